@@ -1,0 +1,36 @@
+// UTC time helpers: RFC 3339 formatting and parsing, and the date/hour parts used for
+// partitioning. Pure functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tracklake {
+
+// Milliseconds since the Unix epoch, from the system clock.
+int64_t NowMillis();
+
+// "2026-11-26T06:07:15.123Z" (always UTC, always milliseconds).
+std::string FormatRfc3339Millis(int64_t ms);
+// Appends the same 24 characters to out; no allocation when out has capacity.
+void AppendRfc3339Millis(std::string& out, int64_t ms);
+
+// Parses an RFC 3339 date-time ("2026-11-26T06:07:15Z", fractional seconds of any
+// length, "Z" or "+hh:mm"/"-hh:mm" offsets, 't'/'z' accepted). Returns UTC milliseconds,
+// or nullopt when the text is not a valid date-time (including impossible dates).
+std::optional<int64_t> ParseRfc3339Millis(std::string_view text);
+
+struct UtcDateHour {
+  int year;
+  int month;  // 1..12
+  int day;    // 1..31
+  int hour;   // 0..23
+};
+UtcDateHour ToUtcDateHour(int64_t ms);
+
+// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t DaysFromCivil(int year, int month, int day);
+
+}  // namespace tracklake

@@ -1,0 +1,97 @@
+// tracklake's configuration: a TOML file plus environment overrides TRACKLAKE_<SECTION>_<KEY>.
+// Every option is declared once in a table (key, type, default, bounds, doc, secret flag) that
+// drives parsing, error messages, `tracklake config describe` and docs/config.md.
+// Unknown keys (in the file or as TRACKLAKE_* variables) are errors.
+//
+// Thread-safety: Config is a plain value; load it once at start-up and share it read-only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tracklake {
+
+enum class Durability { kFsync, kWrite };
+enum class LakeFormat { kNdjsonGzip, kParquet };
+enum class AuthMode { kKeys, kNone };
+
+struct AppConfig {
+  std::string app_id;
+  // SHA-256 of the write key, raw 32 bytes. Config gives either `key` (plain) or `key_sha256`
+  // (hex); only the digest is kept in memory.
+  std::string key_sha256;
+  std::vector<std::string> event_types;  // empty: any event type
+};
+
+struct Config {
+  struct Node {
+    std::string id;  // default: the host name
+  } node;
+
+  struct Server {
+    std::string listen = "127.0.0.1:8080";  // host:port
+    int threads = 0;                          // 0: one per core
+    uint64_t max_body_bytes = 1 << 20;
+    uint64_t max_decompressed_bytes = 8 << 20;  // gzip bodies
+    uint32_t header_timeout_s = 10;
+    uint32_t body_timeout_s = 30;
+    uint32_t idle_timeout_s = 60;
+    uint32_t max_connections = 10'000;
+  } server;
+
+  struct Auth {
+    AuthMode mode = AuthMode::kKeys;
+    std::vector<AppConfig> apps;  // [apps.<app_id>] tables
+  } auth;
+
+  struct Validation {
+    bool coerce_scalars = false;
+    uint32_t max_fields = 256;
+    uint32_t max_event_bytes = 32 * 1024;
+    uint32_t max_events_per_request = 10'000;
+  } validation;
+
+  struct Wal {
+    std::string dir = "./data/wal";
+    Durability durability = Durability::kFsync;
+    uint64_t segment_bytes = 64ull << 20;
+    uint64_t max_bytes = 8ull << 30;     // disk budget: beyond it ingest answers 503
+    uint64_t queue_bytes = 64ull << 20;  // appends waiting for the writer: beyond it 503
+  } wal;
+
+  struct Flush {
+    uint64_t max_bytes = 64ull << 20;    // per partition
+    uint32_t max_age_s = 300;            // 1..3600
+    uint64_t max_buffered_bytes = 1ull << 30;  // all open partitions together
+  } flush;
+
+  struct Lake {
+    std::string dir = "./lake";
+    LakeFormat format = LakeFormat::kNdjsonGzip;
+  } lake;
+
+  // [event_types.<name>] columns = [...]: extra typed columns for that event type.
+  std::map<std::string, std::vector<std::string>> event_type_columns;
+};
+
+// Loads path (when given) and applies overrides from env (name=value pairs, typically the
+// process environment). Errors name the key, the value and the rule.
+Result<Config> LoadConfig(const std::optional<std::string>& path,
+                          const std::map<std::string, std::string>& env);
+
+// The process environment as a map (only TRACKLAKE_* variables are looked at by LoadConfig).
+std::map<std::string, std::string> ProcessEnvironment();
+
+// The effective configuration as TOML, secrets masked ("***").
+std::string RenderConfig(const Config& config);
+
+// The option table as text (key, type, default, bounds, doc): `tracklake config describe`;
+// with markdown=true the same as a markdown table (docs/config.md).
+std::string DescribeOptions(bool markdown);
+
+}  // namespace tracklake

@@ -1,0 +1,52 @@
+// Batch encoders: turn the events of one sealed batch into the bytes of one lake file.
+// Formats: gzip NDJSON (one JSON object per line) and Parquet.
+//
+// Thread-safety: an encoder instance is used by one thread at a time; different instances
+// are independent.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "event/event_record.h"
+
+namespace tracklake {
+
+enum class FileFormat { kNdjsonGzip, kParquet };
+
+enum class ParquetCompression { kNone, kSnappy, kGzip, kZstd };
+
+struct EncodeOptions {
+  std::string event_type;                    // of every event in the batch
+  std::vector<std::string> declared_columns;  // extra typed columns for this event type (Parquet)
+  uint64_t first_seq = 0;                    // WAL range covered, written to file metadata
+  uint64_t last_seq = 0;
+  std::string node_id;
+  ParquetCompression compression = ParquetCompression::kZstd;
+  uint64_t row_group_bytes = 64ull << 20;    // Parquet: uncompressed bytes per row group
+};
+
+class BatchEncoder {
+ public:
+  virtual ~BatchEncoder() = default;
+  // Adds one event. REQUIRES: Finish() not called yet. The view's bytes need only live
+  // during the call.
+  virtual Status Add(const EventView& event) = 0;
+  // Returns the complete file. Called once.
+  virtual Result<std::string> Finish() = 0;
+};
+
+std::unique_ptr<BatchEncoder> MakeEncoder(FileFormat format, const EncodeOptions& options);
+
+// ".ndjson.gz" or ".parquet".
+std::string_view FileExtension(FileFormat format);
+
+// One event as a JSON object (server fields first: event_type, event_id, app_id, received_at),
+// without the trailing newline. Shared by the NDJSON encoder and tools.
+void AppendEventJson(std::string& out, const EventView& event);
+
+}  // namespace tracklake

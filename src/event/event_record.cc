@@ -1,0 +1,128 @@
+#include "event/event_record.h"
+
+#include <cstring>
+
+namespace tracklake {
+namespace {
+
+constexpr size_t kHeaderSize = 1 + 1 + 8 + 8 + 2;
+constexpr size_t kCountOffset = 18;
+
+void PutFixed64(std::string& out, int64_t v) {
+  char buf[8];
+  auto u = static_cast<uint64_t>(v);
+  for (char& c : buf) {
+    c = static_cast<char>(u & 0xff);
+    u >>= 8;
+  }
+  out.append(buf, 8);
+}
+
+int64_t GetFixed64(const char* p) {
+  uint64_t u = 0;
+  for (int i = 7; i >= 0; --i) u = (u << 8) | static_cast<unsigned char>(p[i]);
+  return static_cast<int64_t>(u);
+}
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+bool GetVarint(std::string_view& in, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift <= 63 && !in.empty(); shift += 7) {
+    const auto b = static_cast<unsigned char>(in.front());
+    in.remove_prefix(1);
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+bool GetString(std::string_view& in, std::string_view& s) {
+  uint64_t n;
+  if (!GetVarint(in, n) || n > in.size()) return false;
+  s = in.substr(0, n);
+  in.remove_prefix(n);
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string_view> EventView::Get(std::string_view key) const {
+  for (const Field& f : fields) {
+    if (f.key == key) return f.value;
+  }
+  return std::nullopt;
+}
+
+void EventRecordBuilder::Begin(RecordKind kind, int64_t received_at_ms, int64_t event_time_ms) {
+  start_ = out_.size();
+  out_.push_back(static_cast<char>(kEventRecordVersion));
+  out_.push_back(static_cast<char>(kind));
+  PutFixed64(out_, received_at_ms);
+  PutFixed64(out_, event_time_ms);
+  count_pos_ = out_.size();
+  out_.append(2, '\0');
+  count_ = 0;
+}
+
+void EventRecordBuilder::Add(std::string_view key, std::string_view value) {
+  PutVarint(out_, key.size());
+  out_.append(key);
+  PutVarint(out_, value.size());
+  out_.append(value);
+  ++count_;
+}
+
+size_t EventRecordBuilder::Finish() {
+  out_[count_pos_] = static_cast<char>(count_ & 0xff);
+  out_[count_pos_ + 1] = static_cast<char>(count_ >> 8);
+  return out_.size() - start_;
+}
+
+void EventRecordBuilder::Abort() { out_.resize(start_); }
+
+Status DecodeEventRecord(std::string_view bytes, EventView& out) {
+  out.fields.clear();
+  if (bytes.size() < kHeaderSize) return Status::Corruption("event record shorter than its header");
+  if (static_cast<uint8_t>(bytes[0]) != kEventRecordVersion) {
+    return Status::Corruption("unknown event record version");
+  }
+  const auto kind = static_cast<uint8_t>(bytes[1]);
+  if (kind != static_cast<uint8_t>(RecordKind::kEvent) &&
+      kind != static_cast<uint8_t>(RecordKind::kRejected)) {
+    return Status::Corruption("unknown event record kind");
+  }
+  out.kind = static_cast<RecordKind>(kind);
+  out.received_at_ms = GetFixed64(bytes.data() + 2);
+  out.event_time_ms = GetFixed64(bytes.data() + 10);
+  const unsigned count = static_cast<unsigned char>(bytes[kCountOffset]) |
+                         (static_cast<unsigned>(static_cast<unsigned char>(bytes[kCountOffset + 1])) << 8);
+  std::string_view in = bytes.substr(kHeaderSize);
+  out.fields.reserve(count);
+  for (unsigned i = 0; i < count; ++i) {
+    Field f;
+    if (!GetString(in, f.key) || !GetString(in, f.value)) {
+      return Status::Corruption("event record field runs past its end");
+    }
+    out.fields.push_back(f);
+  }
+  if (!in.empty()) return Status::Corruption("trailing bytes after event record fields");
+  return Status::Ok();
+}
+
+std::string EncodeEventRecord(const EventView& e) {
+  std::string out;
+  EventRecordBuilder b(out);
+  b.Begin(e.kind, e.received_at_ms, e.event_time_ms);
+  for (const Field& f : e.fields) b.Add(f.key, f.value);
+  b.Finish();
+  return out;
+}
+
+}  // namespace tracklake

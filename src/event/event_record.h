@@ -1,0 +1,74 @@
+// The event record: how one validated event (or one rejected input, for the dead-letter area)
+// is serialised into a write-ahead-log payload, and decoded again by the batcher and encoders.
+//
+// Format (all integers little-endian; see docs/wal-format.md):
+//   u8  format version (1)          u8  kind (RecordKind)
+//   i64 received_at_ms              i64 event_time_ms (INT64_MIN when absent)
+//   u16 field_count, then field_count times: varint key length, key, varint value length, value
+// For kind kEvent the first three fields are always event_type, event_id, app_id, followed by
+// the client's remaining fields in the order received (event_time included, as sent).
+// For kind kRejected the fields are app_id, index, field, error, and raw or raw_base64.
+//
+// Thread-safety: plain values and free functions; EventView borrows the bytes it was decoded
+// from, which must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tracklake {
+
+enum class RecordKind : uint8_t { kEvent = 1, kRejected = 2 };
+
+inline constexpr uint8_t kEventRecordVersion = 1;
+inline constexpr int64_t kNoEventTime = std::numeric_limits<int64_t>::min();
+
+struct Field {
+  std::string_view key;
+  std::string_view value;
+};
+
+struct EventView {
+  RecordKind kind = RecordKind::kEvent;
+  int64_t received_at_ms = 0;
+  int64_t event_time_ms = kNoEventTime;
+  std::vector<Field> fields;
+
+  // Value of the first field named key, or nullopt. Linear: events have few fields.
+  std::optional<std::string_view> Get(std::string_view key) const;
+  // For kEvent records: the canonical leading fields.
+  std::string_view event_type() const { return fields.empty() ? std::string_view{} : fields[0].value; }
+};
+
+// Appends one record to out field by field, without building an EventView first.
+// Usage: Begin(); Add(k, v)...; Finish(). Precondition: fewer than 65,536 fields.
+class EventRecordBuilder {
+ public:
+  explicit EventRecordBuilder(std::string& out) : out_(out) {}
+  void Begin(RecordKind kind, int64_t received_at_ms, int64_t event_time_ms);
+  void Add(std::string_view key, std::string_view value);
+  // Patches the field count; returns the record's size in bytes.
+  size_t Finish();
+  // Drops everything appended since Begin(), e.g. when validation fails half-way.
+  void Abort();
+
+ private:
+  std::string& out_;
+  size_t start_ = 0;
+  size_t count_pos_ = 0;
+  uint16_t count_ = 0;
+};
+
+// Decodes a record into out (reusing its vector). Views point into bytes.
+Status DecodeEventRecord(std::string_view bytes, EventView& out);
+
+// Serialises a whole view (tests, tools, re-encoding).
+std::string EncodeEventRecord(const EventView& e);
+
+}  // namespace tracklake

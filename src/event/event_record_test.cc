@@ -1,0 +1,56 @@
+#include "event/event_record.h"
+
+#include <gtest/gtest.h>
+
+namespace tracklake {
+namespace {
+
+TEST(EventRecord, RoundTripsFieldsAndTimes) {
+  EventView e;
+  e.received_at_ms = 1764139635123;
+  e.event_time_ms = 1764139600000;
+  e.fields = {{"event_type", "page_view"}, {"event_id", "x"}, {"app_id", "web"}, {"url", "/h\xc3\xa9"}, {"empty", ""}};
+  const std::string bytes = EncodeEventRecord(e);
+  EventView d;
+  ASSERT_TRUE(DecodeEventRecord(bytes, d).ok());
+  EXPECT_EQ(d.kind, RecordKind::kEvent);
+  EXPECT_EQ(d.received_at_ms, e.received_at_ms);
+  EXPECT_EQ(d.event_time_ms, e.event_time_ms);
+  ASSERT_EQ(d.fields.size(), 5u);
+  EXPECT_EQ(d.event_type(), "page_view");
+  EXPECT_EQ(d.Get("url"), "/h\xc3\xa9");
+  EXPECT_EQ(d.Get("empty"), "");
+  EXPECT_FALSE(d.Get("missing"));
+}
+
+TEST(EventRecord, LongValuesUseMultiByteLengths) {
+  const std::string big(70000, 'v');
+  EventView e;
+  e.fields = {{"event_type", "t"}, {"big", big}};
+  EventView d;
+  const std::string bytes = EncodeEventRecord(e);
+  ASSERT_TRUE(DecodeEventRecord(bytes, d).ok());
+  EXPECT_EQ(d.Get("big")->size(), big.size());
+}
+
+TEST(EventRecord, TruncatedRecordIsCorruption) {
+  EventView e;
+  e.fields = {{"event_type", "t"}, {"k", "value"}};
+  const std::string bytes = EncodeEventRecord(e);
+  EventView d;
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(DecodeEventRecord(std::string_view(bytes).substr(0, n), d).ok()) << n;
+  }
+}
+
+TEST(EventRecord, AbortDropsPartialRecord) {
+  std::string out = "prefix";
+  EventRecordBuilder b(out);
+  b.Begin(RecordKind::kEvent, 1, kNoEventTime);
+  b.Add("a", "b");
+  b.Abort();
+  EXPECT_EQ(out, "prefix");
+}
+
+}  // namespace
+}  // namespace tracklake

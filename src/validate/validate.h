@@ -1,0 +1,74 @@
+// Request body parsing and event validation: turns an HTTP body into event records ready
+// for the write-ahead log, plus a per-event list of rejections. One pass per event with
+// simdjson on-demand; no allocation per field on the accepted path.
+//
+// Thread-safety: a Validator is immutable after construction and may be shared by all
+// connection threads; each call uses only its arguments and thread-local scratch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tracklake {
+
+enum class BodyFormat { kJson, kNdjson };
+
+struct ValidationRules {
+  bool coerce_scalars = false;       // numbers/bools become their JSON text; null/object/array still rejected
+  size_t max_fields = 256;           // per event, including event_type
+  size_t max_event_bytes = 32 * 1024;  // raw JSON text of one event
+  size_t max_key_bytes = 128;
+  size_t max_event_type_bytes = 64;
+  size_t max_events_per_request = 10'000;
+};
+
+// Who sent the request and when; fixed for every event of one request.
+struct RequestInfo {
+  std::string_view app_id;          // from the write key; empty when auth is "none"
+  int64_t received_at_ms = 0;       // stamped once per request
+  // Event types the application may write; empty means any.
+  const std::vector<std::string>* allowed_event_types = nullptr;
+};
+
+struct Rejection {
+  uint32_t index = 0;   // position of the event in the request (array index or NDJSON line number, from 0)
+  std::string field;    // offending key, or "" when the event as a whole is at fault
+  std::string error;    // the rule, in words: "required", "must be a string", ...
+};
+
+// Output of one request. records holds the event records (see event/event_record.h) of the
+// accepted events AND of the rejected ones (kind kRejected, for the dead-letter area), back to
+// back; spans locates each. accepted counts kEvent records.
+struct ValidatedBody {
+  struct Span {
+    uint32_t offset;
+    uint32_t size;
+  };
+  std::string records;
+  std::vector<Span> spans;
+  uint32_t accepted = 0;
+  std::vector<Rejection> rejected;
+};
+
+class Validator {
+ public:
+  explicit Validator(ValidationRules rules) : rules_(rules) {}
+
+  // Parses body (one JSON object, a JSON array of objects, or NDJSON) and validates each
+  // event. Returns InvalidArgument with a message naming the problem when the body as a
+  // whole cannot be parsed (HTTP 400); otherwise every event is either accepted or rejected.
+  // out is cleared first and may be reused across calls to keep its capacity.
+  Status Parse(std::string_view body, BodyFormat format, const RequestInfo& info,
+               ValidatedBody& out) const;
+
+  const ValidationRules& rules() const { return rules_; }
+
+ private:
+  ValidationRules rules_;
+};
+
+}  // namespace tracklake
