@@ -1,0 +1,418 @@
+#include "wal/wal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/file_util.h"
+#include "wal/wal_record.h"
+
+namespace tracklake {
+
+namespace fs = std::filesystem;
+
+struct Wal::Pending {
+  wal::RecordType type;
+  std::string bytes;
+  std::vector<Span> spans;
+  bool sync;
+  Completion done;
+};
+
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno("open " + path, errno);
+  std::string data;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return Status::FromErrno("read " + path, err);
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+}  // namespace
+
+Wal::Wal(WalOptions options, WalObserver observer)
+    : options_(std::move(options)),
+      observer_(std::move(observer)),
+      control_reserve_(std::min<uint64_t>(wal::kControlReserveMax, options_.segment_bytes / 8)) {}
+
+Wal::~Wal() { Close(); }
+
+std::string Wal::SegmentPath(uint64_t first_seq) const {
+  return fmt::format("{}/{:020d}{}", options_.dir, first_seq, wal::kSegmentSuffix);
+}
+
+Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& options, WalObserver observer,
+                                       const std::function<void(const WalRecord&)>& replay) {
+  if (Status s = CreateDirs(options.dir); !s.ok()) return s;
+  std::unique_ptr<Wal> wal(new Wal(options, std::move(observer)));
+  if (Status s = wal->Recover(replay); !s.ok()) return s;
+  if (Status s = wal->OpenSegment(wal->next_seq_); !s.ok()) return s;
+  wal->writer_ = std::thread([w = wal.get()] { w->WriterLoop(); });
+  return wal;
+}
+
+Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
+  std::vector<uint64_t> ids;
+  for (const auto& entry : fs::directory_iterator(options_.dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() != 20 + std::string_view(wal::kSegmentSuffix).size() || !name.ends_with(wal::kSegmentSuffix)) {
+      continue;
+    }
+    ids.push_back(std::stoull(name.substr(0, 20)));
+  }
+  std::sort(ids.begin(), ids.end());
+  uint64_t last_seq = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string path = SegmentPath(ids[i]);
+    Result<std::string> data = ReadFile(path);
+    if (!data.ok()) return data.status();
+    const uint64_t id = ids[i];
+    const wal::ScanResult r = wal::ScanSegment(*data, last_seq, [&](const wal::ParsedRecord& rec) {
+      replay(WalRecord{rec.type, rec.seq, WalPosition{id, rec.offset, static_cast<uint32_t>(rec.payload.size())},
+                       rec.payload});
+    });
+    if (r.skipped_bytes > 0) {
+      corrupt_skipped_ += r.skipped_bytes;
+      if (observer_.on_corrupt_skipped) observer_.on_corrupt_skipped(r.skipped_bytes);
+      spdlog::warn("write-ahead log segment {} has {} damaged or torn bytes; skipped them and kept {} records",
+                   path, r.skipped_bytes, r.records);
+    }
+    if (r.records > 0) last_seq = r.last_seq;
+    uint64_t size = data->size();
+    // Cut a torn tail so that the bytes after the last good record never confuse a later scan.
+    if (i + 1 == ids.size() && r.valid_end < size) {
+      if (::truncate(path.c_str(), static_cast<off_t>(r.valid_end)) != 0) {
+        return Status::FromErrno("truncate " + path, errno);
+      }
+      size = r.valid_end;
+    }
+    if (r.records == 0 && size == 0) {
+      ::unlink(path.c_str());
+      continue;
+    }
+    segments_[id] = Segment{id, r.records > 0 ? r.last_seq : id - 1, size};
+    disk_bytes_ += size;
+  }
+  next_seq_ = std::max<uint64_t>(last_seq + 1, ids.empty() ? 1 : ids.back());
+  next_seq_public_ = next_seq_;
+  return Status::Ok();
+}
+
+Status Wal::OpenSegment(uint64_t first_seq) {
+  const std::string path = SegmentPath(first_seq);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno("create " + path, errno);
+  // Reserve the blocks up front (size unchanged) so appends inside the segment cannot hit a
+  // full disk half-way; filesystems without fallocate simply skip the reservation.
+  if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(options_.segment_bytes)) != 0 &&
+      errno == ENOSPC) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    return Status::NoSpace("no space for a new write-ahead log segment in " + options_.dir);
+  }
+  if (Status s = SyncDir(options_.dir); !s.ok()) {
+    ::close(fd);
+    return s;
+  }
+  if (fd_ >= 0) {
+    ::fdatasync(fd_);
+    ::close(fd_);
+  }
+  fd_ = fd;
+  active_first_ = first_seq;
+  active_bytes_ = 0;
+  std::lock_guard lock(mu_);
+  segments_[first_seq] = Segment{first_seq, first_seq - 1, 0};
+  return Status::Ok();
+}
+
+Status Wal::Append(std::string bytes, std::vector<Span> spans, Completion done) {
+  const uint64_t n = bytes.size() + spans.size() * wal::kHeaderSize;
+  {
+    std::lock_guard lock(mu_);
+    if (closing_) return Status::Unavailable("write-ahead log is closing");
+    if (queued_bytes_ + n > options_.queue_bytes) {
+      return Status::Unavailable("write-ahead log queue is full");
+    }
+    if (disk_bytes_ + queued_bytes_ + n > options_.max_bytes) {
+      return Status::NoSpace("write-ahead log disk budget (wal.max_bytes) is used up");
+    }
+    queued_bytes_ += n;
+    queue_.push_back(Pending{wal::RecordType::kEvent, std::move(bytes), std::move(spans), false, std::move(done)});
+  }
+  cv_.notify_one();
+  return Status::Ok();
+}
+
+void Wal::AppendControl(wal::RecordType type, std::string payload, bool sync, Completion done) {
+  const auto size = static_cast<uint32_t>(payload.size());
+  {
+    std::lock_guard lock(mu_);
+    queued_bytes_ += size + wal::kHeaderSize;
+    queue_.push_back(Pending{type, std::move(payload), {Span{0, size}}, sync, std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+void Wal::Release(uint64_t seq) {
+  {
+    std::lock_guard lock(mu_);
+    release_before_ = std::max(release_before_, seq);
+  }
+  cv_.notify_one();
+}
+
+void Wal::WriterLoop() {
+  std::deque<Pending> group;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return closing_ || !queue_.empty(); });
+      if (queue_.empty() && closing_) break;
+      group.swap(queue_);
+    }
+    if (!group.empty()) CommitGroup(group);
+    group.clear();
+    DeleteReleasedSegments();
+  }
+  if (fd_ >= 0) {
+    ::fdatasync(fd_);
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+bool Wal::NeedsRoll(uint64_t bytes, bool control) const {
+  const uint64_t used = active_bytes_ + buf_.size();
+  const uint64_t limit = options_.segment_bytes - (control ? 0 : control_reserve_);
+  return used > 0 && used + bytes > limit;
+}
+
+Status Wal::FlushBuffer() {
+  if (buf_.empty()) return Status::Ok();
+  const auto t0 = std::chrono::steady_clock::now();
+  Status s = WriteAll(fd_, buf_.data(), buf_.size());
+  if (observer_.on_write) observer_.on_write(SecondsSince(t0));
+  if (!s.ok()) {
+    // Leave no partial record behind; the caller gives the sequence numbers back.
+    if (::ftruncate(fd_, static_cast<off_t>(active_bytes_)) != 0) {
+      spdlog::error("cannot cut a failed write-ahead log append: {}", std::strerror(errno));
+    }
+    buf_.clear();
+    return s;
+  }
+  active_bytes_ += buf_.size();
+  {
+    std::lock_guard lock(mu_);
+    disk_bytes_ += buf_.size();
+    Segment& seg = segments_[active_first_];
+    seg.last_seq = next_seq_ - 1;
+    seg.bytes = active_bytes_;
+  }
+  buf_.clear();
+  return Status::Ok();
+}
+
+void Wal::CommitGroup(std::deque<Pending>& group) {
+  struct Outcome {
+    Status status;
+    uint64_t first_seq = 0;
+    size_t pos_begin = 0;
+    size_t pos_end = 0;
+  };
+  std::vector<Outcome> out(group.size());
+  std::vector<WalPosition> positions;
+  size_t unflushed = 0;  // first pending whose records sit in buf_
+  uint64_t dequeued = 0;
+  bool sync = options_.fsync;
+
+  // Marks the pendings whose records were in buf_ as failed and takes their numbers back.
+  auto fail_unflushed = [&](size_t upto, const Status& s) {
+    for (size_t j = unflushed; j < upto; ++j) {
+      if (!out[j].status.ok()) continue;
+      if (out[j].pos_end > out[j].pos_begin) {
+        next_seq_ = std::min(next_seq_, out[j].first_seq);
+        positions.resize(std::min(positions.size(), out[j].pos_begin));
+      }
+      out[j].status = s;
+      out[j].pos_end = out[j].pos_begin;
+    }
+  };
+
+  for (size_t i = 0; i < group.size(); ++i) {
+    Pending& p = group[i];
+    uint64_t need = p.spans.size() * wal::kHeaderSize;
+    for (const Span& s : p.spans) need += s.size;
+    dequeued += need;
+    const bool control = p.type != wal::RecordType::kEvent;
+    if (NeedsRoll(need, control)) {
+      if (Status fs = FlushBuffer(); !fs.ok()) fail_unflushed(i, fs);
+      unflushed = i;
+      Status os = OpenSegment(next_seq_);
+      // Seal and delivered records may use the reserve of a full segment when the disk is
+      // full: they are what lets delivery free space again.
+      const bool use_reserve = control && os.code() == Status::Code::kNoSpace &&
+                               active_bytes_ + need <= options_.segment_bytes + control_reserve_;
+      if (!os.ok() && !use_reserve) {
+        out[i].status = os;
+        out[i].pos_begin = out[i].pos_end = positions.size();
+        continue;
+      }
+    }
+    if (buf_.empty()) unflushed = i;
+    out[i].first_seq = next_seq_;
+    out[i].pos_begin = positions.size();
+    for (const Span& s : p.spans) {
+      const auto offset = static_cast<uint32_t>(active_bytes_ + buf_.size());
+      wal::AppendRecord(buf_, p.type, next_seq_++, std::string_view(p.bytes).substr(s.offset, s.size));
+      positions.push_back(WalPosition{active_first_, offset, s.size});
+    }
+    out[i].pos_end = positions.size();
+    sync = sync || p.sync;
+  }
+  if (Status s = FlushBuffer(); !s.ok()) fail_unflushed(group.size(), s);
+  if (sync) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (::fdatasync(fd_) != 0) {
+      const Status s = Status::FromErrno("fdatasync write-ahead log", errno);
+      spdlog::error("{}", s.ToString());
+      for (Outcome& o : out) {
+        if (o.status.ok()) o.status = s;
+      }
+    }
+    if (observer_.on_fsync) observer_.on_fsync(SecondsSince(t0));
+  }
+  next_seq_public_ = next_seq_;
+  {
+    std::lock_guard lock(mu_);
+    queued_bytes_ -= dequeued;
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    const Outcome& o = out[i];
+    group[i].done(o.status, o.first_seq,
+                  std::span<const WalPosition>(positions.data() + o.pos_begin, o.pos_end - o.pos_begin));
+  }
+}
+
+void Wal::DeleteReleasedSegments() {
+  std::vector<uint64_t> doomed;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, seg] : segments_) {
+      if (id == active_first_ || seg.last_seq >= release_before_) break;
+      doomed.push_back(id);
+    }
+  }
+  for (uint64_t id : doomed) {
+    const std::string path = SegmentPath(id);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      spdlog::error("cannot delete delivered write-ahead log segment {}: {}", path, std::strerror(errno));
+      return;
+    }
+    std::lock_guard lock(mu_);
+    disk_bytes_ -= segments_[id].bytes;
+    segments_.erase(id);
+  }
+}
+
+Status Wal::ReadEvents(std::span<const WalPosition> positions,
+                       const std::function<void(size_t, std::string_view)>& fn) const {
+  std::vector<size_t> order(positions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return positions[a].segment < positions[b].segment;
+  });
+  int fd = -1;
+  uint64_t open_segment = 0;
+  std::string buf;
+  Status status;
+  for (size_t i : order) {
+    const WalPosition& p = positions[i];
+    if (fd < 0 || open_segment != p.segment) {
+      if (fd >= 0) ::close(fd);
+      const std::string path = SegmentPath(p.segment);
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return Status::FromErrno("open " + path, errno);
+      open_segment = p.segment;
+    }
+    buf.resize(wal::kHeaderSize + p.size);
+    const ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(p.offset));
+    wal::ParsedRecord rec;
+    if (n != static_cast<ssize_t>(buf.size()) || !wal::ParseRecordAt(buf, rec)) {
+      status = Status::Corruption(fmt::format("write-ahead log record at segment {} offset {} does not verify",
+                                              p.segment, p.offset));
+      break;
+    }
+    fn(i, rec.payload);
+  }
+  if (fd >= 0) ::close(fd);
+  return status;
+}
+
+WalStats Wal::stats() const {
+  std::lock_guard lock(mu_);
+  return WalStats{disk_bytes_, segments_.size(), queued_bytes_, next_seq_public_.load(), corrupt_skipped_.load()};
+}
+
+bool Wal::OverBudget() const {
+  std::lock_guard lock(mu_);
+  return disk_bytes_ + queued_bytes_ >= options_.max_bytes;
+}
+
+void Wal::Close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closing_ && !writer_.joinable()) return;
+    closing_ = true;
+  }
+  cv_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+std::string EncodeSealPayload(const SealPayload& p) {
+  return fmt::format("{}\t{}\t{}\t{}", p.first_seq, p.last_seq, p.events, p.partition);
+}
+
+Status DecodeSealPayload(std::string_view bytes, SealPayload& out) {
+  uint64_t nums[3];
+  for (uint64_t& n : nums) {
+    const size_t tab = bytes.find('\t');
+    if (tab == std::string_view::npos || tab == 0) return Status::Corruption("malformed seal record");
+    n = 0;
+    for (char c : bytes.substr(0, tab)) {
+      if (c < '0' || c > '9') return Status::Corruption("malformed seal record");
+      n = n * 10 + static_cast<uint64_t>(c - '0');
+    }
+    bytes.remove_prefix(tab + 1);
+  }
+  out.first_seq = nums[0];
+  out.last_seq = nums[1];
+  out.events = nums[2];
+  out.partition = std::string(bytes);
+  return Status::Ok();
+}
+
+}  // namespace tracklake

@@ -1,0 +1,163 @@
+// The write-ahead log: every accepted event is appended here, and made durable, before the
+// client is answered. One writer thread owns the active segment and commits groups: it takes
+// everything queued, writes it with one write(2), fdatasyncs once (durability "fsync"), then
+// runs each append's completion. Segments are deleted once the pipeline releases them.
+//
+// Thread-safety: Append, AppendControl, Release, ReadEvents and stats are safe from any thread.
+// Completions run on the writer thread: they must be short and must not call Append.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "wal/wal_format.h"
+
+namespace tracklake {
+
+// Where a record lives: the segment (named by its first sequence number) and the byte offset
+// of the record's header. 16 bytes, so a batch can remember millions of events cheaply.
+struct WalPosition {
+  uint64_t segment = 0;
+  uint32_t offset = 0;
+  uint32_t size = 0;  // payload bytes
+};
+
+struct WalOptions {
+  std::string dir;
+  bool fsync = true;                    // false: acknowledge after write(2)
+  uint64_t segment_bytes = 64ull << 20;
+  uint64_t max_bytes = 8ull << 30;      // disk budget for all segments
+  uint64_t queue_bytes = 64ull << 20;   // appends waiting for the writer
+};
+
+// Observers the writer reports to (metrics). All optional.
+struct WalObserver {
+  std::function<void(double seconds)> on_write;
+  std::function<void(double seconds)> on_fsync;
+  std::function<void(uint64_t bytes)> on_corrupt_skipped;
+};
+
+// One replayed record. payload is valid only during the callback.
+struct WalRecord {
+  wal::RecordType type;
+  uint64_t seq;
+  WalPosition position;
+  std::string_view payload;
+};
+
+struct WalStats {
+  uint64_t disk_bytes = 0;
+  uint64_t segments = 0;
+  uint64_t queued_bytes = 0;
+  uint64_t next_seq = 0;
+  uint64_t corrupt_bytes_skipped = 0;  // since start, found during recovery
+};
+
+class Wal {
+ public:
+  // first_seq: of the first record of this append; positions: one per record, in order.
+  using Completion = std::function<void(const Status&, uint64_t first_seq, std::span<const WalPosition>)>;
+
+  // Opens (creating) the log in options.dir, replays every record of the existing segments
+  // in order through replay (before returning; single-threaded), cuts a torn tail, and
+  // starts the writer thread.
+  static Result<std::unique_ptr<Wal>> Open(const WalOptions& options, WalObserver observer,
+                                           const std::function<void(const WalRecord&)>& replay);
+  ~Wal();  // Close()
+  Wal(const Wal&) = delete;
+  Wal& operator=(const Wal&) = delete;
+
+  // Queues event records (payloads back to back in bytes, located by spans) for the next
+  // group commit. Refuses at once, without queueing, when the queue or the disk budget is
+  // full (kUnavailable / kNoSpace): the caller answers 503. Otherwise done runs exactly once.
+  struct Span {
+    uint32_t offset;
+    uint32_t size;
+  };
+  Status Append(std::string bytes, std::vector<Span> spans, Completion done);
+
+  // Queues one seal/delivered record. Never refused for budget (these records free space).
+  // sync forces an fdatasync before done even in "write" durability.
+  void AppendControl(wal::RecordType type, std::string payload, bool sync, Completion done);
+
+  // Every record with seq < seq is no longer needed: whole segments below it are deleted
+  // (never the active one).
+  void Release(uint64_t seq);
+
+  // Reads the payloads at positions (any order; grouped by segment for locality) and calls
+  // fn(index, payload) for each. Fails on a missing segment or a checksum mismatch.
+  Status ReadEvents(std::span<const WalPosition> positions,
+                    const std::function<void(size_t, std::string_view)>& fn) const;
+
+  WalStats stats() const;
+  bool OverBudget() const;
+
+  // Drains the queue, stops the writer, closes the active segment. Idempotent.
+  void Close();
+
+ private:
+  struct Pending;
+  struct Segment {
+    uint64_t first_seq;
+    uint64_t last_seq;  // first_seq - 1 while empty
+    uint64_t bytes;
+  };
+
+  explicit Wal(WalOptions options, WalObserver observer);
+  Status Recover(const std::function<void(const WalRecord&)>& replay);
+  void WriterLoop();
+  void CommitGroup(std::deque<Pending>& group);
+  Status OpenSegment(uint64_t first_seq);
+  bool NeedsRoll(uint64_t bytes, bool control) const;
+  Status FlushBuffer();
+  void DeleteReleasedSegments();
+  std::string SegmentPath(uint64_t first_seq) const;
+
+  const WalOptions options_;
+  const WalObserver observer_;
+  const uint64_t control_reserve_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;          // guarded by mu_
+  uint64_t queued_bytes_ = 0;          // guarded by mu_
+  bool closing_ = false;               // guarded by mu_
+  std::map<uint64_t, Segment> segments_;  // guarded by mu_ (writer thread mutates)
+  uint64_t disk_bytes_ = 0;            // guarded by mu_
+  uint64_t release_before_ = 0;        // guarded by mu_
+
+  // Writer-thread state.
+  int fd_ = -1;
+  uint64_t active_first_ = 0;
+  uint64_t active_bytes_ = 0;
+  uint64_t next_seq_ = 1;
+  std::string buf_;
+
+  std::atomic<uint64_t> corrupt_skipped_{0};
+  std::atomic<uint64_t> next_seq_public_{1};
+  std::thread writer_;
+};
+
+// Seal and delivered records name a batch: its partition and WAL sequence range.
+struct SealPayload {
+  std::string partition;
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  uint64_t events = 0;
+};
+std::string EncodeSealPayload(const SealPayload& p);
+Status DecodeSealPayload(std::string_view bytes, SealPayload& out);
+
+}  // namespace tracklake

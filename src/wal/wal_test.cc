@@ -1,0 +1,138 @@
+#include "wal/wal.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+namespace tracklake {
+namespace {
+
+namespace fs = std::filesystem;
+
+class WalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* base = std::getenv("TRACKLAKE_TEST_TMP");
+    dir_ = fs::path(base ? base : "/tmp") /
+           ("wal-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    options_.dir = dir_.string();
+    options_.segment_bytes = 1 << 20;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Wal> Open(std::vector<WalRecord>* replayed = nullptr) {
+    std::vector<std::string>* store = &payloads_;
+    store->clear();
+    auto r = Wal::Open(options_, {}, [&](const WalRecord& rec) {
+      store->emplace_back(rec.payload);
+      if (replayed) replayed->push_back(WalRecord{rec.type, rec.seq, rec.position, {}});
+    });
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return std::move(r).value();
+  }
+
+  // Appends payloads as one request and waits for the commit.
+  std::pair<uint64_t, std::vector<WalPosition>> AppendSync(Wal& wal, const std::vector<std::string>& items) {
+    std::string bytes;
+    std::vector<Wal::Span> spans;
+    for (const auto& s : items) {
+      spans.push_back({static_cast<uint32_t>(bytes.size()), static_cast<uint32_t>(s.size())});
+      bytes += s;
+    }
+    std::promise<std::pair<uint64_t, std::vector<WalPosition>>> done;
+    Status s = wal.Append(std::move(bytes), std::move(spans),
+                          [&](const Status& st, uint64_t first, std::span<const WalPosition> ps) {
+                            EXPECT_TRUE(st.ok()) << st.ToString();
+                            done.set_value({first, {ps.begin(), ps.end()}});
+                          });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return done.get_future().get();
+  }
+
+  fs::path dir_;
+  WalOptions options_;
+  std::vector<std::string> payloads_;
+};
+
+TEST_F(WalTest, AppendedRecordsAreReplayedAfterReopen) {
+  {
+    auto wal = Open();
+    auto [first, ps] = AppendSync(*wal, {"a", "bb", "ccc"});
+    EXPECT_EQ(first, 1u);
+    ASSERT_EQ(ps.size(), 3u);
+    EXPECT_EQ(AppendSync(*wal, {"d"}).first, 4u);
+  }
+  std::vector<WalRecord> replayed;
+  auto wal = Open(&replayed);
+  EXPECT_EQ(payloads_, (std::vector<std::string>{"a", "bb", "ccc", "d"}));
+  EXPECT_EQ(replayed.back().seq, 4u);
+  EXPECT_EQ(AppendSync(*wal, {"e"}).first, 5u);
+}
+
+TEST_F(WalTest, ReadEventsReturnsPayloadsByPosition) {
+  auto wal = Open();
+  auto [first, ps] = AppendSync(*wal, {"one", "two", "three"});
+  std::vector<WalPosition> want = {ps[2], ps[0]};
+  std::vector<std::string> got(2);
+  ASSERT_TRUE(wal->ReadEvents(want, [&](size_t i, std::string_view p) { got[i] = p; }).ok());
+  EXPECT_EQ(got, (std::vector<std::string>{"three", "one"}));
+}
+
+TEST_F(WalTest, SegmentsRollAndReleasedOnesAreDeleted) {
+  auto wal = Open();
+  const std::string big(100'000, 'x');
+  uint64_t last = 0;
+  for (int i = 0; i < 30; ++i) last = AppendSync(*wal, {big}).first;
+  EXPECT_GE(wal->stats().segments, 3u);
+  wal->Release(last + 1);
+  AppendSync(*wal, {"wake"});  // the writer deletes between groups
+  for (int i = 0; i < 100 && wal->stats().segments > 1; ++i) usleep(10'000);
+  EXPECT_EQ(wal->stats().segments, 1u);
+}
+
+TEST_F(WalTest, TornTailIsCutAndCountedOnReopen) {
+  std::string segment;
+  {
+    auto wal = Open();
+    AppendSync(*wal, {"keep1", "keep2"});
+  }
+  for (const auto& e : fs::directory_iterator(dir_)) segment = e.path();
+  {
+    std::ofstream f(segment, std::ios::app | std::ios::binary);
+    f << std::string("\x11\x22\x33garbage-that-is-no-record", 28);
+  }
+  auto wal = Open();
+  EXPECT_EQ(payloads_, (std::vector<std::string>{"keep1", "keep2"}));
+  EXPECT_EQ(wal->stats().corrupt_bytes_skipped, 28u);
+  EXPECT_EQ(AppendSync(*wal, {"next"}).first, 3u);
+}
+
+TEST_F(WalTest, RefusesAtOnceWhenDiskBudgetIsUsed) {
+  options_.max_bytes = 4096;
+  auto wal = Open();
+  AppendSync(*wal, {std::string(3000, 'a')});
+  Status s = wal->Append(std::string(3000, 'b'), {{0, 3000}}, [](const Status&, uint64_t, auto) {
+    ADD_FAILURE() << "refused append must not complete";
+  });
+  EXPECT_EQ(s.code(), Status::Code::kNoSpace);
+}
+
+TEST_F(WalTest, SealPayloadRoundTrips) {
+  SealPayload p{"page_view/dt=2026-11-26/hr=06", 10, 99, 42};
+  SealPayload q;
+  ASSERT_TRUE(DecodeSealPayload(EncodeSealPayload(p), q).ok());
+  EXPECT_EQ(q.partition, p.partition);
+  EXPECT_EQ(q.first_seq, 10u);
+  EXPECT_EQ(q.last_seq, 99u);
+  EXPECT_EQ(q.events, 42u);
+  EXPECT_FALSE(DecodeSealPayload("x\ty", q).ok());
+}
+
+}  // namespace
+}  // namespace tracklake
