@@ -126,3 +126,18 @@ std::string EncodeEventRecord(const EventView& e) {
 }
 
 }  // namespace tracklake
+
+namespace tracklake {
+
+bool PeekRouting(std::string_view bytes, RecordRouting& out) {
+  if (bytes.size() < kHeaderSize || static_cast<uint8_t>(bytes[0]) != kEventRecordVersion) return false;
+  out.kind = static_cast<RecordKind>(bytes[1]);
+  out.received_at_ms = GetFixed64(bytes.data() + 2);
+  out.event_type = {};
+  if (out.kind != RecordKind::kEvent) return out.kind == RecordKind::kRejected;
+  std::string_view in = bytes.substr(kHeaderSize);
+  std::string_view key;
+  return GetString(in, key) && GetString(in, out.event_type);
+}
+
+}  // namespace tracklake

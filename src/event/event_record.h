@@ -72,3 +72,16 @@ Status DecodeEventRecord(std::string_view bytes, EventView& out);
 std::string EncodeEventRecord(const EventView& e);
 
 }  // namespace tracklake
+
+namespace tracklake {
+
+// What routing needs from a record without decoding all its fields: kind, received_at and,
+// for kEvent, the event type (the first field). Returns false when bytes are not a record.
+struct RecordRouting {
+  RecordKind kind;
+  int64_t received_at_ms;
+  std::string_view event_type;
+};
+bool PeekRouting(std::string_view bytes, RecordRouting& out);
+
+}  // namespace tracklake

@@ -54,3 +54,21 @@ TEST(EventRecord, AbortDropsPartialRecord) {
 
 }  // namespace
 }  // namespace tracklake
+
+namespace tracklake {
+namespace {
+
+TEST(EventRecord, PeekRoutingReadsKindTimeAndType) {
+  EventView e;
+  e.received_at_ms = 77;
+  e.fields = {{"event_type", "click"}, {"event_id", "1"}};
+  RecordRouting r;
+  ASSERT_TRUE(PeekRouting(EncodeEventRecord(e), r));
+  EXPECT_EQ(r.kind, RecordKind::kEvent);
+  EXPECT_EQ(r.received_at_ms, 77);
+  EXPECT_EQ(r.event_type, "click");
+  EXPECT_FALSE(PeekRouting("short", r));
+}
+
+}  // namespace
+}  // namespace tracklake

@@ -1,0 +1,109 @@
+// Delivery threads: sealed batch → events read back from the log → encoded file → sink,
+// retried with exponential backoff and full jitter, then checkpointed with a delivered record.
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <random>
+
+#include "common/file_util.h"
+#include "event/partition.h"
+#include "pipeline/pipeline.h"
+
+namespace tracklake {
+
+void Pipeline::DeliveryLoop() {
+  std::mt19937_64 rng(std::random_device{}());
+  for (;;) {
+    InFlight job;
+    {
+      std::unique_lock lock(mu_);
+      delivery_cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
+      if (stopping_) return;
+      job = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    while (!Deliver(job)) {
+      // Full jitter: sleep a uniform time up to the exponential bound, so many collectors
+      // recovering from one outage do not retry in lockstep.
+      const int64_t bound = std::min(options_.retry_max_ms, options_.retry_initial_ms << std::min(job.attempts, 20));
+      const auto wait = std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(bound / 2, bound)(rng));
+      std::unique_lock lock(mu_);
+      if (delivery_cv_.wait_for(lock, wait, [&] { return stopping_; })) return;
+    }
+  }
+}
+
+Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
+  const std::string_view type = PartitionEventType(batch.partition);
+  const bool dead_letter = type == kRejectedPartitionPrefix;
+  // Dead letters keep their evidence in a format people read with zcat and jq.
+  const FileFormat format = dead_letter ? FileFormat::kNdjsonGzip : options_.format;
+  EncodeOptions eo;
+  eo.event_type = std::string(type);
+  if (auto it = options_.event_type_columns.find(eo.event_type); it != options_.event_type_columns.end()) {
+    eo.declared_columns = it->second;
+  }
+  eo.first_seq = batch.first_seq;
+  eo.last_seq = batch.last_seq;
+  eo.node_id = options_.node_id;
+  eo.compression = options_.compression;
+  std::unique_ptr<BatchEncoder> encoder = MakeEncoder(format, eo);
+  EventView view;
+  Status add_status;
+  Status s = wal_->ReadEvents(batch.positions, [&](size_t, std::string_view payload) {
+    if (!add_status.ok()) return;
+    add_status = DecodeEventRecord(payload, view);
+    if (add_status.ok()) add_status = encoder->Add(view);
+  });
+  if (!s.ok()) return s;
+  if (!add_status.ok()) return add_status;
+  Result<std::string> bytes = encoder->Finish();
+  if (!bytes.ok()) return bytes.status();
+  object.key = ObjectKey(batch.partition, options_.node_id, batch.first_seq, batch.last_seq, FileExtension(format));
+  object.bytes = std::move(bytes).value();
+  object.events = batch.positions.size();
+  return Status::Ok();
+}
+
+bool Pipeline::Deliver(InFlight& job) {
+  ++job.attempts;
+  LakeObject object;
+  if (Status s = EncodeBatch(job.batch, object); !s.ok()) {
+    // The log verified these records when they were written; failing to read them back is a
+    // disk problem worth retrying, never a reason to drop the batch.
+    spdlog::error("cannot encode batch {} ({} events): {}", job.batch.partition, job.batch.positions.size(),
+                  s.ToString());
+    delivery_retries_->Inc();
+    return false;
+  }
+  const DeliveryResult r = sink_->Put(object);
+  if (r.outcome == DeliveryOutcome::kRetry) {
+    delivery_retries_->Inc();
+    spdlog::warn("{} sink could not take {} (attempt {}): {}; will retry", sink_->name(), object.key, job.attempts,
+                 r.detail);
+    return false;
+  }
+  if (r.outcome == DeliveryOutcome::kRejected) {
+    delivery_rejected_->Inc();
+    const std::filesystem::path path = std::filesystem::path(options_.dead_letter_dir) / object.key;
+    Status s = CreateDirs(path.parent_path().string());
+    if (s.ok()) s = WriteFileAtomic(path.string(), object.bytes);
+    if (!s.ok()) {
+      spdlog::error("cannot keep rejected file {} in the dead-letter directory: {}", object.key, s.ToString());
+      return false;
+    }
+    spdlog::error("{} sink rejected {} for good: {}; kept it in {}", sink_->name(), object.key, r.detail,
+                  path.string());
+  }
+  files_written_->Inc();
+  events_delivered_->Inc(object.events);
+  bytes_written_->Inc(object.bytes.size());
+  const SealPayload done{job.batch.partition, job.batch.first_seq, job.batch.last_seq, object.events};
+  const uint64_t first = job.batch.first_seq;
+  // No fsync needed: if this record is lost, the replay rewrites the same file name.
+  wal_->AppendControl(wal::RecordType::kDelivered, EncodeSealPayload(done), /*sync=*/false,
+                      [this, first](const Status&, uint64_t, std::span<const WalPosition>) { OnDelivered(first); });
+  return true;
+}
+
+}  // namespace tracklake

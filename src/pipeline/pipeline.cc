@@ -1,0 +1,253 @@
+#include "pipeline/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "common/time_util.h"
+#include "event/partition.h"
+
+namespace tracklake {
+namespace {
+
+constexpr auto kBatcherTick = std::chrono::milliseconds(100);
+
+std::string PartitionOfRouting(const RecordRouting& r) {
+  return PartitionPath(r.kind == RecordKind::kRejected ? kRejectedPartitionPrefix : r.event_type, r.received_at_ms);
+}
+
+}  // namespace
+
+Pipeline::Pipeline(PipelineOptions options, std::unique_ptr<Sink> sink, MetricsRegistry& metrics)
+    : options_(std::move(options)), sink_(std::move(sink)), metrics_(metrics), batcher_(options_.limits) {}
+
+Pipeline::~Pipeline() { Shutdown(); }
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::unique_ptr<Sink> sink,
+                                                  MetricsRegistry& metrics) {
+  std::unique_ptr<Pipeline> p(new Pipeline(std::move(options), std::move(sink), metrics));
+  p->RegisterMetrics();
+  WalObserver observer;
+  observer.on_write = [h = p->wal_write_seconds_](double s) { h->Observe(s); };
+  observer.on_fsync = [h = p->wal_fsync_seconds_](double s) { h->Observe(s); };
+  observer.on_corrupt_skipped = [c = p->wal_corrupt_bytes_](uint64_t n) { c->Inc(n); };
+  const auto t0 = std::chrono::steady_clock::now();
+  auto wal = Wal::Open(p->options_.wal, observer, [&](const WalRecord& r) { p->Replay(r); });
+  if (!wal.ok()) return wal.status();
+  p->wal_ = std::move(wal).value();
+  {
+    std::lock_guard lock(p->mu_);
+    p->replaying_ = false;
+    size_t resumed = 0;
+    for (auto& [first, batch] : p->sealed_) {
+      p->ready_.push_back(InFlight{batch, 0});
+      ++resumed;
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    spdlog::info("recovered the write-ahead log in {:.3f} s: {} sealed batches to deliver, {} bytes of events in {} "
+                 "open partitions", secs, resumed, p->batcher_.buffered_bytes(), p->batcher_.open_partitions());
+  }
+  p->threads_.emplace_back([raw = p.get()] { raw->BatcherLoop(); });
+  for (int i = 0; i < std::max(1, p->options_.delivery_threads); ++i) {
+    p->threads_.emplace_back([raw = p.get()] { raw->DeliveryLoop(); });
+  }
+  return p;
+}
+
+void Pipeline::RegisterMetrics() {
+  files_written_ = &metrics_.GetCounter("tracklake_lake_files_written_total", "Files delivered to the lake.");
+  events_delivered_ = &metrics_.GetCounter("tracklake_lake_events_written_total", "Events delivered to the lake (dead letters included).");
+  bytes_written_ = &metrics_.GetCounter("tracklake_lake_bytes_written_total", "Bytes of files delivered to the lake.");
+  delivery_retries_ = &metrics_.GetCounter("tracklake_sink_retries_total", "Deliveries that failed transiently and were retried.");
+  delivery_rejected_ = &metrics_.GetCounter("tracklake_sink_rejected_total", "Files the sink refused for good, kept in the dead-letter directory.");
+  wal_write_seconds_ = &metrics_.GetHistogram("tracklake_wal_append_seconds", "Time to write one group commit.", LatencyBuckets());
+  wal_fsync_seconds_ = &metrics_.GetHistogram("tracklake_wal_fsync_seconds", "Time of one fdatasync of the write-ahead log.", LatencyBuckets());
+  wal_corrupt_bytes_ = &metrics_.GetCounter("tracklake_wal_corrupt_bytes_skipped_total", "Damaged or torn write-ahead log bytes skipped during recovery.");
+  metrics_.AddGauge("tracklake_wal_disk_bytes", "Bytes of write-ahead log segments on disk.",
+                    [this] { return wal_ ? static_cast<double>(wal_->stats().disk_bytes) : 0.0; });
+  metrics_.AddGauge("tracklake_wal_segments", "Write-ahead log segment files.",
+                    [this] { return wal_ ? static_cast<double>(wal_->stats().segments) : 0.0; });
+  metrics_.AddGauge("tracklake_buffered_bytes", "Bytes of events accepted but not yet in the lake.", [this] {
+    std::lock_guard lock(mu_);
+    uint64_t bytes = batcher_.buffered_bytes();
+    for (const auto& [first, b] : sealed_) bytes += b.bytes;
+    return static_cast<double>(bytes);
+  });
+  metrics_.AddGauge("tracklake_oldest_unwritten_event_age_seconds",
+                    "Age of the oldest accepted event not yet in the lake (0 when none).", [this] {
+                      std::lock_guard lock(mu_);
+                      std::optional<int64_t> oldest = batcher_.OldestOpenMillis();
+                      for (const auto& [first, b] : sealed_) oldest = std::min(oldest.value_or(b.oldest_ms), b.oldest_ms);
+                      return oldest ? std::max<double>(0, static_cast<double>(NowMillis() - *oldest) / 1000.0) : 0.0;
+                    });
+}
+
+void Pipeline::Replay(const WalRecord& r) {
+  // Called from Wal::Open before any thread runs; the lock keeps the guarded-by contract simple.
+  std::lock_guard lock(mu_);
+  switch (r.type) {
+    case wal::RecordType::kEvent: {
+      RecordRouting routing;
+      if (!PeekRouting(r.payload, routing)) {
+        spdlog::error("write-ahead log record {} is not an event record; skipped", r.seq);
+        return;
+      }
+      batcher_.Add(PartitionOfRouting(routing), r.seq, r.position, routing.received_at_ms);
+      highest_event_seq_ = r.seq;
+      return;
+    }
+    case wal::RecordType::kSeal: {
+      SealPayload seal;
+      if (!DecodeSealPayload(r.payload, seal).ok()) return;
+      std::optional<Batch> b = batcher_.Cut(seal.partition, seal.last_seq);
+      if (!b) return;  // every event of it was in segments already released: it was delivered
+      // Name the file by the seal, exactly as the first attempt did.
+      b->first_seq = seal.first_seq;
+      b->last_seq = seal.last_seq;
+      sealed_[seal.first_seq] = std::move(*b);
+      return;
+    }
+    case wal::RecordType::kDelivered: {
+      SealPayload seal;
+      if (DecodeSealPayload(r.payload, seal).ok()) sealed_.erase(seal.first_seq);
+      return;
+    }
+  }
+}
+
+Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done) {
+  auto c = std::make_shared<Committed>();
+  c->partition_of.reserve(spans.size());
+  // Requests are stamped once, so their records share very few partitions: remember the
+  // previous one instead of formatting a path per event.
+  std::string_view last_type;
+  RecordKind last_kind = RecordKind::kEvent;
+  for (const Wal::Span& s : spans) {
+    RecordRouting routing;
+    if (!PeekRouting(std::string_view(records).substr(s.offset, s.size), routing)) {
+      return Status::InvalidArgument("internal: not an event record");
+    }
+    if (c->partitions.empty() || routing.event_type != last_type || routing.kind != last_kind) {
+      const std::string path = PartitionOfRouting(routing);
+      auto it = std::find(c->partitions.begin(), c->partitions.end(), path);
+      if (it == c->partitions.end()) {
+        c->partitions.push_back(path);
+        c->received_at.push_back(routing.received_at_ms);
+        it = c->partitions.end() - 1;
+      }
+      last_type = routing.event_type;
+      last_kind = routing.kind;
+      c->partition_of.push_back(static_cast<uint16_t>(it - c->partitions.begin()));
+    } else {
+      c->partition_of.push_back(c->partition_of.back());
+    }
+  }
+  // The routing views point into records, which moves into the log: copy what we kept first.
+  return wal_->Append(std::move(records), std::move(spans),
+                      [this, c, done = std::move(done)](const Status& s, uint64_t first,
+                                                        std::span<const WalPosition> ps) {
+                        if (s.ok()) {
+                          c->first_seq = first;
+                          c->positions.assign(ps.begin(), ps.end());
+                          {
+                            std::lock_guard lock(mu_);
+                            committed_.push_back(std::move(*c));
+                          }
+                          batcher_cv_.notify_one();
+                        }
+                        done(s);
+                      });
+}
+
+bool Pipeline::Ready() const { return wal_ && !wal_->OverBudget(); }
+
+void Pipeline::BatcherLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    batcher_cv_.wait_for(lock, kBatcherTick, [&] { return stopping_ || !committed_.empty(); });
+    if (stopping_) return;
+    while (!committed_.empty()) {
+      Committed c = std::move(committed_.front());
+      committed_.pop_front();
+      for (size_t i = 0; i < c.positions.size(); ++i) {
+        const uint16_t p = c.partition_of[i];
+        batcher_.Add(c.partitions[p], c.first_seq + i, c.positions[i], c.received_at[p]);
+      }
+      highest_event_seq_ = c.first_seq + c.positions.size() - 1;
+    }
+    std::vector<Batch> due = draining_ ? batcher_.TakeAll() : batcher_.TakeDue(NowMillis());
+    for (Batch& b : due) Seal(std::move(b));
+    std::vector<uint64_t> reseal;
+    reseal.swap(reseal_);
+    for (uint64_t first : reseal) SendSeal(first);
+    ReleaseLog();
+    idle_cv_.notify_all();
+  }
+}
+
+void Pipeline::Seal(Batch batch) {
+  const uint64_t first = batch.first_seq;
+  sealed_[first] = std::move(batch);
+  SendSeal(first);
+}
+
+void Pipeline::SendSeal(uint64_t first) {
+  const Batch& batch = sealed_.at(first);
+  const SealPayload seal{batch.partition, batch.first_seq, batch.last_seq, batch.positions.size()};
+  // The seal must be durable before the file exists: a replay then re-executes this exact cut.
+  wal_->AppendControl(wal::RecordType::kSeal, EncodeSealPayload(seal), /*sync=*/true,
+                      [this, first](const Status& s, uint64_t, std::span<const WalPosition>) {
+                        std::lock_guard lock(mu_);
+                        auto it = sealed_.find(first);
+                        if (it == sealed_.end()) return;
+                        if (!s.ok()) {
+                          spdlog::error("cannot seal the batch starting at log position {}: {}; retrying", first,
+                                        s.ToString());
+                          reseal_.push_back(first);
+                          return;
+                        }
+                        ready_.push_back(InFlight{it->second, 0});
+                        delivery_cv_.notify_one();
+                      });
+}
+
+void Pipeline::ReleaseLog() {
+  uint64_t watermark = highest_event_seq_ + 1;
+  if (auto open = batcher_.MinOpenSeq()) watermark = std::min(watermark, *open);
+  if (!sealed_.empty()) watermark = std::min(watermark, sealed_.begin()->first);
+  for (const Committed& c : committed_) watermark = std::min(watermark, c.first_seq);
+  wal_->Release(watermark);
+}
+
+void Pipeline::OnDelivered(uint64_t first_seq) {
+  std::lock_guard lock(mu_);
+  sealed_.erase(first_seq);
+  ReleaseLog();
+  idle_cv_.notify_all();
+}
+
+void Pipeline::Shutdown() {
+  {
+    std::unique_lock lock(mu_);
+    if (threads_.empty()) return;
+    draining_ = true;
+    batcher_cv_.notify_all();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.shutdown_deadline_ms);
+    const bool drained = idle_cv_.wait_until(lock, deadline, [&] {
+      return committed_.empty() && batcher_.open_partitions() == 0 && sealed_.empty();
+    });
+    if (!drained) {
+      spdlog::warn("shutting down with {} batches not yet delivered; they stay in the write-ahead log and are "
+                   "delivered at the next start", sealed_.size());
+    }
+    stopping_ = true;
+  }
+  batcher_cv_.notify_all();
+  delivery_cv_.notify_all();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+  wal_->Close();
+}
+
+}  // namespace tracklake

@@ -1,0 +1,121 @@
+// The pipeline wires the stages after validation: write-ahead log → batcher → encoder → sink
+// → checkpoint. It owns three kinds of thread:
+//   - the WAL writer (group commit; see wal/wal.h),
+//   - the batcher thread: routes committed events to partitions, cuts due batches, seals them
+//     (a durable seal record BEFORE any file exists, so a replay cuts the same batch and
+//     overwrites the same file name: exactly-once files), and releases log segments,
+//   - delivery threads: read a sealed batch's events back from the log, encode, put to the
+//     sink with retries, then append a delivered record.
+// Sinks never see the log: delivery outcomes come back here and move the release watermark.
+//
+// Thread-safety: Ingest, Ready and metrics are safe from any thread. Start/Shutdown once.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "batch/batcher.h"
+#include "encode/encoder.h"
+#include "metrics/metrics.h"
+#include "sink/sink.h"
+#include "wal/wal.h"
+
+namespace tracklake {
+
+struct PipelineOptions {
+  std::string node_id;
+  WalOptions wal;
+  BatchLimits limits;
+  FileFormat format = FileFormat::kNdjsonGzip;
+  ParquetCompression compression = ParquetCompression::kZstd;
+  std::map<std::string, std::vector<std::string>> event_type_columns;
+  std::string dead_letter_dir;  // objects a sink rejects for good are kept here
+  int delivery_threads = 1;
+  int64_t retry_initial_ms = 200;
+  int64_t retry_max_ms = 30'000;
+  int64_t shutdown_deadline_ms = 60'000;  // after that, undelivered batches stay in the log
+};
+
+class Pipeline {
+ public:
+  // Opens the log, replays it (re-sealing nothing: sealed batches are delivered as sealed,
+  // the unsealed tail is re-batched), and starts the threads.
+  static Result<std::unique_ptr<Pipeline>> Start(PipelineOptions options, std::unique_ptr<Sink> sink,
+                                                 MetricsRegistry& metrics);
+  ~Pipeline();
+
+  // Appends the records of one request (see validate/validate.h ValidatedBody). done runs once,
+  // on the log's writer thread, when they are durable (ok) or failed. Returns an error at once,
+  // without calling done, when the log refuses (queue full, disk budget): answer 503.
+  Status Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done);
+
+  // False while the log is over its budget: /readyz answers 503.
+  bool Ready() const;
+
+  // Seals every open batch and waits (up to the deadline) until all are delivered; then stops
+  // the threads and closes the log. Idempotent. REQUIRES: no Ingest calls after it starts.
+  void Shutdown();
+
+ private:
+  struct Committed {
+    uint64_t first_seq;
+    std::vector<WalPosition> positions;
+    std::vector<std::string> partitions;  // distinct partitions of this request
+    std::vector<uint16_t> partition_of;   // per record: index into partitions
+    std::vector<int64_t> received_at;     // per distinct partition
+  };
+  struct InFlight {
+    Batch batch;
+    int attempts = 0;
+  };
+
+  Pipeline(PipelineOptions options, std::unique_ptr<Sink> sink, MetricsRegistry& metrics);
+  void Replay(const WalRecord& record);
+  void BatcherLoop();
+  void Seal(Batch batch);     // REQUIRES: mu_ held
+  void SendSeal(uint64_t first);  // REQUIRES: mu_ held
+  void DeliveryLoop();
+  bool Deliver(InFlight& job);
+  Status EncodeBatch(const Batch& batch, LakeObject& object);
+  void OnDelivered(uint64_t first_seq);
+  void ReleaseLog();  // REQUIRES: mu_ held
+  void RegisterMetrics();
+
+  const PipelineOptions options_;
+  std::unique_ptr<Sink> sink_;
+  MetricsRegistry& metrics_;
+  std::unique_ptr<Wal> wal_;
+
+  mutable std::mutex mu_;
+  std::condition_variable batcher_cv_;
+  std::condition_variable delivery_cv_;
+  std::condition_variable idle_cv_;
+  Batcher batcher_;                          // guarded by mu_
+  std::deque<Committed> committed_;          // guarded by mu_
+  std::map<uint64_t, Batch> sealed_;         // by first_seq: sealing or delivering; guarded by mu_
+  std::vector<uint64_t> reseal_;             // seals that failed to append; guarded by mu_
+  std::deque<InFlight> ready_;               // sealed durably, waiting for a delivery thread; guarded by mu_
+  uint64_t highest_event_seq_ = 0;           // guarded by mu_
+  bool draining_ = false;                    // guarded by mu_: shutdown began, seal everything
+  bool stopping_ = false;                    // guarded by mu_: threads exit
+  bool replaying_ = true;
+
+  std::vector<std::thread> threads_;
+
+  Counter* files_written_ = nullptr;
+  Counter* events_delivered_ = nullptr;
+  Counter* bytes_written_ = nullptr;
+  Counter* delivery_retries_ = nullptr;
+  Counter* delivery_rejected_ = nullptr;
+  Histogram* wal_write_seconds_ = nullptr;
+  Histogram* wal_fsync_seconds_ = nullptr;
+  Counter* wal_corrupt_bytes_ = nullptr;
+};
+
+}  // namespace tracklake

@@ -1,0 +1,149 @@
+#include "pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "common/gzip.h"
+#include "common/time_util.h"
+#include "event/partition.h"
+#include "sink/local/local_dir_sink.h"
+#include "wal/wal_record.h"
+
+namespace tracklake {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* base = std::getenv("TRACKLAKE_TEST_TMP");
+    root_ = fs::path(base ? base : "/tmp") /
+            ("pipe-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+             std::to_string(::getpid()));
+    fs::remove_all(root_);
+    options_.node_id = "n1";
+    options_.wal.dir = (root_ / "wal").string();
+    options_.wal.segment_bytes = 1 << 20;
+    options_.dead_letter_dir = (root_ / "dead").string();
+    options_.limits.max_age_ms = 3'600'000;
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  std::unique_ptr<Pipeline> Start() {
+    auto p = Pipeline::Start(options_, MakeLocalDirSink((root_ / "lake").string()), metrics_);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return std::move(p).value();
+  }
+
+  static std::string Event(const std::string& type, const std::string& id, int64_t at) {
+    EventView e;
+    e.received_at_ms = at;
+    e.fields = {{"event_type", type}, {"event_id", id}, {"app_id", "web"}};
+    return EncodeEventRecord(e);
+  }
+
+  void IngestSync(Pipeline& p, const std::vector<std::string>& records) {
+    std::string bytes;
+    std::vector<Wal::Span> spans;
+    for (const auto& r : records) {
+      spans.push_back({static_cast<uint32_t>(bytes.size()), static_cast<uint32_t>(r.size())});
+      bytes += r;
+    }
+    std::promise<Status> done;
+    ASSERT_TRUE(p.Ingest(std::move(bytes), std::move(spans), [&](const Status& s) { done.set_value(s); }).ok());
+    ASSERT_TRUE(done.get_future().get().ok());
+  }
+
+  // Every line of every lake file, keyed by file path relative to the lake.
+  std::map<std::string, std::string> LakeFiles() {
+    std::map<std::string, std::string> files;
+    if (!fs::exists(root_ / "lake")) return files;
+    for (const auto& e : fs::recursive_directory_iterator(root_ / "lake")) {
+      if (!e.is_regular_file()) continue;
+      std::ifstream f(e.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      std::string text;
+      EXPECT_TRUE(GunzipBounded(ss.str(), 1 << 26, text).ok());
+      files[fs::relative(e.path(), root_ / "lake").string()] = text;
+    }
+    return files;
+  }
+
+  fs::path root_;
+  PipelineOptions options_;
+  MetricsRegistry metrics_;
+};
+
+constexpr int64_t kT = 1764139635123;  // 2025-11-26T06:47:15.123Z
+
+TEST_F(PipelineTest, ShutdownDeliversEveryPartitionAndReleasesTheLog) {
+  auto p = Start();
+  IngestSync(*p, {Event("a", "1", kT), Event("b", "2", kT), Event("a", "3", kT)});
+  IngestSync(*p, {Event("a", "4", kT + 3'600'000)});
+  p->Shutdown();
+  const auto files = LakeFiles();
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files.count("a/dt=2025-11-26/hr=06/n1-00000000000000000001-00000000000000000003.ndjson.gz"), 1u);
+  size_t lines = 0;
+  for (const auto& [path, text] : files) lines += static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  EXPECT_EQ(lines, 4u);
+}
+
+TEST_F(PipelineTest, ReplayDeliversOpenEventsAfterRestart) {
+  {
+    WalOptions wo = options_.wal;
+    auto wal = Wal::Open(wo, {}, [](const WalRecord&) {});
+    ASSERT_TRUE(wal.ok());
+    std::string bytes = Event("a", "1", kT);
+    std::promise<void> done;
+    ASSERT_TRUE((*wal)->Append(bytes, {{0, static_cast<uint32_t>(bytes.size())}},
+                               [&](const Status&, uint64_t, auto) { done.set_value(); }).ok());
+    done.get_future().get();
+  }
+  auto p = Start();
+  p->Shutdown();
+  EXPECT_EQ(LakeFiles().size(), 1u);
+}
+
+TEST_F(PipelineTest, SealedButUndeliveredBatchIsRewrittenUnderItsSealedName) {
+  // A log as a crash leaves it: events 1..3 of partition a, sealed as [1, 2] only, then nothing.
+  fs::create_directories(options_.wal.dir);
+  std::string seg;
+  wal::AppendRecord(seg, wal::RecordType::kEvent, 1, Event("a", "e1", kT));
+  wal::AppendRecord(seg, wal::RecordType::kEvent, 2, Event("a", "e2", kT));
+  wal::AppendRecord(seg, wal::RecordType::kEvent, 3, Event("a", "e3", kT));
+  const std::string part = PartitionPath("a", kT);
+  wal::AppendRecord(seg, wal::RecordType::kSeal, 4, EncodeSealPayload({part, 1, 2, 2}));
+  std::ofstream(fs::path(options_.wal.dir) / "00000000000000000001.wal", std::ios::binary) << seg;
+
+  auto p = Start();
+  p->Shutdown();
+  const auto files = LakeFiles();
+  ASSERT_EQ(files.size(), 2u);
+  const std::string sealed = part + "/n1-00000000000000000001-00000000000000000002.ndjson.gz";
+  ASSERT_EQ(files.count(sealed), 1u);
+  EXPECT_NE(files.at(sealed).find("\"e2\""), std::string::npos);
+  EXPECT_EQ(files.at(sealed).find("\"e3\""), std::string::npos);
+}
+
+TEST_F(PipelineTest, DeliveredBatchesAreNotWrittenAgainAfterRestart) {
+  {
+    auto p = Start();
+    IngestSync(*p, {Event("a", "1", kT)});
+    p->Shutdown();
+  }
+  fs::remove_all(root_ / "lake");
+  auto p = Start();
+  p->Shutdown();
+  EXPECT_TRUE(LakeFiles().empty());
+}
+
+}  // namespace
+}  // namespace tracklake

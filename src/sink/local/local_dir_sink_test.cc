@@ -1,0 +1,45 @@
+#include "sink/local/local_dir_sink.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace tracklake {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(ObjectKey, IsDeterministicAndSortsByLogPosition) {
+  EXPECT_EQ(ObjectKey("t/dt=2026-11-26/hr=06", "node1", 7, 42, ".ndjson.gz"),
+            "t/dt=2026-11-26/hr=06/node1-00000000000000000007-00000000000000000042.ndjson.gz");
+  EXPECT_LT(ObjectKey("p", "n", 9, 10, ""), ObjectKey("p", "n", 10, 11, ""));
+}
+
+TEST(LocalDirSink, WritesFileAndOverwritesOnReplay) {
+  const fs::path root = fs::temp_directory_path() / ("lake-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  auto sink = MakeLocalDirSink(root.string());
+  LakeObject o{"t/dt=2026-11-26/hr=06/f.ndjson.gz", "first", 1};
+  ASSERT_EQ(sink->Put(o).outcome, DeliveryOutcome::kDelivered);
+  o.bytes = "second";
+  ASSERT_EQ(sink->Put(o).outcome, DeliveryOutcome::kDelivered);
+  std::ifstream f(root / o.key);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(ss.str(), "second");
+  size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(root)) files += e.is_regular_file();
+  EXPECT_EQ(files, 1u) << "no temporary file may be left behind";
+  fs::remove_all(root);
+}
+
+TEST(LocalDirSink, UnwritableRootAsksForRetry) {
+  auto sink = MakeLocalDirSink("/proc/tracklake-cannot-write-here");
+  EXPECT_EQ(sink->Put(LakeObject{"a/b", "x", 1}).outcome, DeliveryOutcome::kRetry);
+}
+
+}  // namespace
+}  // namespace tracklake

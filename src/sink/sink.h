@@ -1,0 +1,45 @@
+// A sink puts one finished lake file (an "object") where readers find it: a local directory,
+// S3, Firehose, Kafka. Every sink has the same shape and reports one of three outcomes; the
+// pipeline owns retries and backoff, and routes rejected objects to the dead-letter area.
+//
+// Thread-safety: Put may be called from several delivery threads at once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace tracklake {
+
+struct LakeObject {
+  // Relative key, e.g. "page_view/dt=2026-11-26/hr=06/node-00000000000000000001-00000000000000000042.ndjson.gz".
+  // Deterministic for the same batch, so a replay overwrites instead of duplicating.
+  std::string key;
+  std::string bytes;
+  uint64_t events = 0;
+};
+
+enum class DeliveryOutcome {
+  kDelivered,  // durable at the destination
+  kRetry,      // transient (I/O error, throttling, outage): try again later
+  kRejected,   // will never succeed as is: keep it in the dead-letter area
+};
+
+struct DeliveryResult {
+  DeliveryOutcome outcome = DeliveryOutcome::kDelivered;
+  std::string detail;  // for logs: why it was not delivered
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual DeliveryResult Put(const LakeObject& object) = 0;
+  virtual std::string_view name() const = 0;
+};
+
+// Object key for a batch: "<partition>/<node>-<first_seq>-<last_seq><extension>", seqs as 20
+// zero-padded digits so keys sort by log position.
+std::string ObjectKey(std::string_view partition, std::string_view node_id, uint64_t first_seq,
+                      uint64_t last_seq, std::string_view extension);
+
+}  // namespace tracklake
