@@ -1,0 +1,37 @@
+// What the HTTP server asks of the application: turn a request into a response, now or later.
+// Thread-safety: Handle is called concurrently from the server's threads; respond may be
+// called from any thread, exactly once.
+#pragma once
+
+#include <boost/beast/http.hpp>
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tracklake {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using Responder = std::function<void(HttpResponse)>;
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual void Handle(HttpRequest& request, Responder respond) = 0;
+  // A request the server refused before the handler saw it (bad framing, too large, slow).
+  virtual void CountRefused(unsigned status) = 0;
+};
+
+// {"error": message} with the message JSON-escaped.
+HttpResponse ErrorResponse(unsigned status, std::string_view message);
+
+}  // namespace tracklake

@@ -1,0 +1,217 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <optional>
+
+namespace tracklake {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions o, RequestHandler& h) : options(std::move(o)), handler(h) {}
+  const HttpServerOptions options;
+  RequestHandler& handler;
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<uint32_t> connections{0};
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<bool> stopping{false};
+
+  void Accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl& impl) : stream_(std::move(socket)), impl_(impl) {}
+  ~Session() { impl_.connections.fetch_sub(1); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(impl_.options.header_limit_bytes);
+    parser_->body_limit(impl_.options.max_body_bytes);
+    // Deadlines are absolute, so a client trickling bytes (slowloris) is cut at the deadline.
+    const uint32_t secs = first_request_ ? impl_.options.header_timeout_s : impl_.options.idle_timeout_s;
+    stream_.expires_after(std::chrono::seconds(secs));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    stream_.expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
+    const auto& req = parser_->get();
+    if (beast::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
+      // curl and many SDKs wait for this before sending bodies over 1 KiB.
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
+      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+        if (wec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    first_request_ = false;
+    stream_.expires_never();  // the handler may wait on the write-ahead log
+    HttpRequest request = parser_->release();
+    keep_alive_ = request.keep_alive();
+    version_ = request.version();
+    impl_.in_flight.fetch_add(1);
+    if (impl_.stopping.load()) {
+      keep_alive_ = false;
+      HttpResponse r = ErrorResponse(503, "the collector is shutting down; retry on another node or later");
+      r.headers.emplace_back("Retry-After", "1");
+      return Write(std::move(r));
+    }
+    impl_.handler.Handle(request, [self = shared_from_this()](HttpResponse r) {
+      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+    });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    // A request the parser refused gets a specific status, then the connection closes (its
+    // framing can no longer be trusted). Quiet disconnects and timeouts just close.
+    unsigned status = 0;
+    std::string message;
+    if (ec == http::error::body_limit) {
+      status = 413;
+      message = "request body exceeds " + std::to_string(impl_.options.max_body_bytes) + " bytes (server.max_body_bytes)";
+    } else if (ec == http::error::header_limit) {
+      status = 431;
+      message = "request headers exceed " + std::to_string(impl_.options.header_limit_bytes) + " bytes";
+    } else if (ec == beast::error::timeout) {
+      impl_.handler.CountRefused(408);
+      return Close();
+    } else if (ec.category() == beast::error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
+               ec != http::error::partial_message) {
+      status = 400;
+      message = "malformed HTTP request: " + ec.message();
+    }
+    if (status == 0) return Close();
+    impl_.handler.CountRefused(status);
+    keep_alive_ = false;
+    impl_.in_flight.fetch_add(1);
+    Write(ErrorResponse(status, message));
+  }
+
+  void Write(HttpResponse r) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version_);
+    res->set(http::field::server, "tracklake");
+    res->set(http::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    stream_.expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      self->impl_.in_flight.fetch_sub(1);
+      if (ec || !self->keep_alive_ || self->impl_.stopping.load()) return self->Close();
+      self->ReadHeader();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpServer::Impl& impl_;
+  bool first_request_ = true;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted) return;
+      spdlog::warn("accept failed: {}", ec.message());
+    } else if (connections.fetch_add(1) >= options.max_connections) {
+      // Refuse cleanly rather than degrade everyone: the client sees a closed connection.
+      connections.fetch_sub(1);
+      handler.CountRefused(503);
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(std::move(socket), *this)->Start();
+    }
+    if (!stopping.load()) Accept();
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+HttpServer::~HttpServer() { Stop(0); }
+
+Result<uint16_t> HttpServer::Start() {
+  const std::string& listen = impl_->options.listen;
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("listen address must be host:port: " + listen);
+  beast::error_code ec;
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const auto address = net::ip::make_address(host, ec);
+  if (ec) return Status::InvalidArgument("listen address: " + ec.message() + ": " + host);
+  const auto port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
+  tcp::endpoint endpoint(address, port);
+  auto& acceptor = impl_->acceptor.emplace(impl_->ioc);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(4096, ec);
+  if (ec) return Status::IoError("cannot listen on " + listen + ": " + ec.message());
+  const uint16_t bound = acceptor.local_endpoint().port();
+  impl_->Accept();
+  const int n = std::max(1, impl_->options.threads);
+  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  return bound;
+}
+
+void HttpServer::Stop(int64_t deadline_ms) {
+  if (impl_->threads.empty()) return;
+  impl_->stopping = true;
+  net::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    if (impl_->acceptor) impl_->acceptor->close(ec);
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms);
+  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  impl_->ioc.stop();
+  for (std::thread& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+}  // namespace tracklake

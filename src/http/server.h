@@ -1,0 +1,49 @@
+// The HTTP/1.1 server (Boost.Beast): keep-alive connections, each read bounded by a deadline
+// (header, body, idle) so slow clients cannot hold a connection, and the body limited before
+// it is read. Requests go to a RequestHandler; responses may come back later, from any thread.
+//
+// Threading: `threads` threads run one io_context; each connection runs on its own strand.
+// Thread-safety: Start and Stop from one thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "http/handler.h"
+
+namespace tracklake {
+
+struct HttpServerOptions {
+  std::string listen = "127.0.0.1:8080";
+  int threads = 1;
+  uint64_t max_body_bytes = 1 << 20;
+  uint32_t header_limit_bytes = 16 * 1024;
+  uint32_t header_timeout_s = 10;
+  uint32_t body_timeout_s = 30;
+  uint32_t idle_timeout_s = 60;
+  uint32_t max_connections = 10'000;
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, RequestHandler& handler);
+  ~HttpServer();
+
+  // Binds and starts serving. Returns the bound port (useful with port 0).
+  Result<uint16_t> Start();
+  // Stops accepting, lets requests in flight finish (up to deadline_ms), then closes every
+  // connection and joins the threads.
+  void Stop(int64_t deadline_ms);
+
+  struct Impl;  // internal; public only so connection objects in server.cc can name it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tracklake
