@@ -80,15 +80,26 @@ struct Config {
 };
 
 // Loads path (when given) and applies overrides from env (name=value pairs, typically the
-// process environment). Errors name the key, the value and the rule.
+// process environment), which win over the file. Without a file every option keeps its default
+// (node.id: the host name). Errors: NotFound / IoError when the file cannot be read;
+// InvalidArgument for everything else, naming the file and line, the key, the value and the
+// rule ("config.toml:12: flush.max_age = 7200: must be between 1 and 3600 seconds (...)").
+// All mistakes found are reported at once, one per line.
 Result<Config> LoadConfig(const std::optional<std::string>& path,
                           const std::map<std::string, std::string>& env);
 
 // The process environment as a map (only TRACKLAKE_* variables are looked at by LoadConfig).
 std::map<std::string, std::string> ProcessEnvironment();
 
-// The effective configuration as TOML, secrets masked ("***").
-std::string RenderConfig(const Config& config);
+// How RenderConfig shows app keys. kMasked ("***") is for people and logs: even a digest of a
+// short key can be brute-forced. kDigests writes key_sha256 in hex so that the output loads back
+// into an equal Config (tests, generating a config file); never print or log that form.
+enum class SecretRendering { kMasked, kDigests };
+
+// The effective configuration as TOML that LoadConfig accepts. With the default kMasked, each
+// app's key_sha256 is "***", which LoadConfig rejects with a message saying it was masked.
+std::string RenderConfig(const Config& config,
+                         SecretRendering secrets = SecretRendering::kMasked);
 
 // The option table as text (key, type, default, bounds, doc): `tracklake config describe`;
 // with markdown=true the same as a markdown table (docs/config.md).

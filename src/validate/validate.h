@@ -3,7 +3,15 @@
 // simdjson on-demand; no allocation per field on the accepted path.
 //
 // Thread-safety: a Validator is immutable after construction and may be shared by all
-// connection threads; each call uses only its arguments and thread-local scratch.
+// connection threads; each call uses only its arguments and thread-local scratch (a padded
+// copy of the body, a simdjson parser, per-event field lists). The thread-local buffers grow
+// to the largest body a thread has seen and are kept for reuse.
+//
+// Errors: Parse returns InvalidArgument only for whole-body failures (empty, not JSON,
+// invalid UTF-8 in a JSON body, a top-level scalar, too many events); per-event problems are
+// Rejections. Each event reports only the first rule it breaks: event-level rules (object,
+// size, field count) first, then per-field rules in the order the fields were sent, then
+// "event_type required".
 #pragma once
 
 #include <cstdint>
@@ -54,9 +62,21 @@ struct ValidatedBody {
   std::vector<Rejection> rejected;
 };
 
+// The rule texts that depend on the configured limits ("event is larger than 32768 bytes"),
+// rendered once per Validator so the hot path only copies them.
+struct ValidationMessages {
+  std::string event_too_large;
+  std::string too_many_fields;
+  std::string bad_key;
+  std::string bad_event_type;
+  std::string too_many_events;
+};
+
 class Validator {
  public:
-  explicit Validator(ValidationRules rules) : rules_(rules) {}
+  // Precondition: rules.max_fields < 65,533 (an event record holds at most 65,535 fields and
+  // the server may add event_id and app_id).
+  explicit Validator(ValidationRules rules);
 
   // Parses body (one JSON object, a JSON array of objects, or NDJSON) and validates each
   // event. Returns InvalidArgument with a message naming the problem when the body as a
@@ -66,9 +86,11 @@ class Validator {
                ValidatedBody& out) const;
 
   const ValidationRules& rules() const { return rules_; }
+  const ValidationMessages& messages() const { return messages_; }
 
  private:
   ValidationRules rules_;
+  ValidationMessages messages_;
 };
 
 }  // namespace tracklake

@@ -1,0 +1,91 @@
+#include "cli/send.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/http_client.h"
+
+namespace tracklake {
+namespace {
+
+constexpr int kMaxBackoffMs = 5000;
+
+struct Totals {
+  uint64_t events = 0;
+  uint64_t batches = 0;
+  uint64_t retries = 0;
+  uint64_t failed_batches = 0;
+};
+
+// Sends one batch until it is answered with something other than 429/503/network error.
+bool SendBatch(HttpClient& client, const std::string& body, const SendFlags& flags, Totals& totals) {
+  std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/x-ndjson"}};
+  if (!flags.key.empty()) headers.emplace_back("Authorization", "Bearer " + flags.key);
+  int backoff_ms = 100;
+  for (int attempt = 0;; ++attempt) {
+    Result<ClientResponse> r = client.Post(body, headers);
+    const bool retry = !r.ok() || r->status == 503 || r->status == 429;
+    if (!retry) {
+      if (r->status / 100 == 2) return true;
+      std::cerr << fmt::format("batch refused with HTTP {}: {}\n", r->status, r->body);
+      return false;
+    }
+    if (attempt >= flags.max_retries) {
+      std::cerr << "giving up after " << attempt << " retries: "
+                << (r.ok() ? fmt::format("HTTP {}", r->status) : r.status().ToString()) << "\n";
+      return false;
+    }
+    ++totals.retries;
+    int wait_ms = backoff_ms;
+    if (r.ok() && !r->retry_after.empty()) wait_ms = std::max(wait_ms, std::atoi(r->retry_after.c_str()) * 1000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(wait_ms, kMaxBackoffMs)));
+    backoff_ms = std::min(backoff_ms * 2, kMaxBackoffMs);
+  }
+}
+
+}  // namespace
+
+int Send(const SendFlags& flags) {
+  Result<HttpTarget> target = ParseHttpUrl(flags.url);
+  if (!target.ok()) {
+    std::cerr << target.status().ToString() << "\n";
+    return 2;
+  }
+  std::ifstream file;
+  if (flags.input != "-") {
+    file.open(flags.input);
+    if (!file) {
+      std::cerr << "cannot open " << flags.input << "\n";
+      return 2;
+    }
+  }
+  std::istream& in = flags.input == "-" ? std::cin : file;
+  HttpClient client(*target);
+  Totals totals;
+  std::string body;
+  size_t in_batch = 0;
+  auto flush = [&] {
+    if (in_batch == 0) return;
+    ++totals.batches;
+    if (!SendBatch(client, body, flags, totals)) ++totals.failed_batches;
+    totals.events += in_batch;
+    body.clear();
+    in_batch = 0;
+  };
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    body += line;
+    body.push_back('\n');
+    if (++in_batch >= flags.batch_events) flush();
+  }
+  flush();
+  std::cerr << fmt::format("sent {} events in {} batches ({} retries, {} batches failed)\n", totals.events,
+                           totals.batches, totals.retries, totals.failed_batches);
+  return totals.failed_batches == 0 ? 0 : 1;
+}
+
+}  // namespace tracklake

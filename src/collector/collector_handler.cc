@@ -1,0 +1,182 @@
+#include "collector/collector_handler.h"
+
+#include <chrono>
+#include <fmt/format.h>
+
+#include "common/gzip.h"
+#include "common/json_writer.h"
+#include "common/time_util.h"
+
+namespace tracklake {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+std::string_view MediaType(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  return t;
+}
+
+// JSON bodies arrive under several media types in practice: curl -d sends
+// application/x-www-form-urlencoded, some SDKs text/plain to avoid CORS preflights.
+std::optional<BodyFormat> FormatOf(std::string_view content_type) {
+  const std::string_view t = MediaType(content_type);
+  if (t.empty() || boost::beast::iequals(t, "application/json") || boost::beast::iequals(t, "text/plain") ||
+      boost::beast::iequals(t, "application/x-www-form-urlencoded")) {
+    return BodyFormat::kJson;
+  }
+  if (boost::beast::iequals(t, "application/x-ndjson") || boost::beast::iequals(t, "application/jsonl") ||
+      boost::beast::iequals(t, "application/x-jsonlines")) {
+    return BodyFormat::kNdjson;
+  }
+  return std::nullopt;
+}
+
+std::string AcceptedBody(uint32_t accepted, const std::vector<Rejection>& rejected) {
+  std::string body = fmt::format("{{\"accepted\":{},\"rejected\":[", accepted);
+  for (size_t i = 0; i < rejected.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    body += fmt::format("{{\"index\":{},\"field\":", rejected[i].index);
+    AppendJsonString(body, rejected[i].field);
+    body += ",\"error\":";
+    AppendJsonString(body, rejected[i].error);
+    body.push_back('}');
+  }
+  body += "]}";
+  return body;
+}
+
+HttpResponse Unavailable(const Status& s) {
+  HttpResponse r = ErrorResponse(503, s.message());
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+}  // namespace
+
+CollectorHandler::CollectorHandler(const Validator& validator, const Authenticator& auth, Pipeline& pipeline,
+                                   MetricsRegistry& metrics, CollectorLimits limits)
+    : validator_(validator),
+      auth_(auth),
+      pipeline_(pipeline),
+      metrics_(metrics),
+      limits_(limits),
+      events_accepted_(metrics.GetCounter("tracklake_events_accepted_total", "Events accepted into the write-ahead log.")),
+      bytes_in_(metrics.GetCounter("tracklake_http_request_bytes_total", "Bytes of request bodies received (before decompression).")),
+      request_seconds_(metrics.GetHistogram("tracklake_http_request_duration_seconds",
+                                            "Time from a complete request to its response being queued.",
+                                            LatencyBuckets())) {
+  for (size_t i = 0; i < kStatuses.size(); ++i) {
+    status_counters_[i] = &metrics.GetCounter("tracklake_http_requests_total", "HTTP requests by response status.",
+                                              fmt::format("status=\"{}\"", kStatuses[i]));
+  }
+}
+
+Counter& CollectorHandler::StatusCounter(unsigned status) {
+  for (size_t i = 0; i < kStatuses.size(); ++i) {
+    if (kStatuses[i] == status) return *status_counters_[i];
+  }
+  return metrics_.GetCounter("tracklake_http_requests_total", "HTTP requests by response status.",
+                             fmt::format("status=\"{}\"", status));
+}
+
+void CollectorHandler::CountRefused(unsigned status) { StatusCounter(status).Inc(); }
+
+void CollectorHandler::Respond(const Responder& respond, HttpResponse response) {
+  StatusCounter(response.status).Inc();
+  respond(std::move(response));
+}
+
+void CollectorHandler::Handle(HttpRequest& request, Responder respond) {
+  std::string_view target = request.target();
+  target = target.substr(0, target.find('?'));
+  const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
+  if (target == "/v1/events") {
+    if (request.method() != http::verb::post) {
+      HttpResponse r = ErrorResponse(405, "use POST for /v1/events");
+      r.headers.emplace_back("Allow", "POST");
+      return Respond(respond, std::move(r));
+    }
+    return Ingest(request, std::move(respond));
+  }
+  if (target == "/healthz" && get) return Respond(respond, MakeResponse(200, R"({"status":"ok"})"));
+  if (target == "/readyz" && get) {
+    if (pipeline_.Ready()) return Respond(respond, MakeResponse(200, R"({"status":"ready"})"));
+    return Respond(respond, Unavailable(Status::NoSpace("write-ahead log is over its disk budget")));
+  }
+  if (target == "/metrics" && get) {
+    return Respond(respond, MakeResponse(200, metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+  }
+  Respond(respond, ErrorResponse(404, "no such endpoint; events go to POST /v1/events"));
+}
+
+void CollectorHandler::Ingest(HttpRequest& request, Responder respond) {
+  const auto t0 = std::chrono::steady_clock::now();
+  bytes_in_.Inc(request.body().size());
+  const AppIdentity* app = nullptr;
+  switch (auth_.Authenticate(request[http::field::authorization], &app)) {
+    case Authenticator::Outcome::kOk: break;
+    case Authenticator::Outcome::kMissing:
+      return Respond(respond, ErrorResponse(401, "missing write key: send 'Authorization: Bearer <write key>'"));
+    case Authenticator::Outcome::kMalformed:
+      return Respond(respond, ErrorResponse(401, "Authorization must be 'Bearer <write key>' or Basic with the key as user name"));
+    case Authenticator::Outcome::kUnknown: return Respond(respond, ErrorResponse(401, "unknown write key"));
+  }
+  const std::string_view content_type = request[http::field::content_type];
+  const std::optional<BodyFormat> format = FormatOf(content_type);
+  if (!format) {
+    return Respond(respond, ErrorResponse(415, fmt::format("unsupported content type '{}': send application/json "
+                                                           "or application/x-ndjson", MediaType(content_type))));
+  }
+  std::string_view body = request.body();
+  std::string inflated;
+  const std::string_view encoding = request[http::field::content_encoding];
+  if (boost::beast::iequals(encoding, "gzip")) {
+    Status s = GunzipBounded(body, limits_.max_decompressed_bytes, inflated);
+    if (!s.ok()) {
+      const bool too_big = s.message().find("exceeds") != std::string::npos;
+      return Respond(respond, ErrorResponse(too_big ? 413 : 400,
+                                            too_big ? s.message() + " (server.max_decompressed_bytes)" : s.message()));
+    }
+    body = inflated;
+  } else if (!encoding.empty() && !boost::beast::iequals(encoding, "identity")) {
+    return Respond(respond, ErrorResponse(415, fmt::format("unsupported content encoding '{}': send gzip or none", encoding)));
+  }
+
+  RequestInfo info;
+  info.received_at_ms = NowMillis();
+  if (app) {
+    info.app_id = app->app_id;
+    info.allowed_event_types = &app->event_types;
+  }
+  ValidatedBody out;
+  if (Status s = validator_.Parse(body, *format, info, out); !s.ok()) {
+    return Respond(respond, ErrorResponse(400, s.message()));
+  }
+  for (const Rejection& r : out.rejected) {
+    metrics_.GetCounter("tracklake_events_rejected_total", "Events rejected by validation, by rule.",
+                        "reason=\"" + LabelValue(r.error) + "\"").Inc();
+  }
+  if (out.spans.empty()) return Respond(respond, MakeResponse(200, AcceptedBody(0, {})));
+
+  std::vector<Wal::Span> spans;
+  spans.reserve(out.spans.size());
+  for (const auto& s : out.spans) spans.push_back(Wal::Span{s.offset, s.size});
+  const uint32_t accepted = out.accepted;
+  auto rejected = std::make_shared<std::vector<Rejection>>(std::move(out.rejected));
+  Status s = pipeline_.Ingest(std::move(out.records), std::move(spans),
+                              [this, respond, accepted, rejected, t0](const Status& st) {
+                                if (!st.ok()) return Respond(respond, Unavailable(st));
+                                events_accepted_.Inc(accepted);
+                                // Nothing accepted: a client error, though its evidence is kept.
+                                const unsigned status = accepted == 0 ? 400 : 200;
+                                Respond(respond, MakeResponse(status, AcceptedBody(accepted, *rejected)));
+                                request_seconds_.Observe(std::chrono::duration<double>(
+                                    std::chrono::steady_clock::now() - t0).count());
+                              });
+  if (!s.ok()) Respond(respond, Unavailable(s));
+}
+
+}  // namespace tracklake

@@ -1,0 +1,56 @@
+// The collector's HTTP face: POST /v1/events (authenticate → decode → validate → write-ahead
+// log → answer once durable), GET /healthz, /readyz and /metrics.
+//
+// Status codes: 200 some or all events accepted (rejections listed); 400 body unparsable, or
+// every event rejected; 401 missing/unknown write key; 404/405 unknown route or method;
+// 413 body or decompressed body too large; 415 content type or encoding not supported;
+// 503 + Retry-After when the log refuses (queue full, disk budget, shutting down).
+//
+// Thread-safety: Handle runs concurrently on every server thread; shared state is immutable
+// or atomic.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "http/auth.h"
+#include "http/handler.h"
+#include "metrics/metrics.h"
+#include "pipeline/pipeline.h"
+#include "validate/validate.h"
+
+namespace tracklake {
+
+struct CollectorLimits {
+  uint64_t max_decompressed_bytes = 8 << 20;
+};
+
+class CollectorHandler final : public RequestHandler {
+ public:
+  // All references must outlive the handler.
+  CollectorHandler(const Validator& validator, const Authenticator& auth, Pipeline& pipeline,
+                   MetricsRegistry& metrics, CollectorLimits limits);
+
+  void Handle(HttpRequest& request, Responder respond) override;
+  void CountRefused(unsigned status) override;
+
+ private:
+  void Ingest(HttpRequest& request, Responder respond);
+  void Respond(const Responder& respond, HttpResponse response);
+  Counter& StatusCounter(unsigned status);
+
+  const Validator& validator_;
+  const Authenticator& auth_;
+  Pipeline& pipeline_;
+  MetricsRegistry& metrics_;
+  const CollectorLimits limits_;
+
+  static constexpr std::array<unsigned, 13> kStatuses = {200, 400, 401, 403, 404, 405, 408,
+                                                          413, 415, 429, 431, 500, 503};
+  std::array<Counter*, kStatuses.size()> status_counters_{};
+  Counter& events_accepted_;
+  Counter& bytes_in_;
+  Histogram& request_seconds_;
+};
+
+}  // namespace tracklake

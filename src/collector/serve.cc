@@ -1,0 +1,109 @@
+#include "collector/serve.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "collector/collector_handler.h"
+#include "http/server.h"
+#include "sink/local/local_dir_sink.h"
+
+namespace tracklake {
+namespace {
+
+constexpr int64_t kRequestDrainMs = 10'000;
+
+PipelineOptions PipelineOptionsFrom(const Config& c) {
+  PipelineOptions o;
+  o.node_id = c.node.id;
+  o.wal.dir = c.wal.dir;
+  o.wal.fsync = c.wal.durability == Durability::kFsync;
+  o.wal.segment_bytes = c.wal.segment_bytes;
+  o.wal.max_bytes = c.wal.max_bytes;
+  o.wal.queue_bytes = c.wal.queue_bytes;
+  o.limits.max_bytes = c.flush.max_bytes;
+  o.limits.max_age_ms = static_cast<int64_t>(c.flush.max_age_s) * 1000;
+  o.limits.max_buffered_bytes = c.flush.max_buffered_bytes;
+  o.format = c.lake.format == LakeFormat::kParquet ? FileFormat::kParquet : FileFormat::kNdjsonGzip;
+  o.event_type_columns = c.event_type_columns;
+  o.dead_letter_dir = (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
+  return o;
+}
+
+Authenticator AuthenticatorFrom(const Config& c) {
+  std::vector<Authenticator::App> apps;
+  for (const AppConfig& a : c.auth.apps) apps.push_back({{a.app_id, a.event_types}, a.key_sha256});
+  return Authenticator(c.auth.mode == AuthMode::kKeys, std::move(apps));
+}
+
+ValidationRules RulesFrom(const Config& c) {
+  ValidationRules r;
+  r.coerce_scalars = c.validation.coerce_scalars;
+  r.max_fields = c.validation.max_fields;
+  r.max_event_bytes = c.validation.max_event_bytes;
+  r.max_events_per_request = c.validation.max_events_per_request;
+  return r;
+}
+
+}  // namespace
+
+int Serve(const Config& config, const ServeFlags& flags) {
+  // Block the signals before any thread starts so only sigwait below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  if (config.auth.mode == AuthMode::kNone) {
+    spdlog::warn("authentication is disabled (auth.mode = \"none\"): any client may write, and events name "
+                 "their own app_id; use write keys anywhere but a local machine");
+  }
+  MetricsRegistry metrics;
+  auto pipeline = Pipeline::Start(PipelineOptionsFrom(config), MakeLocalDirSink(config.lake.dir), metrics);
+  if (!pipeline.ok()) {
+    spdlog::error("cannot start the pipeline: {}", pipeline.status().ToString());
+    return 1;
+  }
+  const Authenticator auth = AuthenticatorFrom(config);
+  const Validator validator(RulesFrom(config));
+  CollectorHandler handler(validator, auth, **pipeline, metrics, CollectorLimits{config.server.max_decompressed_bytes});
+  HttpServerOptions ho;
+  ho.listen = config.server.listen;
+  ho.threads = config.server.threads > 0 ? config.server.threads
+                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ho.max_body_bytes = config.server.max_body_bytes;
+  ho.header_timeout_s = config.server.header_timeout_s;
+  ho.body_timeout_s = config.server.body_timeout_s;
+  ho.idle_timeout_s = config.server.idle_timeout_s;
+  ho.max_connections = config.server.max_connections;
+  HttpServer server(ho, handler);
+  Result<uint16_t> port = server.Start();
+  if (!port.ok()) {
+    spdlog::error("{}", port.status().ToString());
+    (*pipeline)->Shutdown();
+    return 1;
+  }
+  spdlog::info("tracklake collector {} listening on {} (port {}), lake {} ({}), write-ahead log {} (durability {})",
+               config.node.id, config.server.listen, *port, config.lake.dir,
+               config.lake.format == LakeFormat::kParquet ? "parquet" : "ndjson.gz", config.wal.dir,
+               config.wal.durability == Durability::kFsync ? "fsync" : "write");
+  if (flags.port_file) {
+    const std::string tmp = *flags.port_file + ".tmp";
+    std::ofstream(tmp) << *port << "\n";
+    std::filesystem::rename(tmp, *flags.port_file);
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}: finishing requests in flight and delivering every open batch", strsignal(sig));
+  server.Stop(kRequestDrainMs);
+  (*pipeline)->Shutdown();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace tracklake

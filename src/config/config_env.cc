@@ -1,0 +1,79 @@
+// Environment overrides (TRACKLAKE_<SECTION>_<KEY>) and the rules that span several options.
+#include <algorithm>
+#include <string>
+
+#include "config/config_sections.h"
+#include "config/name_rules.h"
+#include "config/option_value.h"
+
+namespace tracklake::config_internal {
+namespace {
+
+bool IsNonOptionVariable(std::string_view name) {
+  return std::find(std::begin(kNonOptionEnvVars), std::end(kNonOptionEnvVars), name) !=
+         std::end(kNonOptionEnvVars);
+}
+
+std::string UnknownVariableError(std::string_view name) {
+  std::vector<std::string> names;
+  for (const OptionSpec& spec : AllOptions()) {
+    if (spec.scope == OptionScope::kFixed) names.push_back(EnvName(spec));
+  }
+  std::string error = "unknown environment variable " + std::string(name) +
+                      ": no such option (TRACKLAKE_<SECTION>_<KEY>; apps and event_types are set "
+                      "in the file only; see `tracklake config describe`)";
+  if (auto guess = ClosestMatch(name, names)) error += "; did you mean " + *guess + "?";
+  return error;
+}
+
+}  // namespace
+
+void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& config,
+                      ErrorList& errors) {
+  for (const auto& [name, text] : env) {
+    if (!name.starts_with(kEnvPrefix) || IsNonOptionVariable(name)) continue;
+    const auto& options = AllOptions();
+    const auto spec = std::find_if(options.begin(), options.end(), [&](const OptionSpec& s) {
+      return s.scope == OptionScope::kFixed && EnvName(s) == name;
+    });
+    if (spec == options.end()) {
+      errors.push_back(UnknownVariableError(name));
+      continue;
+    }
+    Result<OptionValue> value = ValueFromText(*spec, text);
+    Status status = value.ok() ? CheckValue(*spec, *value) : value.status();
+    if (!status.ok()) {
+      errors.push_back(ValueError("environment " + name, *spec, FullKey(*spec), text,
+                                  status.message()));
+      continue;
+    }
+    spec->bind.store(config, *value);
+  }
+}
+
+void CheckWholeConfig(const Config& config, ErrorList& errors) {
+  if (auto why = CheckId(config.node.id)) {
+    errors.push_back("node.id = " + QuoteToml(config.node.id) + ": " + *why +
+                     "; it defaults to the host name, which does not fit: set node.id");
+  }
+  if (config.auth.mode == AuthMode::kKeys && config.auth.apps.empty()) {
+    errors.push_back(
+        "auth.mode = \"keys\" but no app is configured: add one, e.g.\n"
+        "    [apps.my_app]\n"
+        "    key_sha256 = \"<sha256 of the write key, e.g. from `printf %s KEY | sha256sum`>\"\n"
+        "  (or key = \"...\"), or set auth.mode = \"none\" for local development");
+  }
+  if (config.wal.segment_bytes > config.wal.max_bytes) {
+    errors.push_back("wal.segment_bytes = " + FormatByteSize(config.wal.segment_bytes) +
+                     " is larger than wal.max_bytes = " + FormatByteSize(config.wal.max_bytes) +
+                     ": the log budget must hold at least one segment");
+  }
+  if (config.flush.max_bytes > config.flush.max_buffered_bytes) {
+    errors.push_back("flush.max_bytes = " + FormatByteSize(config.flush.max_bytes) +
+                     " is larger than flush.max_buffered_bytes = " +
+                     FormatByteSize(config.flush.max_buffered_bytes) +
+                     ": the buffer for all partitions must hold at least one full batch");
+  }
+}
+
+}  // namespace tracklake::config_internal

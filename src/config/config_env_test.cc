@@ -1,0 +1,89 @@
+// TRACKLAKE_<SECTION>_<KEY> overrides.
+#include <stdlib.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+#include "config/test_util.h"
+
+namespace tracklake {
+namespace {
+
+using config_test::kDemoApp;
+using config_test::LoadToml;
+using ::testing::HasSubstr;
+
+TEST(EnvOverrides, WinOverTheFile) {
+  Result<Config> config = LoadToml(std::string(kDemoApp) +
+                                       "[wal]\ndurability = \"fsync\"\n[flush]\nmax_age = 300\n"
+                                       "[server]\nlisten = \"0.0.0.0:80\"\n",
+                                   {{"TRACKLAKE_WAL_DURABILITY", "write"},
+                                    {"TRACKLAKE_FLUSH_MAX_AGE", "60"},
+                                    {"TRACKLAKE_SERVER_LISTEN", "127.0.0.1:9000"}});
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->wal.durability, Durability::kWrite);
+  EXPECT_EQ(config->flush.max_age_s, 60u);
+  EXPECT_EQ(config->server.listen, "127.0.0.1:9000");
+}
+
+TEST(EnvOverrides, ApplyWithoutAFileAndParseBoolsAndByteSizes) {
+  Result<Config> config = LoadConfig(std::nullopt, {{"TRACKLAKE_AUTH_MODE", "none"},
+                                                    {"TRACKLAKE_VALIDATION_COERCE_SCALARS", "true"},
+                                                    {"TRACKLAKE_WAL_SEGMENT_BYTES", "8MiB"},
+                                                    {"TRACKLAKE_SERVER_HEADER_TIMEOUT", "3"},
+                                                    {"TRACKLAKE_NODE_ID", "node-7"}});
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->auth.mode, AuthMode::kNone);
+  EXPECT_TRUE(config->validation.coerce_scalars);
+  EXPECT_EQ(config->wal.segment_bytes, 8u << 20);
+  EXPECT_EQ(config->server.header_timeout_s, 3u);
+  EXPECT_EQ(config->node.id, "node-7");
+}
+
+TEST(EnvOverrides, BadValueNamesTheVariableTheKeyAndTheRule) {
+  Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_FLUSH_MAX_AGE", "7200"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.status().message(),
+              HasSubstr("environment TRACKLAKE_FLUSH_MAX_AGE: flush.max_age = 7200: must be "
+                        "between "
+                        "1 and 3600 seconds (the freshness promise is one hour)"));
+  Result<Config> bad_bool = LoadToml(kDemoApp, {{"TRACKLAKE_VALIDATION_COERCE_SCALARS", "yes"}});
+  ASSERT_FALSE(bad_bool.ok());
+  EXPECT_THAT(bad_bool.status().message(), HasSubstr("must be true or false"));
+}
+
+TEST(EnvOverrides, UnknownTracklakeVariableIsAnErrorWithASuggestion) {
+  Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_WAL_DURABILTY", "write"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.status().message(),
+              HasSubstr("unknown environment variable TRACKLAKE_WAL_DURABILTY"));
+  EXPECT_THAT(config.status().message(), HasSubstr("did you mean TRACKLAKE_WAL_DURABILITY?"));
+}
+
+TEST(EnvOverrides, AppsCannotBeSetFromTheEnvironment) {
+  Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_APPS_DEMO_KEY", "x"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.status().message(),
+              HasSubstr("unknown environment variable TRACKLAKE_APPS_DEMO_KEY"));
+}
+
+TEST(EnvOverrides, AllowListedAndForeignVariablesAreIgnored) {
+  Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_CONFIG", "/etc/tracklake.toml"},
+                                              {"TRACKLAKE_TEST_TMP", "/tmp/x"},
+                                              {"TRACKLAKE_LOG_LEVEL", "debug"},
+                                              {"PATH", "/usr/bin"},
+                                              {"TRACKLAKEX", "1"}});
+  EXPECT_TRUE(config.ok()) << config.status().message();
+}
+
+TEST(ProcessEnvironment, ContainsVariablesOfThisProcess) {
+  ASSERT_EQ(setenv("TL_CONFIG_TEST_PROBE", "a=b", 1), 0);
+  const auto env = ProcessEnvironment();
+  unsetenv("TL_CONFIG_TEST_PROBE");
+  ASSERT_TRUE(env.contains("TL_CONFIG_TEST_PROBE"));
+  EXPECT_EQ(env.at("TL_CONFIG_TEST_PROBE"), "a=b");
+}
+
+}  // namespace
+}  // namespace tracklake

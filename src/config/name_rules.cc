@@ -1,0 +1,110 @@
+#include "config/name_rules.h"
+
+#include <charconv>
+#include <cstdint>
+
+namespace tracklake::config_internal {
+namespace {
+
+constexpr uint32_t kMaxPort = 65535;
+constexpr int kHexBase = 16;
+
+bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiAlnum(char c) { return IsAsciiLower(c) || IsAsciiUpper(c) || IsAsciiDigit(c); }
+
+int HexValue(char c) {
+  if (IsAsciiDigit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool IsIdChar(char c) { return IsAsciiAlnum(c) || c == '_' || c == '.' || c == '-'; }
+bool IsEventTypeChar(char c) { return IsAsciiLower(c) || IsAsciiDigit(c) || c == '_'; }
+bool IsHostChar(char c) { return IsAsciiAlnum(c) || c == '.' || c == '-'; }
+bool IsIpv6Char(char c) { return HexValue(c) >= 0 || c == ':' || c == '.'; }
+
+template <typename Pred>
+bool AllOf(std::string_view s, Pred pred) {
+  for (char c : s) {
+    if (!pred(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> CheckId(std::string_view value) {
+  const bool ok = !value.empty() && value.size() <= kMaxIdLength && AllOf(value, IsIdChar);
+  // "." and ".." are legal by the character rule but name directories, not files.
+  if (ok && value != "." && value != "..") return std::nullopt;
+  return "must match " + std::string(kIdRule) + " (it goes into file names)";
+}
+
+std::optional<std::string> CheckEventType(std::string_view value) {
+  const bool ok = !value.empty() && value.size() <= kMaxEventTypeLength &&
+                  AllOf(value, IsEventTypeChar);
+  if (ok) return std::nullopt;
+  return "must match " + std::string(kEventTypeRule);
+}
+
+std::optional<std::string> CheckColumn(std::string_view value) {
+  const bool ok = !value.empty() && value.size() <= kMaxColumnLength &&
+                  (IsAsciiUpper(value[0]) || IsAsciiLower(value[0]) || value[0] == '_') &&
+                  AllOf(value, IsIdChar);
+  if (ok) return std::nullopt;
+  return "must match " + std::string(kColumnRule);
+}
+
+std::optional<std::string> CheckListen(std::string_view value) {
+  const std::string rule = "must be " + std::string(kListenRule);
+  const size_t colon = value.rfind(':');
+  if (colon == std::string_view::npos) return rule + " (no port)";
+  std::string_view host = value.substr(0, colon);
+  const std::string_view port = value.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    if (host.empty() || !AllOf(host, IsIpv6Char)) {
+      return rule + " (bad IPv6 address; write it as [::1]:8080)";
+    }
+  } else if (host.empty() || !AllOf(host, IsHostChar)) {
+    return rule + " (bad host)";
+  }
+  uint32_t port_number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), port_number);
+  const bool whole = !port.empty() && ec == std::errc() && end == port.data() + port.size();
+  if (!whole || port_number > kMaxPort) {
+    return rule + " (the port must be 0..65535)";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckSha256Hex(std::string_view value) {
+  if (value == kMaskedSecret) {
+    return "is masked (\"***\" is what `tracklake config check` prints): "
+           "put the digest or the key back";
+  }
+  if (value.size() == kSha256HexLength && AllOf(value, [](char c) { return HexValue(c) >= 0; })) {
+    return std::nullopt;
+  }
+  return "must be " + std::string(kSha256HexRule) +
+         " (the SHA-256 of the key, e.g. from `sha256sum`)";
+}
+
+std::optional<std::string> CheckNonEmpty(std::string_view value) {
+  if (!value.empty()) return std::nullopt;
+  return "must not be empty";
+}
+
+std::string HexToBytes(std::string_view hex) {
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(HexValue(hex[i]) * kHexBase + HexValue(hex[i + 1])));
+  }
+  return out;
+}
+
+}  // namespace tracklake::config_internal

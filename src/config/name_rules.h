@@ -1,0 +1,42 @@
+// The shape rules for names and addresses found in the configuration: node and app ids (they
+// end up in file and object names), event type and column names, "host:port", hex digests.
+// Each Check* returns why the value breaks the rule, or nothing; the same text appears in the
+// docs (the *Rule constants) and in error messages. Pure functions, thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tracklake::config_internal {
+
+inline constexpr size_t kMaxIdLength = 64;
+inline constexpr size_t kMaxEventTypeLength = 64;
+inline constexpr size_t kMaxColumnLength = 128;
+inline constexpr size_t kSha256HexLength = 64;
+inline constexpr std::string_view kMaskedSecret = "***";
+
+inline constexpr std::string_view kIdRule = "[A-Za-z0-9_.-]{1,64}";
+inline constexpr std::string_view kEventTypeRule = "[a-z0-9_]{1,64}";
+inline constexpr std::string_view kColumnRule = "[A-Za-z_][A-Za-z0-9_.-]{0,127}";
+inline constexpr std::string_view kListenRule = "host:port";
+inline constexpr std::string_view kSha256HexRule = "64 hex digits";
+inline constexpr std::string_view kNonEmptyRule = "not empty";
+
+// Node ids and app ids: [A-Za-z0-9_.-]{1,64}.
+std::optional<std::string> CheckId(std::string_view value);
+// Event type names: [a-z0-9_]{1,64}.
+std::optional<std::string> CheckEventType(std::string_view value);
+// Column names (event keys): [A-Za-z_][A-Za-z0-9_.-]{0,127}.
+std::optional<std::string> CheckColumn(std::string_view value);
+// "host:port", "[::1]:port"; port 0..65535.
+std::optional<std::string> CheckListen(std::string_view value);
+// A SHA-256 digest in hex (either case). "***" gets its own message: it is what
+// RenderConfig prints in place of a digest, so someone fed a rendered config back.
+std::optional<std::string> CheckSha256Hex(std::string_view value);
+std::optional<std::string> CheckNonEmpty(std::string_view value);
+
+// 64 hex digits to 32 raw bytes. REQUIRES: CheckSha256Hex(hex) passed.
+std::string HexToBytes(std::string_view hex);
+
+}  // namespace tracklake::config_internal

@@ -1,0 +1,331 @@
+#include "config/option_table.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "config/name_rules.h"
+#include "config/option_binding.h"
+#include "config/option_value.h"
+
+namespace tracklake::config_internal {
+namespace {
+
+constexpr EnumName<AuthMode> kAuthModeNames[] = {
+    {"keys", AuthMode::kKeys},
+    {"none", AuthMode::kNone},
+};
+constexpr EnumName<Durability> kDurabilityNames[] = {
+    {"fsync", Durability::kFsync},
+    {"write", Durability::kWrite},
+};
+constexpr EnumName<LakeFormat> kLakeFormatNames[] = {
+    {"ndjson.gz", LakeFormat::kNdjsonGzip},
+    {"parquet", LakeFormat::kParquet},
+};
+
+// Bounds. They reject values that are surely mistakes (a 0-byte segment, a 10-day timeout)
+// while leaving room for any deployment we can imagine.
+constexpr int64_t kMaxThreads = 64;
+constexpr int64_t kMinBodyBytes = kKiB;
+constexpr int64_t kMaxBodyBytes = 64 * kMiB;
+constexpr int64_t kMaxDecompressedBytes = kGiB;
+constexpr int64_t kMaxTimeoutSeconds = 3600;
+constexpr int64_t kMaxConnections = 1'000'000;
+constexpr int64_t kMaxFields = 10'000;
+constexpr int64_t kMinEventBytes = 256;
+constexpr int64_t kMaxEventBytes = 16 * kMiB;
+constexpr int64_t kMaxEventsPerRequest = 1'000'000;
+constexpr int64_t kMinSegmentBytes = kMiB;
+constexpr int64_t kMaxSegmentBytes = kGiB;
+constexpr int64_t kMinWalBytes = 16 * kMiB;
+constexpr int64_t kMaxWalBytes = 64 * kTiB;
+constexpr int64_t kMinQueueBytes = kMiB;
+constexpr int64_t kMaxQueueBytes = 16 * kGiB;
+constexpr int64_t kMinFlushBytes = kMiB;
+constexpr int64_t kMaxFlushBytes = 4 * kGiB;
+constexpr int64_t kMaxFlushAgeSeconds = 3600;
+constexpr int64_t kMinBufferedBytes = 16 * kMiB;
+constexpr int64_t kMaxBufferedBytes = kTiB;
+
+// Builds one table row; reads as a sentence: Option("flush", "max_age").Seconds(1, 3600)...
+class Option {
+ public:
+  Option(std::string_view section, std::string_view key) {
+    spec_.section = section;
+    spec_.key = key;
+  }
+  Option& String(StringCheck check = nullptr, std::string_view rule = {}) {
+    spec_.type = OptionType::kString;
+    spec_.check = check;
+    spec_.rule = rule;
+    return *this;
+  }
+  Option& StringList(StringCheck check, std::string_view rule) {
+    String(check, rule);
+    spec_.type = OptionType::kStringList;
+    return *this;
+  }
+  Option& Bool() { return Typed(OptionType::kBool); }
+  Option& Integer(int64_t min, int64_t max) { return Typed(OptionType::kInteger, min, max); }
+  Option& Bytes(int64_t min, int64_t max) { return Typed(OptionType::kBytes, min, max); }
+  Option& Seconds(int64_t min, int64_t max) { return Typed(OptionType::kSeconds, min, max); }
+  Option& Enum(std::vector<std::string_view> allowed) {
+    spec_.type = OptionType::kEnum;
+    spec_.allowed = std::move(allowed);
+    return *this;
+  }
+  Option& Because(std::string_view reason) {
+    spec_.bounds_reason = reason;
+    return *this;
+  }
+  Option& Scope(OptionScope scope) {
+    spec_.scope = scope;
+    return *this;
+  }
+  Option& Secret() {
+    spec_.secret = true;
+    return *this;
+  }
+  Option& Required() {
+    spec_.required = true;
+    return *this;
+  }
+  Option& DefaultText(std::string_view text) {
+    spec_.default_text = text;
+    return *this;
+  }
+  Option& Doc(std::string_view doc) {
+    spec_.doc = doc;
+    return *this;
+  }
+  Option& Bind(OptionBinding binding) {
+    spec_.bind = binding;
+    return *this;
+  }
+  operator OptionSpec() const { return spec_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  Option& Typed(OptionType type, int64_t min = 0, int64_t max = 0) {
+    spec_.type = type;
+    spec_.min = min;
+    spec_.max = max;
+    return *this;
+  }
+  OptionSpec spec_;
+};
+
+std::vector<OptionSpec> BuildTable() {
+  return {
+      Option("node", "id")
+          .String(CheckId, kIdRule)
+          .DefaultText("the host name")
+          .Doc("Names this collector in every file and object it writes, so collectors sharing "
+               "a bucket never overwrite each other.")
+          .Bind(BindField<&Config::node, &Config::Node::id>()),
+
+      Option("server", "listen")
+          .String(CheckListen, kListenRule)
+          .Doc("Address the HTTP server listens on; IPv6 as [::1]:8080; port 0 picks a free port.")
+          .Bind(BindField<&Config::server, &Config::Server::listen>()),
+      Option("server", "threads")
+          .Integer(0, kMaxThreads)
+          .Doc("HTTP worker threads; 0 means one per CPU core.")
+          .Bind(BindField<&Config::server, &Config::Server::threads>()),
+      Option("server", "max_body_bytes")
+          .Bytes(kMinBodyBytes, kMaxBodyBytes)
+          .Doc("Largest request body accepted as sent (413 beyond).")
+          .Bind(BindField<&Config::server, &Config::Server::max_body_bytes>()),
+      Option("server", "max_decompressed_bytes")
+          .Bytes(kMinBodyBytes, kMaxDecompressedBytes)
+          .Doc("Largest body after gzip decompression (413 beyond): a guard against gzip bombs.")
+          .Bind(BindField<&Config::server, &Config::Server::max_decompressed_bytes>()),
+      Option("server", "header_timeout")
+          .Seconds(1, kMaxTimeoutSeconds)
+          .Doc("Time allowed to receive the request headers.")
+          .Bind(BindField<&Config::server, &Config::Server::header_timeout_s>()),
+      Option("server", "body_timeout")
+          .Seconds(1, kMaxTimeoutSeconds)
+          .Doc("Time allowed to receive the request body.")
+          .Bind(BindField<&Config::server, &Config::Server::body_timeout_s>()),
+      Option("server", "idle_timeout")
+          .Seconds(1, kMaxTimeoutSeconds)
+          .Doc("A keep-alive connection idle this long is closed.")
+          .Bind(BindField<&Config::server, &Config::Server::idle_timeout_s>()),
+      Option("server", "max_connections")
+          .Integer(1, kMaxConnections)
+          .Doc("Open connections beyond this are refused.")
+          .Bind(BindField<&Config::server, &Config::Server::max_connections>()),
+
+      Option("auth", "mode")
+          .Enum(NamesOf<kAuthModeNames>())
+          .Doc("\"keys\": every request needs the write key of an app of the [apps] tables; "
+               "\"none\": no authentication (local development only).")
+          .Bind(BindEnum<&Config::auth, &Config::Auth::mode, kAuthModeNames>()),
+
+      Option("apps.<app_id>", "key")
+          .Scope(OptionScope::kPerApp)
+          .String(CheckNonEmpty, kNonEmptyRule)
+          .Secret()
+          .Doc("The app's write key, sent by clients. Only its SHA-256 is kept in memory. "
+               "Give exactly one of key and key_sha256."),
+      Option("apps.<app_id>", "key_sha256")
+          .Scope(OptionScope::kPerApp)
+          .String(CheckSha256Hex, kSha256HexRule)
+          .Secret()
+          .Doc("SHA-256 of the write key in hex, so the file need not hold the key itself."),
+      Option("apps.<app_id>", "event_types")
+          .Scope(OptionScope::kPerApp)
+          .StringList(CheckEventType, kEventTypeRule)
+          .DefaultText("any")
+          .Doc("Event types the app may send; others are rejected. Omit to allow any."),
+
+      Option("validation", "coerce_scalars")
+          .Bool()
+          .Doc("Turn numbers and booleans into strings instead of rejecting the event.")
+          .Bind(BindField<&Config::validation, &Config::Validation::coerce_scalars>()),
+      Option("validation", "max_fields")
+          .Integer(1, kMaxFields)
+          .Doc("Most fields one event may have, event_type included.")
+          .Bind(BindField<&Config::validation, &Config::Validation::max_fields>()),
+      Option("validation", "max_event_bytes")
+          .Bytes(kMinEventBytes, kMaxEventBytes)
+          .Doc("Largest JSON text of one event.")
+          .Bind(BindField<&Config::validation, &Config::Validation::max_event_bytes>()),
+      Option("validation", "max_events_per_request")
+          .Integer(1, kMaxEventsPerRequest)
+          .Doc("Most events in one request body.")
+          .Bind(BindField<&Config::validation, &Config::Validation::max_events_per_request>()),
+
+      Option("wal", "dir")
+          .String(CheckNonEmpty, kNonEmptyRule)
+          .Doc("Directory of the write-ahead log.")
+          .Bind(BindField<&Config::wal, &Config::Wal::dir>()),
+      Option("wal", "durability")
+          .Enum(NamesOf<kDurabilityNames>())
+          .Doc("\"fsync\": a request is acknowledged once its events are on disk (survives power "
+               "loss); \"write\": once handed to the OS (survives a crash of the process only).")
+          .Bind(BindEnum<&Config::wal, &Config::Wal::durability, kDurabilityNames>()),
+      Option("wal", "segment_bytes")
+          .Bytes(kMinSegmentBytes, kMaxSegmentBytes)
+          .Doc("Size at which the log starts a new segment file.")
+          .Bind(BindField<&Config::wal, &Config::Wal::segment_bytes>()),
+      Option("wal", "max_bytes")
+          .Bytes(kMinWalBytes, kMaxWalBytes)
+          .Doc("Disk budget of the log: beyond it ingest answers 503 until the lake catches up.")
+          .Bind(BindField<&Config::wal, &Config::Wal::max_bytes>()),
+      Option("wal", "queue_bytes")
+          .Bytes(kMinQueueBytes, kMaxQueueBytes)
+          .Doc("Appends waiting for the log writer: beyond it ingest answers 503.")
+          .Bind(BindField<&Config::wal, &Config::Wal::queue_bytes>()),
+
+      Option("flush", "max_bytes")
+          .Bytes(kMinFlushBytes, kMaxFlushBytes)
+          .Doc("A partition's batch is written to the lake at this size.")
+          .Bind(BindField<&Config::flush, &Config::Flush::max_bytes>()),
+      Option("flush", "max_age")
+          .Seconds(1, kMaxFlushAgeSeconds)
+          .Because("the freshness promise is one hour")
+          .Doc("A partition's batch is written to the lake at this age at the latest.")
+          .Bind(BindField<&Config::flush, &Config::Flush::max_age_s>()),
+      Option("flush", "max_buffered_bytes")
+          .Bytes(kMinBufferedBytes, kMaxBufferedBytes)
+          .Doc("All open batches together: beyond it the largest is written early.")
+          .Bind(BindField<&Config::flush, &Config::Flush::max_buffered_bytes>()),
+
+      Option("lake", "dir")
+          .String(CheckNonEmpty, kNonEmptyRule)
+          .Doc("Directory of the local lake (the files readers query).")
+          .Bind(BindField<&Config::lake, &Config::Lake::dir>()),
+      Option("lake", "format")
+          .Enum(NamesOf<kLakeFormatNames>())
+          .Doc("File format of the lake.")
+          .Bind(BindEnum<&Config::lake, &Config::Lake::format, kLakeFormatNames>()),
+
+      Option("event_types.<name>", "columns")
+          .Scope(OptionScope::kPerEventType)
+          .StringList(CheckColumn, kColumnRule)
+          .Required()
+          .DefaultText("none")
+          .Doc("Extra typed columns for that event type; the name matches [a-z0-9_]{1,64}."),
+  };
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& AllOptions() {
+  static const std::vector<OptionSpec> kTable = BuildTable();
+  return kTable;
+}
+
+const std::vector<std::string_view>& AllSections() {
+  static const std::vector<std::string_view> kSections = [] {
+    std::vector<std::string_view> sections;
+    for (const OptionSpec& spec : AllOptions()) {
+      std::string_view name = spec.section.substr(0, spec.section.find('.'));
+      if (std::find(sections.begin(), sections.end(), name) == sections.end()) {
+        sections.push_back(name);
+      }
+    }
+    return sections;
+  }();
+  return kSections;
+}
+
+const OptionSpec* FindFixedOption(std::string_view section, std::string_view key) {
+  for (const OptionSpec& spec : AllOptions()) {
+    if (spec.scope == OptionScope::kFixed && spec.section == section && spec.key == key) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+const OptionSpec* FindScopedOption(OptionScope scope, std::string_view key) {
+  for (const OptionSpec& spec : AllOptions()) {
+    if (spec.scope == scope && spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+std::string FullKey(const OptionSpec& spec) {
+  return std::string(spec.section) + "." + std::string(spec.key);
+}
+
+std::string EnvName(const OptionSpec& spec) {
+  if (spec.scope != OptionScope::kFixed) return "";
+  std::string name =
+      std::string(kEnvPrefix) + std::string(spec.section) + "_" + std::string(spec.key);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return name;
+}
+
+std::optional<std::string> ClosestMatch(std::string_view word,
+                                        const std::vector<std::string>& candidates) {
+  // A typo is a couple of edits; further than that the suggestion would only confuse.
+  constexpr size_t kMaxTypoDistance = 2;
+  std::optional<std::string> best;
+  size_t best_distance = kMaxTypoDistance + 1;
+  for (const std::string& candidate : candidates) {
+    // Levenshtein distance, one row at a time.
+    std::vector<size_t> row(candidate.size() + 1);
+    for (size_t j = 0; j < row.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= word.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= candidate.size(); ++j) {
+        const size_t above = row[j];
+        const size_t substitution = diagonal + (word[i - 1] == candidate[j - 1] ? 0 : 1);
+        row[j] = std::min({above + 1, row[j - 1] + 1, substitution});
+        diagonal = above;
+      }
+    }
+    if (row.back() < best_distance) {
+      best_distance = row.back();
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+}  // namespace tracklake::config_internal

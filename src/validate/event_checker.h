@@ -1,0 +1,68 @@
+// EventChecker: applies the per-event rules to one JSON object and appends its event record
+// (accepted) or its dead-letter record (rejected) to a ValidatedBody. Internal to
+// validate.cc, which handles the body formats.
+//
+// One pass over the object's fields with simdjson on-demand; field keys and values are kept as
+// views (into the parser's string buffer or the padded input) in EventScratch until the event
+// is known to be valid, then copied once into the record in canonical order.
+//
+// Thread-safety: not thread-safe; one EventChecker per Parse call, scratch thread-local.
+// Lifetimes: rules, messages, info, out and scratch must outlive the checker; views passed in
+// must stay valid until the call returns.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "validate/key_set.h"
+#include "validate/validate.h"
+
+namespace tracklake {
+
+// Reusable per-thread buffers, so a warm thread validates without allocating per event.
+struct EventScratch {
+  struct PendingField {
+    std::string_view key;
+    std::string_view value;
+    bool canonical;  // event_type, event_id or app_id: written first, not again in order
+  };
+  std::vector<PendingField> fields;
+  KeySet keys;
+  std::string uuid;
+  std::string base64;
+};
+
+class EventChecker {
+ public:
+  EventChecker(const ValidationRules& rules, const ValidationMessages& messages,
+               const RequestInfo& info, ValidatedBody& out, EventScratch& scratch)
+      : rules_(rules), messages_(messages), info_(info), out_(out), scratch_(scratch) {}
+
+  // Validates the object whose raw JSON text is raw (already located by the caller, who
+  // reset the object to its start) as event number index. Returns SUCCESS once the event is
+  // accepted or rejected, or the simdjson error when the JSON turns out to be malformed, in
+  // which case nothing was appended. The object may be left partly consumed.
+  simdjson::error_code CheckObject(simdjson::ondemand::object& object, std::string_view raw,
+                                   uint32_t index);
+
+  // Records a rejection and its dead-letter record.
+  void Reject(uint32_t index, std::string_view field, std::string_view error,
+              std::string_view raw);
+
+ private:
+  bool EventTypeAllowed(std::string_view event_type) const;
+  void AppendAccepted(std::string_view event_type, const std::string_view* event_id,
+                      const std::string_view* app_id, int64_t event_time_ms);
+
+  const ValidationRules& rules_;
+  const ValidationMessages& messages_;
+  const RequestInfo& info_;
+  ValidatedBody& out_;
+  EventScratch& scratch_;
+};
+
+}  // namespace tracklake

@@ -1,0 +1,59 @@
+// Pure text predicates behind the per-event validation rules, and the rendering of the rule
+// texts that depend on configured limits. No allocation except in MakeValidationMessages.
+// Thread-safe: free functions over their arguments.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "validate/validate.h"
+
+namespace tracklake {
+
+// Event-level and per-field rule texts that do not depend on configuration.
+inline constexpr std::string_view kErrNotObject = "must be a JSON object";
+inline constexpr std::string_view kErrNotJson = "must be valid JSON";
+inline constexpr std::string_view kErrNotUtf8 = "must be valid UTF-8";
+inline constexpr std::string_view kErrDuplicateKey = "duplicate key";
+inline constexpr std::string_view kErrRequired = "required";
+inline constexpr std::string_view kErrEventTypeNotAllowed = "not allowed for this application";
+inline constexpr std::string_view kErrAppIdMismatch = "does not match the application of the write key";
+inline constexpr std::string_view kErrBadEventId = "must be 1 to 128 printable ASCII characters";
+inline constexpr std::string_view kErrBadEventTime =
+    "must be an RFC 3339 date-time such as 2026-11-26T06:07:15.123Z";
+inline constexpr std::string_view kErrReserved = "reserved: set by the server";
+inline constexpr std::string_view kErrGotNumber = "must be a string (got number)";
+inline constexpr std::string_view kErrGotBool = "must be a string (got bool)";
+inline constexpr std::string_view kErrGotNull = "must be a string (got null)";
+inline constexpr std::string_view kErrGotObject = "must be a string (got object)";
+inline constexpr std::string_view kErrGotArray = "must be a string (got array)";
+
+inline constexpr size_t kMaxEventIdBytes = 128;
+
+// Field names with a rule of their own.
+inline constexpr std::string_view kEventTypeKey = "event_type";
+inline constexpr std::string_view kEventIdKey = "event_id";
+inline constexpr std::string_view kAppIdKey = "app_id";
+inline constexpr std::string_view kEventTimeKey = "event_time";
+inline constexpr std::string_view kReceivedAtKey = "received_at";
+// app_id stored when neither the write key nor the event names an application.
+inline constexpr std::string_view kDefaultAppId = "default";
+
+ValidationMessages MakeValidationMessages(const ValidationRules& rules);
+
+// [A-Za-z_][A-Za-z0-9_.-]{0,max_bytes-1}
+bool IsValidKey(std::string_view key, size_t max_bytes);
+// [a-z0-9_]{1,max_bytes}
+bool IsValidEventType(std::string_view value, size_t max_bytes);
+// 1..kMaxEventIdBytes bytes, each 0x20..0x7e.
+bool IsValidEventId(std::string_view value);
+// The JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumber(std::string_view text);
+
+// The longest prefix of s of at most max_bytes that does not split a UTF-8 sequence.
+std::string_view TruncateUtf8(std::string_view s, size_t max_bytes);
+// s without leading and trailing JSON whitespace (space, tab, CR, LF).
+std::string_view TrimJsonWhitespace(std::string_view s);
+bool IsJsonWhitespace(char c);
+
+}  // namespace tracklake

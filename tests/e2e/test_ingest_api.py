@@ -1,0 +1,117 @@
+"""The ingest API over real sockets: statuses, error bodies, formats, auth, health and metrics."""
+import base64
+import gzip
+import json
+
+import requests
+
+from conftest import OTHER_KEY, WRITE_KEY
+
+
+def test_single_event_is_accepted_and_stamped(collector):
+    r = collector.post('{"event_type":"page_view","user_id":"u1","url":"/home"}',
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})  # what curl -d sends
+    assert r.status_code == 200
+    assert r.json() == {"accepted": 1, "rejected": []}
+    assert collector.stop() == 0
+    [event] = collector.lake_events()
+    assert event["event_type"] == "page_view" and event["url"] == "/home" and event["user_id"] == "u1"
+    assert event["app_id"] == "web"
+    assert len(event["event_id"]) == 36 and event["event_id"][14] == "7"
+    assert event["received_at"].endswith("Z") and len(event["received_at"]) == 24
+
+
+def test_batch_reports_each_invalid_event_and_keeps_the_rest(collector):
+    body = [
+        {"event_type": "click", "event_id": "ok-1"},
+        {"event_type": "click", "n": 5},
+        {"user_id": "no-type"},
+        {"event_type": "click", "app_id": "someone-else"},
+        {"event_type": "click", "event_id": "ok-2", "event_time": "2026-11-26T06:00:00.5+01:00"},
+    ]
+    r = collector.post(body)
+    assert r.status_code == 200
+    assert r.json() == {"accepted": 2, "rejected": [
+        {"index": 1, "field": "n", "error": "must be a string (got number)"},
+        {"index": 2, "field": "event_type", "error": "required"},
+        {"index": 3, "field": "app_id", "error": "does not match the application of the write key"},
+    ]}
+    assert collector.stop() == 0
+    assert sorted(e["event_id"] for e in collector.lake_events()) == ["ok-1", "ok-2"]
+    dead = sorted(collector.lake_events(dead_letters=True), key=lambda d: int(d["index"]))
+    assert [(d["index"], d["field"], d["error"]) for d in dead] == [
+        ("1", "n", "must be a string (got number)"), ("2", "event_type", "required"),
+        ("3", "app_id", "does not match the application of the write key")]
+    assert json.loads(dead[0]["raw"]) == body[1]
+    assert all(d["app_id"] == "web" for d in dead)
+
+
+def test_ndjson_and_gzip_bodies(collector):
+    lines = "\n".join(json.dumps({"event_type": "nd", "event_id": f"n{i}"}) for i in range(50))
+    r = collector.post(lines, headers={"Content-Type": "application/x-ndjson"})
+    assert r.json() == {"accepted": 50, "rejected": []}
+    r = collector.post(gzip.compress(lines.replace('"n', '"g').encode()),
+                       headers={"Content-Type": "application/x-ndjson", "Content-Encoding": "gzip"})
+    assert r.json() == {"accepted": 50, "rejected": []}
+    assert collector.stop() == 0
+    assert len({e["event_id"] for e in collector.lake_events()}) == 100
+
+
+def test_every_event_invalid_is_a_400_with_the_list(collector):
+    r = collector.post({"event_type": "Bad Type"})
+    assert r.status_code == 400
+    assert r.json()["rejected"] == [{"index": 0, "field": "event_type", "error": "must match [a-z0-9_]{1,64}"}]
+
+
+def test_error_statuses_have_specific_json_bodies(collector):
+    cases = [
+        (collector.post("{not json"), 400, "JSON"),
+        (collector.post("", ), 400, "empty"),
+        (collector.post({"event_type": "x"}, key=None), 401, "missing write key"),
+        (collector.post({"event_type": "x"}, key="wrong"), 401, "unknown write key"),
+        (collector.post({"event_type": "x"}, headers={"Content-Type": "text/html"}), 415, "text/html"),
+        (collector.post({"event_type": "x"}, headers={"Content-Encoding": "br"}), 415, "br"),
+        (collector.post(b"x" * (1024 * 1024 + 1)), 413, "max_body_bytes"),
+        (collector.post(gzip.compress(b" " * (9 << 20)), headers={"Content-Encoding": "gzip"}), 413, "decompressed"),
+        (collector.session.get(collector.url + "/v1/events"), 405, "POST"),
+        (collector.session.get(collector.url + "/nope"), 404, "/v1/events"),
+    ]
+    for r, status, words in cases:
+        assert r.status_code == status, (status, r.text)
+        assert words in r.json()["error"], (status, r.text)
+    # ...and the server still serves.
+    assert collector.post({"event_type": "after_errors"}).status_code == 200
+
+
+def test_basic_auth_with_key_as_user_name(collector):
+    token = base64.b64encode(f"{WRITE_KEY}:".encode()).decode()
+    r = collector.post({"event_type": "x"}, key=None, headers={"Authorization": f"Basic {token}"})
+    assert r.status_code == 200
+
+
+def test_application_limited_to_its_event_types(collector):
+    r = collector.post([{"event_type": "purchase"}, {"event_type": "page_view"}], key=OTHER_KEY)
+    assert r.json() == {"accepted": 1, "rejected": [
+        {"index": 1, "field": "event_type", "error": "not allowed for this application"}]}
+
+
+def test_health_readiness_and_metrics(collector):
+    assert collector.session.get(collector.url + "/healthz").json() == {"status": "ok"}
+    assert collector.session.get(collector.url + "/readyz").status_code == 200
+    collector.post([{"event_type": "m"}, {"event_type": "m", "x": True}])
+    text = collector.session.get(collector.url + "/metrics").text
+    assert "tracklake_events_accepted_total 1" in text
+    assert 'tracklake_events_rejected_total{reason="must be a string (got bool)"} 1' in text
+    assert 'tracklake_http_requests_total{status="200"}' in text
+    assert "tracklake_wal_fsync_seconds_bucket" in text
+    assert "tracklake_oldest_unwritten_event_age_seconds" in text
+    assert WRITE_KEY not in text
+
+
+def test_auth_none_takes_app_id_from_the_event(collector_factory):
+    c = collector_factory(auth=False)
+    assert c.post({"event_type": "x", "app_id": "mine"}, key=None).status_code == 200
+    assert c.post({"event_type": "x"}, key=None).status_code == 200
+    assert c.stop() == 0
+    assert sorted(e["app_id"] for e in c.lake_events()) == ["default", "mine"]
+    assert "authentication is disabled" in c.log_path.read_text()
