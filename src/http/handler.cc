@@ -4,6 +4,14 @@
 
 namespace tracklake {
 
+HttpResponse MakeResponse(unsigned status, std::string body, std::string content_type) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.content_type = std::move(content_type);
+  return r;
+}
+
 HttpResponse ErrorResponse(unsigned status, std::string_view message) {
   HttpResponse r;
   r.status = status;

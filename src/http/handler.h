@@ -31,6 +31,8 @@ class RequestHandler {
   virtual void CountRefused(unsigned status) = 0;
 };
 
+HttpResponse MakeResponse(unsigned status, std::string body, std::string content_type = "application/json");
+
 // {"error": message} with the message JSON-escaped.
 HttpResponse ErrorResponse(unsigned status, std::string_view message);
 
