@@ -3,8 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
+#include "cli/ddl.h"
+#include "cli/inspect.h"
 #include "cli/send.h"
 #include "collector/serve.h"
 #include "config/config.h"
@@ -21,6 +24,29 @@ std::optional<std::string> ConfigPath(const std::string& flag) {
 
 tracklake::Result<tracklake::Config> Load(const std::string& flag) {
   return tracklake::LoadConfig(ConfigPath(flag), tracklake::ProcessEnvironment());
+}
+
+// Tables: the event types declared in the configuration plus those already in the lake.
+int Ddl(const tracklake::Config& config, const std::string& dialect, std::string location) {
+  namespace fs = std::filesystem;
+  tracklake::DdlInput in;
+  in.dialect = dialect == "redshift" ? tracklake::SqlDialect::kRedshift
+               : dialect == "spark"  ? tracklake::SqlDialect::kSpark
+               : dialect == "duckdb" ? tracklake::SqlDialect::kDuckdb
+                                     : tracklake::SqlDialect::kAthena;
+  in.location = location.empty() ? fs::absolute(config.lake.dir).lexically_normal().string() : location;
+  in.tables = config.event_type_columns;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(config.lake.dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_directory() && !name.empty() && name[0] != '_') in.tables.try_emplace(name);
+  }
+  if (in.tables.empty()) {
+    std::cerr << "no event types: declare [event_types.<name>] in the configuration or send events first\n";
+    return 1;
+  }
+  std::cout << tracklake::GenerateDdl(in);
+  return 0;
 }
 
 }  // namespace
@@ -51,6 +77,20 @@ int main(int argc, char** argv) {
   send->add_option("--batch", send_flags.batch_events, "Events per request")->capture_default_str();
   send->add_option("--retries", send_flags.max_retries, "Retries per batch")->capture_default_str();
 
+  std::string inspect_path;
+  size_t inspect_rows = 10;
+  auto* inspect = app.add_subcommand("inspect", "Print a Parquet file's schema, row groups, statistics and first rows");
+  inspect->add_option("file", inspect_path, "Parquet file")->required();
+  inspect->add_option("-n,--rows", inspect_rows, "Rows to print")->capture_default_str();
+
+  std::string dialect = "athena";
+  std::string location;
+  auto* ddl = app.add_subcommand("ddl", "Print table definitions for the lake (one table per event type)");
+  ddl->add_option("-c,--config", config_flag, "TOML configuration file (or env TRACKLAKE_CONFIG)");
+  ddl->add_option("--dialect", dialect, "athena, redshift, spark or duckdb")
+      ->check(CLI::IsMember({"athena", "redshift", "spark", "duckdb"}))->capture_default_str();
+  ddl->add_option("--location", location, "Lake root (s3://bucket/prefix); default: the configured lake directory");
+
   app.add_subcommand("version", "Print the version");
   CLI11_PARSE(app, argc, argv);
 
@@ -60,6 +100,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (app.got_subcommand("send")) return tracklake::Send(send_flags);
+  if (inspect->parsed()) return tracklake::Inspect(inspect_path, inspect_rows);
   if (describe->parsed()) {
     std::cout << tracklake::DescribeOptions(markdown);
     return 0;
@@ -69,6 +110,7 @@ int main(int argc, char** argv) {
     std::cerr << "configuration error: " << loaded.status().message() << "\n";
     return 2;
   }
+  if (ddl->parsed()) return Ddl(*loaded, dialect, location);
   if (check->parsed()) {
     std::cout << tracklake::RenderConfig(*loaded);
     return 0;

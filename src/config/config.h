@@ -72,7 +72,7 @@ struct Config {
 
   struct Lake {
     std::string dir = "./lake";
-    LakeFormat format = LakeFormat::kNdjsonGzip;
+    LakeFormat format = LakeFormat::kParquet;
   } lake;
 
   // [event_types.<name>] columns = [...]: extra typed columns for that event type.

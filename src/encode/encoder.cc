@@ -1,13 +1,14 @@
 #include "encode/encoder.h"
 
 #include "encode/ndjson_encoder.h"
+#include "encode/parquet/parquet_encoder.h"
 
 namespace tracklake {
 
 std::unique_ptr<BatchEncoder> MakeEncoder(FileFormat format, const EncodeOptions& options) {
   switch (format) {
     case FileFormat::kNdjsonGzip: return MakeNdjsonGzipEncoder(options);
-    case FileFormat::kParquet: break;
+    case FileFormat::kParquet: return MakeParquetEncoder(options);
   }
   return MakeNdjsonGzipEncoder(options);
 }

@@ -5,7 +5,7 @@ import signal
 import threading
 from collections import Counter
 
-from conftest import wait_for
+from tlharness import wait_for
 
 UNICODE = ["héllo", "日本語テキスト", "emoji 😀🎉", "𐍈 gothic", "\U0010FFFD edge", "tab\tnew\nline \"quoted\" \\"]
 
@@ -124,7 +124,7 @@ def test_replay_after_kill_rewrites_sealed_files_without_duplicates(collector_fa
 
 def test_send_command_delivers_a_file_of_events(collector, tmp_path):
     import subprocess
-    from conftest import WRITE_KEY, tracklake_bin
+    from tlharness import WRITE_KEY, tracklake_bin
     src = tmp_path / "events.ndjson"
     src.write_text("\n".join(json.dumps({"event_type": "sent", "event_id": f"s{i}"}) for i in range(1234)) + "\n")
     out = subprocess.run([tracklake_bin(), "send", str(src), "--url", collector.url + "/v1/events",

@@ -5,7 +5,7 @@ import json
 
 import requests
 
-from conftest import OTHER_KEY, WRITE_KEY
+from tlharness import OTHER_KEY, WRITE_KEY
 
 
 def test_single_event_is_accepted_and_stamped(collector):

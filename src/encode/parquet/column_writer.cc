@@ -1,0 +1,224 @@
+#include "encode/parquet/column_writer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "encode/parquet/compression.h"
+#include "encode/parquet/rle_bp.h"
+
+namespace tracklake::parquet {
+namespace {
+
+constexpr size_t kLengthPrefixBytes = 4;
+constexpr size_t kInt64Bytes = 8;
+// Dictionary indices are written with at least 1 bit: a 0-bit width is legal but some
+// readers have mishandled it.
+constexpr int kMinIndexBitWidth = 1;
+
+void PutU32(std::string& out, uint32_t v) {
+  for (size_t i = 0; i < kLengthPrefixBytes; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+void PutI64(std::string& out, int64_t v) {
+  const auto u = static_cast<uint64_t>(v);
+  for (size_t i = 0; i < kInt64Bytes; ++i) out.push_back(static_cast<char>(u >> (8 * i)));
+}
+
+}  // namespace
+
+ColumnWriter::ColumnWriter(ColumnSpec spec, Codec codec) : spec_(std::move(spec)), codec_(codec) {
+  ResetChunk();
+}
+
+void ColumnWriter::ResetChunk() {
+  pages_.clear();
+  chunk_page_bytes_ = 0;
+  chunk_uncompressed_ = 0;
+  num_values_ = 0;
+  null_count_ = 0;
+  dict_mode_ = spec_.type == PhysicalType::kByteArray;
+  wrote_dict_pages_ = false;
+  wrote_plain_pages_ = false;
+  dict_.clear();
+  dict_entries_.clear();
+  dict_bytes_ = 0;
+  has_min_max_ = false;
+}
+
+void ColumnWriter::BeginEntry(int16_t def, int16_t rep) {
+  // Cut pages only where a new row starts, so no row spans two pages.
+  if (rep == 0 && (page_bytes_ >= kPageBytes || defs_.size() >= kMaxPageValues)) FlushPage();
+  // Kept even for required columns (all 0, not written): defs_.size() counts the entries.
+  defs_.push_back(static_cast<uint32_t>(def));
+  if (spec_.max_rep > 0) reps_.push_back(static_cast<uint32_t>(rep));
+  ++page_bytes_;  // levels: an upper bound of their encoded size per entry
+}
+
+void ColumnWriter::AppendPlain(std::string_view value) {
+  PutU32(plain_, static_cast<uint32_t>(value.size()));
+  plain_.append(value);
+}
+
+void ColumnWriter::UpdateStringStats(std::string_view value) {
+  if (!has_min_max_) {
+    min_string_.assign(value);
+    max_string_.assign(value);
+    has_min_max_ = true;
+    return;
+  }
+  // std::string comparison is byte-wise unsigned (char_traits<char>::compare is memcmp).
+  if (value < std::string_view(min_string_)) min_string_.assign(value);
+  if (value > std::string_view(max_string_)) max_string_.assign(value);
+}
+
+void ColumnWriter::FallBackToPlain() {
+  // Re-encode the page being filled so that it can stay whole (no mid-row page cut).
+  for (uint32_t index : indices_) AppendPlain(*dict_entries_[index]);
+  indices_.clear();
+  dict_mode_ = false;
+}
+
+void ColumnWriter::AddString(std::string_view value, int16_t rep) {
+  BeginEntry(spec_.max_def, rep);
+  page_bytes_ += kLengthPrefixBytes + value.size();
+  if (dict_mode_) {
+    auto it = dict_.find(value);
+    if (it != dict_.end()) {
+      indices_.push_back(it->second);
+      return;
+    }
+    if (dict_entries_.size() < kMaxDictionaryEntries &&
+        dict_bytes_ + kLengthPrefixBytes + value.size() <= kMaxDictionaryBytes) {
+      const auto index = static_cast<uint32_t>(dict_entries_.size());
+      auto [pos, inserted] = dict_.emplace(std::string(value), index);
+      dict_entries_.push_back(&pos->first);
+      dict_bytes_ += kLengthPrefixBytes + value.size();
+      indices_.push_back(index);
+      UpdateStringStats(value);
+      return;
+    }
+    FallBackToPlain();
+  }
+  AppendPlain(value);
+  UpdateStringStats(value);
+}
+
+void ColumnWriter::AddInt64(int64_t value, int16_t rep) {
+  BeginEntry(spec_.max_def, rep);
+  page_bytes_ += kInt64Bytes;
+  PutI64(plain_, value);
+  if (!has_min_max_) {
+    min_int_ = max_int_ = value;
+    has_min_max_ = true;
+  } else {
+    min_int_ = std::min(min_int_, value);
+    max_int_ = std::max(max_int_, value);
+  }
+}
+
+void ColumnWriter::AddNull(int16_t def, int16_t rep) {
+  BeginEntry(def, rep);
+  ++null_count_;
+}
+
+void ColumnWriter::AppendPage(PageType type, Encoding encoding, int32_t num_values,
+                              const std::string& body, std::string& out, int64_t& uncompressed_total) {
+  Status s = Compress(codec_, body, compressed_);
+  if (!s.ok()) {
+    if (status_.ok()) status_ = s;
+    return;
+  }
+  PageHeader h;
+  h.type = type;
+  h.uncompressed_page_size = static_cast<int32_t>(body.size());
+  h.compressed_page_size = static_cast<int32_t>(compressed_.size());
+  h.num_values = num_values;
+  h.encoding = encoding;
+  const size_t before = out.size();
+  WritePageHeader(h, out);
+  uncompressed_total += static_cast<int64_t>(out.size() - before + body.size());
+  out.append(compressed_);
+}
+
+void ColumnWriter::FlushPage() {
+  if (defs_.empty()) return;
+  std::string body;
+  body.reserve(page_bytes_ + kLengthPrefixBytes * 2);
+  auto put_levels = [&](const std::vector<uint32_t>& levels, int16_t max_level) {
+    levels_.clear();
+    EncodeRleBp(levels, BitWidth(static_cast<uint64_t>(max_level)), levels_);
+    PutU32(body, static_cast<uint32_t>(levels_.size()));
+    body.append(levels_);
+  };
+  if (spec_.max_rep > 0) put_levels(reps_, spec_.max_rep);
+  if (spec_.max_def > 0) put_levels(defs_, spec_.max_def);
+  // A page without values is written PLAIN: it needs no dictionary.
+  const bool dict_page = dict_mode_ && !indices_.empty();
+  if (dict_page) {
+    const int width = std::max(kMinIndexBitWidth, BitWidth(dict_entries_.size() - 1));
+    body.push_back(static_cast<char>(width));
+    EncodeRleBp(indices_, width, body);
+    wrote_dict_pages_ = true;
+  } else {
+    body.append(plain_);
+    wrote_plain_pages_ = true;
+  }
+  AppendPage(PageType::kDataPage, dict_page ? Encoding::kRleDictionary : Encoding::kPlain,
+             static_cast<int32_t>(defs_.size()), body, pages_, chunk_uncompressed_);
+  num_values_ += static_cast<int64_t>(defs_.size());
+  chunk_page_bytes_ += page_bytes_;
+  defs_.clear();
+  reps_.clear();
+  plain_.clear();
+  indices_.clear();
+  page_bytes_ = 0;
+}
+
+Status ColumnWriter::WriteChunk(std::string& out, ColumnChunk& chunk) {
+  FlushPage();
+  ColumnMetaData& m = chunk.meta_data;
+  m = ColumnMetaData{};
+  const auto start = static_cast<int64_t>(out.size());
+  int64_t uncompressed = 0;
+  if (wrote_dict_pages_) {
+    std::string body;
+    body.reserve(dict_bytes_);
+    for (const std::string* entry : dict_entries_) {
+      PutU32(body, static_cast<uint32_t>(entry->size()));
+      body.append(*entry);
+    }
+    m.dictionary_page_offset = start;
+    AppendPage(PageType::kDictionaryPage, Encoding::kPlain, static_cast<int32_t>(dict_entries_.size()),
+               body, out, uncompressed);
+  }
+  m.data_page_offset = static_cast<int64_t>(out.size());
+  out.append(pages_);
+  uncompressed += chunk_uncompressed_;
+
+  m.type = spec_.type;
+  if (wrote_dict_pages_) m.encodings = {Encoding::kPlain, Encoding::kRleDictionary};
+  else m.encodings = {Encoding::kPlain};
+  if (spec_.max_def > 0 || spec_.max_rep > 0) m.encodings.push_back(Encoding::kRle);
+  m.path_in_schema = spec_.path;
+  m.codec = codec_;
+  m.num_values = num_values_;
+  m.total_uncompressed_size = uncompressed;
+  m.total_compressed_size = static_cast<int64_t>(out.size()) - start;
+  Statistics& st = m.statistics.emplace();
+  st.null_count = null_count_;
+  if (has_min_max_ && spec_.type == PhysicalType::kInt64) {
+    st.min_value.emplace();
+    st.max_value.emplace();
+    PutI64(*st.min_value, min_int_);
+    PutI64(*st.max_value, max_int_);
+  } else if (has_min_max_ && min_string_.size() <= kMaxStatisticsValueBytes &&
+             max_string_.size() <= kMaxStatisticsValueBytes) {
+    st.min_value = min_string_;
+    st.max_value = max_string_;
+  }
+  chunk.file_offset = start;
+  ResetChunk();
+  return std::exchange(status_, Status::Ok());
+}
+
+}  // namespace tracklake::parquet

@@ -1,0 +1,97 @@
+// ColumnWriter: buffers one leaf column of the current row group as compressed data pages and
+// serialises it as a column chunk (dictionary page first, then data pages v1).
+//
+// BYTE_ARRAY columns start dictionary-encoded (RLE_DICTIONARY data pages, PLAIN dictionary
+// page) and fall back to PLAIN for the rest of the chunk once the dictionary would exceed
+// kMaxDictionaryBytes or kMaxDictionaryEntries; the page being filled at that moment is
+// re-encoded as PLAIN, so pages are only ever cut at row boundaries (rep level 0). INT64
+// columns are PLAIN. Levels use the RLE/bit-packed hybrid with a 4-byte length prefix.
+//
+// Memory: the compressed pages of the current chunk, one uncompressed page and the
+// dictionary. Thread-compatible: one thread at a time.
+// Errors: compression failures are remembered and returned by WriteChunk.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "encode/parquet/file_metadata.h"
+
+namespace tracklake::parquet {
+
+struct ColumnSpec {
+  std::vector<std::string> path;  // path_in_schema
+  PhysicalType type = PhysicalType::kByteArray;
+  int16_t max_def = 0;
+  int16_t max_rep = 0;
+};
+
+class ColumnWriter {
+ public:
+  ColumnWriter(ColumnSpec spec, Codec codec);
+
+  const ColumnSpec& spec() const { return spec_; }
+
+  // A present value (definition level max_def). REQUIRES the matching physical type.
+  void AddString(std::string_view value, int16_t rep = 0);
+  void AddInt64(int64_t value, int16_t rep = 0);
+  // An absent value at definition level def < max_def.
+  void AddNull(int16_t def, int16_t rep = 0);
+
+  // Uncompressed bytes buffered for the current chunk (pages, current page, dictionary).
+  uint64_t buffered_bytes() const { return chunk_page_bytes_ + page_bytes_ + dict_bytes_; }
+
+  // Appends the chunk to out (whose size is its file offset) and fills chunk; resets the
+  // writer for the next row group.
+  Status WriteChunk(std::string& out, ColumnChunk& chunk);
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  void BeginEntry(int16_t def, int16_t rep);
+  void AppendPlain(std::string_view value);
+  void UpdateStringStats(std::string_view value);
+  void FallBackToPlain();
+  void FlushPage();
+  void AppendPage(PageType type, Encoding encoding, int32_t num_values, const std::string& body,
+                  std::string& out, int64_t& uncompressed_total);
+  void ResetChunk();
+
+  ColumnSpec spec_;
+  Codec codec_;
+  Status status_;
+  std::string compressed_;  // scratch
+  std::string levels_;      // scratch
+
+  // Current page.
+  std::vector<uint32_t> defs_;
+  std::vector<uint32_t> reps_;
+  std::string plain_;              // PLAIN values (plain mode)
+  std::vector<uint32_t> indices_;  // dictionary indices (dictionary mode)
+  uint64_t page_bytes_ = 0;
+
+  // Current chunk.
+  std::string pages_;  // compressed data pages with headers
+  uint64_t chunk_page_bytes_ = 0;
+  int64_t chunk_uncompressed_ = 0;
+  int64_t num_values_ = 0;
+  int64_t null_count_ = 0;
+  bool dict_mode_ = false;
+  bool wrote_dict_pages_ = false;
+  bool wrote_plain_pages_ = false;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> dict_;
+  std::vector<const std::string*> dict_entries_;  // keys of dict_ by index (node-stable)
+  uint64_t dict_bytes_ = 0;
+  bool has_min_max_ = false;
+  std::string min_string_, max_string_;
+  int64_t min_int_ = 0, max_int_ = 0;
+};
+
+}  // namespace tracklake::parquet

@@ -1,0 +1,260 @@
+#include "encode/parquet/parquet_encoder.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <unordered_map>
+
+#include "encode/parquet/column_writer.h"
+#include "encode/parquet/compression.h"
+#include "encode/parquet/file_metadata.h"
+
+namespace tracklake {
+namespace {
+
+using parquet::ColumnSpec;
+using parquet::ColumnWriter;
+using parquet::ConvertedType;
+using parquet::LogicalKind;
+using parquet::PhysicalType;
+using parquet::Repetition;
+using parquet::SchemaElement;
+
+constexpr std::string_view kRootName = "schema";
+constexpr std::string_view kEventId = "event_id";
+constexpr std::string_view kEventType = "event_type";
+constexpr std::string_view kAppId = "app_id";
+constexpr std::string_view kReceivedAt = "received_at";
+constexpr std::string_view kEventTime = "event_time";
+constexpr std::string_view kProperties = "properties";
+constexpr std::string_view kKeyValue = "key_value";
+constexpr std::string_view kKey = "key";
+constexpr std::string_view kValue = "value";
+constexpr std::string_view kStandardColumns[] = {"user_id", "anonymous_id", "session_id"};
+// Names a declared column may not take: they already are columns (or the map).
+constexpr std::string_view kReservedNames[] = {kEventId, kEventType, kAppId, kReceivedAt,
+                                               kEventTime, kProperties};
+// The leading fields of every kEvent record, in this order (see event_record.h).
+constexpr size_t kLeadingFields = 3;
+
+// Leaf column indices of the fixed part of the schema.
+enum Leaf : size_t { kLeafEventId, kLeafEventType, kLeafAppId, kLeafReceivedAt, kLeafEventTime,
+                     kFirstNamedLeaf };
+
+// Levels of the properties map leaves: properties (optional) > key_value (repeated) > key/value.
+constexpr int16_t kMapNullDef = 0;
+constexpr int16_t kMapEmptyDef = 1;
+constexpr int16_t kMapKeyDef = 2;
+constexpr int16_t kMapValueDef = 3;
+constexpr int16_t kMapMaxRep = 1;
+constexpr int16_t kOptionalDef = 1;
+
+SchemaElement StringElement(std::string_view name, Repetition rep) {
+  SchemaElement e;
+  e.type = PhysicalType::kByteArray;
+  e.repetition = rep;
+  e.name = std::string(name);
+  e.converted_type = ConvertedType::kUtf8;
+  e.logical = LogicalKind::kString;
+  return e;
+}
+
+SchemaElement TimestampElement(std::string_view name, Repetition rep) {
+  SchemaElement e;
+  e.type = PhysicalType::kInt64;
+  e.repetition = rep;
+  e.name = std::string(name);
+  e.converted_type = ConvertedType::kTimestampMillis;
+  e.logical = LogicalKind::kTimestamp;
+  e.timestamp_utc = true;
+  e.timestamp_unit = parquet::TimeUnit::kMillis;
+  return e;
+}
+
+SchemaElement GroupElement(std::string_view name, Repetition rep, int32_t children) {
+  SchemaElement e;
+  e.repetition = rep;
+  e.name = std::string(name);
+  e.num_children = children;
+  return e;
+}
+
+class ParquetEncoder final : public BatchEncoder {
+ public:
+  explicit ParquetEncoder(const EncodeOptions& options)
+      : options_(options), named_(ParquetNamedColumns(options)), codec_(parquet::ToCodec(options.compression)) {
+    BuildSchema();
+    for (size_t i = 0; i < named_.size(); ++i) named_index_.emplace(named_[i], i);
+    named_values_.resize(named_.size());
+    out_.append(parquet::kMagic);
+  }
+
+  Status Add(const EventView& event) override;
+  Result<std::string> Finish() override;
+
+ private:
+  void BuildSchema();
+  void AddColumn(const SchemaElement& leaf, std::vector<std::string> path, int16_t max_def, int16_t max_rep);
+  Status FlushRowGroup();
+  bool IsReservedField(size_t index, std::string_view key) const;
+
+  EncodeOptions options_;
+  std::vector<std::string> named_;
+  parquet::Codec codec_;
+  std::unordered_map<std::string_view, size_t> named_index_;  // views into named_
+  std::vector<ColumnWriter> columns_;
+  parquet::FileMetaData meta_;
+  std::string out_;
+  int64_t row_group_rows_ = 0;
+  bool finished_ = false;
+  // Per-event scratch, reused.
+  std::vector<std::optional<std::string_view>> named_values_;
+  std::vector<size_t> property_fields_;
+};
+
+void ParquetEncoder::AddColumn(const SchemaElement& leaf, std::vector<std::string> path, int16_t max_def,
+                               int16_t max_rep) {
+  meta_.schema.push_back(leaf);
+  ColumnSpec spec;
+  spec.path = std::move(path);
+  spec.type = *leaf.type;
+  spec.max_def = max_def;
+  spec.max_rep = max_rep;
+  columns_.emplace_back(std::move(spec), codec_);
+}
+
+void ParquetEncoder::BuildSchema() {
+  const auto top_level = static_cast<int32_t>(kFirstNamedLeaf + named_.size() + 1);
+  meta_.schema.push_back(GroupElement(kRootName, Repetition::kRequired, top_level));
+  meta_.schema.back().repetition.reset();  // the root has no repetition
+  for (std::string_view name : {kEventId, kEventType, kAppId}) {
+    AddColumn(StringElement(name, Repetition::kRequired), {std::string(name)}, 0, 0);
+  }
+  AddColumn(TimestampElement(kReceivedAt, Repetition::kRequired), {std::string(kReceivedAt)}, 0, 0);
+  AddColumn(TimestampElement(kEventTime, Repetition::kOptional), {std::string(kEventTime)}, kOptionalDef, 0);
+  for (const std::string& name : named_) {
+    AddColumn(StringElement(name, Repetition::kOptional), {name}, kOptionalDef, 0);
+  }
+  SchemaElement map = GroupElement(kProperties, Repetition::kOptional, 1);
+  map.converted_type = ConvertedType::kMap;
+  map.logical = LogicalKind::kMap;
+  meta_.schema.push_back(map);
+  meta_.schema.push_back(GroupElement(kKeyValue, Repetition::kRepeated, 2));
+  const std::string p(kProperties), kv(kKeyValue);
+  AddColumn(StringElement(kKey, Repetition::kRequired), {p, kv, std::string(kKey)}, kMapKeyDef, kMapMaxRep);
+  AddColumn(StringElement(kValue, Repetition::kOptional), {p, kv, std::string(kValue)}, kMapValueDef,
+            kMapMaxRep);
+}
+
+bool ParquetEncoder::IsReservedField(size_t index, std::string_view key) const {
+  return index < kLeadingFields || key == kEventTime || key == kEventType || key == kEventId ||
+         key == kAppId;
+}
+
+Status ParquetEncoder::Add(const EventView& event) {
+  if (finished_) return Status::InvalidArgument("Parquet encoder: Add after Finish");
+  if (event.kind != RecordKind::kEvent || event.fields.size() < kLeadingFields ||
+      event.fields[0].key != kEventType || event.fields[1].key != kEventId || event.fields[2].key != kAppId) {
+    return Status::InvalidArgument("Parquet encoder: record is not an event with event_type, event_id, app_id");
+  }
+  std::fill(named_values_.begin(), named_values_.end(), std::nullopt);
+  property_fields_.clear();
+  for (size_t i = kLeadingFields; i < event.fields.size(); ++i) {
+    const Field& f = event.fields[i];
+    if (auto it = named_index_.find(f.key); it != named_index_.end()) {
+      if (!named_values_[it->second]) named_values_[it->second] = f.value;
+    } else if (!IsReservedField(i, f.key)) {
+      property_fields_.push_back(i);
+    }
+  }
+
+  columns_[kLeafEventId].AddString(event.fields[1].value);
+  columns_[kLeafEventType].AddString(event.fields[0].value);
+  columns_[kLeafAppId].AddString(event.fields[2].value);
+  columns_[kLeafReceivedAt].AddInt64(event.received_at_ms);
+  if (event.event_time_ms == kNoEventTime) columns_[kLeafEventTime].AddNull(0);
+  else columns_[kLeafEventTime].AddInt64(event.event_time_ms);
+  for (size_t i = 0; i < named_.size(); ++i) {
+    ColumnWriter& c = columns_[kFirstNamedLeaf + i];
+    if (named_values_[i]) c.AddString(*named_values_[i]);
+    else c.AddNull(0);
+  }
+  ColumnWriter& keys = columns_[columns_.size() - 2];
+  ColumnWriter& values = columns_[columns_.size() - 1];
+  if (property_fields_.empty()) {
+    keys.AddNull(kMapEmptyDef);  // an empty map, not a null one
+    values.AddNull(kMapEmptyDef);
+  }
+  for (size_t n = 0; n < property_fields_.size(); ++n) {
+    const Field& f = event.fields[property_fields_[n]];
+    const int16_t rep = n == 0 ? 0 : kMapMaxRep;
+    keys.AddString(f.key, rep);
+    values.AddString(f.value, rep);
+  }
+  ++row_group_rows_;
+
+  uint64_t buffered = 0;
+  for (const ColumnWriter& c : columns_) buffered += c.buffered_bytes();
+  if (buffered >= options_.row_group_bytes) return FlushRowGroup();
+  return Status::Ok();
+}
+
+Status ParquetEncoder::FlushRowGroup() {
+  if (row_group_rows_ == 0) return Status::Ok();
+  parquet::RowGroup& rg = meta_.row_groups.emplace_back();
+  rg.file_offset = static_cast<int64_t>(out_.size());
+  rg.num_rows = row_group_rows_;
+  const size_t ordinal = meta_.row_groups.size() - 1;
+  if (ordinal <= static_cast<size_t>(std::numeric_limits<int16_t>::max())) {
+    rg.ordinal = static_cast<int16_t>(ordinal);
+  }
+  for (ColumnWriter& c : columns_) {
+    parquet::ColumnChunk& chunk = rg.columns.emplace_back();
+    Status s = c.WriteChunk(out_, chunk);
+    if (!s.ok()) return s;
+    rg.total_byte_size += chunk.meta_data.total_uncompressed_size;
+    rg.total_compressed_size += chunk.meta_data.total_compressed_size;
+  }
+  meta_.num_rows += row_group_rows_;
+  row_group_rows_ = 0;
+  return Status::Ok();
+}
+
+Result<std::string> ParquetEncoder::Finish() {
+  if (finished_) return Status::InvalidArgument("Parquet encoder: Finish called twice");
+  finished_ = true;
+  Status s = FlushRowGroup();
+  if (!s.ok()) return s;
+  meta_.created_by = std::string(kParquetCreatedBy);
+  meta_.key_value_metadata = {
+      {std::string(kMetaVersion), std::string(kTracklakeVersion)},
+      {std::string(kMetaNodeId), options_.node_id},
+      {std::string(kMetaWalFirstSeq), std::to_string(options_.first_seq)},
+      {std::string(kMetaWalLastSeq), std::to_string(options_.last_seq)},
+  };
+  const size_t footer_start = out_.size();
+  parquet::WriteFileMetaData(meta_, out_);
+  const auto footer_len = static_cast<uint32_t>(out_.size() - footer_start);
+  for (size_t i = 0; i < parquet::kFooterLengthBytes; ++i) out_.push_back(static_cast<char>(footer_len >> (8 * i)));
+  out_.append(parquet::kMagic);
+  return std::move(out_);
+}
+
+}  // namespace
+
+std::vector<std::string> ParquetNamedColumns(const EncodeOptions& options) {
+  std::vector<std::string> names(std::begin(kStandardColumns), std::end(kStandardColumns));
+  for (const std::string& name : options.declared_columns) {
+    const bool reserved = std::find(std::begin(kReservedNames), std::end(kReservedNames), name) !=
+                          std::end(kReservedNames);
+    if (name.empty() || reserved || std::find(names.begin(), names.end(), name) != names.end()) continue;
+    names.push_back(name);
+  }
+  return names;
+}
+
+std::unique_ptr<BatchEncoder> MakeParquetEncoder(const EncodeOptions& options) {
+  return std::make_unique<ParquetEncoder>(options);
+}
+
+}  // namespace tracklake

@@ -1,0 +1,269 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "encode/parquet/compression.h"
+#include "encode/parquet/parquet_encoder.h"
+#include "encode/parquet/parquet_test_util.h"
+
+namespace tracklake {
+namespace {
+
+using parquet::Encoding;
+using parquet::FileMetaData;
+using parquet_test::CellString;
+using parquet_test::EncodeEvents;
+using parquet_test::MakeEvent;
+using parquet_test::ReadAll;
+using parquet_test::TestEvent;
+
+FileMetaData Footer(const std::string& file) {
+  FileMetaData m;
+  Status s = ReadParquetMetadata(file, m);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return m;
+}
+
+const parquet::ColumnMetaData& Chunk(const FileMetaData& m, size_t rg, std::string_view first_path) {
+  for (const auto& c : m.row_groups.at(rg).columns) {
+    if (c.meta_data.path_in_schema.at(0) == first_path) return c.meta_data;
+  }
+  ADD_FAILURE() << "no column " << first_path;
+  return m.row_groups.at(rg).columns.at(0).meta_data;
+}
+
+const ParquetMap& MapAt(const ParquetTable& t, size_t r) {
+  return std::get<ParquetMap>(t.rows.at(r).at(*t.ColumnIndex("properties")));
+}
+
+TEST(ParquetEncoderTest, RoundTripsFixedNamedAndPropertyFields) {
+  TestEvent a = MakeEvent("e1", {{"event_time", "2024-01-01T00:00:00Z"}, {"url", "/a"}, {"user_id", "u1"},
+                                 {"plan", "pro"}, {"ref", "x"}});
+  a.event_time_ms = 1'704'067'200'000;
+  TestEvent b = MakeEvent("e2", {{"session_id", "s2"}}, -5);
+  EncodeOptions o;
+  o.declared_columns = {"plan", "user_id", "event_id", "properties", "", "plan"};
+  const ParquetTable t = ReadAll(EncodeEvents(o, {a, b}));
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.columns, (std::vector<std::string>{"event_id", "event_type", "app_id", "received_at", "event_time",
+                                                  "user_id", "anonymous_id", "session_id", "plan", "properties"}));
+  EXPECT_EQ(CellString(t, 0, "event_id"), "e1");
+  EXPECT_EQ(CellString(t, 0, "event_type"), "page_view");
+  EXPECT_EQ(CellString(t, 0, "app_id"), "app-1");
+  EXPECT_EQ(std::get<int64_t>(t.rows[0][3]), 1'700'000'000'000);
+  EXPECT_EQ(std::get<int64_t>(t.rows[0][4]), 1'704'067'200'000);
+  EXPECT_EQ(CellString(t, 0, "user_id"), "u1");
+  EXPECT_EQ(CellString(t, 0, "plan"), "pro");
+  EXPECT_EQ(CellString(t, 0, "anonymous_id"), "<null>");
+  EXPECT_EQ(MapAt(t, 0), (ParquetMap{{"url", "/a"}, {"ref", "x"}}));  // event order, no columns
+  EXPECT_EQ(std::get<int64_t>(t.rows[1][3]), -5);
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(t.rows[1][4]));
+  EXPECT_EQ(CellString(t, 1, "session_id"), "s2");
+  EXPECT_TRUE(MapAt(t, 1).empty());  // empty, not null
+}
+
+TEST(ParquetEncoderTest, FirstOccurrenceOfADuplicatedColumnFieldWins) {
+  const ParquetTable t = ReadAll(EncodeEvents({}, {MakeEvent("e", {{"user_id", "first"}, {"user_id", "second"}})}));
+  EXPECT_EQ(CellString(t, 0, "user_id"), "first");
+  EXPECT_TRUE(MapAt(t, 0).empty());
+}
+
+TEST(ParquetEncoderTest, SchemaCarriesLogicalAndConvertedTypes) {
+  const FileMetaData m = Footer(EncodeEvents({}, {MakeEvent("e")}));
+  ASSERT_EQ(m.schema.size(), 13u);  // root, 8 fixed, properties, key_value, key, value
+  EXPECT_EQ(m.schema[1].name, "event_id");
+  EXPECT_EQ(m.schema[1].logical, parquet::LogicalKind::kString);
+  EXPECT_EQ(m.schema[1].converted_type, parquet::ConvertedType::kUtf8);
+  EXPECT_EQ(m.schema[4].logical, parquet::LogicalKind::kTimestamp);
+  EXPECT_EQ(m.schema[4].converted_type, parquet::ConvertedType::kTimestampMillis);
+  EXPECT_TRUE(m.schema[4].timestamp_utc);
+  EXPECT_EQ(m.schema[5].repetition, parquet::Repetition::kOptional);
+  EXPECT_EQ(m.schema[9].logical, parquet::LogicalKind::kMap);
+  EXPECT_EQ(m.schema[10].repetition, parquet::Repetition::kRepeated);
+  EXPECT_EQ(m.created_by, "tracklake version 0.1.0");
+}
+
+TEST(ParquetEncoderTest, FooterCarriesTracklakeKeyValueMetadata) {
+  EncodeOptions o;
+  o.node_id = "node-7";
+  o.first_seq = 10;
+  o.last_seq = 99;
+  const FileMetaData m = Footer(EncodeEvents(o, {MakeEvent("e")}));
+  std::map<std::string, std::string> kv;
+  for (const auto& p : m.key_value_metadata) kv[p.key] = p.value;
+  EXPECT_EQ(kv["tracklake.version"], "0.1.0");
+  EXPECT_EQ(kv["tracklake.node_id"], "node-7");
+  EXPECT_EQ(kv["tracklake.wal_first_seq"], "10");
+  EXPECT_EQ(kv["tracklake.wal_last_seq"], "99");
+}
+
+// Page encodings of one column chunk, in file order (dictionary page excluded).
+std::vector<Encoding> DataPageEncodings(const std::string& file, const parquet::ColumnMetaData& m) {
+  std::string_view region(file);
+  region = region.substr(static_cast<size_t>(m.dictionary_page_offset.value_or(m.data_page_offset)),
+                         static_cast<size_t>(m.total_compressed_size));
+  std::vector<Encoding> out;
+  while (!region.empty()) {
+    parquet::PageHeader h;
+    size_t consumed;
+    if (!parquet::ReadPageHeader(region, h, consumed).ok()) break;
+    region.remove_prefix(consumed + static_cast<size_t>(h.compressed_page_size));
+    if (h.type == parquet::PageType::kDataPage) out.push_back(h.encoding);
+  }
+  return out;
+}
+
+TEST(ParquetEncoderTest, ManyDistinctLongValuesFallBackToPlainAndRoundTrip) {
+  std::vector<TestEvent> events;
+  for (int i = 0; i < 3000; ++i) {
+    events.push_back(MakeEvent("e" + std::to_string(i), {{"blob", std::string(1000, 'a' + i % 26) + std::to_string(i)}}));
+  }
+  const std::string file = EncodeEvents({}, events);
+  const FileMetaData m = Footer(file);
+  ASSERT_EQ(m.row_groups.size(), 1u);
+  const auto& values = m.row_groups[0].columns.back().meta_data;
+  const std::vector<Encoding> pages = DataPageEncodings(file, values);
+  ASSERT_GE(pages.size(), 2u);
+  EXPECT_EQ(pages.front(), Encoding::kRleDictionary);
+  EXPECT_EQ(pages.back(), Encoding::kPlain);
+  const ParquetTable t = ReadAll(file);
+  ASSERT_EQ(t.rows.size(), events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(MapAt(t, i), (ParquetMap{{"blob", events[i].fields[3].second}})) << i;
+  }
+}
+
+TEST(ParquetEncoderTest, FewDistinctValuesStayDictionaryEncoded) {
+  std::vector<TestEvent> events;
+  for (int i = 0; i < 5000; ++i) events.push_back(MakeEvent("e" + std::to_string(i), {{"k", std::to_string(i % 3)}}));
+  const std::string file = EncodeEvents({}, events);
+  const FileMetaData m = Footer(file);
+  for (Encoding e : DataPageEncodings(file, m.row_groups[0].columns.back().meta_data)) {
+    EXPECT_EQ(e, Encoding::kRleDictionary);
+  }
+  EXPECT_EQ(ReadAll(file).rows.size(), 5000u);
+}
+
+std::string Int64Bytes(int64_t v) {
+  std::string s;
+  for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>(static_cast<uint64_t>(v) >> (8 * i)));
+  return s;
+}
+
+TEST(ParquetEncoderTest, StatisticsHoldMinMaxAndNullCount) {
+  TestEvent a = MakeEvent("b", {{"user_id", "\xC3\xA9"}}, 100);  // é sorts after ASCII byte-wise
+  a.event_time_ms = -7;
+  TestEvent b = MakeEvent("a", {{"user_id", "z"}}, -100);
+  TestEvent c = MakeEvent("c", {{"session_id", std::string(parquet::kMaxStatisticsValueBytes + 1, 'x')}}, 0);
+  const FileMetaData m = Footer(EncodeEvents({}, {a, b, c}));
+  const auto& id = *Chunk(m, 0, "event_id").statistics;
+  EXPECT_EQ(id.min_value, "a");
+  EXPECT_EQ(id.max_value, "c");
+  EXPECT_EQ(id.null_count, 0);
+  const auto& user = *Chunk(m, 0, "user_id").statistics;
+  EXPECT_EQ(user.min_value, "z");
+  EXPECT_EQ(user.max_value, "\xC3\xA9");
+  EXPECT_EQ(user.null_count, 1);
+  const auto& received = *Chunk(m, 0, "received_at").statistics;
+  EXPECT_EQ(received.min_value, Int64Bytes(-100));  // signed comparison
+  EXPECT_EQ(received.max_value, Int64Bytes(100));
+  const auto& event_time = *Chunk(m, 0, "event_time").statistics;
+  EXPECT_EQ(event_time.min_value, Int64Bytes(-7));
+  EXPECT_EQ(event_time.null_count, 2);
+  const auto& anon = *Chunk(m, 0, "anonymous_id").statistics;  // always null: no min/max
+  EXPECT_FALSE(anon.min_value.has_value());
+  EXPECT_EQ(anon.null_count, 3);
+  const auto& session = *Chunk(m, 0, "session_id").statistics;  // too long for min/max
+  EXPECT_FALSE(session.max_value.has_value());
+  EXPECT_EQ(session.null_count, 2);
+}
+
+TEST(ParquetEncoderTest, SmallRowGroupBytesGiveManyRowGroupsInOrder) {
+  EncodeOptions o;
+  o.row_group_bytes = 4096;
+  std::vector<TestEvent> events;
+  for (int i = 0; i < 2000; ++i) {
+    events.push_back(MakeEvent("e" + std::to_string(i), {{"n", std::to_string(i)}, {"m", "x"}}, i));
+  }
+  const std::string file = EncodeEvents(o, events);
+  const FileMetaData m = Footer(file);
+  EXPECT_GT(m.row_groups.size(), 5u);
+  int64_t rows = 0;
+  for (const auto& rg : m.row_groups) {
+    EXPECT_LT(rg.total_byte_size, 3 * 4096);  // bounded by row_group_bytes (+ headers)
+    rows += rg.num_rows;
+  }
+  EXPECT_EQ(rows, 2000);
+  EXPECT_EQ(m.num_rows, 2000);
+  const ParquetTable t = ReadAll(file);
+  ASSERT_EQ(t.rows.size(), 2000u);
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_EQ(CellString(t, i, "event_id"), "e" + std::to_string(i));
+    ASSERT_EQ(MapAt(t, i), (ParquetMap{{"n", std::to_string(i)}, {"m", "x"}}));
+  }
+}
+
+class CodecTest : public testing::TestWithParam<ParquetCompression> {};
+
+TEST_P(CodecTest, EveryCodecRoundTripsThroughTheReader) {
+  EncodeOptions o;
+  o.compression = GetParam();
+  o.row_group_bytes = 64 << 10;
+  std::vector<TestEvent> events;
+  for (int i = 0; i < 3000; ++i) {
+    events.push_back(MakeEvent("e" + std::to_string(i), {{"k" + std::to_string(i % 7), std::string(i % 50, 'v')}}));
+  }
+  const std::string file = EncodeEvents(o, events);
+  const FileMetaData m = Footer(file);
+  EXPECT_EQ(m.row_groups.at(0).columns.at(0).meta_data.codec, parquet::ToCodec(GetParam()));
+  const ParquetTable t = ReadAll(file);
+  ASSERT_EQ(t.rows.size(), events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(MapAt(t, i), (ParquetMap{{events[i].fields[3].first, events[i].fields[3].second}}));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecTest,
+                         testing::Values(ParquetCompression::kNone, ParquetCompression::kSnappy,
+                                         ParquetCompression::kGzip, ParquetCompression::kZstd));
+
+TEST(ParquetEncoderTest, LargeMapsSpanningPagesKeepRowsWhole) {
+  std::vector<TestEvent> events;
+  for (int i = 0; i < 40; ++i) {
+    parquet_test::Fields f;
+    for (int k = 0; k < 200; ++k) f.emplace_back("key" + std::to_string(k), std::string(200, 'a' + (i + k) % 26));
+    events.push_back(MakeEvent("e" + std::to_string(i), f));
+  }
+  const ParquetTable t = ReadAll(EncodeEvents({}, events));
+  ASSERT_EQ(t.rows.size(), 40u);
+  for (size_t i = 0; i < 40; ++i) {
+    ParquetMap want;
+    for (const auto& [k, v] : events[i].fields) {
+      if (k.rfind("key", 0) == 0) want.push_back({k, v});
+    }
+    ASSERT_EQ(MapAt(t, i), want);
+  }
+}
+
+TEST(ParquetEncoderTest, EmptyBatchIsAValidFileWithoutRows) {
+  const std::string file = EncodeEvents({}, {});
+  EXPECT_EQ(Footer(file).row_groups.size(), 0u);
+  EXPECT_TRUE(ReadAll(file).rows.empty());
+}
+
+TEST(ParquetEncoderTest, RejectsRecordsThatAreNotEvents) {
+  auto encoder = MakeParquetEncoder({});
+  EventView v;
+  v.fields = {{"event_type", "x"}, {"event_id", "y"}};
+  EXPECT_EQ(encoder->Add(v).code(), Status::Code::kInvalidArgument);
+  v.fields.push_back({"app_id", "z"});
+  v.kind = RecordKind::kRejected;
+  EXPECT_EQ(encoder->Add(v).code(), Status::Code::kInvalidArgument);
+  v.kind = RecordKind::kEvent;
+  EXPECT_TRUE(encoder->Add(v).ok());
+  EXPECT_TRUE(encoder->Finish().ok());
+  EXPECT_FALSE(encoder->Add(v).ok());
+}
+
+}  // namespace
+}  // namespace tracklake

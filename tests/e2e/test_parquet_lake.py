@@ -1,0 +1,110 @@
+"""The default lake format is Parquet: files the collector writes read back exactly with pyarrow and DuckDB."""
+import subprocess
+from collections import Counter
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tlharness import clean_env, tracklake_bin
+
+COLUMNS = '[event_types.page_view]\ncolumns = ["url", "referrer"]\n'
+
+
+def parquet_collector(factory):
+    c = factory(extra=COLUMNS, start=False)
+    c.config_path.write_text(c.config_path.read_text().replace('format = "ndjson.gz"', 'format = "parquet"'))
+    return c.start()
+
+
+def sent_events():
+    events = []
+    for i in range(300):
+        e = {"event_type": ["page_view", "signup"][i % 2], "event_id": f"p{i}", "user_id": f"u{i % 7}"}
+        if i % 2 == 0:
+            e["url"] = f"/page/{i}"
+            if i % 4 == 0:
+                e["referrer"] = "https://example.com/é"
+        if i % 3 == 0:
+            e["event_time"] = "2026-11-26T05:00:00.250Z"
+        for k in range(i % 5):
+            e[f"custom_{k}"] = f"v{k}-日本"
+        events.append(e)
+    return events
+
+
+def test_parquet_files_read_back_exactly_with_pyarrow(collector_factory):
+    c = parquet_collector(collector_factory)
+    events = sent_events()
+    for start in range(0, len(events), 50):
+        assert c.post(events[start:start + 50]).json()["accepted"] == 50
+    assert c.stop() == 0
+    files = [p for p in c.lake.rglob("*.parquet")]
+    assert {p.relative_to(c.lake).parts[0] for p in files} == {"page_view", "signup"}
+    by_id = {e["event_id"]: e for e in events}
+    seen = Counter()
+    for f in files:
+        table = pq.read_table(f, partitioning=None)
+        schema = table.schema
+        assert schema.field("event_id").type == pa.string() and not schema.field("event_id").nullable
+        assert schema.field("received_at").type == pa.timestamp("ms", tz="UTC")
+        assert schema.field("event_time").type == pa.timestamp("ms", tz="UTC")
+        assert schema.field("properties").type == pa.map_(pa.string(), pa.string())
+        if f.relative_to(c.lake).parts[0] == "page_view":
+            assert schema.names[8:10] == ["url", "referrer"]
+        meta = pq.read_metadata(f).metadata
+        assert meta[b"tracklake.node_id"] == b"test-node"
+        for row in table.to_pylist():
+            seen[row["event_id"]] += 1
+            sent = by_id[row["event_id"]]
+            assert row["event_type"] == sent["event_type"] and row["app_id"] == "web"
+            assert row["user_id"] == sent["user_id"]
+            assert row["anonymous_id"] is None
+            if "event_time" in sent:
+                assert row["event_time"] == datetime(2026, 11, 26, 5, 0, 0, 250000, tzinfo=timezone.utc)
+            else:
+                assert row["event_time"] is None
+            columns = {"url", "referrer"} if sent["event_type"] == "page_view" else set()
+            for col in columns:
+                assert row[col] == sent.get(col)
+            common = {"event_type", "event_id", "user_id", "event_time"}
+            expected_props = {k: v for k, v in sent.items() if k not in common | columns}
+            assert dict(row["properties"]) == expected_props
+    assert seen == Counter(by_id.keys())
+
+
+def test_duckdb_reads_the_lake_with_hive_partitions(collector_factory):
+    c = parquet_collector(collector_factory)
+    events = sent_events()
+    assert c.post(events).json()["accepted"] == len(events)
+    assert c.stop() == 0
+    rows = duckdb.sql(
+        f"select event_type, dt, count(*) from read_parquet('{c.lake}/*/*/*/*.parquet', hive_partitioning=true, "
+        f"union_by_name=true) group by all order by 1").fetchall()
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    assert [(r[0], str(r[1])) for r in rows] == [("page_view", today), ("signup", today)]
+    assert [r[2] for r in rows] == [150, 150]
+    lookup = duckdb.sql(
+        f"select properties['custom_1'] from read_parquet('{c.lake}/signup/*/*/*.parquet') "
+        f"where event_id = 'p3'").fetchall()
+    assert lookup == [("v1-日本",)] or lookup == [(["v1-日本"],)]
+
+
+def test_inspect_and_ddl_commands(collector_factory):
+    c = parquet_collector(collector_factory)
+    assert c.post(sent_events()[:10]).status_code == 200
+    assert c.stop() == 0
+    f = next(c.lake.rglob("*.parquet"))
+    out = subprocess.run([tracklake_bin(), "inspect", str(f), "--rows", "2"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "properties" in out.stdout and "ZSTD" in out.stdout.upper() and '"event_id": "p' in out.stdout
+    ddl = subprocess.run([tracklake_bin(), "ddl", "--config", str(c.config_path), "--dialect", "duckdb"],
+                         capture_output=True, text=True, cwd=c.root, env=clean_env())
+    assert ddl.returncode == 0, ddl.stderr
+    con = duckdb.connect()
+    con.execute(ddl.stdout)
+    assert con.sql('select count(*) from "page_view"').fetchone()[0] == 5
+    athena = subprocess.run([tracklake_bin(), "ddl", "--config", str(c.config_path), "--dialect", "athena",
+                             "--location", "s3://bucket/lake"], capture_output=True, text=True, cwd=c.root, env=clean_env())
+    assert "`url` string" in athena.stdout and "projection.enabled" in athena.stdout

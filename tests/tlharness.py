@@ -1,0 +1,148 @@
+"""The test harness: runs the real tracklake binary on 127.0.0.1 with its own directories."""
+import gzip
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+WRITE_KEY = "test-write-key"
+OTHER_KEY = "other-app-key"
+
+
+def tracklake_bin() -> str:
+    env = os.environ.get("TRACKLAKE_BIN")
+    if env:
+        return env
+    for preset in ("release", "debug"):
+        p = ROOT / "build" / preset / "bin" / "tracklake"
+        if p.exists():
+            return str(p)
+    raise RuntimeError("build tracklake first (make build) or set TRACKLAKE_BIN")
+
+
+def clean_env(extra=None):
+    """The environment without TRACKLAKE_* variables: the binary treats unknown ones as errors."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLAKE_")}
+    env.update(extra or {})
+    return env
+
+
+def wait_for(predicate, timeout=30.0, interval=0.02, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Collector:
+    """One tracklake serve process; restartable over the same directories."""
+
+    def __init__(self, root: Path, config: str):
+        self.root = root
+        self.lake = root / "lake"
+        self.wal = root / "data" / "wal"
+        self.config_path = root / "tracklake.toml"
+        self.config_path.write_text(config)
+        self.proc = None
+        self.port = None
+        self.session = requests.Session()
+        self.log_path = root / "serve.log"
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, env=None):
+        port_file = self.root / "port"
+        if port_file.exists():
+            port_file.unlink()
+        full_env = clean_env(env)
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [tracklake_bin(), "serve", "--config", str(self.config_path), "--port-file", str(port_file)],
+            cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
+        wait_for(lambda: port_file.exists() or self.proc.poll() is not None, what="collector to listen")
+        if self.proc.poll() is not None:
+            raise AssertionError(f"collector exited with {self.proc.returncode}:\n{self.log_path.read_text()}")
+        self.port = int(port_file.read_text())
+        self.session = requests.Session()
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=timeout)
+        self.log.close()
+        return rc
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+    def post(self, body, key=WRITE_KEY, headers=None, **kw):
+        h = {"Content-Type": "application/json"}
+        if key is not None:
+            h["Authorization"] = f"Bearer {key}"
+        h.update(headers or {})
+        if not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        return self.session.post(self.url + "/v1/events", data=body, headers=h, timeout=30, **kw)
+
+    def lake_files(self, dead_letters=False):
+        if not self.lake.exists():
+            return []
+        files = sorted(p for p in self.lake.rglob("*") if p.is_file())
+        return [p for p in files if (p.relative_to(self.lake).parts[0] == "_rejected") == dead_letters]
+
+    def lake_events(self, dead_letters=False):
+        events = []
+        for p in self.lake_files(dead_letters):
+            assert p.name.endswith(".ndjson.gz"), p
+            with gzip.open(p, "rt", encoding="utf-8") as f:
+                events.extend(json.loads(line) for line in f)
+        return events
+
+
+def make_config(root: Path, extra: str = "", auth=True) -> str:
+    apps = f"""
+[auth]
+mode = "keys"
+
+[apps.web]
+key = "{WRITE_KEY}"
+
+[apps.ios]
+key = "{OTHER_KEY}"
+event_types = ["purchase"]
+""" if auth else '[auth]\nmode = "none"\n'
+    return f"""
+[node]
+id = "test-node"
+
+[server]
+listen = "127.0.0.1:0"
+threads = 2
+
+[wal]
+dir = "{root / 'data' / 'wal'}"
+segment_bytes = "4MiB"
+
+[flush]
+max_age = 3600
+
+[lake]
+dir = "{root / 'lake'}"
+format = "ndjson.gz"
+{apps}
+{extra}
+"""
+
+
