@@ -8,6 +8,7 @@
 
 #include "cli/ddl.h"
 #include "cli/inspect.h"
+#include "cli/loadgen.h"
 #include "cli/send.h"
 #include "collector/serve.h"
 #include "config/config.h"
@@ -91,6 +92,30 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"athena", "redshift", "spark", "duckdb"}))->capture_default_str();
   ddl->add_option("--location", location, "Lake root (s3://bucket/prefix); default: the configured lake directory");
 
+  // --- loadgen (issue 6): HTTP load for capacity planning and benchmarks.
+  tracklake::LoadgenFlags lg;
+  auto* loadgen = app.add_subcommand("loadgen", "Send realistic HTTP load and report rates, errors and latency");
+  loadgen->add_option("--url", lg.url, "Collector endpoint")->capture_default_str();
+  loadgen->add_option("--key", lg.key, "Write key (Authorization: Bearer)");
+  loadgen->add_option("--rate", lg.rate, "Offered events/s (open loop); 0 = closed loop at maximum")->capture_default_str();
+  loadgen->add_option("--profile", lg.profile, "Rate profile: constant or mission (500 -> 4,000 -> 500 events/s over --duration; --rate sets the peak)")
+      ->check(CLI::IsMember({"constant", "mission"}));
+  loadgen->add_option("-d,--duration", lg.duration_s, "Seconds of load")->capture_default_str();
+  loadgen->add_option("-c,--connections", lg.connections, "Keep-alive connections")->capture_default_str();
+  loadgen->add_option("-t,--threads", lg.threads, "Sender threads (each runs its share of the connections)")->capture_default_str();
+  loadgen->add_option("--batch", lg.batch, "Events per request (1: a JSON object; more: a JSON array)")->capture_default_str();
+  loadgen->add_option("--event-file", lg.event_file, "Send these events (one JSON object per line) instead of synthetic ones");
+  loadgen->add_option("--event-types", lg.event_types, "Distinct event types of synthetic events")->capture_default_str();
+  loadgen->add_option("--min-event-bytes", lg.min_event_bytes, "Smallest synthetic event")->capture_default_str();
+  loadgen->add_option("--max-event-bytes", lg.max_event_bytes, "Largest synthetic event")->capture_default_str();
+  loadgen->add_option("--event-bytes", lg.event_bytes, "Fixed size of synthetic events (0: drawn between min and max)")->capture_default_str();
+  loadgen->add_option("--pool", lg.pool, "Distinct request bodies to cycle through")->capture_default_str();
+  loadgen->add_option("--seed", lg.seed, "Random seed of the synthetic events")->capture_default_str();
+  loadgen->add_option("--timeout", lg.timeout_s, "Seconds before an unanswered request is a timeout")->capture_default_str();
+  loadgen->add_option("--interval", lg.interval_s, "Seconds per row of the JSON time series")->capture_default_str();
+  loadgen->add_flag("--json", lg.json, "Print the report as JSON");
+  // --- end loadgen
+
   app.add_subcommand("version", "Print the version");
   CLI11_PARSE(app, argc, argv);
 
@@ -100,6 +125,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (app.got_subcommand("send")) return tracklake::Send(send_flags);
+  if (loadgen->parsed()) return tracklake::Loadgen(lg);
   if (inspect->parsed()) return tracklake::Inspect(inspect_path, inspect_rows);
   if (describe->parsed()) {
     std::cout << tracklake::DescribeOptions(markdown);

@@ -1,6 +1,7 @@
 #include "collector/collector_handler.h"
 
 #include <chrono>
+#include <cmath>
 #include <fmt/format.h>
 
 #include "common/gzip.h"
@@ -64,10 +65,16 @@ CollectorHandler::CollectorHandler(const Validator& validator, const Authenticat
       metrics_(metrics),
       limits_(limits),
       events_accepted_(metrics.GetCounter("tracklake_events_accepted_total", "Events accepted into the write-ahead log.")),
+      rate_limited_(metrics.GetCounter("tracklake_events_rate_limited_total", "Events refused with 429 by an application's rate limit.")),
       bytes_in_(metrics.GetCounter("tracklake_http_request_bytes_total", "Bytes of request bodies received (before decompression).")),
       request_seconds_(metrics.GetHistogram("tracklake_http_request_duration_seconds",
                                             "Time from a complete request to its response being queued.",
                                             LatencyBuckets())) {
+  for (const AppIdentity& app : auth.apps()) {
+    if (app.rate_limit == 0) continue;
+    const double burst = app.rate_burst > 0 ? app.rate_burst : app.rate_limit;
+    buckets_.emplace(app.app_id, std::make_unique<TokenBucket>(app.rate_limit, burst));
+  }
   for (size_t i = 0; i < kStatuses.size(); ++i) {
     status_counters_[i] = &metrics.GetCounter("tracklake_http_requests_total", "HTTP requests by response status.",
                                               fmt::format("status=\"{}\"", kStatuses[i]));
@@ -158,6 +165,19 @@ void CollectorHandler::Ingest(HttpRequest& request, Responder respond) {
   for (const Rejection& r : out.rejected) {
     metrics_.GetCounter("tracklake_events_rejected_total", "Events rejected by validation, by rule.",
                         "reason=\"" + LabelValue(r.error) + "\"").Inc();
+  }
+  if (app) {
+    if (auto it = buckets_.find(app->app_id); it != buckets_.end()) {
+      const double now_s = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+      double retry_after = 0;
+      if (!it->second->TryTake(out.spans.size(), now_s, retry_after)) {
+        rate_limited_.Inc(out.spans.size());
+        HttpResponse r = ErrorResponse(429, fmt::format("application {} is over its rate limit of {} events/s",
+                                                        app->app_id, app->rate_limit));
+        r.headers.emplace_back("Retry-After", std::to_string(static_cast<int64_t>(std::ceil(retry_after))));
+        return Respond(respond, std::move(r));
+      }
+    }
   }
   if (out.spans.empty()) return Respond(respond, MakeResponse(200, AcceptedBody(0, {})));
 

@@ -12,6 +12,10 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <memory>
+
+#include "collector/token_bucket.h"
 
 #include "http/auth.h"
 #include "http/handler.h"
@@ -27,7 +31,7 @@ struct CollectorLimits {
 
 class CollectorHandler final : public RequestHandler {
  public:
-  // All references must outlive the handler.
+  // All references must outlive the handler. Rate limits come from the authenticator's apps.
   CollectorHandler(const Validator& validator, const Authenticator& auth, Pipeline& pipeline,
                    MetricsRegistry& metrics, CollectorLimits limits);
 
@@ -44,11 +48,13 @@ class CollectorHandler final : public RequestHandler {
   Pipeline& pipeline_;
   MetricsRegistry& metrics_;
   const CollectorLimits limits_;
+  std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> buckets_;  // by app_id; immutable map
 
   static constexpr std::array<unsigned, 13> kStatuses = {200, 400, 401, 403, 404, 405, 408,
                                                           413, 415, 429, 431, 500, 503};
   std::array<Counter*, kStatuses.size()> status_counters_{};
   Counter& events_accepted_;
+  Counter& rate_limited_;
   Counter& bytes_in_;
   Histogram& request_seconds_;
 };

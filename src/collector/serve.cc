@@ -10,6 +10,8 @@
 #include "collector/collector_handler.h"
 #include "http/server.h"
 #include "sink/local/local_dir_sink.h"
+#include "aws/credential_providers.h"
+#include "sink/s3/s3_sink.h"
 
 namespace tracklake {
 namespace {
@@ -33,9 +35,30 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   return o;
 }
 
+// The sink of sink.type: the local lake directory, or the S3 bucket (credentials from the
+// standard AWS chain of the process environment).
+Result<std::unique_ptr<Sink>> SinkFrom(const Config& c) {
+  if (c.sink.type == SinkType::kLocal) return MakeLocalDirSink(c.lake.dir);
+  S3SinkOptions o;
+  o.bucket = c.s3.bucket;
+  o.prefix = c.s3.prefix;
+  o.region = c.s3.region;
+  o.endpoint = c.s3.endpoint;
+  o.path_style = c.s3.path_style;
+  o.sse = c.s3.sse;
+  o.sse_kms_key_id = c.s3.sse_kms_key_id;
+  o.storage_class = c.s3.storage_class;
+  o.multipart_threshold = c.s3.multipart_threshold;
+  o.part_size = c.s3.part_size;
+  o.max_parallel_parts = static_cast<int>(c.s3.max_parallel_parts);
+  return MakeS3Sink(o, aws::MakeDefaultCredentialsChain(aws::ProcessAwsEnvironment()));
+}
+
 Authenticator AuthenticatorFrom(const Config& c) {
   std::vector<Authenticator::App> apps;
-  for (const AppConfig& a : c.auth.apps) apps.push_back({{a.app_id, a.event_types}, a.key_sha256});
+  for (const AppConfig& a : c.auth.apps) {
+    apps.push_back({{a.app_id, a.event_types, a.rate_limit, a.rate_burst}, a.key_sha256});
+  }
   return Authenticator(c.auth.mode == AuthMode::kKeys, std::move(apps));
 }
 
@@ -64,7 +87,13 @@ int Serve(const Config& config, const ServeFlags& flags) {
                  "their own app_id; use write keys anywhere but a local machine");
   }
   MetricsRegistry metrics;
-  auto pipeline = Pipeline::Start(PipelineOptionsFrom(config), MakeLocalDirSink(config.lake.dir), metrics);
+  Result<std::unique_ptr<Sink>> sink = SinkFrom(config);
+  if (!sink.ok()) {
+    spdlog::error("cannot create the {} sink: {}", config.sink.type == SinkType::kS3 ? "s3" : "local",
+                  sink.status().ToString());
+    return 1;
+  }
+  auto pipeline = Pipeline::Start(PipelineOptionsFrom(config), std::move(sink).value(), metrics);
   if (!pipeline.ok()) {
     spdlog::error("cannot start the pipeline: {}", pipeline.status().ToString());
     return 1;
@@ -89,7 +118,8 @@ int Serve(const Config& config, const ServeFlags& flags) {
     return 1;
   }
   spdlog::info("tracklake collector {} listening on {} (port {}), lake {} ({}), write-ahead log {} (durability {})",
-               config.node.id, config.server.listen, *port, config.lake.dir,
+               config.node.id, config.server.listen, *port,
+               config.sink.type == SinkType::kS3 ? "s3://" + config.s3.bucket + "/" + config.s3.prefix : config.lake.dir,
                config.lake.format == LakeFormat::kParquet ? "parquet" : "ndjson.gz", config.wal.dir,
                config.wal.durability == Durability::kFsync ? "fsync" : "write");
   if (flags.port_file) {

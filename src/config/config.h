@@ -19,6 +19,7 @@ namespace tracklake {
 enum class Durability { kFsync, kWrite };
 enum class LakeFormat { kNdjsonGzip, kParquet };
 enum class AuthMode { kKeys, kNone };
+enum class SinkType { kLocal, kS3 };
 
 struct AppConfig {
   std::string app_id;
@@ -26,6 +27,8 @@ struct AppConfig {
   // (hex); only the digest is kept in memory.
   std::string key_sha256;
   std::vector<std::string> event_types;  // empty: any event type
+  uint32_t rate_limit = 0;   // events per second, token bucket; 0: unlimited
+  uint32_t rate_burst = 0;   // bucket size in events; 0: one second's worth
 };
 
 struct Config {
@@ -74,6 +77,25 @@ struct Config {
     std::string dir = "./lake";
     LakeFormat format = LakeFormat::kParquet;
   } lake;
+
+  struct Sink {
+    SinkType type = SinkType::kLocal;  // where lake files go: lake.dir, or the [s3] bucket
+  } sink;
+
+  // [s3]: the S3 sink (sink.type = "s3"). Credentials come from the standard AWS chain.
+  struct S3 {
+    std::string bucket;
+    std::string prefix;
+    std::string region = "us-east-1";
+    std::string endpoint;       // "" = AWS; else an S3-compatible store (MinIO, moto)
+    bool path_style = false;
+    std::string sse;            // "", "AES256" or "aws:kms"
+    std::string sse_kms_key_id;
+    std::string storage_class;  // "" = the bucket's default (STANDARD)
+    uint64_t multipart_threshold = 64ull << 20;
+    uint64_t part_size = 16ull << 20;
+    uint32_t max_parallel_parts = 4;
+  } s3;
 
   // [event_types.<name>] columns = [...]: extra typed columns for that event type.
   std::map<std::string, std::vector<std::string>> event_type_columns;

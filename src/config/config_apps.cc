@@ -133,6 +133,12 @@ void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
         continue;
       }
     }
+    if (auto rate = values.find("rate_limit"); rate != values.end()) {
+      app.rate_limit = static_cast<uint32_t>(std::get<int64_t>(rate->second));
+    }
+    if (auto burst = values.find("rate_burst"); burst != values.end()) {
+      app.rate_burst = static_cast<uint32_t>(std::get<int64_t>(burst->second));
+    }
     const auto [previous, inserted] = app_by_digest.emplace(app.key_sha256, app_id);
     if (!inserted) {
       errors.push_back(source.At(node) + ": apps." + TomlKey(previous->second) + " and " + prefix +

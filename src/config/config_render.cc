@@ -133,6 +133,8 @@ std::string RenderConfig(const Config& config, SecretRendering secrets) {
                                                               : HexOf(app.key_sha256)) +
                "\n";
         if (!app.event_types.empty()) out += "event_types = " + StringList(app.event_types) + "\n";
+        if (app.rate_limit > 0) out += "rate_limit = " + std::to_string(app.rate_limit) + "\n";
+        if (app.rate_burst > 0) out += "rate_burst = " + std::to_string(app.rate_burst) + "\n";
       }
     } else if (section == config_internal::kEventTypesSection) {
       for (const auto& [name, columns] : config.event_type_columns) {

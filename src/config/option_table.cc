@@ -22,6 +22,10 @@ constexpr EnumName<LakeFormat> kLakeFormatNames[] = {
     {"ndjson.gz", LakeFormat::kNdjsonGzip},
     {"parquet", LakeFormat::kParquet},
 };
+constexpr EnumName<SinkType> kSinkTypeNames[] = {
+    {"local", SinkType::kLocal},
+    {"s3", SinkType::kS3},
+};
 
 // Bounds. They reject values that are surely mistakes (a 0-byte segment, a 10-day timeout)
 // while leaving room for any deployment we can imagine.
@@ -31,6 +35,7 @@ constexpr int64_t kMaxBodyBytes = 64 * kMiB;
 constexpr int64_t kMaxDecompressedBytes = kGiB;
 constexpr int64_t kMaxTimeoutSeconds = 3600;
 constexpr int64_t kMaxConnections = 1'000'000;
+constexpr int64_t kMaxRateLimit = 100'000'000;
 constexpr int64_t kMaxFields = 10'000;
 constexpr int64_t kMinEventBytes = 256;
 constexpr int64_t kMaxEventBytes = 16 * kMiB;
@@ -46,6 +51,18 @@ constexpr int64_t kMaxFlushBytes = 4 * kGiB;
 constexpr int64_t kMaxFlushAgeSeconds = 3600;
 constexpr int64_t kMinBufferedBytes = 16 * kMiB;
 constexpr int64_t kMaxBufferedBytes = kTiB;
+constexpr int64_t kMinS3PartBytes = 5 * kMiB;  // S3's minimum for every part but the last
+constexpr int64_t kMaxS3PartBytes = 5 * kGiB;  // S3's maximum part, and PutObject's maximum
+constexpr int64_t kMaxS3ParallelParts = 64;
+
+// [s3] values checked against what S3 accepts, so a typo fails at start-up, not at upload.
+std::optional<std::string> CheckEndpointUrl(std::string_view value) {
+  if (value.empty() || value.rfind("http://", 0) == 0 || value.rfind("https://", 0) == 0) {
+    if (value.empty() || value.find("://") + 3 < value.size()) return std::nullopt;
+  }
+  return "must be empty (AWS) or an http:// or https:// URL";
+}
+constexpr std::string_view kEndpointRule = "empty, or http(s)://host[:port]";
 
 // Builds one table row; reads as a sentence: Option("flush", "max_age").Seconds(1, 3600)...
 class Option {
@@ -178,6 +195,15 @@ std::vector<OptionSpec> BuildTable() {
           .StringList(CheckEventType, kEventTypeRule)
           .DefaultText("any")
           .Doc("Event types the app may send; others are rejected. Omit to allow any."),
+      Option("apps.<app_id>", "rate_limit")
+          .Scope(OptionScope::kPerApp)
+          .Integer(0, kMaxRateLimit)
+          .Doc("Events per second the app may send (token bucket); beyond it requests get 429 with "
+               "Retry-After. 0: unlimited."),
+      Option("apps.<app_id>", "rate_burst")
+          .Scope(OptionScope::kPerApp)
+          .Integer(0, kMaxRateLimit)
+          .Doc("Events the app may send at once above its rate (bucket size). 0: one second's worth."),
 
       Option("validation", "coerce_scalars")
           .Bool()
@@ -240,6 +266,63 @@ std::vector<OptionSpec> BuildTable() {
           .Enum(NamesOf<kLakeFormatNames>())
           .Doc("File format of the lake.")
           .Bind(BindEnum<&Config::lake, &Config::Lake::format, kLakeFormatNames>()),
+
+      Option("sink", "type")
+          .Enum(NamesOf<kSinkTypeNames>())
+          .Doc("Where lake files go: \"local\" (lake.dir) or \"s3\" (the [s3] section). Either way "
+               "the object keys are the same.")
+          .Bind(BindEnum<&Config::sink, &Config::Sink::type, kSinkTypeNames>()),
+
+      Option("s3", "bucket")
+          .String()
+          .Doc("Bucket of the lake; required with sink.type = \"s3\". Credentials come from the "
+               "standard AWS chain (environment, shared files, web identity, ECS, EC2 metadata).")
+          .Bind(BindField<&Config::s3, &Config::S3::bucket>()),
+      Option("s3", "prefix")
+          .String()
+          .Doc("Prepended to every object key (a '/' is added between); empty for the bucket root.")
+          .Bind(BindField<&Config::s3, &Config::S3::prefix>()),
+      Option("s3", "region")
+          .String(CheckNonEmpty, kNonEmptyRule)
+          .Doc("Region of the bucket, used in the signature and the default endpoint.")
+          .Bind(BindField<&Config::s3, &Config::S3::region>()),
+      Option("s3", "endpoint")
+          .String(CheckEndpointUrl, kEndpointRule)
+          .Doc("Endpoint override for S3-compatible stores (MinIO, moto); empty for AWS.")
+          .Bind(BindField<&Config::s3, &Config::S3::endpoint>()),
+      Option("s3", "path_style")
+          .Bool()
+          .Doc("Address objects as endpoint/bucket/key instead of bucket.endpoint/key (most "
+               "S3-compatible stores need this).")
+          .Bind(BindField<&Config::s3, &Config::S3::path_style>()),
+      Option("s3", "sse")
+          .Enum({"", "AES256", "aws:kms"})
+          .Doc("Server-side encryption requested per object; empty leaves the bucket's default.")
+          .Bind(BindField<&Config::s3, &Config::S3::sse>()),
+      Option("s3", "sse_kms_key_id")
+          .String()
+          .Doc("KMS key (id, ARN or alias) with sse = \"aws:kms\"; empty for the account's AWS "
+               "managed key.")
+          .Bind(BindField<&Config::s3, &Config::S3::sse_kms_key_id>()),
+      Option("s3", "storage_class")
+          .Enum({"", "STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR",
+                 "GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY"})
+          .Doc("Storage class of new objects; empty for the bucket's default (STANDARD).")
+          .Bind(BindField<&Config::s3, &Config::S3::storage_class>()),
+      Option("s3", "multipart_threshold")
+          .Bytes(kMinS3PartBytes, kMaxS3PartBytes)
+          .Because("PutObject takes at most 5 GiB")
+          .Doc("Files at least this big are sent as a multipart upload, smaller ones in one request.")
+          .Bind(BindField<&Config::s3, &Config::S3::multipart_threshold>()),
+      Option("s3", "part_size")
+          .Bytes(kMinS3PartBytes, kMaxS3PartBytes)
+          .Because("S3 parts are 5 MiB to 5 GiB")
+          .Doc("Size of each part of a multipart upload (the last may be smaller).")
+          .Bind(BindField<&Config::s3, &Config::S3::part_size>()),
+      Option("s3", "max_parallel_parts")
+          .Integer(1, kMaxS3ParallelParts)
+          .Doc("Parts of one multipart upload sent at the same time.")
+          .Bind(BindField<&Config::s3, &Config::S3::max_parallel_parts>()),
 
       Option("event_types.<name>", "columns")
           .Scope(OptionScope::kPerEventType)

@@ -89,7 +89,8 @@ TEST(OptionTable, EnvNamesAreUpperCaseSectionAndKeyAndNeverNonOptionNames) {
 
 TEST(OptionTable, SectionsAreListedOnceInDocumentationOrder) {
   const std::vector<std::string_view> expected = {"node", "server", "auth", "apps", "validation",
-                                                  "wal", "flush", "lake", "event_types"};
+                                                  "wal", "flush", "lake", "sink", "s3",
+                                                  "event_types"};
   EXPECT_EQ(AllSections(), expected);
 }
 

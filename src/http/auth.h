@@ -16,6 +16,8 @@ namespace tracklake {
 struct AppIdentity {
   std::string app_id;
   std::vector<std::string> event_types;  // empty: any
+  uint32_t rate_limit = 0;                // events per second; 0: unlimited
+  uint32_t rate_burst = 0;                // 0: one second's worth
 };
 
 class Authenticator {
@@ -32,6 +34,11 @@ class Authenticator {
   Outcome Authenticate(std::string_view authorization_header, const AppIdentity** app) const;
 
   bool enabled() const { return enabled_; }
+  std::vector<AppIdentity> apps() const {
+    std::vector<AppIdentity> ids;
+    for (const App& a : apps_) ids.push_back(a.identity);
+    return ids;
+  }
 
  private:
   bool enabled_;

@@ -115,3 +115,17 @@ def test_auth_none_takes_app_id_from_the_event(collector_factory):
     assert c.stop() == 0
     assert sorted(e["app_id"] for e in c.lake_events()) == ["default", "mine"]
     assert "authentication is disabled" in c.log_path.read_text()
+
+
+def test_rate_limit_answers_429_with_retry_after(collector_factory):
+    c = collector_factory(start=False)
+    c.config_path.write_text(c.config_path.read_text().replace(
+        'event_types = ["purchase"]', 'event_types = ["purchase"]\nrate_limit = 10\nrate_burst = 20'))
+    c.start()
+    assert c.post([{"event_type": "purchase"}] * 20, key=OTHER_KEY).status_code == 200
+    r = c.post([{"event_type": "purchase"}] * 5, key=OTHER_KEY)
+    assert r.status_code == 429
+    assert "rate limit of 10 events/s" in r.json()["error"]
+    assert int(r.headers["Retry-After"]) >= 1
+    # Other applications are not affected.
+    assert c.post({"event_type": "x"}).status_code == 200
