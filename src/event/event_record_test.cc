@@ -63,7 +63,8 @@ TEST(EventRecord, PeekRoutingReadsKindTimeAndType) {
   e.received_at_ms = 77;
   e.fields = {{"event_type", "click"}, {"event_id", "1"}};
   RecordRouting r;
-  ASSERT_TRUE(PeekRouting(EncodeEventRecord(e), r));
+  const std::string record = EncodeEventRecord(e);  // r's views point into it
+  ASSERT_TRUE(PeekRouting(record, r));
   EXPECT_EQ(r.kind, RecordKind::kEvent);
   EXPECT_EQ(r.received_at_ms, 77);
   EXPECT_EQ(r.event_type, "click");
