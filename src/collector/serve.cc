@@ -12,6 +12,7 @@
 #include "sink/local/local_dir_sink.h"
 #include "aws/credential_providers.h"
 #include "sink/s3/s3_sink.h"
+#include "sink/firehose/firehose_sink.h"
 
 namespace tracklake {
 namespace {
@@ -30,15 +31,48 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   o.limits.max_age_ms = static_cast<int64_t>(c.flush.max_age_s) * 1000;
   o.limits.max_buffered_bytes = c.flush.max_buffered_bytes;
   o.format = c.lake.format == LakeFormat::kParquet ? FileFormat::kParquet : FileFormat::kNdjsonGzip;
+  // Firehose takes records, not files: plain NDJSON, which the sink splits into lines.
+  if (c.sink.type == SinkType::kFirehose) o.format = FileFormat::kNdjson;
   o.event_type_columns = c.event_type_columns;
   o.dead_letter_dir = (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
   return o;
 }
 
-// The sink of sink.type: the local lake directory, or the S3 bucket (credentials from the
-// standard AWS chain of the process environment).
+// --- Firehose sink: one delivery stream per event type.
+Result<std::unique_ptr<Sink>> FirehoseSinkFrom(const Config& c) {
+  FirehoseSinkOptions o;
+  o.stream_template = c.firehose.stream_template;
+  o.region = c.firehose.region;
+  o.endpoint = c.firehose.endpoint;
+  o.aggregate = c.firehose.aggregate;
+  o.max_record_retries = static_cast<int>(c.firehose.max_record_retries);
+  return MakeFirehoseSink(o, aws::MakeDefaultCredentialsChain(aws::ProcessAwsEnvironment()));
+}
+// --- end Firehose sink
+
+std::string_view SinkTypeName(SinkType type) {
+  switch (type) {
+    case SinkType::kLocal: return "local";
+    case SinkType::kS3: return "s3";
+    case SinkType::kFirehose: return "firehose";
+  }
+  return "local";
+}
+
+std::string SinkTarget(const Config& c) {
+  switch (c.sink.type) {
+    case SinkType::kLocal: return c.lake.dir;
+    case SinkType::kS3: return "s3://" + c.s3.bucket + "/" + c.s3.prefix;
+    case SinkType::kFirehose: return "firehose streams " + c.firehose.stream_template;
+  }
+  return c.lake.dir;
+}
+
+// The sink of sink.type: the local lake directory, the S3 bucket or the Firehose streams
+// (credentials from the standard AWS chain of the process environment).
 Result<std::unique_ptr<Sink>> SinkFrom(const Config& c) {
   if (c.sink.type == SinkType::kLocal) return MakeLocalDirSink(c.lake.dir);
+  if (c.sink.type == SinkType::kFirehose) return FirehoseSinkFrom(c);
   S3SinkOptions o;
   o.bucket = c.s3.bucket;
   o.prefix = c.s3.prefix;
@@ -89,8 +123,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
   MetricsRegistry metrics;
   Result<std::unique_ptr<Sink>> sink = SinkFrom(config);
   if (!sink.ok()) {
-    spdlog::error("cannot create the {} sink: {}", config.sink.type == SinkType::kS3 ? "s3" : "local",
-                  sink.status().ToString());
+    spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());
     return 1;
   }
   auto pipeline = Pipeline::Start(PipelineOptionsFrom(config), std::move(sink).value(), metrics);
@@ -119,8 +152,10 @@ int Serve(const Config& config, const ServeFlags& flags) {
   }
   spdlog::info("tracklake collector {} listening on {} (port {}), lake {} ({}), write-ahead log {} (durability {})",
                config.node.id, config.server.listen, *port,
-               config.sink.type == SinkType::kS3 ? "s3://" + config.s3.bucket + "/" + config.s3.prefix : config.lake.dir,
-               config.lake.format == LakeFormat::kParquet ? "parquet" : "ndjson.gz", config.wal.dir,
+               SinkTarget(config),
+               config.sink.type == SinkType::kFirehose ? "ndjson records"
+               : config.lake.format == LakeFormat::kParquet ? "parquet" : "ndjson.gz",
+               config.wal.dir,
                config.wal.durability == Durability::kFsync ? "fsync" : "write");
   if (flags.port_file) {
     const std::string tmp = *flags.port_file + ".tmp";

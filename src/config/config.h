@@ -19,7 +19,7 @@ namespace tracklake {
 enum class Durability { kFsync, kWrite };
 enum class LakeFormat { kNdjsonGzip, kParquet };
 enum class AuthMode { kKeys, kNone };
-enum class SinkType { kLocal, kS3 };
+enum class SinkType { kLocal, kS3, kFirehose };
 
 struct AppConfig {
   std::string app_id;
@@ -79,7 +79,7 @@ struct Config {
   } lake;
 
   struct Sink {
-    SinkType type = SinkType::kLocal;  // where lake files go: lake.dir, or the [s3] bucket
+    SinkType type = SinkType::kLocal;  // where lake files go: lake.dir, the [s3] bucket, or [firehose]
   } sink;
 
   // [s3]: the S3 sink (sink.type = "s3"). Credentials come from the standard AWS chain.
@@ -96,6 +96,17 @@ struct Config {
     uint64_t part_size = 16ull << 20;
     uint32_t max_parallel_parts = 4;
   } s3;
+
+  // --- [firehose]: the Firehose sink (sink.type = "firehose"), one delivery stream per event
+  // type. Credentials come from the standard AWS chain.
+  struct Firehose {
+    std::string stream_template = "tracking-{event_type}";
+    std::string region = "us-east-1";
+    std::string endpoint;  // "" = AWS
+    bool aggregate = false;
+    uint32_t max_record_retries = 3;
+  } firehose;
+  // --- end [firehose]
 
   // [event_types.<name>] columns = [...]: extra typed columns for that event type.
   std::map<std::string, std::vector<std::string>> event_type_columns;

@@ -25,6 +25,7 @@ constexpr EnumName<LakeFormat> kLakeFormatNames[] = {
 constexpr EnumName<SinkType> kSinkTypeNames[] = {
     {"local", SinkType::kLocal},
     {"s3", SinkType::kS3},
+    {"firehose", SinkType::kFirehose},
 };
 
 // Bounds. They reject values that are surely mistakes (a 0-byte segment, a 10-day timeout)
@@ -54,6 +55,7 @@ constexpr int64_t kMaxBufferedBytes = kTiB;
 constexpr int64_t kMinS3PartBytes = 5 * kMiB;  // S3's minimum for every part but the last
 constexpr int64_t kMaxS3PartBytes = 5 * kGiB;  // S3's maximum part, and PutObject's maximum
 constexpr int64_t kMaxS3ParallelParts = 64;
+constexpr int64_t kMaxFirehoseRecordRetries = 20;
 
 // [s3] values checked against what S3 accepts, so a typo fails at start-up, not at upload.
 std::optional<std::string> CheckEndpointUrl(std::string_view value) {
@@ -63,6 +65,23 @@ std::optional<std::string> CheckEndpointUrl(std::string_view value) {
   return "must be empty (AWS) or an http:// or https:// URL";
 }
 constexpr std::string_view kEndpointRule = "empty, or http(s)://host[:port]";
+
+// --- [firehose]: the stream names the template makes must be valid Firehose names.
+std::optional<std::string> CheckStreamTemplate(std::string_view value) {
+  constexpr std::string_view kPlaceholder = "{event_type}";
+  constexpr size_t kMaxStreamName = 64;
+  std::string name(value);
+  for (size_t at = name.find(kPlaceholder); at != std::string::npos; at = name.find(kPlaceholder, at)) {
+    name.replace(at, kPlaceholder.size(), "e");
+  }
+  const bool valid = !name.empty() && name.size() <= kMaxStreamName &&
+                     name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+                         std::string::npos;
+  if (valid) return std::nullopt;
+  return "must make valid stream names: [a-zA-Z0-9_.-] and {event_type}, at most 64 characters";
+}
+constexpr std::string_view kStreamTemplateRule = "[a-zA-Z0-9_.-] and {event_type}";
+// --- end [firehose]
 
 // Builds one table row; reads as a sentence: Option("flush", "max_age").Seconds(1, 3600)...
 class Option {
@@ -269,8 +288,9 @@ std::vector<OptionSpec> BuildTable() {
 
       Option("sink", "type")
           .Enum(NamesOf<kSinkTypeNames>())
-          .Doc("Where lake files go: \"local\" (lake.dir) or \"s3\" (the [s3] section). Either way "
-               "the object keys are the same.")
+          .Doc("Where lake files go: \"local\" (lake.dir), \"s3\" (the [s3] section; the same object "
+               "keys as the local lake) or \"firehose\" (the [firehose] section: one delivery stream per "
+               "event type, batches sent as NDJSON records; lake.format does not apply).")
           .Bind(BindEnum<&Config::sink, &Config::Sink::type, kSinkTypeNames>()),
 
       Option("s3", "bucket")
@@ -323,6 +343,31 @@ std::vector<OptionSpec> BuildTable() {
           .Integer(1, kMaxS3ParallelParts)
           .Doc("Parts of one multipart upload sent at the same time.")
           .Bind(BindField<&Config::s3, &Config::S3::max_parallel_parts>()),
+
+      // --- [firehose]
+      Option("firehose", "stream_template")
+          .String(CheckStreamTemplate, kStreamTemplateRule)
+          .Doc("Delivery stream of each event type; {event_type} is replaced by the event type.")
+          .Bind(BindField<&Config::firehose, &Config::Firehose::stream_template>()),
+      Option("firehose", "region")
+          .String(CheckNonEmpty, kNonEmptyRule)
+          .Doc("Region of the delivery streams, used in the signature and the default endpoint.")
+          .Bind(BindField<&Config::firehose, &Config::Firehose::region>()),
+      Option("firehose", "endpoint")
+          .String(CheckEndpointUrl, kEndpointRule)
+          .Doc("Endpoint override (moto, a VPC endpoint URL); empty for AWS.")
+          .Bind(BindField<&Config::firehose, &Config::Firehose::endpoint>()),
+      Option("firehose", "aggregate")
+          .Bool()
+          .Doc("Pack many events (newline-separated) into each record of up to 1,000 KiB instead of one "
+               "event per record: Firehose bills each record rounded up to 5 KB.")
+          .Bind(BindField<&Config::firehose, &Config::Firehose::aggregate>()),
+      Option("firehose", "max_record_retries")
+          .Integer(0, kMaxFirehoseRecordRetries)
+          .Doc("Rounds of resending the records a PutRecordBatch reported failed, with backoff, "
+               "before the batch is retried later.")
+          .Bind(BindField<&Config::firehose, &Config::Firehose::max_record_retries>()),
+      // --- end [firehose]
 
       Option("event_types.<name>", "columns")
           .Scope(OptionScope::kPerEventType)

@@ -9,12 +9,18 @@ std::unique_ptr<BatchEncoder> MakeEncoder(FileFormat format, const EncodeOptions
   switch (format) {
     case FileFormat::kNdjsonGzip: return MakeNdjsonGzipEncoder(options);
     case FileFormat::kParquet: return MakeParquetEncoder(options);
+    case FileFormat::kNdjson: return MakeNdjsonEncoder(options);
   }
   return MakeNdjsonGzipEncoder(options);
 }
 
 std::string_view FileExtension(FileFormat format) {
-  return format == FileFormat::kParquet ? ".parquet" : ".ndjson.gz";
+  switch (format) {
+    case FileFormat::kNdjsonGzip: return ".ndjson.gz";
+    case FileFormat::kParquet: return ".parquet";
+    case FileFormat::kNdjson: return ".ndjson";
+  }
+  return ".ndjson.gz";
 }
 
 }  // namespace tracklake

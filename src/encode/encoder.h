@@ -1,5 +1,6 @@
 // Batch encoders: turn the events of one sealed batch into the bytes of one lake file.
-// Formats: gzip NDJSON (one JSON object per line) and Parquet.
+// Formats: gzip NDJSON (one JSON object per line), Parquet, and plain NDJSON (for record
+// sinks such as Firehose, which want the lines themselves, not a file).
 //
 // Thread-safety: an encoder instance is used by one thread at a time; different instances
 // are independent.
@@ -16,7 +17,7 @@
 
 namespace tracklake {
 
-enum class FileFormat { kNdjsonGzip, kParquet };
+enum class FileFormat { kNdjsonGzip, kParquet, kNdjson };
 
 enum class ParquetCompression { kNone, kSnappy, kGzip, kZstd };
 
@@ -42,7 +43,7 @@ class BatchEncoder {
 
 std::unique_ptr<BatchEncoder> MakeEncoder(FileFormat format, const EncodeOptions& options);
 
-// ".ndjson.gz" or ".parquet".
+// ".ndjson.gz", ".parquet" or ".ndjson".
 std::string_view FileExtension(FileFormat format);
 
 // One event as a JSON object (server fields first: event_type, event_id, app_id, received_at),

@@ -70,4 +70,27 @@ std::unique_ptr<BatchEncoder> MakeNdjsonGzipEncoder(const EncodeOptions& /*optio
   return std::make_unique<NdjsonGzipEncoder>();
 }
 
+// --- Plain NDJSON (Firehose sink): record sinks split the file on '\n', so no compression.
+namespace {
+
+class NdjsonEncoder final : public BatchEncoder {
+ public:
+  Status Add(const EventView& event) override {
+    AppendEventJson(out_, event);
+    out_.push_back('\n');
+    return Status::Ok();
+  }
+  Result<std::string> Finish() override { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace
+
+std::unique_ptr<BatchEncoder> MakeNdjsonEncoder(const EncodeOptions& /*options*/) {
+  return std::make_unique<NdjsonEncoder>();
+}
+// --- end plain NDJSON
+
 }  // namespace tracklake

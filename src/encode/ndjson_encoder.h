@@ -10,4 +10,8 @@ namespace tracklake {
 
 std::unique_ptr<BatchEncoder> MakeNdjsonGzipEncoder(const EncodeOptions& options);
 
+// --- Plain NDJSON (Firehose sink): the same lines, uncompressed, each ending in '\n'.
+std::unique_ptr<BatchEncoder> MakeNdjsonEncoder(const EncodeOptions& options);
+// --- end plain NDJSON
+
 }  // namespace tracklake

@@ -45,5 +45,25 @@ TEST(NdjsonEncoder, EmptyBatchIsAValidEmptyGzip) {
   EXPECT_EQ(text, "");
 }
 
+// --- Plain NDJSON (Firehose sink)
+TEST(NdjsonEncoder, PlainVariantWritesTheSameLinesUncompressed) {
+  EventView e;
+  e.received_at_ms = 0;
+  e.fields = {{"event_type", "click"}, {"event_id", "id1"}, {"app_id", "web"}};
+  auto plain = MakeEncoder(FileFormat::kNdjson, {});
+  auto gzipped = MakeEncoder(FileFormat::kNdjsonGzip, {});
+  ASSERT_TRUE(plain->Add(e).ok());
+  ASSERT_TRUE(gzipped->Add(e).ok());
+  auto plain_file = plain->Finish();
+  auto gzip_file = gzipped->Finish();
+  ASSERT_TRUE(plain_file.ok() && gzip_file.ok());
+  std::string text;
+  ASSERT_TRUE(GunzipBounded(*gzip_file, 1 << 20, text).ok());
+  EXPECT_EQ(*plain_file, text);
+  EXPECT_EQ(plain_file->back(), '\n');
+  EXPECT_EQ(FileExtension(FileFormat::kNdjson), ".ndjson");
+}
+// --- end plain NDJSON
+
 }  // namespace
 }  // namespace tracklake

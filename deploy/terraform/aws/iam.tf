@@ -1,0 +1,44 @@
+# The collectors' least-privilege policy: write lake objects under the prefix (S3 mode; single
+# PutObject and multipart uploads — CreateMultipartUpload, UploadPart and
+# CompleteMultipartUpload are authorised by s3:PutObject), or put records into exactly the
+# event types' streams (Firehose mode). No wildcard actions, no read access.
+
+data "aws_iam_policy_document" "collector" {
+  dynamic "statement" {
+    for_each = local.firehose ? [] : ["s3"]
+    content {
+      sid       = "PutLakeObjects"
+      actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+      resources = ["${aws_s3_bucket.lake.arn}/${var.prefix}*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = local.firehose ? ["firehose"] : []
+    content {
+      sid       = "PutRecordsPerEventType"
+      actions   = ["firehose:PutRecordBatch"]
+      resources = [for s in aws_kinesis_firehose_delivery_stream.events : s.arn]
+    }
+  }
+  dynamic "statement" {
+    for_each = !local.firehose && var.kms_key_arn != "" ? [var.kms_key_arn] : []
+    content {
+      sid       = "EncryptLakeObjects"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_policy" "collector" {
+  name        = "${var.name}-collector"
+  description = "tracklake collectors: deliver events (${var.mode} mode)"
+  policy      = data.aws_iam_policy_document.collector.json
+  tags        = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "collector" {
+  count      = var.collector_role_name == "" ? 0 : 1
+  role       = var.collector_role_name
+  policy_arn = aws_iam_policy.collector.arn
+}

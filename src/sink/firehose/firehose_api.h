@@ -1,0 +1,78 @@
+// The Firehose JSON API as tracklake uses it: the PutRecordBatch request (body, addressing,
+// SigV4 with the non-S3 path rules), and what its answer means.
+//
+// Answers:
+//   - no HTTP response, 5xx, 429, or a throttling/availability error (ThrottlingException,
+//     LimitExceededException, ServiceUnavailableException, ...): the whole call is kRetry;
+//   - any other 4xx (ResourceNotFoundException: no such stream, AccessDeniedException,
+//     InvalidArgumentException, ...): kRejected, it will fail the same way next time;
+//   - 200: per record, accepted or failed (FailedPutCount > 0 lists the failed positions;
+//     Firehose only fails records transiently, so they are worth sending again).
+//
+// Thread-safety: FirehoseClient is immutable after Create; Send may run on many threads.
+// Errors: Create returns InvalidArgument for a bad endpoint; Send returns the credential
+// chain's error or Unavailable when no response came back.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aws/credentials.h"
+#include "aws/http_client.h"
+#include "common/status.h"
+#include "sink/sink.h"
+
+namespace tracklake {
+
+struct FirehoseSinkOptions {
+  std::string stream_template = "tracking-{event_type}";
+  std::string region = "us-east-1";
+  std::string endpoint;  // "" = AWS (https://firehose.<region>.amazonaws.com)
+  bool aggregate = false;
+  // Rounds of resending the records a PutRecordBatch reported failed, within one Put.
+  int max_record_retries = 3;
+  int64_t record_retry_initial_ms = 100;  // backoff before the first round; doubles each round
+  int64_t request_timeout_ms = aws::kDefaultRequestTimeoutMs;
+};
+
+// {"DeliveryStreamName":"...","Records":[{"Data":"<base64>"},...]}
+std::string PutRecordBatchBody(std::string_view stream, const std::vector<std::string_view>& records);
+
+struct PutRecordBatchOutcome {
+  // kDelivered: the call was answered 200 and `failed` lists the records to send again
+  // (positions within the call); otherwise the whole call failed with this outcome.
+  DeliveryOutcome call = DeliveryOutcome::kDelivered;
+  std::vector<size_t> failed;
+  std::string detail;  // call failure, or the first failed record's error code and message
+};
+
+// records_sent: how many records the call carried (a 200 that does not account for all of
+// them is treated as failing the unaccounted ones).
+PutRecordBatchOutcome ClassifyPutRecordBatch(std::string_view stream, const Result<aws::HttpResponse>& response,
+                                             size_t records_sent);
+
+// Whether a Firehose error type (the "__type" of an error body, namespace stripped) is transient.
+bool IsRetryableFirehoseError(std::string_view type);
+
+class FirehoseClient {
+ public:
+  static Result<std::unique_ptr<FirehoseClient>> Create(const FirehoseSinkOptions& options,
+                                                        std::shared_ptr<aws::CredentialsProvider> credentials);
+  // The signed request as it goes on the wire. body must outlive the request.
+  aws::HttpRequest Prepare(std::string_view body, const aws::Credentials& credentials, int64_t time_ms) const;
+  Result<aws::HttpResponse> Send(std::string_view body) const;
+
+ private:
+  FirehoseClient(const FirehoseSinkOptions& options, std::shared_ptr<aws::CredentialsProvider> credentials)
+      : options_(options), credentials_(std::move(credentials)) {}
+  FirehoseSinkOptions options_;
+  std::string scheme_;
+  std::string host_;
+  std::string path_;  // "/" or the endpoint's path
+  std::shared_ptr<aws::CredentialsProvider> credentials_;
+};
+
+}  // namespace tracklake
