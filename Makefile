@@ -35,3 +35,13 @@ test-asan: bootstrap
 
 clean:
 	rm -rf build
+
+# --- benchmarks (issue 6): bench/run builds the release preset unless TRACKLAKE_BIN is set.
+.PHONY: bench-smoke
+# Every phase of the benchmark in about 10-20 s, so the suite cannot rot (CI); outputs in build/bench-smoke.
+bench-smoke: build
+	TRACKLAKE_BIN=$(abspath $(BIN)) bench/run --smoke --out build/bench-smoke
+
+# The full benchmark, about 10-15 minutes; results in bench/results/<date>.{json,md,png}.
+bench: build
+	TRACKLAKE_BIN=$(abspath $(BIN)) bench/run

@@ -19,6 +19,9 @@ constexpr int kAnonymousIds = 20000;
 constexpr int kSessions = 50000;
 constexpr int kUrls = 2000;
 constexpr int kCampaigns = 40;
+constexpr int kUrlCategories = 50;
+// Knuth's multiplicative hash: ids look random but stay within their cardinality.
+constexpr uint64_t kIdScramble = 11400714819323198485ull;
 constexpr int kFieldValueVariants = 200;
 // Zipf-like skew of the event type mix: weight of the k-th type is 1 / (k + 1)^kTypeSkew.
 constexpr double kTypeSkew = 1.1;
@@ -109,10 +112,10 @@ std::string EventGenerator::Next() {
   out.push_back('{');
   AddField(out, "event_type", types_[type]);
   AddField(out, "event_time", event_time_);
-  AddField(out, "user_id", fmt::format("u_{:08x}", rng_() % kUsers * 2654435761u));
-  AddField(out, "anonymous_id", fmt::format("a_{:012x}", rng_() % kAnonymousIds * 11400714819323198485ull >> 16));
-  AddField(out, "session_id", fmt::format("s_{:010x}", rng_() % kSessions * 40503u));
-  AddField(out, "url", fmt::format("https://shop.example.com/p/{}/item-{}", rng_() % 50, rng_() % kUrls));
+  AddField(out, "user_id", fmt::format("u_{:016x}", rng_() % kUsers * kIdScramble));
+  AddField(out, "anonymous_id", fmt::format("a_{:016x}", rng_() % kAnonymousIds * kIdScramble));
+  AddField(out, "session_id", fmt::format("s_{:016x}", rng_() % kSessions * kIdScramble));
+  AddField(out, "url", fmt::format("https://shop.example.com/p/{}/item-{}", rng_() % kUrlCategories, rng_() % kUrls));
   AddField(out, "device_type", Pick(kDevices, rng_));
   AddField(out, "browser", Pick(kBrowsers, rng_));
   AddField(out, "country", Pick(kCountries, rng_));
