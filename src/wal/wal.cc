@@ -27,6 +27,8 @@ struct Wal::Pending {
 
 namespace {
 
+constexpr uint64_t kReadyHeadroomBytes = 1 << 20;
+
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -379,7 +381,8 @@ WalStats Wal::stats() const {
 
 bool Wal::OverBudget() const {
   std::lock_guard lock(mu_);
-  return disk_bytes_ + queued_bytes_ >= options_.max_bytes;
+  // Not ready once a full-size request (1 MiB by default) could no longer fit.
+  return disk_bytes_ + queued_bytes_ + kReadyHeadroomBytes >= options_.max_bytes;
 }
 
 void Wal::Close() {

@@ -102,6 +102,7 @@ class Wal {
                     const std::function<void(size_t, std::string_view)>& fn) const;
 
   WalStats stats() const;
+  // True when the disk budget is (nearly) used: a full-size request would be refused.
   bool OverBudget() const;
 
   // Drains the queue, stops the writer, closes the active segment. Idempotent.

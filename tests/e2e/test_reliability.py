@@ -1,0 +1,149 @@
+"""Crash safety under load: rounds of kill -9 at ~2,000 events/s, readers never see a partial file,
+damaged log tails are skipped and counted, and SIGTERM under load loses nothing for retrying clients."""
+import gzip
+import json
+import random
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections import Counter
+
+import pyarrow.parquet as pq
+
+from tlharness import WRITE_KEY, clean_env, tracklake_bin, wait_for
+
+ROUNDS = 20
+
+
+def parquet_collector(factory, **kw):
+    c = factory(start=False, **kw)
+    c.config_path.write_text(c.config_path.read_text().replace('format = "ndjson.gz"', 'format = "parquet"')
+                             .replace("max_age = 3600", "max_age = 1"))
+    return c
+
+
+def read_lake(c):
+    """Every event id in every complete lake file; a partial or corrupt file fails the read."""
+    ids = []
+    for p in c.lake.rglob("*.parquet"):
+        ids.extend(pq.read_table(p, columns=["event_id"], partitioning=None).column("event_id").to_pylist())
+    return ids
+
+
+def paced_load(c, rng, acked, stop, prefix, events_per_s=2000, batch=50):
+    interval = batch / events_per_s
+    i = 0
+    next_t = time.monotonic()
+    while not stop.is_set():
+        events = [{"event_type": rng.choice(["a", "b", "c"]), "event_id": f"{prefix}-{i}-{j}",
+                   "v": "x" * rng.randrange(300)} for j in range(batch)]
+        i += 1
+        try:
+            r = c.post(events)
+        except Exception:
+            return  # the collector died mid-request: never acknowledged
+        if r.status_code == 200:
+            acked.update(e["event_id"] for e in events)
+        next_t += interval
+        time.sleep(max(0.0, next_t - time.monotonic()))
+
+
+def test_twenty_rounds_of_kill_dash_nine_under_load(collector_factory):
+    rng = random.Random(2026)
+    c = parquet_collector(collector_factory)
+    acked = set()
+    reader_errors = []
+    reading = threading.Event()
+
+    def reader():
+        # A reader scanning the lake while it is written must never meet a half-written file.
+        while not reading.is_set():
+            try:
+                read_lake(c)
+            except FileNotFoundError:
+                pass  # listed, then replaced by a replay: fine
+            except Exception as e:  # noqa: BLE001
+                reader_errors.append(repr(e))
+            time.sleep(0.05)
+
+    rt = threading.Thread(target=reader)
+    rt.start()
+    try:
+        for round_ in range(ROUNDS):
+            c.start()
+            stop = threading.Event()
+            t = threading.Thread(target=paced_load, args=(c, rng, acked, stop, f"r{round_}"))
+            t.start()
+            time.sleep(rng.uniform(0.3, 1.5))
+            c.kill9()
+            stop.set()
+            t.join()
+    finally:
+        reading.set()
+        rt.join()
+    c.start()
+    assert c.stop() == 0
+    counts = Counter(read_lake(c))
+    assert len(acked) > ROUNDS * 500
+    assert acked <= set(counts), f"lost {len(acked - set(counts))} of {len(acked)} acknowledged events"
+    assert max(counts.values()) == 1, "an event landed twice"
+    assert reader_errors == []
+    assert not list(c.lake.rglob("*.tmp-*")), "temporary files left behind"
+
+
+def test_torn_and_bit_flipped_log_tails_are_skipped_and_counted(collector_factory):
+    c = collector_factory()
+    for i in range(10):
+        assert c.post([{"event_type": "t", "event_id": f"t{i}-{j}"} for j in range(10)]).status_code == 200
+    c.kill9()  # everything is still only in the log (flush.max_age = 3600)
+    [segment] = sorted(c.wal.glob("*.wal"))
+    data = bytearray(segment.read_bytes())
+    middle = len(data) // 2
+    data[middle] ^= 0x40  # a bit flip inside one record
+    segment.write_bytes(bytes(data) + b"\x07torn tail of a record that was never finished")
+    c.start()
+    metrics = c.session.get(c.url + "/metrics").text
+    skipped = float(re.search(r"^tracklake_wal_corrupt_bytes_skipped_total (\S+)$", metrics, re.M).group(1))
+    assert skipped > 46
+    assert c.post({"event_type": "after"}).status_code == 200
+    assert c.stop() == 0
+    ids = [e["event_id"] for e in c.lake_events() if e["event_type"] == "t"]
+    assert 90 <= len(ids) < 100 and len(set(ids)) == len(ids), len(ids)
+    assert "damaged or torn bytes" in c.log_path.read_text()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_sigterm_under_load_loses_nothing_for_send_clients(collector_factory, tmp_path):
+    port = free_port()
+    env = {"TRACKLAKE_SERVER_LISTEN": f"127.0.0.1:{port}"}
+    c = collector_factory(env=env)
+    files = []
+    for k in range(3):
+        f = tmp_path / f"events{k}.ndjson"
+        f.write_text("\n".join(json.dumps({"event_type": "g", "event_id": f"g{k}-{i}", "p": "y" * 200})
+                               for i in range(20_000)) + "\n")
+        files.append(f)
+    senders = [subprocess.Popen([tracklake_bin(), "send", str(f), "--url", f"http://127.0.0.1:{port}/v1/events",
+                                 "--key", WRITE_KEY, "--batch", "200", "--retries", "100"],
+                                stderr=subprocess.PIPE, text=True, env=clean_env()) for f in files]
+    time.sleep(1.0)
+    assert c.stop(signal.SIGTERM) == 0  # graceful: in-flight requests finish, open batches flushed
+    time.sleep(0.5)
+    c.start(env=env)
+    for s in senders:
+        _, err = s.communicate(timeout=120)
+        assert s.returncode == 0, err
+    assert c.stop() == 0
+    counts = Counter(e["event_id"] for e in c.lake_events())
+    assert set(counts) >= {f"g{k}-{i}" for k in range(3) for i in range(20_000)}
+    # Requests in flight at SIGTERM are answered before the process exits, so no client resends an
+    # accepted batch: nothing is duplicated either.
+    assert max(counts.values()) == 1
