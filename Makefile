@@ -3,6 +3,8 @@ PRESET ?= release
 BIN := build/$(PRESET)/bin/tracklake
 PYTEST := .venv/bin/pytest
 JOBS ?= $(shell nproc)
+# Cache hits across clones in different folders (CI clones afresh).
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: run test build bootstrap unit e2e test-asan bench clean format
 

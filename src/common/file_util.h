@@ -15,8 +15,9 @@ Status CreateDirs(const std::string& dir);
 // fsyncs a directory so that entries created or renamed in it survive a crash.
 Status SyncDir(const std::string& dir);
 
-// Writes data to path atomically and durably: write to "<path>.tmp-<pid>", fdatasync, rename
+// Writes data to path atomically and durably: write to "<dir>/.<name>.tmp", fdatasync, rename
 // over path, fsync the directory. A reader sees the old file or the whole new one, never half.
+// REQUIRES: no other writer of the same path at the same time (each batch has its own name).
 Status WriteFileAtomic(const std::string& path, std::string_view data);
 
 Status WriteAll(int fd, const char* data, size_t n);

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "event/names.h"
+
 namespace tracklake::config_internal {
 namespace {
 
@@ -22,7 +24,6 @@ int HexValue(char c) {
 }
 
 bool IsIdChar(char c) { return IsAsciiAlnum(c) || c == '_' || c == '.' || c == '-'; }
-bool IsEventTypeChar(char c) { return IsAsciiLower(c) || IsAsciiDigit(c) || c == '_'; }
 bool IsHostChar(char c) { return IsAsciiAlnum(c) || c == '.' || c == '-'; }
 bool IsIpv6Char(char c) { return HexValue(c) >= 0 || c == ':' || c == '.'; }
 
@@ -44,17 +45,12 @@ std::optional<std::string> CheckId(std::string_view value) {
 }
 
 std::optional<std::string> CheckEventType(std::string_view value) {
-  const bool ok = !value.empty() && value.size() <= kMaxEventTypeLength &&
-                  AllOf(value, IsEventTypeChar);
-  if (ok) return std::nullopt;
+  if (IsValidEventType(value, kMaxEventTypeLength)) return std::nullopt;
   return "must match " + std::string(kEventTypeRule);
 }
 
 std::optional<std::string> CheckColumn(std::string_view value) {
-  const bool ok = !value.empty() && value.size() <= kMaxColumnLength &&
-                  (IsAsciiUpper(value[0]) || IsAsciiLower(value[0]) || value[0] == '_') &&
-                  AllOf(value, IsIdChar);
-  if (ok) return std::nullopt;
+  if (IsValidKey(value, kMaxColumnLength)) return std::nullopt;
   return "must match " + std::string(kColumnRule);
 }
 

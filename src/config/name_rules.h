@@ -8,11 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "event/names.h"
+
 namespace tracklake::config_internal {
 
 inline constexpr size_t kMaxIdLength = 64;
-inline constexpr size_t kMaxEventTypeLength = 64;
-inline constexpr size_t kMaxColumnLength = 128;
+inline constexpr size_t kMaxEventTypeLength = kMaxEventTypeBytes;
+inline constexpr size_t kMaxColumnLength = kMaxKeyBytes;
 inline constexpr size_t kSha256HexLength = 64;
 inline constexpr std::string_view kMaskedSecret = "***";
 

@@ -56,6 +56,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     stream_.expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
     const auto& req = parser_->get();
+    // Beast frames a request whose Transfer-Encoding does not end in chunked as having no body,
+    // so the body's bytes would be read as the next request (request smuggling). RFC 9112
+    // section 6.3: such a length cannot be determined reliably; answer 400 and close.
+    if (req.count(http::field::transfer_encoding) > 0 && !parser_->chunked()) {
+      return Refuse(400, "malformed HTTP request: Transfer-Encoding must end with chunked");
+    }
     if (beast::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
       // curl and many SDKs wait for this before sending bodies over 1 KiB.
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
@@ -112,6 +118,11 @@ class Session : public std::enable_shared_from_this<Session> {
       message = "malformed HTTP request: " + ec.message();
     }
     if (status == 0) return Close();
+    Refuse(status, message);
+  }
+
+  // Answers without involving the handler, then closes: the framing can no longer be trusted.
+  void Refuse(unsigned status, std::string_view message) {
     impl_.handler.CountRefused(status);
     keep_alive_ = false;
     impl_.in_flight.fetch_add(1);

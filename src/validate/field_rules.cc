@@ -5,7 +5,6 @@
 namespace tracklake {
 namespace {
 
-bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xc0) == 0x80; }
 
@@ -31,24 +30,6 @@ ValidationMessages MakeValidationMessages(const ValidationRules& rules) {
   m.too_many_events = "request body has more than " + std::to_string(rules.max_events_per_request) +
                       " events";
   return m;
-}
-
-bool IsValidKey(std::string_view key, size_t max_bytes) {
-  if (key.empty() || key.size() > max_bytes) return false;
-  if (!IsAsciiLetter(key[0]) && key[0] != '_') return false;
-  for (size_t i = 1; i < key.size(); ++i) {
-    const char c = key[i];
-    if (!IsAsciiLetter(c) && !IsDigit(c) && c != '_' && c != '.' && c != '-') return false;
-  }
-  return true;
-}
-
-bool IsValidEventType(std::string_view value, size_t max_bytes) {
-  if (value.empty() || value.size() > max_bytes) return false;
-  for (const char c : value) {
-    if (!(c >= 'a' && c <= 'z') && !IsDigit(c) && c != '_') return false;
-  }
-  return true;
 }
 
 bool IsValidEventId(std::string_view value) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "event/names.h"  // IsValidKey, IsValidEventType
 #include "validate/validate.h"
 
 namespace tracklake {
@@ -41,10 +42,6 @@ inline constexpr std::string_view kDefaultAppId = "default";
 
 ValidationMessages MakeValidationMessages(const ValidationRules& rules);
 
-// [A-Za-z_][A-Za-z0-9_.-]{0,max_bytes-1}
-bool IsValidKey(std::string_view key, size_t max_bytes);
-// [a-z0-9_]{1,max_bytes}
-bool IsValidEventType(std::string_view value, size_t max_bytes);
 // 1..kMaxEventIdBytes bytes, each 0x20..0x7e.
 bool IsValidEventId(std::string_view value);
 // The JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?

@@ -94,7 +94,6 @@ class BodyParser {
              const RequestInfo& info, ValidatedBody& out, ThreadScratch& scratch)
       : rules_(rules),
         messages_(messages),
-        out_(out),
         parser_(scratch.parser),
         checker_(rules, messages, info, out, scratch.event) {}
 
@@ -111,7 +110,6 @@ class BodyParser {
 
   const ValidationRules& rules_;
   const ValidationMessages& messages_;
-  ValidatedBody& out_;
   simdjson::ondemand::parser& parser_;
   EventChecker checker_;
 };

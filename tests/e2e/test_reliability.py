@@ -91,7 +91,7 @@ def test_twenty_rounds_of_kill_dash_nine_under_load(collector_factory):
     assert acked <= set(counts), f"lost {len(acked - set(counts))} of {len(acked)} acknowledged events"
     assert max(counts.values()) == 1, "an event landed twice"
     assert reader_errors == []
-    assert not list(c.lake.rglob("*.tmp-*")), "temporary files left behind"
+    assert not list(c.lake.rglob("*.tmp")), "temporary files left behind"
 
 
 def test_torn_and_bit_flipped_log_tails_are_skipped_and_counted(collector_factory):

@@ -42,7 +42,7 @@ enum Leaf : size_t { kLeafEventId, kLeafEventType, kLeafAppId, kLeafReceivedAt, 
                      kFirstNamedLeaf };
 
 // Levels of the properties map leaves: properties (optional) > key_value (repeated) > key/value.
-constexpr int16_t kMapNullDef = 0;
+[[maybe_unused]] constexpr int16_t kMapNullDef = 0;  // a null map: never written (maps are empty, not null)
 constexpr int16_t kMapEmptyDef = 1;
 constexpr int16_t kMapKeyDef = 2;
 constexpr int16_t kMapValueDef = 3;
