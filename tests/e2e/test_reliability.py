@@ -87,6 +87,8 @@ def test_twenty_rounds_of_kill_dash_nine_under_load(collector_factory):
     c.start()
     assert c.stop() == 0
     counts = Counter(read_lake(c))
+    print(f"\nkill -9 rounds: {ROUNDS}, acknowledged {len(acked)}, in lake {len(counts)}, "
+          f"files {len(list(c.lake.rglob('*.parquet')))}")
     assert len(acked) > ROUNDS * 500
     assert acked <= set(counts), f"lost {len(acked - set(counts))} of {len(acked)} acknowledged events"
     assert max(counts.values()) == 1, "an event landed twice"
