@@ -73,9 +73,9 @@ def start_moto(log_dir, no_auth_actions=None):
     return proc, log, f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture(scope="session")
-def moto(tmp_path_factory):
-    proc, log, endpoint = start_moto(tmp_path_factory.mktemp("moto"), SETUP_ACTIONS)
+def moto_with_user(log_dir):
+    """A moto that verifies signatures, with an IAM user whose key every test request uses."""
+    proc, log, endpoint = start_moto(log_dir, SETUP_ACTIONS)
     iam = boto3.client("iam", endpoint_url=endpoint, region_name=REGION,
                        aws_access_key_id="setup", aws_secret_access_key="setup")
     iam.create_user(UserName="tracklake")
@@ -85,6 +85,16 @@ def moto(tmp_path_factory):
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def moto(tmp_path_factory):
+    yield from moto_with_user(tmp_path_factory.mktemp("moto"))
+
+
+@pytest.fixture(scope="module")
+def private_moto(tmp_path_factory):
+    yield from moto_with_user(tmp_path_factory.mktemp("moto-private"))
 
 
 @pytest.fixture(scope="session")

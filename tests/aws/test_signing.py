@@ -124,6 +124,12 @@ def test_other_services_normalise_and_double_encode_like_botocore(tool, tmp_path
     assert out["authorization"] == expected
 
 
+@pytest.fixture(scope="module")
+def moto(private_moto):
+    """A moto of this module's own: what other tests did to the shared one cannot loosen its checks."""
+    return private_moto
+
+
 def test_moto_accepts_tracklakes_signature_and_refuses_a_tampered_one(tool, moto, bucket, tmp_path):
     body = b"signed by tracklake"
     body_file = tmp_path / "body"
