@@ -25,6 +25,32 @@ def tracklake_bin() -> str:
     raise RuntimeError("build tracklake first (make build) or set TRACKLAKE_BIN")
 
 
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+
+
+def fetch_upstream(handler, upstream, body):
+    """Sends the request a BaseHTTPRequestHandler is serving to upstream (a urlparse result), as
+    signed (Host unchanged: the signature covers it). Returns (status, headers, data)."""
+    import http.client
+    conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+    conn.request(handler.command, handler.path, body=body, headers=dict(handler.headers.items()))
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, response.getheaders(), data
+
+
+def relay_response(handler, status, headers, data):
+    """Writes an upstream answer back to the client, minus hop-by-hop headers."""
+    handler.send_response(status)
+    for name, value in headers:
+        if name.lower() not in HOP_BY_HOP:
+            handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 def clean_env(extra=None):
     """The environment without TRACKLAKE_* variables: the binary treats unknown ones as errors."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLAKE_")}

@@ -6,7 +6,6 @@ record) retried record by record, throttling, and events Firehose can never take
 moto writes one S3 object per PutRecordBatch call, concatenating the records as they are
 (no delimiter processor), so every newline in those objects comes from tracklake."""
 import base64
-import http.client
 import json
 import threading
 import uuid
@@ -16,7 +15,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+from tlharness import fetch_upstream, relay_response
+
 MAX_RECORD_BYTES = 1000 * 1024
 MAX_CALL_BYTES = 4 * 1024 * 1024
 MAX_CALL_RECORDS = 500
@@ -102,18 +102,7 @@ class FirehoseProxy:
                     return self.reply(400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
                 if action:
                     return self.partial(request["DeliveryStreamName"], records, action)
-                conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
-                conn.request("POST", self.path, body=body, headers=dict(self.headers.items()))
-                response = conn.getresponse()
-                data = response.read()
-                conn.close()
-                self.send_response(response.status)
-                for name, value in response.getheaders():
-                    if name.lower() not in HOP_BY_HOP:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                relay_response(self, *fetch_upstream(self, upstream, body))
 
             def partial(self, stream, records, failing):
                 kept = [r for i, r in enumerate(records) if i not in failing]

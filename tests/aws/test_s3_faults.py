@@ -3,7 +3,6 @@ SlowDown, or a dropped connection (before or after moto saw the request). Under 
 event still ends up in S3 exactly once, and no multipart upload is left behind."""
 import base64
 import gzip
-import http.client
 import json
 import os
 import random
@@ -13,9 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlparse
 
+from tlharness import fetch_upstream, relay_response
+
 FAULT_SHARE = 0.2
 FAULTS = ["500", "503", "drop_before", "drop_after"]
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 
 
 def make_proxy_handler(upstream, seed):
@@ -49,21 +49,11 @@ def make_proxy_handler(upstream, seed):
                 self.close_connection = True
                 return
             # Host stays as the client signed it: moto checks the signature over it.
-            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
-            conn.request(self.command, self.path, body=body, headers=dict(self.headers.items()))
-            response = conn.getresponse()
-            data = response.read()
-            conn.close()
+            answer = fetch_upstream(self, target, body)
             if fault == "drop_after":
                 self.close_connection = True
                 return
-            self.send_response(response.status)
-            for name, value in response.getheaders():
-                if name.lower() not in HOP_BY_HOP:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            relay_response(self, *answer)
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_one
 

@@ -3,7 +3,6 @@
 
 The outage lasts TRACKLAKE_OUTAGE_SECONDS (default 20 s here; docs/reliability.md records a 120 s run)."""
 import gzip
-import http.client
 import json
 import os
 import re
@@ -13,10 +12,9 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlparse
 
-from tlharness import wait_for
+from tlharness import fetch_upstream, relay_response, wait_for
 
 OUTAGE_SECONDS = float(os.environ.get("TRACKLAKE_OUTAGE_SECONDS", "20"))
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 
 
 def switchable_proxy(upstream):
@@ -34,18 +32,7 @@ def switchable_proxy(upstream):
                 return
             if mode.startswith("slow:"):
                 time.sleep(float(mode[5:]))
-            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
-            conn.request(self.command, self.path, body=body, headers=dict(self.headers.items()))
-            response = conn.getresponse()
-            data = response.read()
-            conn.close()
-            self.send_response(response.status)
-            for name, value in response.getheaders():
-                if name.lower() not in HOP_BY_HOP:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            relay_response(self, *fetch_upstream(self, target, body))
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_one
 
