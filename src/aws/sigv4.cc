@@ -6,10 +6,23 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <utility>
 
 #include "common/time_util.h"
 
 namespace tracklake::aws {
+
+SigningOptions S3SigningOptions(std::string region, int64_t time_ms) {
+  SigningOptions o;
+  o.region = std::move(region);
+  o.service = "s3";
+  o.time_ms = time_ms;
+  o.normalize_path = false;
+  o.double_encode_path = false;
+  o.add_content_sha256_header = true;
+  return o;
+}
+
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";

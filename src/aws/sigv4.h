@@ -45,6 +45,10 @@ struct SigningOptions {
   bool sign_session_token = true;
 };
 
+// The S3 rules: path signed exactly as sent, payload hash as a signed x-amz-content-sha256.
+// Other services (STS, Firehose) use SigningOptions' defaults.
+SigningOptions S3SigningOptions(std::string region, int64_t time_ms);
+
 struct SignedRequest {
   std::string canonical_request;
   std::string string_to_sign;

@@ -154,11 +154,7 @@ aws::HttpRequest FirehoseClient::Prepare(std::string_view body, const aws::Crede
   aws::SigningOptions signing;
   signing.region = options_.region;
   signing.service = "firehose";
-  signing.time_ms = time_ms;
-  // The JSON APIs sign normalised, double-encoded paths and no x-amz-content-sha256 header.
-  signing.normalize_path = true;
-  signing.double_encode_path = true;
-  signing.add_content_sha256_header = false;
+  signing.time_ms = time_ms;  // the defaults are the JSON APIs' rules
   aws::SignedRequest signed_request = aws::SignRequest(signable, credentials, signing);
 
   aws::HttpRequest request;

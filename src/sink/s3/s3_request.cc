@@ -116,13 +116,7 @@ aws::HttpRequest S3Client::Prepare(const S3Call& call, const aws::Credentials& c
   signable.headers.emplace_back("Host", host_);
   signable.headers.insert(signable.headers.end(), call.headers.begin(), call.headers.end());
   signable.payload_hash = aws::Sha256Hex(call.body);
-  aws::SigningOptions signing;
-  signing.region = options_.region;
-  signing.service = "s3";
-  signing.time_ms = time_ms;
-  signing.normalize_path = false;
-  signing.double_encode_path = false;
-  signing.add_content_sha256_header = true;
+  const aws::SigningOptions signing = aws::S3SigningOptions(options_.region, time_ms);
   aws::SignedRequest signed_request = aws::SignRequest(signable, credentials, signing);
 
   aws::HttpRequest request;
