@@ -7,7 +7,7 @@
 namespace tracklake {
 
 void Batcher::Add(std::string_view partition, uint64_t seq, const WalPosition& pos, int64_t received_at_ms) {
-  auto it = open_.find(std::string(partition));
+  auto it = open_.find(partition);
   if (it == open_.end()) {
     it = open_.emplace(std::string(partition), Open{}).first;
     it->second.batch.partition = partition;
@@ -30,7 +30,7 @@ Batch Batcher::Take(Open& open) {
 }
 
 std::optional<Batch> Batcher::Cut(std::string_view partition, uint64_t last_seq) {
-  auto it = open_.find(std::string(partition));
+  auto it = open_.find(partition);
   if (it == open_.end()) return std::nullopt;
   Open& o = it->second;
   const size_t n = static_cast<size_t>(std::upper_bound(o.seqs.begin(), o.seqs.end(), last_seq) - o.seqs.begin());

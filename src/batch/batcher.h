@@ -68,7 +68,12 @@ class Batcher {
   Batch Take(Open& open);
 
   BatchLimits limits_;
-  std::unordered_map<std::string, Open> open_;
+  // Transparent hashing: Add runs per event and must not build a std::string to look up.
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Open, PathHash, std::equal_to<>> open_;
   uint64_t buffered_bytes_ = 0;
 };
 
