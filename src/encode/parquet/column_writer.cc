@@ -16,7 +16,9 @@ constexpr size_t kInt64Bytes = 8;
 constexpr int kMinIndexBitWidth = 1;
 
 void PutU32(std::string& out, uint32_t v) {
-  for (size_t i = 0; i < kLengthPrefixBytes; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+  char buf[kLengthPrefixBytes];
+  for (size_t i = 0; i < kLengthPrefixBytes; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+  out.append(buf, kLengthPrefixBytes);
 }
 
 void PutI64(std::string& out, int64_t v) {
@@ -39,8 +41,7 @@ void ColumnWriter::ResetChunk() {
   dict_mode_ = spec_.type == PhysicalType::kByteArray;
   wrote_dict_pages_ = false;
   wrote_plain_pages_ = false;
-  dict_.clear();
-  dict_entries_.clear();
+  dict_.Clear();
   dict_bytes_ = 0;
   has_min_max_ = false;
 }
@@ -73,27 +74,31 @@ void ColumnWriter::UpdateStringStats(std::string_view value) {
 
 void ColumnWriter::FallBackToPlain() {
   // Re-encode the page being filled so that it can stay whole (no mid-row page cut).
-  for (uint32_t index : indices_) AppendPlain(*dict_entries_[index]);
+  for (uint32_t index : indices_) AppendPlain(dict_.at(index));
   indices_.clear();
   dict_mode_ = false;
 }
 
-void ColumnWriter::AddString(std::string_view value, int16_t rep) {
+uint64_t ColumnWriter::PrefetchString(std::string_view value) const {
+  // A column that fell back to PLAIN stays PLAIN until the next chunk: no lookup to prepare.
+  if (!dict_mode_) return 0;
+  const uint64_t hash = HashBytes(value);
+  dict_.Prefetch(hash);
+  return hash;
+}
+
+void ColumnWriter::AddHashedString(std::string_view value, uint64_t hash, int16_t rep) {
   BeginEntry(spec_.max_def, rep);
   page_bytes_ += kLengthPrefixBytes + value.size();
   if (dict_mode_) {
-    auto it = dict_.find(value);
-    if (it != dict_.end()) {
-      indices_.push_back(it->second);
+    if (const uint32_t found = dict_.Find(value, hash); found != StringDictionary::kNotFound) {
+      indices_.push_back(found);
       return;
     }
-    if (dict_entries_.size() < kMaxDictionaryEntries &&
+    if (dict_.size() < kMaxDictionaryEntries &&
         dict_bytes_ + kLengthPrefixBytes + value.size() <= kMaxDictionaryBytes) {
-      const auto index = static_cast<uint32_t>(dict_entries_.size());
-      auto [pos, inserted] = dict_.emplace(std::string(value), index);
-      dict_entries_.push_back(&pos->first);
+      indices_.push_back(dict_.InsertMissing(value));
       dict_bytes_ += kLengthPrefixBytes + value.size();
-      indices_.push_back(index);
       UpdateStringStats(value);
       return;
     }
@@ -142,7 +147,8 @@ void ColumnWriter::AppendPage(PageType type, Encoding encoding, int32_t num_valu
 
 void ColumnWriter::FlushPage() {
   if (defs_.empty()) return;
-  std::string body;
+  std::string& body = body_;
+  body.clear();
   body.reserve(page_bytes_ + kLengthPrefixBytes * 2);
   auto put_levels = [&](const std::vector<uint32_t>& levels, int16_t max_level) {
     levels_.clear();
@@ -155,7 +161,7 @@ void ColumnWriter::FlushPage() {
   // A page without values is written PLAIN: it needs no dictionary.
   const bool dict_page = dict_mode_ && !indices_.empty();
   if (dict_page) {
-    const int width = std::max(kMinIndexBitWidth, BitWidth(dict_entries_.size() - 1));
+    const int width = std::max(kMinIndexBitWidth, BitWidth(dict_.size() - 1));
     body.push_back(static_cast<char>(width));
     EncodeRleBp(indices_, width, body);
     wrote_dict_pages_ = true;
@@ -181,14 +187,16 @@ Status ColumnWriter::WriteChunk(std::string& out, ColumnChunk& chunk) {
   const auto start = static_cast<int64_t>(out.size());
   int64_t uncompressed = 0;
   if (wrote_dict_pages_) {
-    std::string body;
+    std::string& body = body_;
+    body.clear();
     body.reserve(dict_bytes_);
-    for (const std::string* entry : dict_entries_) {
-      PutU32(body, static_cast<uint32_t>(entry->size()));
-      body.append(*entry);
+    for (uint32_t i = 0; i < dict_.size(); ++i) {
+      const std::string_view entry = dict_.at(i);
+      PutU32(body, static_cast<uint32_t>(entry.size()));
+      body.append(entry);
     }
     m.dictionary_page_offset = start;
-    AppendPage(PageType::kDictionaryPage, Encoding::kPlain, static_cast<int32_t>(dict_entries_.size()),
+    AppendPage(PageType::kDictionaryPage, Encoding::kPlain, static_cast<int32_t>(dict_.size()),
                body, out, uncompressed);
   }
   m.data_page_offset = static_cast<int64_t>(out.size());

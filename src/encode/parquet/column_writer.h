@@ -15,11 +15,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
 #include "encode/parquet/file_metadata.h"
+#include "encode/parquet/string_dictionary.h"
 
 namespace tracklake::parquet {
 
@@ -37,7 +37,12 @@ class ColumnWriter {
   const ColumnSpec& spec() const { return spec_; }
 
   // A present value (definition level max_def). REQUIRES the matching physical type.
-  void AddString(std::string_view value, int16_t rep = 0);
+  void AddString(std::string_view value, int16_t rep = 0) { AddHashedString(value, PrefetchString(value), rep); }
+  // AddString in two halves, so that a caller can start the dictionary lookups of many values
+  // (hash + prefetch) before completing any and overlap their cache misses. The hash from
+  // PrefetchString must go to the next AddHashedString of the same value on this writer.
+  uint64_t PrefetchString(std::string_view value) const;
+  void AddHashedString(std::string_view value, uint64_t hash, int16_t rep = 0);
   void AddInt64(int64_t value, int16_t rep = 0);
   // An absent value at definition level def < max_def.
   void AddNull(int16_t def, int16_t rep = 0);
@@ -50,11 +55,6 @@ class ColumnWriter {
   Status WriteChunk(std::string& out, ColumnChunk& chunk);
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   void BeginEntry(int16_t def, int16_t rep);
   void AppendPlain(std::string_view value);
   void UpdateStringStats(std::string_view value);
@@ -69,6 +69,7 @@ class ColumnWriter {
   Status status_;
   std::string compressed_;  // scratch
   std::string levels_;      // scratch
+  std::string body_;        // scratch: the uncompressed page being serialised
 
   // Current page.
   std::vector<uint32_t> defs_;
@@ -86,8 +87,7 @@ class ColumnWriter {
   bool dict_mode_ = false;
   bool wrote_dict_pages_ = false;
   bool wrote_plain_pages_ = false;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> dict_;
-  std::vector<const std::string*> dict_entries_;  // keys of dict_ by index (node-stable)
+  StringDictionary dict_;
   uint64_t dict_bytes_ = 0;
   bool has_min_max_ = false;
   std::string min_string_, max_string_;

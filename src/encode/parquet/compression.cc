@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <limits>
+#include <memory>
 
 namespace tracklake::parquet {
 namespace {
@@ -84,7 +85,14 @@ Status Compress(Codec codec, std::string_view in, std::string& out) {
       return GzipCompress(in, out);
     case Codec::kZstd: {
       out.resize(ZSTD_compressBound(in.size()));
-      const size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), kZstdLevel);
+      // One context per thread, reused: ZSTD_compress would allocate and initialise a fresh
+      // one (its tables are about 1 MiB for a 1 MiB page) on every page.
+      struct FreeCCtx {
+        void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+      };
+      thread_local const std::unique_ptr<ZSTD_CCtx, FreeCCtx> cctx(ZSTD_createCCtx());
+      if (!cctx) return Status::InvalidArgument("zstd: cannot allocate a compression context");
+      const size_t n = ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), in.data(), in.size(), kZstdLevel);
       if (ZSTD_isError(n)) return Status::InvalidArgument(std::string("zstd: ") + ZSTD_getErrorName(n));
       out.resize(n);
       return Status::Ok();

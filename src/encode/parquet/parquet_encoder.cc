@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <limits>
 #include <string>
-#include <unordered_map>
 
 #include "encode/parquet/column_writer.h"
 #include "encode/parquet/compression.h"
 #include "encode/parquet/file_metadata.h"
+#include "encode/parquet/string_dictionary.h"
 
 namespace tracklake {
 namespace {
@@ -84,7 +84,10 @@ class ParquetEncoder final : public BatchEncoder {
   explicit ParquetEncoder(const EncodeOptions& options)
       : options_(options), named_(ParquetNamedColumns(options)), codec_(parquet::ToCodec(options.compression)) {
     BuildSchema();
-    for (size_t i = 0; i < named_.size(); ++i) named_index_.emplace(named_[i], i);
+    // ParquetNamedColumns has no duplicates, so the dictionary index of a name is its column.
+    for (const std::string& name : named_) {
+      if (named_index_.Find(name) == parquet::StringDictionary::kNotFound) named_index_.InsertMissing(name);
+    }
     named_values_.resize(named_.size());
     out_.append(parquet::kMagic);
   }
@@ -101,7 +104,7 @@ class ParquetEncoder final : public BatchEncoder {
   EncodeOptions options_;
   std::vector<std::string> named_;
   parquet::Codec codec_;
-  std::unordered_map<std::string_view, size_t> named_index_;  // views into named_
+  parquet::StringDictionary named_index_;  // name -> position in named_
   std::vector<ColumnWriter> columns_;
   parquet::FileMetaData meta_;
   std::string out_;
@@ -110,6 +113,7 @@ class ParquetEncoder final : public BatchEncoder {
   // Per-event scratch, reused.
   std::vector<std::optional<std::string_view>> named_values_;
   std::vector<size_t> property_fields_;
+  std::vector<uint64_t> hashes_;
 };
 
 void ParquetEncoder::AddColumn(const SchemaElement& leaf, std::vector<std::string> path, int16_t max_def,
@@ -161,8 +165,8 @@ Status ParquetEncoder::Add(const EventView& event) {
   property_fields_.clear();
   for (size_t i = kLeadingFields; i < event.fields.size(); ++i) {
     const Field& f = event.fields[i];
-    if (auto it = named_index_.find(f.key); it != named_index_.end()) {
-      if (!named_values_[it->second]) named_values_[it->second] = f.value;
+    if (const uint32_t named = named_index_.Find(f.key); named != parquet::StringDictionary::kNotFound) {
+      if (!named_values_[named]) named_values_[named] = f.value;
     } else if (!IsReservedField(i, f.key)) {
       property_fields_.push_back(i);
     }
@@ -174,13 +178,25 @@ Status ParquetEncoder::Add(const EventView& event) {
   columns_[kLeafReceivedAt].AddInt64(event.received_at_ms);
   if (event.event_time_ms == kNoEventTime) columns_[kLeafEventTime].AddNull(0);
   else columns_[kLeafEventTime].AddInt64(event.event_time_ms);
-  for (size_t i = 0; i < named_.size(); ++i) {
-    ColumnWriter& c = columns_[kFirstNamedLeaf + i];
-    if (named_values_[i]) c.AddString(*named_values_[i]);
-    else c.AddNull(0);
-  }
+  // Every dictionary lookup of the row is started (hash + prefetch) before any is completed,
+  // so the cache misses of large dictionaries overlap (see StringDictionary::Prefetch).
   ColumnWriter& keys = columns_[columns_.size() - 2];
   ColumnWriter& values = columns_[columns_.size() - 1];
+  hashes_.clear();
+  for (size_t i = 0; i < named_.size(); ++i) {
+    if (named_values_[i]) hashes_.push_back(columns_[kFirstNamedLeaf + i].PrefetchString(*named_values_[i]));
+  }
+  for (size_t index : property_fields_) {
+    const Field& f = event.fields[index];
+    hashes_.push_back(keys.PrefetchString(f.key));
+    hashes_.push_back(values.PrefetchString(f.value));
+  }
+  const uint64_t* hash = hashes_.data();
+  for (size_t i = 0; i < named_.size(); ++i) {
+    ColumnWriter& c = columns_[kFirstNamedLeaf + i];
+    if (named_values_[i]) c.AddHashedString(*named_values_[i], *hash++);
+    else c.AddNull(0);
+  }
   if (property_fields_.empty()) {
     keys.AddNull(kMapEmptyDef);  // an empty map, not a null one
     values.AddNull(kMapEmptyDef);
@@ -188,8 +204,8 @@ Status ParquetEncoder::Add(const EventView& event) {
   for (size_t n = 0; n < property_fields_.size(); ++n) {
     const Field& f = event.fields[property_fields_[n]];
     const int16_t rep = n == 0 ? 0 : kMapMaxRep;
-    keys.AddString(f.key, rep);
-    values.AddString(f.value, rep);
+    keys.AddHashedString(f.key, *hash++, rep);
+    values.AddHashedString(f.value, *hash++, rep);
   }
   ++row_group_rows_;
 

@@ -34,21 +34,37 @@ void PutRleRun(std::string& out, uint32_t value, size_t count, int bit_width) {
   for (size_t i = 0; i < ByteWidth(bit_width); ++i) out.push_back(static_cast<char>(value >> (8 * i)));
 }
 
-// Packs values[0..count) (count a multiple of 8, padded by the caller) LSB first.
-void PutBitPacked(std::string& out, const uint32_t* values, size_t count, int bit_width) {
-  PutVarint(out, ((count / kGroupSize) << 1) | 1);
-  uint64_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < count; ++i) {
-    acc |= static_cast<uint64_t>(values[i]) << bits;
-    bits += bit_width;
-    while (bits >= 8) {
-      out.push_back(static_cast<char>(acc & 0xff));
-      acc >>= 8;
-      bits -= 8;
-    }
+// Whether values[i..i+kMinRleRun) exist and are all equal: where an RLE run may start.
+bool LongRunAt(const uint32_t* values, size_t count, size_t i) {
+  if (count - i < kMinRleRun) return false;
+  for (size_t k = 1; k < kMinRleRun; ++k) {
+    if (values[i + k] != values[i]) return false;
   }
-  // count is a multiple of 8, so count * bit_width is a whole number of bytes: bits == 0 here.
+  return true;
+}
+
+// Packs values[begin..end) LSB first as whole groups of 8, zero-padding the last group.
+void PutBitPacked(std::string& out, const uint32_t* values, size_t begin, size_t end, int bit_width) {
+  const size_t groups = (end - begin + kGroupSize - 1) / kGroupSize;
+  PutVarint(out, (groups << 1) | 1);
+  // A group of 8 values of bit_width bits is exactly bit_width bytes.
+  char buf[kMaxRleBitWidth];
+  for (size_t g = 0; g < groups; ++g) {
+    uint64_t acc = 0;
+    int bits = 0;
+    size_t n = 0;
+    for (size_t k = 0; k < kGroupSize; ++k) {
+      const size_t i = begin + g * kGroupSize + k;
+      acc |= static_cast<uint64_t>(i < end ? values[i] : 0) << bits;
+      bits += bit_width;
+      while (bits >= 8) {
+        buf[n++] = static_cast<char>(acc & 0xff);
+        acc >>= 8;
+        bits -= 8;
+      }
+    }
+    out.append(buf, n);
+  }
 }
 
 }  // namespace
@@ -63,26 +79,20 @@ int BitWidth(uint64_t max_value) {
 }
 
 void EncodeRleBp(const uint32_t* values, size_t count, int bit_width, std::string& out) {
-  // run[i]: how many values equal to values[i] follow from i on (inclusive).
-  std::vector<uint32_t> run(count);
-  for (size_t i = count; i-- > 0;) {
-    run[i] = (i + 1 < count && values[i + 1] == values[i]) ? run[i + 1] + 1 : 1;
-  }
-  std::vector<uint32_t> group;
   size_t i = 0;
   while (i < count) {
-    if (run[i] >= kMinRleRun) {
-      PutRleRun(out, values[i], run[i], bit_width);
-      i += run[i];
+    if (LongRunAt(values, count, i)) {
+      size_t j = i + kMinRleRun;
+      while (j < count && values[j] == values[i]) ++j;
+      PutRleRun(out, values[i], j - i, bit_width);
+      i = j;
       continue;
     }
     // Bit-pack until a long run starts on a group boundary (a long run that starts off the
     // boundary is partly absorbed; its rest still becomes an RLE run).
-    size_t j = i;
-    while (j < count && !((j - i) % kGroupSize == 0 && j > i && run[j] >= kMinRleRun)) ++j;
-    group.assign(values + i, values + j);
-    group.resize((group.size() + kGroupSize - 1) / kGroupSize * kGroupSize, 0);
-    PutBitPacked(out, group.data(), group.size(), bit_width);
+    size_t j = std::min(count, i + kGroupSize);
+    while (j < count && !LongRunAt(values, count, j)) j = std::min(count, j + kGroupSize);
+    PutBitPacked(out, values, i, j, bit_width);
     i = j;
   }
 }
