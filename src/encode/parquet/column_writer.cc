@@ -1,6 +1,8 @@
 #include "encode/parquet/column_writer.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <utility>
 
 #include "encode/parquet/compression.h"
@@ -46,7 +48,8 @@ void ColumnWriter::ResetChunk() {
   has_min_max_ = false;
 }
 
-void ColumnWriter::BeginEntry(int16_t def, int16_t rep) {
+// Inlined: it runs once per value of every column, and its common path is a few stores.
+[[gnu::always_inline]] inline void ColumnWriter::BeginEntry(int16_t def, int16_t rep) {
   // Cut pages only where a new row starts, so no row spans two pages.
   if (rep == 0 && (page_bytes_ >= kPageBytes || defs_.size() >= kMaxPageValues)) FlushPage();
   // Kept even for required columns (all 0, not written): defs_.size() counts the entries.
@@ -60,16 +63,36 @@ void ColumnWriter::AppendPlain(std::string_view value) {
   plain_.append(value);
 }
 
+namespace {
+
+// The first 8 bytes as a big-endian integer, zero-padded: when two prefixes differ, they
+// order the strings as memcmp would, so most comparisons need no memcmp at all.
+uint64_t OrderPrefix(std::string_view s) {
+  uint64_t v = 0;
+  std::memcpy(&v, s.data(), std::min(s.size(), sizeof v));
+  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
+}
+
+}  // namespace
+
 void ColumnWriter::UpdateStringStats(std::string_view value) {
+  const uint64_t prefix = OrderPrefix(value);
   if (!has_min_max_) {
     min_string_.assign(value);
     max_string_.assign(value);
+    min_prefix_ = max_prefix_ = prefix;
     has_min_max_ = true;
     return;
   }
   // std::string comparison is byte-wise unsigned (char_traits<char>::compare is memcmp).
-  if (value < std::string_view(min_string_)) min_string_.assign(value);
-  if (value > std::string_view(max_string_)) max_string_.assign(value);
+  if (prefix < min_prefix_ || (prefix == min_prefix_ && value < std::string_view(min_string_))) {
+    min_string_.assign(value);
+    min_prefix_ = prefix;
+  }
+  if (prefix > max_prefix_ || (prefix == max_prefix_ && value > std::string_view(max_string_))) {
+    max_string_.assign(value);
+    max_prefix_ = prefix;
+  }
 }
 
 void ColumnWriter::FallBackToPlain() {

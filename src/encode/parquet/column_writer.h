@@ -42,6 +42,10 @@ class ColumnWriter {
   // (hash + prefetch) before completing any and overlap their cache misses. The hash from
   // PrefetchString must go to the next AddHashedString of the same value on this writer.
   uint64_t PrefetchString(std::string_view value) const;
+  // The same when the caller already has hash == HashBytes(value).
+  void PrefetchHashed(uint64_t hash) const {
+    if (dict_mode_) dict_.Prefetch(hash);
+  }
   void AddHashedString(std::string_view value, uint64_t hash, int16_t rep = 0);
   void AddInt64(int64_t value, int16_t rep = 0);
   // An absent value at definition level def < max_def.
@@ -91,6 +95,7 @@ class ColumnWriter {
   uint64_t dict_bytes_ = 0;
   bool has_min_max_ = false;
   std::string min_string_, max_string_;
+  uint64_t min_prefix_ = 0, max_prefix_ = 0;  // OrderPrefix of min_string_ / max_string_
   int64_t min_int_ = 0, max_int_ = 0;
 };
 

@@ -87,6 +87,7 @@ class ParquetEncoder final : public BatchEncoder {
     // ParquetNamedColumns has no duplicates, so the dictionary index of a name is its column.
     for (const std::string& name : named_) {
       if (named_index_.Find(name) == parquet::StringDictionary::kNotFound) named_index_.InsertMissing(name);
+      named_lengths_ |= name.size() < kLengthBits ? uint64_t{1} << name.size() : 0;
     }
     named_values_.resize(named_.size());
     out_.append(parquet::kMagic);
@@ -114,6 +115,13 @@ class ParquetEncoder final : public BatchEncoder {
   std::vector<std::optional<std::string_view>> named_values_;
   std::vector<size_t> property_fields_;
   std::vector<uint64_t> hashes_;
+  std::vector<uint64_t> key_hashes_;  // of the keys of property_fields_
+  uint64_t named_lengths_ = 0;        // bit n set: a named column's name has n bytes (n < 64)
+  // Most keys are not named columns; their length alone usually says so, without a lookup.
+  bool MaybeNamed(std::string_view key) const {
+    return key.size() >= kLengthBits || ((named_lengths_ >> key.size()) & 1) != 0;
+  }
+  static constexpr size_t kLengthBits = 64;
 };
 
 void ParquetEncoder::AddColumn(const SchemaElement& leaf, std::vector<std::string> path, int16_t max_def,
@@ -162,13 +170,26 @@ Status ParquetEncoder::Add(const EventView& event) {
     return Status::InvalidArgument("Parquet encoder: record is not an event with event_type, event_id, app_id");
   }
   std::fill(named_values_.begin(), named_values_.end(), std::nullopt);
-  property_fields_.clear();
+  // Sized once per event so the loops below store by index instead of growing vectors.
+  const size_t max_fields = event.fields.size();
+  if (property_fields_.size() < max_fields) {
+    property_fields_.resize(max_fields);
+    key_hashes_.resize(max_fields);
+    hashes_.resize(named_.size() + max_fields);
+  }
+  size_t properties = 0;
   for (size_t i = kLeadingFields; i < event.fields.size(); ++i) {
     const Field& f = event.fields[i];
-    if (const uint32_t named = named_index_.Find(f.key); named != parquet::StringDictionary::kNotFound) {
+    // One hash of the key serves both the named-column lookup and the map's key dictionary.
+    const uint64_t key_hash = parquet::HashBytes(f.key);
+    if (const uint32_t named = MaybeNamed(f.key) ? named_index_.Find(f.key, key_hash)
+                                                 : parquet::StringDictionary::kNotFound;
+        named != parquet::StringDictionary::kNotFound) {
       if (!named_values_[named]) named_values_[named] = f.value;
     } else if (!IsReservedField(i, f.key)) {
-      property_fields_.push_back(i);
+      property_fields_[properties] = i;
+      key_hashes_[properties] = key_hash;
+      ++properties;
     }
   }
 
@@ -182,14 +203,13 @@ Status ParquetEncoder::Add(const EventView& event) {
   // so the cache misses of large dictionaries overlap (see StringDictionary::Prefetch).
   ColumnWriter& keys = columns_[columns_.size() - 2];
   ColumnWriter& values = columns_[columns_.size() - 1];
-  hashes_.clear();
+  uint64_t* next_hash = hashes_.data();
   for (size_t i = 0; i < named_.size(); ++i) {
-    if (named_values_[i]) hashes_.push_back(columns_[kFirstNamedLeaf + i].PrefetchString(*named_values_[i]));
+    if (named_values_[i]) *next_hash++ = columns_[kFirstNamedLeaf + i].PrefetchString(*named_values_[i]);
   }
-  for (size_t index : property_fields_) {
-    const Field& f = event.fields[index];
-    hashes_.push_back(keys.PrefetchString(f.key));
-    hashes_.push_back(values.PrefetchString(f.value));
+  for (size_t n = 0; n < properties; ++n) {
+    keys.PrefetchHashed(key_hashes_[n]);
+    *next_hash++ = values.PrefetchString(event.fields[property_fields_[n]].value);
   }
   const uint64_t* hash = hashes_.data();
   for (size_t i = 0; i < named_.size(); ++i) {
@@ -197,14 +217,14 @@ Status ParquetEncoder::Add(const EventView& event) {
     if (named_values_[i]) c.AddHashedString(*named_values_[i], *hash++);
     else c.AddNull(0);
   }
-  if (property_fields_.empty()) {
+  if (properties == 0) {
     keys.AddNull(kMapEmptyDef);  // an empty map, not a null one
     values.AddNull(kMapEmptyDef);
   }
-  for (size_t n = 0; n < property_fields_.size(); ++n) {
+  for (size_t n = 0; n < properties; ++n) {
     const Field& f = event.fields[property_fields_[n]];
     const int16_t rep = n == 0 ? 0 : kMapMaxRep;
-    keys.AddHashedString(f.key, *hash++, rep);
+    keys.AddHashedString(f.key, key_hashes_[n], rep);
     values.AddHashedString(f.value, *hash++, rep);
   }
   ++row_group_rows_;

@@ -1,6 +1,8 @@
 #include "encode/parquet/rle_bp.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 namespace tracklake::parquet {
 namespace {
@@ -45,24 +47,33 @@ bool LongRunAt(const uint32_t* values, size_t count, size_t i) {
 
 // Packs values[begin..end) LSB first as whole groups of 8, zero-padding the last group.
 void PutBitPacked(std::string& out, const uint32_t* values, size_t begin, size_t end, int bit_width) {
+  static_assert(std::endian::native == std::endian::little, "the byte stores below assume little-endian");
+  constexpr int kFlushBits = 32;
   const size_t groups = (end - begin + kGroupSize - 1) / kGroupSize;
   PutVarint(out, (groups << 1) | 1);
   // A group of 8 values of bit_width bits is exactly bit_width bytes.
-  char buf[kMaxRleBitWidth];
+  char buf[kMaxRleBitWidth + sizeof(uint64_t)];
   for (size_t g = 0; g < groups; ++g) {
+    const size_t first = begin + g * kGroupSize;
     uint64_t acc = 0;
     int bits = 0;
     size_t n = 0;
     for (size_t k = 0; k < kGroupSize; ++k) {
-      const size_t i = begin + g * kGroupSize + k;
+      const size_t i = first + k;
       acc |= static_cast<uint64_t>(i < end ? values[i] : 0) << bits;
       bits += bit_width;
-      while (bits >= 8) {
-        buf[n++] = static_cast<char>(acc & 0xff);
-        acc >>= 8;
-        bits -= 8;
+      // Stores 32 bits at a time: acc never holds more than 32 + 32 bits.
+      if (bits >= kFlushBits) {
+        const auto word = static_cast<uint32_t>(acc);
+        std::memcpy(buf + n, &word, sizeof word);
+        n += sizeof word;
+        acc >>= kFlushBits;
+        bits -= kFlushBits;
       }
     }
+    // 8 * bit_width bits is a whole number of bytes, so what is left is too.
+    std::memcpy(buf + n, &acc, sizeof acc);
+    n += static_cast<size_t>(bits) / 8;
     out.append(buf, n);
   }
 }
