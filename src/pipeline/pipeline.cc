@@ -12,6 +12,10 @@ namespace tracklake {
 namespace {
 
 constexpr auto kBatcherTick = std::chrono::milliseconds(100);
+// Committed events are durable already and wait in the batcher for seconds anyway, so the
+// batcher takes them on its tick; it is woken early only when this many have piled up. Waking
+// it per group commit cost a futex and a context switch per request on a busy single core.
+constexpr size_t kWakeBatcherEvents = 16384;
 
 std::string PartitionOfRouting(const RecordRouting& r) {
   return PartitionPath(r.kind == RecordKind::kRejected ? kRejectedPartitionPrefix : r.event_type, r.received_at_ms);
@@ -150,11 +154,15 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
                         if (s.ok()) {
                           c->first_seq = first;
                           c->positions.assign(ps.begin(), ps.end());
+                          bool wake = false;
                           {
                             std::lock_guard lock(mu_);
+                            const size_t before = committed_events_;
+                            committed_events_ += c->positions.size();
                             committed_.push_back(std::move(*c));
+                            wake = before < kWakeBatcherEvents && committed_events_ >= kWakeBatcherEvents;
                           }
-                          batcher_cv_.notify_one();
+                          if (wake) batcher_cv_.notify_one();
                         }
                         done(s);
                       });
@@ -165,8 +173,13 @@ bool Pipeline::Ready() const { return wal_ && !wal_->OverBudget(); }
 void Pipeline::BatcherLoop() {
   std::unique_lock lock(mu_);
   for (;;) {
-    batcher_cv_.wait_for(lock, kBatcherTick, [&] { return stopping_ || !committed_.empty(); });
+    batcher_cv_.wait_for(lock, kBatcherTick,
+                         [&] {
+                           return stopping_ || committed_events_ >= kWakeBatcherEvents ||
+                                  (draining_ && (!committed_.empty() || batcher_.open_partitions() > 0));
+                         });
     if (stopping_) return;
+    committed_events_ = 0;
     while (!committed_.empty()) {
       Committed c = std::move(committed_.front());
       committed_.pop_front();

@@ -98,6 +98,7 @@ class Pipeline {
   std::condition_variable idle_cv_;
   Batcher batcher_;                          // guarded by mu_
   std::deque<Committed> committed_;          // guarded by mu_
+  size_t committed_events_ = 0;              // guarded by mu_: events in committed_, for waking the batcher
   std::map<uint64_t, Batch> sealed_;         // by first_seq: sealing or delivering; guarded by mu_
   std::vector<uint64_t> reseal_;             // seals that failed to append; guarded by mu_
   std::deque<InFlight> ready_;               // sealed durably, waiting for a delivery thread; guarded by mu_
