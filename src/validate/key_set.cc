@@ -1,6 +1,6 @@
 #include "validate/key_set.h"
 
-#include <functional>
+#include "common/hash_bytes.h"
 
 namespace tracklake {
 namespace {
@@ -27,7 +27,7 @@ void KeySet::Clear(size_t max_keys) {
 }
 
 bool KeySet::Insert(std::string_view key) {
-  size_t i = std::hash<std::string_view>{}(key) & mask_;
+  size_t i = HashBytes(key) & mask_;
   while (slots_[i].generation == generation_) {
     if (slots_[i].key == key) return false;
     i = (i + 1) & mask_;

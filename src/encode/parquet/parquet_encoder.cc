@@ -181,7 +181,7 @@ Status ParquetEncoder::Add(const EventView& event) {
   for (size_t i = kLeadingFields; i < event.fields.size(); ++i) {
     const Field& f = event.fields[i];
     // One hash of the key serves both the named-column lookup and the map's key dictionary.
-    const uint64_t key_hash = parquet::HashBytes(f.key);
+    const uint64_t key_hash = HashBytes(f.key);
     if (const uint32_t named = MaybeNamed(f.key) ? named_index_.Find(f.key, key_hash)
                                                  : parquet::StringDictionary::kNotFound;
         named != parquet::StringDictionary::kNotFound) {

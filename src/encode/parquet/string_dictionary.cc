@@ -1,8 +1,6 @@
 #include "encode/parquet/string_dictionary.h"
 
 #include <algorithm>
-#include <cstring>
-#include <random>
 
 namespace tracklake::parquet {
 namespace {
@@ -12,11 +10,6 @@ constexpr size_t kInitialSlots = 1024;
 constexpr size_t kMaxLoadDenominator = 2;
 
 }  // namespace
-
-// Seeded per process: values come from clients, and a fixed hash would let one craft values
-// that all collide and turn every dictionary lookup into a scan.
-const uint64_t internal::kHashSeed = std::random_device{}() * internal::kHashMul2 + internal::kHashMul;
-
 
 StringDictionary::StringDictionary() : slots_(kInitialSlots) {}
 

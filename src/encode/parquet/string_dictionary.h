@@ -12,82 +12,13 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/hash_bytes.h"
+
 namespace tracklake::parquet {
-
-namespace internal {
-
-// GCC and Clang both have 128-bit integers on 64-bit targets; __extension__ says we know.
-__extension__ using U128 = unsigned __int128;
-inline constexpr uint64_t kHashMul = 0x9E3779B97F4A7C15ull;
-inline constexpr uint64_t kHashMul2 = 0xD6E8FEB86659FD93ull;
-extern const uint64_t kHashSeed;  // random per process, see string_dictionary.cc
-
-inline uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-// 128-bit multiply folded to 64 bits (the wyhash/folly mixing step): every input bit reaches
-// every output bit in one instruction pair.
-inline uint64_t Mix(uint64_t h, uint64_t w) {
-  const U128 m = static_cast<U128>(h ^ w) * kHashMul;
-  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
-}
-
-// Equality for the short strings dictionaries mostly hold, without a call into libc:
-// overlapping word loads cover every length from 8 to 32 bytes.
-inline bool EqualBytes(const char* a, const char* b, size_t n) {
-  constexpr size_t kWord = sizeof(uint64_t);
-  if (n >= kWord && n <= 2 * kWord) {
-    const size_t last = n - kWord;
-    return Load64(a) == Load64(b) && Load64(a + last) == Load64(b + last);
-  }
-  if (n > 2 * kWord && n <= 4 * kWord) {
-    const size_t last = n - 2 * kWord;
-    return Load64(a) == Load64(b) && Load64(a + kWord) == Load64(b + kWord) &&
-           Load64(a + last) == Load64(b + last) && Load64(a + last + kWord) == Load64(b + last + kWord);
-  }
-  if (n > 4 * kWord) return std::memcmp(a, b, n) == 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace internal
-
-// A fast non-cryptographic 64-bit hash for short strings (dictionary values). Inline, with
-// Find: the encoder calls both for nearly every value it writes.
-inline uint64_t HashBytes(std::string_view s) {
-  using internal::Load64;
-  using internal::Mix;
-  const char* p = s.data();
-  size_t n = s.size();
-  uint64_t h = internal::kHashSeed ^ n;
-  // Long values (user agents, URLs) are common: two lanes of independent multiplies.
-  constexpr size_t kStep = 2 * sizeof(uint64_t);
-  if (n >= kStep) {
-    uint64_t h2 = h ^ internal::kHashMul2;
-    for (; n >= kStep; n -= kStep, p += kStep) {
-      h = Mix(h, Load64(p));
-      h2 = Mix(h2, Load64(p + sizeof(uint64_t)));
-    }
-    h = Mix(h, h2);
-  }
-  for (; n >= sizeof(uint64_t); n -= sizeof(uint64_t), p += sizeof(uint64_t)) h = Mix(h, Load64(p));
-  if (n > 0) {
-    uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
-    h = Mix(h, tail);
-  }
-  return Mix(h, internal::kHashMul);
-}
 
 class StringDictionary {
  public:
@@ -152,7 +83,7 @@ inline uint32_t StringDictionary::Find(std::string_view value, uint64_t h64) {
     }
     if (s.hash == hash) {
       const std::string_view entry = at(s.index_plus_one - 1);
-      if (entry.size() == value.size() && internal::EqualBytes(entry.data(), value.data(), value.size())) {
+      if (entry.size() == value.size() && tracklake::internal::EqualBytes(entry.data(), value.data(), value.size())) {
         return s.index_plus_one - 1;
       }
     }
