@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/thread_name.h"
 #include "common/time_util.h"
 #include "event/partition.h"
 
@@ -52,9 +53,15 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
     spdlog::info("recovered the write-ahead log in {:.3f} s: {} sealed batches to deliver, {} bytes of events in {} "
                  "open partitions", secs, resumed, p->batcher_.buffered_bytes(), p->batcher_.open_partitions());
   }
-  p->threads_.emplace_back([raw = p.get()] { raw->BatcherLoop(); });
+  p->threads_.emplace_back([raw = p.get()] {
+    SetThreadName("tl-batcher");
+    raw->BatcherLoop();
+  });
   for (int i = 0; i < std::max(1, p->options_.delivery_threads); ++i) {
-    p->threads_.emplace_back([raw = p.get()] { raw->DeliveryLoop(); });
+    p->threads_.emplace_back([raw = p.get()] {
+      SetThreadName("tl-deliver");
+      raw->DeliveryLoop();
+    });
   }
   return p;
 }

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/file_util.h"
+#include "common/thread_name.h"
 #include "wal/wal_record.h"
 
 namespace tracklake {
@@ -72,7 +73,10 @@ Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& options, WalObserver ob
   std::unique_ptr<Wal> wal(new Wal(options, std::move(observer)));
   if (Status s = wal->Recover(replay); !s.ok()) return s;
   if (Status s = wal->OpenSegment(wal->next_seq_); !s.ok()) return s;
-  wal->writer_ = std::thread([w = wal.get()] { w->WriterLoop(); });
+  wal->writer_ = std::thread([w = wal.get()] {
+    SetThreadName("tl-wal");
+    w->WriterLoop();
+  });
   return wal;
 }
 

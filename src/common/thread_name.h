@@ -1,0 +1,11 @@
+// Names the calling thread (Linux: at most 15 bytes, longer names are cut), so that `top -H`,
+// perf and gdb tell the collector's threads apart: tl-http, tl-wal, tl-batcher, tl-deliver.
+#pragma once
+
+#include <string_view>
+
+namespace tracklake {
+
+void SetThreadName(std::string_view name);
+
+}  // namespace tracklake
