@@ -83,8 +83,8 @@ class TlsFiles:
         return lines
 
 
-def make_self_signed_cert(directory: Path, name="server", days=1) -> TlsFiles:
-    """A fresh self-signed EC P-256 certificate; self-signed, so it is its own CA file."""
+def make_self_signed_cert(directory: Path, name="server", days=1, ip="127.0.0.1", dns="localhost") -> TlsFiles:
+    """A fresh self-signed EC P-256 certificate for ip and dns; self-signed, so it is its own CA file."""
     import datetime
     import ipaddress
 
@@ -103,7 +103,7 @@ def make_self_signed_cert(directory: Path, name="server", days=1) -> TlsFiles:
             .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=days))
             .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                x509.DNSName(dns), x509.IPAddress(ipaddress.ip_address(ip))]), critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
     directory.mkdir(parents=True, exist_ok=True)

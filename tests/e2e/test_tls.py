@@ -240,3 +240,49 @@ def test_many_concurrent_https_clients(collector_factory, cert):
     assert not errors, errors[:3]
     assert c.stop() == 0
     assert len({e["event_id"] for e in c.lake_events()}) == 160
+
+
+def run_send(args, timeout=60):
+    import subprocess
+    from tlharness import tracklake_bin
+    return subprocess.run([tracklake_bin(), "send", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_send_command_delivers_over_https_with_a_ca_file(collector_factory, cert, tmp_path):
+    c = collector_factory(tls=cert)
+    src = tmp_path / "events.ndjson"
+    src.write_text("".join(f'{{"event_type":"sent_tls","event_id":"s{i}"}}\n' for i in range(250)))
+    out = run_send([str(src), "--url", c.url + "/v1/events", "--key", WRITE_KEY, "--batch", "100",
+                    "--cacert", str(cert.ca)])
+    assert out.returncode == 0, out.stderr
+    assert "sent 250 events in 3 batches" in out.stderr
+    # localhost is in the certificate too; the host name is what is checked against it.
+    out = run_send([str(src), "--url", f"https://localhost:{c.port}/v1/events", "--key", WRITE_KEY,
+                    "--cacert", str(cert.ca)])
+    assert out.returncode == 0, out.stderr
+    assert c.stop() == 0
+    assert len({e["event_id"] for e in c.lake_events()}) == 250
+
+
+def test_send_command_refuses_a_certificate_it_cannot_verify(collector_factory, cert, tmp_path):
+    c = collector_factory(tls=cert)
+    src = tmp_path / "events.ndjson"
+    src.write_text('{"event_type":"never"}\n')
+    url = c.url + "/v1/events"
+    # Without --cacert only the system's CAs are trusted, which never signed a test certificate.
+    out = run_send([str(src), "--url", url, "--key", WRITE_KEY, "--retries", "0"],
+                   timeout=30)
+    assert out.returncode != 0 and "certificate verify failed" in out.stderr, out.stderr
+    other = make_self_signed_cert(tmp_path / "other")
+    out = run_send([str(src), "--url", url, "--key", WRITE_KEY, "--retries", "0", "--cacert", str(other.ca)])
+    assert out.returncode != 0 and "certificate verify failed" in out.stderr, out.stderr
+    # A trusted certificate made for another host: the name check alone refuses it.
+    wrong_host = make_self_signed_cert(tmp_path / "wrong", ip="127.0.0.2", dns="example.invalid")
+    c2 = collector_factory(tls=wrong_host)
+    out = run_send([str(src), "--url", c2.url + "/v1/events", "--key", WRITE_KEY, "--retries", "0",
+                    "--cacert", str(wrong_host.ca)])
+    assert out.returncode != 0 and "certificate verify failed" in out.stderr, out.stderr
+    out = run_send([str(src), "--url", f"http://127.0.0.1:{c.port}/v1/events", "--cacert", str(cert.ca)])
+    assert out.returncode == 2 and "a CA file needs an https:// URL" in out.stderr
+    assert c.stop() == 0
+    assert c.lake_events() == []
