@@ -1,6 +1,7 @@
 #include "http/tls_context.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
@@ -95,18 +96,19 @@ Result<std::unique_ptr<ssl::context>> MakeTlsServerContext(const TlsOptions& opt
     return Status::InvalidArgument("server.tls_cert " + options.cert_file +
                                    ": not a PEM certificate chain (" + ec.message() + ")");
   }
+  const Status mismatch = Status::InvalidArgument("server.tls_key " + options.key_file +
+                                                  " is not the private key of the certificate in server.tls_cert " +
+                                                  options.cert_file);
   ctx->use_private_key(boost::asio::buffer(key.text), ssl::context::pem, ec);
   if (ec) {
+    // OpenSSL 3 refuses a key that does not match the certificate here.
+    const auto code = static_cast<unsigned long>(ec.value());
+    if (ERR_GET_LIB(code) == ERR_LIB_X509 && ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH) return mismatch;
     return Status::InvalidArgument("server.tls_key " + options.key_file +
                                    ": not an unencrypted PEM private key (" + ec.message() + ")");
   }
-  // OpenSSL loads a key that does not match the certificate without complaint; the mismatch
-  // would only show as every handshake failing.
-  if (SSL_CTX_check_private_key(native) != 1) {
-    return Status::InvalidArgument("server.tls_key " + options.key_file +
-                                   " is not the private key of the certificate in server.tls_cert " +
-                                   options.cert_file);
-  }
+  // Older OpenSSL loads a mismatched key without complaint; every handshake would then fail.
+  if (SSL_CTX_check_private_key(native) != 1) return mismatch;
   WarnIfOutsideValidity(native, options.cert_file);
   return ctx;
 }
