@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -68,23 +69,79 @@ def wait_for(predicate, timeout=30.0, interval=0.02, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-class Collector:
-    """One tracklake serve process; restartable over the same directories."""
+@dataclass
+class TlsFiles:
+    """A certificate for 127.0.0.1 and localhost, its key, and the CA file that verifies it."""
+    cert: Path
+    key: Path
+    ca: Path
 
-    def __init__(self, root: Path, config: str):
+    def server_options(self, min_version=None):
+        lines = f'tls_cert = "{self.cert}"\ntls_key = "{self.key}"\n'
+        if min_version:
+            lines += f'tls_min_version = "{min_version}"\n'
+        return lines
+
+
+def make_self_signed_cert(directory: Path, name="server", days=1, ip="127.0.0.1", dns="localhost") -> TlsFiles:
+    """A fresh self-signed EC P-256 certificate for ip and dns; self-signed, so it is its own CA file."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tracklake test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder()
+            .subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=days))
+            .add_extension(x509.SubjectAlternativeName([
+                x509.DNSName(dns), x509.IPAddress(ipaddress.ip_address(ip))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    directory.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = directory / f"{name}.crt", directory / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_path.chmod(0o600)
+    return TlsFiles(cert_path, key_path, cert_path)
+
+
+class Collector:
+    """One tracklake serve process; restartable over the same directories. With ca_file the
+    collector is expected to speak HTTPS, and clients verify it against that file."""
+
+    def __init__(self, root: Path, config: str, ca_file=None):
         self.root = root
+        self.ca_file = ca_file
         self.lake = root / "lake"
         self.wal = root / "data" / "wal"
         self.config_path = root / "tracklake.toml"
         self.config_path.write_text(config)
         self.proc = None
         self.port = None
-        self.session = requests.Session()
+        self.session = self.new_session()
         self.log_path = root / "serve.log"
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.ca_file else 'http'}://127.0.0.1:{self.port}"
+
+    def new_session(self):
+        session = requests.Session()
+        if self.ca_file:
+            session.verify = str(self.ca_file)
+            # Otherwise REQUESTS_CA_BUNDLE, when set, silently replaces session.verify.
+            session.trust_env = False
+        return session
 
     def start(self, env=None):
         port_file = self.root / "port"
@@ -99,7 +156,7 @@ class Collector:
         if self.proc.poll() is not None:
             raise AssertionError(f"collector exited with {self.proc.returncode}:\n{self.log_path.read_text()}")
         self.port = int(port_file.read_text())
-        self.session = requests.Session()
+        self.session = self.new_session()
         return self
 
     def stop(self, sig=signal.SIGTERM, timeout=60):
@@ -137,7 +194,8 @@ class Collector:
         return events
 
 
-def make_config(root: Path, extra: str = "", auth=True) -> str:
+def make_config(root: Path, extra: str = "", auth=True, server: str = "") -> str:
+    """server: more [server] options, one per line."""
     apps = f"""
 [auth]
 mode = "keys"
@@ -156,7 +214,7 @@ id = "test-node"
 [server]
 listen = "127.0.0.1:0"
 threads = 2
-
+{server}
 [wal]
 dir = "{root / 'data' / 'wal'}"
 segment_bytes = "4MiB"

@@ -89,6 +89,12 @@ int Loadgen(const LoadgenFlags& f) {
     std::cerr << target.status().ToString() << "\n";
     return 2;
   }
+  if (target->tls) {
+    // Its connections write pre-built requests straight to sockets, to measure the collector
+    // rather than the client.
+    std::cerr << "loadgen speaks plain HTTP only: " << f.url << "\n";
+    return 2;
+  }
   RunnerConfig config;
   const bool open_loop = f.rate > 0 || !f.profile.empty();
   if (open_loop) {

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   send->add_option("input", send_flags.input, "NDJSON file, or - for stdin")->capture_default_str();
   send->add_option("--url", send_flags.url, "Collector endpoint")->capture_default_str();
   send->add_option("--key", send_flags.key, "Write key");
+  send->add_option("--cacert", send_flags.cacert, "CA file (PEM) to trust for https:// (default: system CAs)");
   send->add_option("--batch", send_flags.batch_events, "Events per request")->capture_default_str();
   send->add_option("--retries", send_flags.max_retries, "Retries per batch")->capture_default_str();
 

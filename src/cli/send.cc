@@ -64,6 +64,12 @@ int Send(const SendFlags& flags) {
   }
   std::istream& in = flags.input == "-" ? std::cin : file;
   HttpClient client(*target);
+  if (!flags.cacert.empty()) {
+    if (Status ca = client.UseCaFile(flags.cacert); !ca.ok()) {
+      std::cerr << ca.ToString() << "\n";
+      return 2;
+    }
+  }
   Totals totals;
   std::string body;
   size_t in_batch = 0;

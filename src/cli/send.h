@@ -10,6 +10,7 @@ namespace tracklake {
 struct SendFlags {
   std::string url = "http://127.0.0.1:8080/v1/events";
   std::string key;
+  std::string cacert;  // https: trust only this PEM CA file instead of the system's CAs
   std::string input = "-";
   size_t batch_events = 500;
   int max_retries = 30;

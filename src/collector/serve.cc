@@ -143,6 +143,11 @@ int Serve(const Config& config, const ServeFlags& flags) {
   ho.body_timeout_s = config.server.body_timeout_s;
   ho.idle_timeout_s = config.server.idle_timeout_s;
   ho.max_connections = config.server.max_connections;
+  if (!config.server.tls_cert.empty()) {
+    ho.tls = TlsOptions{config.server.tls_cert, config.server.tls_key,
+                        config.server.tls_min_version == TlsVersion::kTls13 ? TlsMinVersion::kTls13
+                                                                            : TlsMinVersion::kTls12};
+  }
   HttpServer server(ho, handler);
   Result<uint16_t> port = server.Start();
   if (!port.ok()) {
@@ -150,8 +155,9 @@ int Serve(const Config& config, const ServeFlags& flags) {
     (*pipeline)->Shutdown();
     return 1;
   }
-  spdlog::info("tracklake collector {} listening on {} (port {}), lake {} ({}), write-ahead log {} (durability {})",
+  spdlog::info("tracklake collector {} listening on {} (port {}, {}), lake {} ({}), write-ahead log {} (durability {})",
                config.node.id, config.server.listen, *port,
+               ho.tls ? "HTTPS only, certificate " + ho.tls->cert_file : std::string("plain HTTP"),
                SinkTarget(config),
                config.sink.type == SinkType::kFirehose ? "ndjson records"
                : config.lake.format == LakeFormat::kParquet ? "parquet" : "ndjson.gz",

@@ -20,6 +20,7 @@ enum class Durability { kFsync, kWrite };
 enum class LakeFormat { kNdjsonGzip, kParquet };
 enum class AuthMode { kKeys, kNone };
 enum class SinkType { kLocal, kS3, kFirehose };
+enum class TlsVersion { kTls12, kTls13 };
 
 struct AppConfig {
   std::string app_id;
@@ -45,6 +46,10 @@ struct Config {
     uint32_t body_timeout_s = 30;
     uint32_t idle_timeout_s = 60;
     uint32_t max_connections = 10'000;
+    // TLS: both paths set (PEM) or neither; with them the listener speaks TLS only.
+    std::string tls_cert;  // certificate chain, leaf first
+    std::string tls_key;   // private key of the leaf
+    TlsVersion tls_min_version = TlsVersion::kTls12;
   } server;
 
   struct Auth {

@@ -63,6 +63,13 @@ void CheckWholeConfig(const Config& config, ErrorList& errors) {
         "    key_sha256 = \"<sha256 of the write key, e.g. from `printf %s KEY | sha256sum`>\"\n"
         "  (or key = \"...\"), or set auth.mode = \"none\" for local development");
   }
+  if (config.server.tls_cert.empty() != config.server.tls_key.empty()) {
+    const bool has_cert = !config.server.tls_cert.empty();
+    errors.push_back(std::string(has_cert ? "server.tls_cert" : "server.tls_key") + " is set but " +
+                     (has_cert ? "server.tls_key" : "server.tls_cert") +
+                     " is empty: TLS needs both the certificate chain and its private key (or "
+                     "neither, for plain HTTP)");
+  }
   if (config.wal.segment_bytes > config.wal.max_bytes) {
     errors.push_back("wal.segment_bytes = " + FormatByteSize(config.wal.segment_bytes) +
                      " is larger than wal.max_bytes = " + FormatByteSize(config.wal.max_bytes) +

@@ -27,6 +27,10 @@ constexpr EnumName<SinkType> kSinkTypeNames[] = {
     {"s3", SinkType::kS3},
     {"firehose", SinkType::kFirehose},
 };
+constexpr EnumName<TlsVersion> kTlsVersionNames[] = {
+    {"1.2", TlsVersion::kTls12},
+    {"1.3", TlsVersion::kTls13},
+};
 
 // Bounds. They reject values that are surely mistakes (a 0-byte segment, a 10-day timeout)
 // while leaving room for any deployment we can imagine.
@@ -191,6 +195,20 @@ std::vector<OptionSpec> BuildTable() {
           .Integer(1, kMaxConnections)
           .Doc("Open connections beyond this are refused.")
           .Bind(BindField<&Config::server, &Config::Server::max_connections>()),
+      Option("server", "tls_cert")
+          .String()
+          .Doc("PEM file of the TLS certificate chain (leaf first). With server.tls_key the listener "
+               "speaks HTTPS only; give both or neither (empty: plain HTTP). Read at start-up.")
+          .Bind(BindField<&Config::server, &Config::Server::tls_cert>()),
+      Option("server", "tls_key")
+          .String()
+          .Doc("PEM file of the private key of the certificate in server.tls_cert (unencrypted; "
+               "readable by the collector only). Read at start-up.")
+          .Bind(BindField<&Config::server, &Config::Server::tls_key>()),
+      Option("server", "tls_min_version")
+          .Enum(NamesOf<kTlsVersionNames>())
+          .Doc("Oldest TLS version accepted; older clients fail the handshake.")
+          .Bind(BindEnum<&Config::server, &Config::Server::tls_min_version, kTlsVersionNames>()),
 
       Option("auth", "mode")
           .Enum(NamesOf<kAuthModeNames>())

@@ -3,10 +3,14 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <optional>
+#include <type_traits>
+
+#include "http/tls_context.h"
 
 namespace tracklake {
 
@@ -14,12 +18,14 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct HttpServer::Impl {
   Impl(HttpServerOptions o, RequestHandler& h) : options(std::move(o)), handler(h) {}
   const HttpServerOptions options;
   RequestHandler& handler;
   net::io_context ioc;
+  std::unique_ptr<net::ssl::context> tls;  // set: every connection speaks TLS
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<uint32_t> connections{0};
@@ -31,30 +37,67 @@ struct HttpServer::Impl {
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// A peer that never answers our close_notify must not hold the connection; a healthy one
+// answers within a round trip.
+constexpr auto kTlsShutdownTimeout = std::chrono::seconds(5);
+
+// One connection. Stream is beast::tcp_stream (plain HTTP) or TlsStream; the TLS-only steps
+// (handshake, close_notify) are the `if constexpr (kTls)` branches, the HTTP logic is shared.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl& impl) : stream_(std::move(socket)), impl_(impl) {}
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // tls_args: the net::ssl::context for TlsStream, nothing for tcp_stream.
+  template <class... TlsArgs>
+  Session(tcp::socket socket, HttpServer::Impl& impl, TlsArgs&... tls_args)
+      : stream_(std::move(socket), tls_args...), impl_(impl) {}
   ~Session() { impl_.connections.fetch_sub(1); }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      // Deadlines are absolute, so a client trickling bytes (slowloris) is cut at the deadline.
+      // This one covers the TLS handshake and the first request's headers together: a client
+      // that connects and never says hello is a slowloris too.
+      self->Tcp().expires_after(std::chrono::seconds(self->impl_.options.header_timeout_s));
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
  private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Handshake() {
+    stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        // Port scanners, plain HTTP sent to the TLS port and clients below the minimum version
+        // all end here: not worth more than a debug line each. The reason is OpenSSL's text,
+        // which never holds key material.
+        spdlog::debug("TLS handshake failed: {}", ec.message());
+        if (ec == beast::error::timeout) self->impl_.handler.CountRefused(408);
+        return self->CloseSocket();
+      }
+      self->tls_established_ = true;
+      self->ReadHeader();
+    });
+  }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(impl_.options.header_limit_bytes);
     parser_->body_limit(impl_.options.max_body_bytes);
-    // Deadlines are absolute, so a client trickling bytes (slowloris) is cut at the deadline.
-    const uint32_t secs = first_request_ ? impl_.options.header_timeout_s : impl_.options.idle_timeout_s;
-    stream_.expires_after(std::chrono::seconds(secs));
+    if (!first_request_) Tcp().expires_after(std::chrono::seconds(impl_.options.idle_timeout_s));
     http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    stream_.expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
+    Tcp().expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
     const auto& req = parser_->get();
     // Beast frames a request whose Transfer-Encoding does not end in chunked as having no body,
     // so the body's bytes would be read as the next request (request smuggling). RFC 9112
@@ -65,7 +108,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (beast::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
       // curl and many SDKs wait for this before sending bodies over 1 KiB.
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
-      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+      http::async_write(stream_, *cont, [self = this->shared_from_this(), cont](beast::error_code wec, size_t) {
         if (wec) return self->Close();
         self->ReadBody();
       });
@@ -76,13 +119,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     first_request_ = false;
-    stream_.expires_never();  // the handler may wait on the write-ahead log
+    Tcp().expires_never();  // the handler may wait on the write-ahead log
     HttpRequest request = parser_->release();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
@@ -93,7 +136,7 @@ class Session : public std::enable_shared_from_this<Session> {
       r.headers.emplace_back("Retry-After", "1");
       return Write(std::move(r));
     }
-    impl_.handler.Handle(request, [self = shared_from_this()](HttpResponse r) {
+    impl_.handler.Handle(request, [self = this->shared_from_this()](HttpResponse r) {
       net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
     });
   }
@@ -137,8 +180,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive_);
     res->body() = std::move(r.body);
     res->prepare_payload();
-    stream_.expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+    Tcp().expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
       self->impl_.in_flight.fetch_sub(1);
       if (ec || !self->keep_alive_ || self->impl_.stopping.load()) return self->Close();
       self->ReadHeader();
@@ -146,16 +189,29 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    if constexpr (kTls) {
+      if (tls_established_) {
+        // close_notify lets the client tell a complete response from a truncated one.
+        tls_established_ = false;
+        Tcp().expires_after(kTlsShutdownTimeout);
+        return stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->CloseSocket(); });
+      }
+    }
+    CloseSocket();
   }
 
-  beast::tcp_stream stream_;
+  void CloseSocket() {
+    beast::error_code ec;
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().close();
+  }
+
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl& impl_;
   bool first_request_ = true;
+  bool tls_established_ = false;  // handshake done and no close_notify sent yet
   bool keep_alive_ = true;
   unsigned version_ = 11;
 };
@@ -174,7 +230,11 @@ void HttpServer::Impl::Accept() {
       beast::error_code ignored;
       socket.close(ignored);
     } else {
-      std::make_shared<Session>(std::move(socket), *this)->Start();
+      if (tls) {
+        std::make_shared<Session<TlsStream>>(std::move(socket), *this, *tls)->Start();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this)->Start();
+      }
     }
     if (!stopping.load()) Accept();
   });
@@ -195,6 +255,12 @@ Result<uint16_t> HttpServer::Start() {
   const auto address = net::ip::make_address(host, ec);
   if (ec) return Status::InvalidArgument("listen address: " + ec.message() + ": " + host);
   const auto port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
+  // Before binding, so a bad certificate never leaves a port open that cannot serve.
+  if (impl_->options.tls) {
+    Result<std::unique_ptr<net::ssl::context>> tls = MakeTlsServerContext(*impl_->options.tls);
+    if (!tls.ok()) return tls.status();
+    impl_->tls = std::move(tls).value();
+  }
   tcp::endpoint endpoint(address, port);
   auto& acceptor = impl_->acceptor.emplace(impl_->ioc);
   acceptor.open(endpoint.protocol(), ec);

@@ -2,6 +2,9 @@
 // (header, body, idle) so slow clients cannot hold a connection, and the body limited before
 // it is read. Requests go to a RequestHandler; responses may come back later, from any thread.
 //
+// With TLS options the listener speaks TLS only (OpenSSL; TLS 1.2 or 1.3), and the handshake
+// counts against the header deadline like the headers themselves.
+//
 // Threading: `threads` threads run one io_context; each connection runs on its own strand.
 // Thread-safety: Start and Stop from one thread.
 #pragma once
@@ -9,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +21,15 @@
 #include "http/handler.h"
 
 namespace tracklake {
+
+enum class TlsMinVersion { kTls12, kTls13 };
+
+// PEM files, read once by Start.
+struct TlsOptions {
+  std::string cert_file;  // certificate chain, leaf first
+  std::string key_file;   // the leaf's private key, unencrypted
+  TlsMinVersion min_version = TlsMinVersion::kTls12;
+};
 
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:8080";
@@ -27,6 +40,7 @@ struct HttpServerOptions {
   uint32_t body_timeout_s = 30;
   uint32_t idle_timeout_s = 60;
   uint32_t max_connections = 10'000;
+  std::optional<TlsOptions> tls;  // unset: plain HTTP
 };
 
 class HttpServer {
@@ -34,7 +48,8 @@ class HttpServer {
   HttpServer(HttpServerOptions options, RequestHandler& handler);
   ~HttpServer();
 
-  // Binds and starts serving. Returns the bound port (useful with port 0).
+  // Binds and starts serving. Returns the bound port (useful with port 0). With TLS, first
+  // loads the certificate and key: InvalidArgument / IoError naming the file if unusable.
   Result<uint16_t> Start();
   // Stops accepting, lets requests in flight finish (up to deadline_ms), then closes every
   // connection and joins the threads.
