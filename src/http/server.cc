@@ -6,6 +6,7 @@
 #include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <type_traits>
@@ -40,6 +41,10 @@ namespace {
 // A peer that never answers our close_notify must not hold the connection; a healthy one
 // answers within a round trip.
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(5);
+// Read buffer of a connection: a single-event request with its headers fits.
+constexpr size_t kReadBufferBytes = 4096;
+// Beast reads at most this much per socket read; reserving more would sit unused.
+constexpr size_t kMaxBodyReadBytes = 64 * 1024;
 
 // One connection. Stream is beast::tcp_stream (plain HTTP) or TlsStream; the TLS-only steps
 // (handshake, close_notify) are the `if constexpr (kTls)` branches, the HTTP logic is shared.
@@ -87,6 +92,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void ReadHeader() {
+    // Beast sizes each socket read by the buffer's spare capacity (at least 512 bytes); with
+    // room for a typical request up front, one recvmsg reads a whole single-event request
+    // instead of three.
+    buffer_.reserve(kReadBufferBytes);
     parser_.emplace();
     parser_->header_limit(impl_.options.header_limit_bytes);
     parser_->body_limit(impl_.options.max_body_bytes);
@@ -98,6 +107,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     Tcp().expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
+    // A batch body then arrives in reads of up to 64 KiB (Beast's cap per read) rather than
+    // in steps of the buffer's growth; bounded, so a large declared length costs no memory.
+    if (const auto length = parser_->content_length(); length && *length <= impl_.options.max_body_bytes) {
+      buffer_.reserve(buffer_.size() + std::min<uint64_t>(*length, kMaxBodyReadBytes));
+    }
     const auto& req = parser_->get();
     // Beast frames a request whose Transfer-Encoding does not end in chunked as having no body,
     // so the body's bytes would be read as the next request (request smuggling). RFC 9112
@@ -173,15 +187,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Write(HttpResponse r) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version_);
-    res->set(http::field::server, "tracklake");
-    res->set(http::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res->set(k, v);
-    res->keep_alive(keep_alive_);
-    res->body() = std::move(r.body);
-    res->prepare_payload();
+    // One response in flight per connection: it lives in the session, not in a fresh
+    // shared allocation per request.
+    auto& res = response_.emplace(static_cast<http::status>(r.status), version_);
+    res.set(http::field::server, "tracklake");
+    res.set(http::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) res.set(k, v);
+    res.keep_alive(keep_alive_);
+    res.body() = std::move(r.body);
+    res.prepare_payload();
     Tcp().expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
-    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
+    http::async_write(stream_, res, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->impl_.in_flight.fetch_sub(1);
       if (ec || !self->keep_alive_ || self->impl_.stopping.load()) return self->Close();
       self->ReadHeader();
@@ -209,6 +225,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> response_;
   HttpServer::Impl& impl_;
   bool first_request_ = true;
   bool tls_established_ = false;  // handshake done and no close_notify sent yet
@@ -219,7 +236,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  auto on_accept = [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted) return;
       spdlog::warn("accept failed: {}", ec.message());
@@ -237,7 +254,15 @@ void HttpServer::Impl::Accept() {
       }
     }
     if (!stopping.load()) Accept();
-  });
+  };
+  // A connection's handlers must not run concurrently. With one server thread they cannot,
+  // and a strand would only add a lock and a queue to every handler; with more, each
+  // connection gets its own strand.
+  if (options.threads > 1) {
+    acceptor->async_accept(net::make_strand(ioc), std::move(on_accept));
+  } else {
+    acceptor->async_accept(ioc.get_executor(), std::move(on_accept));
+  }
 }
 
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler)
