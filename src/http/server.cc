@@ -11,6 +11,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "http/response_head.h"
 #include "http/tls_context.h"
 
 namespace tracklake {
@@ -187,17 +188,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Write(HttpResponse r) {
-    // One response in flight per connection: it lives in the session, not in a fresh
-    // shared allocation per request.
-    auto& res = response_.emplace(static_cast<http::status>(r.status), version_);
-    res.set(http::field::server, "tracklake");
-    res.set(http::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res.set(k, v);
-    res.keep_alive(keep_alive_);
-    res.body() = std::move(r.body);
-    res.prepare_payload();
+    // One response in flight per connection: its bytes live in the session.
+    out_.clear();
+    AppendHttpResponse(r, version_, keep_alive_, out_);
     Tcp().expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
-    http::async_write(stream_, res, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+    net::async_write(stream_, net::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->impl_.in_flight.fetch_sub(1);
       if (ec || !self->keep_alive_ || self->impl_.stopping.load()) return self->Close();
       self->ReadHeader();
@@ -225,7 +220,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<http::response<http::string_body>> response_;
+  std::string out_;  // the response being written
   HttpServer::Impl& impl_;
   bool first_request_ = true;
   bool tls_established_ = false;  // handshake done and no close_notify sent yet
