@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "collector/collector_handler.h"
+#include "common/cpu_count.h"
 #include "http/server.h"
 #include "sink/local/local_dir_sink.h"
 #include "aws/credential_providers.h"
@@ -136,8 +137,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
   CollectorHandler handler(validator, auth, **pipeline, metrics, CollectorLimits{config.server.max_decompressed_bytes});
   HttpServerOptions ho;
   ho.listen = config.server.listen;
-  ho.threads = config.server.threads > 0 ? config.server.threads
-                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ho.threads = config.server.threads > 0 ? config.server.threads : UsableCpuCount();
   ho.max_body_bytes = config.server.max_body_bytes;
   ho.header_timeout_s = config.server.header_timeout_s;
   ho.body_timeout_s = config.server.body_timeout_s;

@@ -169,7 +169,7 @@ std::vector<OptionSpec> BuildTable() {
           .Bind(BindField<&Config::server, &Config::Server::listen>()),
       Option("server", "threads")
           .Integer(0, kMaxThreads)
-          .Doc("HTTP worker threads; 0 means one per CPU core.")
+          .Doc("HTTP worker threads; 0 means one per CPU this process may run on (its affinity mask).")
           .Bind(BindField<&Config::server, &Config::Server::threads>()),
       Option("server", "max_body_bytes")
           .Bytes(kMinBodyBytes, kMaxBodyBytes)

@@ -4,11 +4,11 @@
 
 namespace tracklake {
 
-HttpResponse MakeResponse(unsigned status, std::string body, std::string content_type) {
+HttpResponse MakeResponse(unsigned status, std::string body, std::string_view content_type) {
   HttpResponse r;
   r.status = status;
   r.body = std::move(body);
-  r.content_type = std::move(content_type);
+  r.content_type = content_type;
   return r;
 }
 

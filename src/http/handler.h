@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,7 +18,7 @@ using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>
 struct HttpResponse {
   unsigned status = 200;
   std::string body;
-  std::string content_type = "application/json";
+  std::string_view content_type = "application/json";  // REQUIRES: static storage (a literal)
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
@@ -31,7 +32,7 @@ class RequestHandler {
   virtual void CountRefused(unsigned status) = 0;
 };
 
-HttpResponse MakeResponse(unsigned status, std::string body, std::string content_type = "application/json");
+HttpResponse MakeResponse(unsigned status, std::string body, std::string_view content_type = "application/json");
 
 // {"error": message} with the message JSON-escaped.
 HttpResponse ErrorResponse(unsigned status, std::string_view message);
