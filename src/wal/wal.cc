@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <tuple>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -29,6 +30,8 @@ struct Wal::Pending {
 namespace {
 
 constexpr uint64_t kReadyHeadroomBytes = 1 << 20;
+// ReadEvents reads segments through a window of this size.
+constexpr uint64_t kReadWindowBytes = 1 << 20;
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -348,12 +351,17 @@ Status Wal::ReadEvents(std::span<const WalPosition> positions,
                        const std::function<void(size_t, std::string_view)>& fn) const {
   std::vector<size_t> order(positions.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return positions[a].segment < positions[b].segment;
+  // File order, so that the read window only moves forward.
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::tie(positions[a].segment, positions[a].offset) < std::tie(positions[b].segment, positions[b].offset);
   });
   int fd = -1;
   uint64_t open_segment = 0;
-  std::string buf;
+  // A batch's records sit close together in a segment (interleaved with other partitions'),
+  // so they are read through a window of kReadWindowBytes: one pread per window instead of
+  // one per event.
+  std::string window;
+  uint64_t window_start = 0;
   Status status;
   for (size_t i : order) {
     const WalPosition& p = positions[i];
@@ -363,11 +371,21 @@ Status Wal::ReadEvents(std::span<const WalPosition> positions,
       fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) return Status::FromErrno("open " + path, errno);
       open_segment = p.segment;
+      window.clear();
     }
-    buf.resize(wal::kHeaderSize + p.size);
-    const ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(p.offset));
+    const uint64_t need = wal::kHeaderSize + p.size;
+    if (p.offset < window_start || p.offset + need > window_start + window.size()) {
+      window.resize(std::max<uint64_t>(kReadWindowBytes, need));
+      const ssize_t n = ::pread(fd, window.data(), window.size(), static_cast<off_t>(p.offset));
+      // The segment may end inside the window; what matters is that this record is whole.
+      window.resize(n > 0 ? static_cast<size_t>(n) : 0);
+      window_start = p.offset;
+    }
+    const bool whole = p.offset + need <= window_start + window.size();
+    const std::string_view buf =
+        whole ? std::string_view(window).substr(p.offset - window_start, need) : std::string_view();
     wal::ParsedRecord rec;
-    if (n != static_cast<ssize_t>(buf.size()) || !wal::ParseRecordAt(buf, rec)) {
+    if (!whole || !wal::ParseRecordAt(buf, rec)) {
       status = Status::Corruption(fmt::format("write-ahead log record at segment {} offset {} does not verify",
                                               p.segment, p.offset));
       break;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +83,33 @@ TEST_F(WalTest, ReadEventsReturnsPayloadsByPosition) {
   std::vector<std::string> got(2);
   ASSERT_TRUE(wal->ReadEvents(want, [&](size_t i, std::string_view p) { got[i] = p; }).ok());
   EXPECT_EQ(got, (std::vector<std::string>{"three", "one"}));
+}
+
+TEST_F(WalTest, ReadEventsAcrossSegmentsWindowsAndOrders) {
+  // Records larger and smaller than the read window's remainders, over several segments, read
+  // back in a scrambled order and with gaps (another partition's records in between).
+  options_.segment_bytes = 2 << 20;
+  auto wal = Open();
+  std::vector<std::string> items;
+  std::vector<WalPosition> all;
+  for (int i = 0; i < 600; ++i) {
+    const size_t size = i % 50 == 0 ? 300'000 : 900 + static_cast<size_t>(i) * 7 % 3000;
+    items.push_back(std::string(size, static_cast<char>('a' + i % 26)) + std::to_string(i));
+    auto [first, ps] = AppendSync(*wal, {items.back()});
+    all.push_back(ps[0]);
+  }
+  ASSERT_GE(wal->stats().segments, 3u);
+  std::vector<WalPosition> want;
+  std::vector<size_t> index;
+  for (size_t i = 0; i < all.size(); i += (i % 3) + 1) {
+    want.push_back(all[i]);
+    index.push_back(i);
+  }
+  std::reverse(want.begin(), want.end());
+  std::reverse(index.begin(), index.end());
+  std::vector<std::string> got(want.size());
+  ASSERT_TRUE(wal->ReadEvents(want, [&](size_t i, std::string_view p) { got[i] = p; }).ok());
+  for (size_t k = 0; k < want.size(); ++k) ASSERT_EQ(got[k], items[index[k]]) << k;
 }
 
 TEST_F(WalTest, SegmentsRollAndReleasedOnesAreDeleted) {
