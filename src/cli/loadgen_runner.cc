@@ -121,7 +121,7 @@ class Worker {
   void OnTick() {
     const Clock::time_point now = Clock::now();
     if (!pacer_) {  // closed loop: the start signal
-      std::vector<Conn*> ready;
+      std::deque<Conn*> ready;
       ready.swap(idle_);
       for (Conn* c : ready) OnIdle(*c);
       return;
@@ -130,8 +130,12 @@ class Worker {
     while (pacer_->Peek() <= elapsed && pacer_->Peek() < config_.duration_s) {
       const Clock::time_point intended = start_ + Seconds(pacer_->Next());
       if (!idle_.empty()) {
-        Conn* c = idle_.back();
-        idle_.pop_back();
+        // The longest-idle connection first: all of them stay in use, so none reaches the
+        // server's idle (or first-request) timeout and dies under a request. Taking the most
+        // recent one left the rest idle until the server closed them, and the open-loop runs
+        // then counted those closes as read errors.
+        Conn* c = idle_.front();
+        idle_.pop_front();
         Send(*c, intended);
       } else if (backlog_.size() < kMaxBacklog) {
         backlog_.push_back(intended);
@@ -277,7 +281,7 @@ class Worker {
   net::steady_timer sweep_;
   std::optional<Pacer> pacer_;
   std::vector<std::unique_ptr<Conn>> conns_;
-  std::vector<Conn*> idle_;
+  std::deque<Conn*> idle_;
   std::deque<Clock::time_point> backlog_;
   size_t next_request_ = 0;
   bool finished_ = false;
