@@ -16,8 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Compile definition: the shared test data directory (../shared relative to the repository).
-const fs::path kVectorsDir = fs::path(TRACKLAKE_SHARED_DIR) / "testdata" / "aws-sigv4";
+// Compile definition: src/aws/testdata/aws-sigv4 (see its README.md for where they come from).
+const fs::path kVectorsDir = fs::path(TRACKLAKE_SIGV4_VECTORS);
 constexpr size_t kMinimumVectorCases = 30;
 
 std::string ReadFile(const fs::path& path) {
@@ -97,10 +97,7 @@ std::string AuthorizationLine(const fs::path& signed_request) {
 }
 
 TEST(SigV4TestSuite, EveryOfficialVectorSignsToTheExpectedRequest) {
-  if (!fs::is_directory(kVectorsDir)) {
-    GTEST_SKIP() << "AWS SigV4 test vectors not found at " << kVectorsDir
-                 << " (they live in the shared directory beside the repository)";
-  }
+  ASSERT_TRUE(fs::is_directory(kVectorsDir)) << "AWS SigV4 test vectors missing at " << kVectorsDir;
   size_t cases = 0;
   for (const fs::directory_entry& entry : fs::directory_iterator(kVectorsDir)) {
     if (!entry.is_directory() || !fs::exists(entry.path() / "header-signature.txt")) continue;

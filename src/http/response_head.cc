@@ -24,7 +24,8 @@ void AppendNumber(std::string& out, uint64_t v) {
 
 }  // namespace
 
-void AppendHttpResponse(const HttpResponse& response, unsigned version, bool keep_alive, std::string& out) {
+void AppendHttpResponse(const HttpResponse& response, unsigned version, bool keep_alive, bool head_request,
+                        std::string& out) {
   out.append(version == kHttp10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   AppendNumber(out, response.status);
   out.push_back(' ');
@@ -41,7 +42,7 @@ void AppendHttpResponse(const HttpResponse& response, unsigned version, bool kee
   if (version != kHttp10 && !keep_alive) AppendHeader(out, "Connection", "close");
   for (const auto& [name, value] : response.headers) AppendHeader(out, name, value);
   out.append("\r\n");
-  out.append(response.body);
+  if (!head_request) out.append(response.body);
 }
 
 }  // namespace tracklake

@@ -13,7 +13,9 @@
 namespace tracklake {
 
 // Appends status line, headers (Server, Content-Type, Content-Length, Connection as needed for
-// `version` 10 or 11 and keep_alive, then response.headers) and the body to out.
-void AppendHttpResponse(const HttpResponse& response, unsigned version, bool keep_alive, std::string& out);
+// `version` 10 or 11 and keep_alive, then response.headers) and, unless the response answers a
+// HEAD request (which gets GET's headers and no content), the body to out.
+void AppendHttpResponse(const HttpResponse& response, unsigned version, bool keep_alive, bool head_request,
+                        std::string& out);
 
 }  // namespace tracklake

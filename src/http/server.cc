@@ -93,6 +93,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void ReadHeader() {
+    head_request_ = false;  // a request refused before it is parsed gets its body
     // Beast sizes each socket read by the buffer's spare capacity (at least 512 bytes); with
     // room for a typical request up front, one recvmsg reads a whole single-event request
     // instead of three.
@@ -144,6 +145,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     HttpRequest request = parser_->release();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
+    head_request_ = request.method() == http::verb::head;
     impl_.in_flight.fetch_add(1);
     if (impl_.stopping.load()) {
       keep_alive_ = false;
@@ -190,7 +192,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Write(HttpResponse r) {
     // One response in flight per connection: its bytes live in the session.
     out_.clear();
-    AppendHttpResponse(r, version_, keep_alive_, out_);
+    AppendHttpResponse(r, version_, keep_alive_, head_request_, out_);
     Tcp().expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
     net::async_write(stream_, net::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->impl_.in_flight.fetch_sub(1);
@@ -225,6 +227,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool first_request_ = true;
   bool tls_established_ = false;  // handshake done and no close_notify sent yet
   bool keep_alive_ = true;
+  bool head_request_ = false;
   unsigned version_ = 11;
 };
 

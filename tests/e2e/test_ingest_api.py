@@ -1,7 +1,9 @@
 """The ingest API over real sockets: statuses, error bodies, formats, auth, health and metrics."""
 import base64
 import gzip
+import http.client
 import json
+import socket
 
 import requests
 
@@ -93,6 +95,27 @@ def test_application_limited_to_its_event_types(collector):
     r = collector.post([{"event_type": "purchase"}, {"event_type": "page_view"}], key=OTHER_KEY)
     assert r.json() == {"accepted": 1, "rejected": [
         {"index": 1, "field": "event_type", "error": "not allowed for this application"}]}
+
+
+def test_head_answers_headers_only_and_keeps_the_connection_usable(collector):
+    # A body after a HEAD response would be read as the start of the next response on the
+    # same keep-alive connection (RFC 9110 section 9.3.2: HEAD gets the headers of GET, no content).
+    conn = http.client.HTTPConnection("127.0.0.1", collector.port, timeout=10)
+    conn.request("HEAD", "/healthz")
+    head = conn.getresponse()
+    assert head.status == 200
+    assert int(head.getheader("Content-Length")) == len(b'{"status":"ok"}')
+    assert head.read() == b""
+    conn.request("GET", "/healthz")
+    get = conn.getresponse()
+    assert get.status == 200 and json.loads(get.read()) == {"status": "ok"}
+    raw = socket.create_connection(("127.0.0.1", collector.port), timeout=10)
+    raw.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    received = b""
+    while chunk := raw.recv(4096):
+        received += chunk
+    raw.close()
+    assert received.endswith(b"\r\n\r\n"), received
 
 
 def test_health_readiness_and_metrics(collector):
