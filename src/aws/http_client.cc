@@ -135,4 +135,12 @@ Result<Url> ParseUrl(std::string_view url) {
   return out;
 }
 
+std::string DescribeAwsError(std::string_view code, std::string_view message, std::string_view request_id) {
+  std::string out;
+  if (!code.empty()) out.append(" ").append(code);
+  if (!message.empty()) out.append(": ").append(message);
+  if (!request_id.empty()) out.append(" (request id ").append(request_id).append(")");
+  return out;
+}
+
 }  // namespace tracklake::aws

@@ -36,9 +36,20 @@ struct HttpResponse {
   std::string body;
   // The first header of that (lower-case) name, or "".
   std::string Header(std::string_view lower_name) const;
+  // Whether the status alone says "try again" for an AWS API: throttled (429) or a server
+  // error (5xx). Services add retryable error codes of their own on top.
+  bool RetryableStatus() const {
+    constexpr long kTooManyRequests = 429;
+    constexpr long kFirstServerError = 500;
+    return status >= kFirstServerError || status == kTooManyRequests;
+  }
 };
 
 Result<HttpResponse> SendHttp(const HttpRequest& request);
+
+// " <code>: <message> (request id <id>)", each part left out when empty: the tail of an AWS
+// error line in logs and dead-letter reasons.
+std::string DescribeAwsError(std::string_view code, std::string_view message, std::string_view request_id);
 
 // "scheme://authority/base/path" split up. authority keeps a non-default port ("127.0.0.1:5000").
 struct Url {

@@ -13,8 +13,6 @@ namespace {
 
 constexpr std::string_view kTarget = "Firehose_20150804.PutRecordBatch";
 constexpr std::string_view kContentType = "application/x-amz-json-1.1";
-constexpr long kTooManyRequests = 429;
-constexpr long kFirstServerError = 500;
 constexpr long kOk = 200;
 
 constexpr std::string_view kRetryableErrors[] = {
@@ -90,12 +88,9 @@ PutRecordBatchOutcome ClassifyPutRecordBatch(std::string_view stream, const Resu
   const long status = response->status;
   if (status != kOk) {
     const ErrorBody error = ParseErrorBody(response.value());
-    out.detail = fmt::format("Firehose PutRecordBatch {}: HTTP {}", stream, status);
-    if (!error.type.empty()) out.detail += " " + error.type;
-    if (!error.message.empty()) out.detail += ": " + error.message;
-    const std::string request_id = response->Header("x-amzn-requestid");
-    if (!request_id.empty()) out.detail += " (request id " + request_id + ")";
-    const bool retry = status >= kFirstServerError || status == kTooManyRequests || IsRetryableFirehoseError(error.type);
+    out.detail = fmt::format("Firehose PutRecordBatch {}: HTTP {}", stream, status) +
+                 aws::DescribeAwsError(error.type, error.message, response->Header("x-amzn-requestid"));
+    const bool retry = response->RetryableStatus() || IsRetryableFirehoseError(error.type);
     out.call = retry ? DeliveryOutcome::kRetry : DeliveryOutcome::kRejected;
     return out;
   }

@@ -7,8 +7,6 @@
 namespace tracklake {
 namespace {
 
-constexpr long kTooManyRequests = 429;
-constexpr long kFirstServerError = 500;
 constexpr long kFirstSuccess = 200;
 constexpr long kFirstRedirect = 300;
 
@@ -51,14 +49,11 @@ DeliveryResult ClassifyS3Response(std::string_view operation, std::string_view k
   if (status >= kFirstSuccess && status < kFirstRedirect && error.code.empty()) {
     return {DeliveryOutcome::kDelivered, ""};
   }
-  std::string detail = fmt::format("S3 {} {}: HTTP {}", operation, key, status);
-  if (!error.code.empty()) detail += " " + error.code;
-  if (!error.message.empty()) detail += ": " + error.message;
-  const std::string request_id = response->Header("x-amz-request-id");
-  if (!request_id.empty()) detail += " (request id " + request_id + ")";
+  std::string detail = fmt::format("S3 {} {}: HTTP {}", operation, key, status) +
+                       aws::DescribeAwsError(error.code, error.message, response->Header("x-amz-request-id"));
   // Everything else will fail the same way next time: other 4xx, a redirect (wrong region or
   // endpoint), a 2xx carrying a permanent error document.
-  const bool retry = status >= kFirstServerError || status == kTooManyRequests || IsRetryableS3ErrorCode(error.code);
+  const bool retry = response->RetryableStatus() || IsRetryableS3ErrorCode(error.code);
   return {retry ? DeliveryOutcome::kRetry : DeliveryOutcome::kRejected, std::move(detail)};
 }
 
