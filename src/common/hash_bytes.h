@@ -31,26 +31,6 @@ inline uint64_t Mix(uint64_t h, uint64_t w) {
   return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
 }
 
-// Equality for the short strings dictionaries mostly hold, without a call into libc:
-// overlapping word loads cover every length from 8 to 32 bytes.
-inline bool EqualBytes(const char* a, const char* b, size_t n) {
-  constexpr size_t kWord = sizeof(uint64_t);
-  if (n >= kWord && n <= 2 * kWord) {
-    const size_t last = n - kWord;
-    return Load64(a) == Load64(b) && Load64(a + last) == Load64(b + last);
-  }
-  if (n > 2 * kWord && n <= 4 * kWord) {
-    const size_t last = n - 2 * kWord;
-    return Load64(a) == Load64(b) && Load64(a + kWord) == Load64(b + kWord) &&
-           Load64(a + last) == Load64(b + last) && Load64(a + last + kWord) == Load64(b + last + kWord);
-  }
-  if (n > 4 * kWord) return std::memcmp(a, b, n) == 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace internal
 
 inline uint64_t HashBytes(std::string_view s) {

@@ -5,7 +5,8 @@
 // With TLS options the listener speaks TLS only (OpenSSL; TLS 1.2 or 1.3), and the handshake
 // counts against the header deadline like the headers themselves.
 //
-// Threading: `threads` threads run one io_context; each connection runs on its own strand.
+// Threading: `threads` threads run one io_context; with more than one, each connection runs on
+// its own strand (with one, handlers cannot overlap and need none).
 // Thread-safety: Start and Stop from one thread.
 #pragma once
 

@@ -106,7 +106,7 @@ uint64_t ColumnWriter::PrefetchString(std::string_view value) const {
   // A column that fell back to PLAIN stays PLAIN until the next chunk: no lookup to prepare.
   if (!dict_mode_) return 0;
   const uint64_t hash = HashBytes(value);
-  dict_.Prefetch(hash);
+  PrefetchHashed(hash);
   return hash;
 }
 

@@ -87,7 +87,6 @@ class ParquetEncoder final : public BatchEncoder {
     // ParquetNamedColumns has no duplicates, so the dictionary index of a name is its column.
     for (const std::string& name : named_) {
       if (named_index_.Find(name) == parquet::StringDictionary::kNotFound) named_index_.InsertMissing(name);
-      named_lengths_ |= name.size() < kLengthBits ? uint64_t{1} << name.size() : 0;
     }
     named_values_.resize(named_.size());
     out_.append(parquet::kMagic);
@@ -116,12 +115,6 @@ class ParquetEncoder final : public BatchEncoder {
   std::vector<size_t> property_fields_;
   std::vector<uint64_t> hashes_;
   std::vector<uint64_t> key_hashes_;  // of the keys of property_fields_
-  uint64_t named_lengths_ = 0;        // bit n set: a named column's name has n bytes (n < 64)
-  // Most keys are not named columns; their length alone usually says so, without a lookup.
-  bool MaybeNamed(std::string_view key) const {
-    return key.size() >= kLengthBits || ((named_lengths_ >> key.size()) & 1) != 0;
-  }
-  static constexpr size_t kLengthBits = 64;
 };
 
 void ParquetEncoder::AddColumn(const SchemaElement& leaf, std::vector<std::string> path, int16_t max_def,
@@ -182,9 +175,7 @@ Status ParquetEncoder::Add(const EventView& event) {
     const Field& f = event.fields[i];
     // One hash of the key serves both the named-column lookup and the map's key dictionary.
     const uint64_t key_hash = HashBytes(f.key);
-    if (const uint32_t named = MaybeNamed(f.key) ? named_index_.Find(f.key, key_hash)
-                                                 : parquet::StringDictionary::kNotFound;
-        named != parquet::StringDictionary::kNotFound) {
+    if (const uint32_t named = named_index_.Find(f.key, key_hash); named != parquet::StringDictionary::kNotFound) {
       if (!named_values_[named]) named_values_[named] = f.value;
     } else if (!IsReservedField(i, f.key)) {
       property_fields_[properties] = i;

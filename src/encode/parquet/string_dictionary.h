@@ -4,7 +4,7 @@
 // distinct value and chased pointers on every lookup, which made it a third of the encoder's
 // time. Here the values live back to back in one arena and the table is open addressing over
 // (hash, index) pairs, so a lookup is one hash, one probe sequence in a flat array and, on a
-// hash match, one memcmp against the arena.
+// hash match, one comparison against the arena.
 //
 // Memory: the value bytes, 4 bytes of offset per entry and 8 bytes per slot (at most twice
 // the entries). Clear keeps the capacity for the next row group.
@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,30 @@
 #include "common/hash_bytes.h"
 
 namespace tracklake::parquet {
+namespace internal {
+
+// Equality for the short strings dictionaries mostly hold, without a call into libc:
+// overlapping word loads cover every length from 8 to 32 bytes.
+inline bool EqualBytes(const char* a, const char* b, size_t n) {
+  using tracklake::internal::Load64;
+  constexpr size_t kWord = sizeof(uint64_t);
+  if (n >= kWord && n <= 2 * kWord) {
+    const size_t last = n - kWord;
+    return Load64(a) == Load64(b) && Load64(a + last) == Load64(b + last);
+  }
+  if (n > 2 * kWord && n <= 4 * kWord) {
+    const size_t last = n - 2 * kWord;
+    return Load64(a) == Load64(b) && Load64(a + kWord) == Load64(b + kWord) &&
+           Load64(a + last) == Load64(b + last) && Load64(a + last + kWord) == Load64(b + last + kWord);
+  }
+  if (n > 4 * kWord) return std::memcmp(a, b, n) == 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace internal
 
 class StringDictionary {
  public:
@@ -61,7 +86,6 @@ class StringDictionary {
     uint32_t index_plus_one = 0;  // 0: empty
   };
 
-
   void Grow();
 
   std::string arena_;
@@ -83,7 +107,7 @@ inline uint32_t StringDictionary::Find(std::string_view value, uint64_t h64) {
     }
     if (s.hash == hash) {
       const std::string_view entry = at(s.index_plus_one - 1);
-      if (entry.size() == value.size() && tracklake::internal::EqualBytes(entry.data(), value.data(), value.size())) {
+      if (entry.size() == value.size() && internal::EqualBytes(entry.data(), value.data(), value.size())) {
         return s.index_plus_one - 1;
       }
     }
