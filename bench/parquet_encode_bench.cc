@@ -1,7 +1,6 @@
 // parquet_encode_bench: times tracklake's Parquet encoder alone, for bench/parquet_encode (not a
-// test, not installed). Reads NDJSON events (the format of parquet_encode_tool: flat objects of
-// string values, event_type/event_id/app_id required, "received_at" integer epoch ms, "event_time"
-// RFC 3339) from a file, turns every line into an event record and decodes every record into an
+// test, not installed). Reads NDJSON events (the format in src/encode/parquet/ndjson_event_line.h)
+// from a file, turns every line into an event record and decodes every record into an
 // EventView BEFORE any clock starts, then times MakeParquetEncoder -> Add (every event) -> Finish.
 // Prints JSON lines on stdout: first {"events", "input_bytes"} once the input is loaded, then
 // {"seconds", "file_bytes"} per encode: --repeat N encodes in a row, or with --on-demand 1 one
@@ -23,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/time_util.h"
+#include "encode/parquet/ndjson_event_line.h"
 #include "encode/parquet/parquet_encoder.h"
 
 namespace tracklake {
@@ -31,53 +30,10 @@ namespace {
 
 constexpr int kExitUsage = 2;
 constexpr int kDefaultRepeat = 3;
-constexpr std::string_view kLeading[] = {"event_type", "event_id", "app_id"};
 
 int Fail(const std::string& msg, int code = 1) {
   std::cerr << "parquet_encode_bench: " << msg << "\n";
   return code;
-}
-
-// Appends one event record built from a JSON object line to `records`; returns an error or "".
-std::string AppendRecord(simdjson::ondemand::parser& parser, std::string_view line, std::string& records) {
-  simdjson::padded_string padded(line);
-  simdjson::ondemand::document doc;
-  if (parser.iterate(padded).get(doc)) return "invalid JSON";
-  simdjson::ondemand::object obj;
-  if (doc.get_object().get(obj)) return "line is not a JSON object";
-  std::vector<std::pair<std::string, std::string>> fields;
-  int64_t received_at = 0;
-  int64_t event_time = kNoEventTime;
-  for (auto f : obj) {
-    std::string_view key;
-    if (f.unescaped_key().get(key)) return "bad key";
-    if (key == "received_at") {
-      if (f.value().get_int64().get(received_at)) return "received_at must be an integer";
-      continue;
-    }
-    std::string_view value;
-    if (f.value().get_string().get(value)) return "value of " + std::string(key) + " is not a string";
-    if (key == "event_time") {
-      if (auto t = ParseRfc3339Millis(value)) event_time = *t;
-      else return "event_time is not RFC 3339";
-    }
-    fields.emplace_back(std::string(key), std::string(value));
-  }
-  EventRecordBuilder b(records);
-  b.Begin(RecordKind::kEvent, received_at, event_time);
-  for (std::string_view lead : kLeading) {
-    auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == lead; });
-    if (it == fields.end()) {
-      b.Abort();
-      return "missing " + std::string(lead);
-    }
-    b.Add(it->first, it->second);
-  }
-  for (const auto& [k, v] : fields) {
-    if (std::find(std::begin(kLeading), std::end(kLeading), k) == std::end(kLeading)) b.Add(k, v);
-  }
-  b.Finish();
-  return "";
 }
 
 struct Args {
@@ -120,7 +76,7 @@ int Run(int argc, char** argv) {
     const std::string_view line(ndjson.data() + start, nl - start);
     start = nl + 1;
     if (line.empty()) continue;
-    const std::string error = AppendRecord(parser, line, records);
+    const std::string error = AppendNdjsonEventRecord(parser, line, records);
     if (!error.empty()) return Fail("line " + std::to_string(n) + ": " + error);
     ends.push_back(records.size());
   }

@@ -1,10 +1,7 @@
 // parquet_encode_tool: test fixture (not installed). Reads NDJSON events from stdin, one flat
 // JSON object of string values per line, and writes one Parquet file with tracklake's encoder.
 //
-// Each object must have string fields event_type, event_id and app_id; they lead the record,
-// the other fields follow in input order. "received_at" (integer epoch ms) sets the record's
-// receive time and is not a field; "event_time" (RFC 3339 string) stays a field and also sets
-// the event time, as the HTTP stage does.
+// The line format is in ndjson_event_line.h.
 //
 //   parquet_encode_tool [--compression none|snappy|gzip|zstd] [--columns a,b] [--row-group-bytes N]
 //                       [--node-id ID] [--first-seq N] [--last-seq N] [--output FILE]
@@ -18,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "common/time_util.h"
+#include "encode/parquet/ndjson_event_line.h"
 #include "encode/parquet/parquet_encoder.h"
 #include "encode/parquet/parquet_inspect.h"
 
@@ -27,7 +24,6 @@ namespace {
 
 constexpr size_t kDefaultInspectRows = 10;
 constexpr int kExitUsage = 2;
-constexpr std::string_view kLeading[] = {"event_type", "event_id", "app_id"};
 
 struct Args {
   EncodeOptions options;
@@ -89,49 +85,6 @@ bool ParseArgs(int argc, char** argv, Args& a, std::string& error) {
   return true;
 }
 
-// Builds one event record from a JSON object line; returns an error message or "".
-std::string LineToRecord(simdjson::ondemand::parser& parser, const std::string& line, std::string& record) {
-  simdjson::padded_string padded(line);
-  simdjson::ondemand::document doc;
-  if (parser.iterate(padded).get(doc)) return "invalid JSON";
-  simdjson::ondemand::object obj;
-  if (doc.get_object().get(obj)) return "line is not a JSON object";
-  std::vector<std::pair<std::string, std::string>> fields;
-  int64_t received_at = 0;
-  for (auto f : obj) {
-    std::string_view key;
-    if (f.unescaped_key().get(key)) return "bad key";
-    if (key == "received_at") {
-      if (f.value().get_int64().get(received_at)) return "received_at must be an integer";
-      continue;
-    }
-    std::string_view value;
-    if (f.value().get_string().get(value)) return "value of " + std::string(key) + " is not a string";
-    fields.emplace_back(std::string(key), std::string(value));
-  }
-  EventRecordBuilder b(record);
-  int64_t event_time = kNoEventTime;
-  for (const auto& [k, v] : fields) {
-    if (k != "event_time") continue;
-    if (auto t = ParseRfc3339Millis(v)) event_time = *t;
-    else return "event_time is not RFC 3339";
-  }
-  b.Begin(RecordKind::kEvent, received_at, event_time);
-  for (std::string_view lead : kLeading) {
-    auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == lead; });
-    if (it == fields.end()) {
-      b.Abort();
-      return "missing " + std::string(lead);
-    }
-    b.Add(it->first, it->second);
-  }
-  for (const auto& [k, v] : fields) {
-    if (std::find(std::begin(kLeading), std::end(kLeading), k) == std::end(kLeading)) b.Add(k, v);
-  }
-  b.Finish();
-  return "";
-}
-
 int Inspect(const Args& a) {
   std::ifstream in(a.inspect, std::ios::binary);
   if (!in) return Fail("cannot open " + a.inspect);
@@ -155,7 +108,7 @@ int Run(int argc, char** argv) {
   for (size_t n = 1; std::getline(std::cin, line); ++n) {
     if (line.empty()) continue;
     record.clear();
-    error = LineToRecord(parser, line, record);
+    error = AppendNdjsonEventRecord(parser, line, record);
     if (!error.empty()) return Fail("line " + std::to_string(n) + ": " + error);
     Status s = DecodeEventRecord(record, view);
     if (s.ok()) s = encoder->Add(view);
