@@ -18,6 +18,12 @@ inline constexpr uint64_t kHashMul = 0x9E3779B97F4A7C15ull;
 inline constexpr uint64_t kHashMul2 = 0xD6E8FEB86659FD93ull;
 extern const uint64_t kHashSeed;  // random per process, see hash_bytes.cc
 
+inline uint32_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
 inline uint64_t Load64(const char* p) {
   uint64_t v;
   std::memcpy(&v, p, sizeof v);
@@ -50,9 +56,20 @@ inline uint64_t HashBytes(std::string_view s) {
     h = Mix(h, h2);
   }
   for (; n >= sizeof(uint64_t); n -= sizeof(uint64_t), p += sizeof(uint64_t)) h = Mix(h, Load64(p));
+  // The last 1-7 bytes without a variable-length copy (which compiles to a byte loop or a call):
+  // overlapping fixed-size loads that stay inside the string.
   if (n > 0) {
-    uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
+    const char* end = s.data() + s.size();
+    uint64_t tail;
+    if (s.size() >= sizeof(uint64_t)) {
+      tail = Load64(end - sizeof(uint64_t));
+    } else if (n >= sizeof(uint32_t)) {
+      tail = static_cast<uint64_t>(internal::Load32(p)) << 32 | internal::Load32(end - sizeof(uint32_t));
+    } else {
+      tail = static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16 |
+             static_cast<uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+             static_cast<unsigned char>(p[n - 1]);
+    }
     h = Mix(h, tail);
   }
   return Mix(h, internal::kHashMul);

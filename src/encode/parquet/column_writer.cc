@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/hash_bytes.h"
 #include "encode/parquet/compression.h"
 #include "encode/parquet/rle_bp.h"
 
@@ -16,6 +17,12 @@ constexpr size_t kInt64Bytes = 8;
 // Dictionary indices are written with at least 1 bit: a 0-bit width is legal but some
 // readers have mishandled it.
 constexpr int kMinIndexBitWidth = 1;
+// Values are dictionary-encoded in runs of about this many bytes, while they are still in the
+// L1/L2 cache from being appended.
+constexpr size_t kPendingBytes = 16u << 10;
+// How many values ahead of the lookup its dictionary slot is prefetched: far enough to cover a
+// miss to memory, near enough that the line is still cached when the lookup comes.
+constexpr size_t kPrefetchDistance = 8;
 
 void PutU32(std::string& out, uint32_t v) {
   char buf[kLengthPrefixBytes];
@@ -59,8 +66,8 @@ void ColumnWriter::ResetChunk() {
 }
 
 void ColumnWriter::AppendPlain(std::string_view value) {
-  PutU32(plain_, static_cast<uint32_t>(value.size()));
-  plain_.append(value);
+  plain_.AppendU32LE(static_cast<uint32_t>(value.size()));
+  plain_.Append(value.data(), value.size());
 }
 
 namespace {
@@ -95,46 +102,76 @@ void ColumnWriter::UpdateStringStats(std::string_view value) {
   }
 }
 
-void ColumnWriter::FallBackToPlain() {
-  // Re-encode the page being filled so that it can stay whole (no mid-row page cut).
-  for (uint32_t index : indices_) AppendPlain(dict_.at(index));
-  indices_.clear();
-  dict_mode_ = false;
-}
-
-uint64_t ColumnWriter::PrefetchString(std::string_view value) const {
-  // A column that fell back to PLAIN stays PLAIN until the next chunk: no lookup to prepare.
-  if (!dict_mode_) return 0;
-  const uint64_t hash = HashBytes(value);
-  PrefetchHashed(hash);
-  return hash;
-}
-
-void ColumnWriter::AddHashedString(std::string_view value, uint64_t hash, int16_t rep) {
+void ColumnWriter::AddString(std::string_view value, int16_t rep) {
   BeginEntry(spec_.max_def, rep);
   page_bytes_ += kLengthPrefixBytes + value.size();
-  if (dict_mode_) {
-    if (const uint32_t found = dict_.Find(value, hash); found != StringDictionary::kNotFound) {
-      indices_.push_back(found);
-      return;
+  AppendPlain(value);
+  if (!dict_mode_) {
+    UpdateStringStats(value);
+    pending_from_ = plain_.size();
+  } else if (plain_.size() - pending_from_ >= kPendingBytes) {
+    EncodePending();
+  }
+}
+
+// Turns the values appended since the last call into dictionary indices. When the dictionary
+// fills up, the column turns PLAIN for the rest of the chunk; the page being filled is then
+// written PLAIN whole (the values it already added stay in the dictionary, unreferenced), so
+// its earlier indices are dropped and the rest of the values only update the statistics.
+//
+// The values are parsed and hashed a few ahead of their lookup into a small ring, so that the
+// dictionary slot of a value 2d ahead and the dictionary value behind the slot of the value d
+// ahead (a hit compares its bytes) are already loading when their lookup comes.
+void ColumnWriter::EncodePending() {
+  struct Pending {
+    size_t offset;
+    uint32_t size;
+    uint64_t hash;
+  };
+  constexpr size_t kRing = 4 * kPrefetchDistance;
+  Pending ring[kRing];
+  const size_t end = plain_.size();
+  size_t scan = pending_from_;
+  size_t scanned = 0;
+  pending_from_ = end;
+  for (size_t i = 0;; ++i) {
+    while (scan < end && scanned < i + 2 * kPrefetchDistance) {
+      Pending& p = ring[scanned++ % kRing];
+      p.size = plain_.LoadU32LE(scan);
+      p.offset = scan + kLengthPrefixBytes;
+      scan = p.offset + p.size;
+      if (dict_mode_) {
+        p.hash = HashBytes(std::string_view(plain_.data() + p.offset, p.size));
+        dict_.Prefetch(p.hash);
+      }
     }
-    if (dict_.size() < kMaxDictionaryEntries &&
-        dict_bytes_ + kLengthPrefixBytes + value.size() <= kMaxDictionaryBytes) {
+    if (i == scanned) return;
+    const Pending& p = ring[i % kRing];
+    const std::string_view value(plain_.data() + p.offset, p.size);
+    if (!dict_mode_) {
+      UpdateStringStats(value);
+      continue;
+    }
+    if (i + kPrefetchDistance < scanned) dict_.PrefetchValue(ring[(i + kPrefetchDistance) % kRing].hash);
+    if (const uint32_t found = dict_.Find(value, p.hash); found != StringDictionary::kNotFound) {
+      indices_.push_back(found);
+    } else if (dict_.size() < kMaxDictionaryEntries &&
+               dict_bytes_ + kLengthPrefixBytes + value.size() <= kMaxDictionaryBytes) {
       indices_.push_back(dict_.InsertMissing(value));
       dict_bytes_ += kLengthPrefixBytes + value.size();
       UpdateStringStats(value);
-      return;
+    } else {
+      indices_.clear();
+      dict_mode_ = false;
+      UpdateStringStats(value);
     }
-    FallBackToPlain();
   }
-  AppendPlain(value);
-  UpdateStringStats(value);
 }
 
 void ColumnWriter::AddInt64(int64_t value, int16_t rep) {
   BeginEntry(spec_.max_def, rep);
   page_bytes_ += kInt64Bytes;
-  PutI64(plain_, value);
+  plain_.AppendU64LE(static_cast<uint64_t>(value));
   if (!has_min_max_) {
     min_int_ = max_int_ = value;
     has_min_max_ = true;
@@ -181,6 +218,7 @@ void ColumnWriter::FlushPage() {
   };
   if (spec_.max_rep > 0) put_levels(reps_, spec_.max_rep);
   if (spec_.max_def > 0) put_levels(defs_, spec_.max_def);
+  if (spec_.type == PhysicalType::kByteArray && dict_mode_) EncodePending();
   // A page without values is written PLAIN: it needs no dictionary.
   const bool dict_page = dict_mode_ && !indices_.empty();
   if (dict_page) {
@@ -189,7 +227,7 @@ void ColumnWriter::FlushPage() {
     EncodeRleBp(indices_, width, body);
     wrote_dict_pages_ = true;
   } else {
-    body.append(plain_);
+    body.append(plain_.view());
     wrote_plain_pages_ = true;
   }
   AppendPage(PageType::kDataPage, dict_page ? Encoding::kRleDictionary : Encoding::kPlain,
@@ -199,6 +237,7 @@ void ColumnWriter::FlushPage() {
   defs_.clear();
   reps_.clear();
   plain_.clear();
+  pending_from_ = 0;
   indices_.clear();
   page_bytes_ = 0;
 }
@@ -210,17 +249,9 @@ Status ColumnWriter::WriteChunk(std::string& out, ColumnChunk& chunk) {
   const auto start = static_cast<int64_t>(out.size());
   int64_t uncompressed = 0;
   if (wrote_dict_pages_) {
-    std::string& body = body_;
-    body.clear();
-    body.reserve(dict_bytes_);
-    for (uint32_t i = 0; i < dict_.size(); ++i) {
-      const std::string_view entry = dict_.at(i);
-      PutU32(body, static_cast<uint32_t>(entry.size()));
-      body.append(entry);
-    }
     m.dictionary_page_offset = start;
     AppendPage(PageType::kDictionaryPage, Encoding::kPlain, static_cast<int32_t>(dict_.size()),
-               body, out, uncompressed);
+               dict_.plain_values(), out, uncompressed);
   }
   m.data_page_offset = static_cast<int64_t>(out.size());
   out.append(pages_);

@@ -3,9 +3,14 @@
 //
 // BYTE_ARRAY columns start dictionary-encoded (RLE_DICTIONARY data pages, PLAIN dictionary
 // page) and fall back to PLAIN for the rest of the chunk once the dictionary would exceed
-// kMaxDictionaryBytes or kMaxDictionaryEntries; the page being filled at that moment is
-// re-encoded as PLAIN, so pages are only ever cut at row boundaries (rep level 0). INT64
-// columns are PLAIN. Levels use the RLE/bit-packed hybrid with a 4-byte length prefix.
+// kMaxDictionaryBytes or kMaxDictionaryEntries; the page in which that happens is written
+// PLAIN, so pages are only ever cut at row boundaries (rep level 0). INT64 columns are PLAIN.
+// Levels use the RLE/bit-packed hybrid with a 4-byte length prefix.
+//
+// Values are appended PLAIN and dictionary-encoded a run of them at a time (kPendingBytes):
+// looking them up row by row touched every column's dictionary for every row, and the
+// dictionaries of high-cardinality columns together outgrow the caches; one column's run at a
+// time keeps one dictionary hot and lets the lookups prefetch their slots a few values ahead.
 //
 // Memory: the compressed pages of the current chunk, one uncompressed page and the
 // dictionary. Thread-compatible: one thread at a time.
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "encode/parquet/byte_buffer.h"
 #include "encode/parquet/file_metadata.h"
 #include "encode/parquet/string_dictionary.h"
 
@@ -37,16 +43,7 @@ class ColumnWriter {
   const ColumnSpec& spec() const { return spec_; }
 
   // A present value (definition level max_def). REQUIRES the matching physical type.
-  void AddString(std::string_view value, int16_t rep = 0) { AddHashedString(value, PrefetchString(value), rep); }
-  // AddString in two halves, so that a caller can start the dictionary lookups of many values
-  // (hash + prefetch) before completing any and overlap their cache misses. The hash from
-  // PrefetchString must go to the next AddHashedString of the same value on this writer.
-  uint64_t PrefetchString(std::string_view value) const;
-  // The same when the caller already has hash == HashBytes(value).
-  void PrefetchHashed(uint64_t hash) const {
-    if (dict_mode_) dict_.Prefetch(hash);
-  }
-  void AddHashedString(std::string_view value, uint64_t hash, int16_t rep = 0);
+  void AddString(std::string_view value, int16_t rep = 0);
   void AddInt64(int64_t value, int16_t rep = 0);
   // An absent value at definition level def < max_def.
   void AddNull(int16_t def, int16_t rep = 0);
@@ -62,7 +59,7 @@ class ColumnWriter {
   void BeginEntry(int16_t def, int16_t rep);
   void AppendPlain(std::string_view value);
   void UpdateStringStats(std::string_view value);
-  void FallBackToPlain();
+  void EncodePending();
   void FlushPage();
   void AppendPage(PageType type, Encoding encoding, int32_t num_values, const std::string& body,
                   std::string& out, int64_t& uncompressed_total);
@@ -78,7 +75,8 @@ class ColumnWriter {
   // Current page.
   std::vector<uint32_t> defs_;
   std::vector<uint32_t> reps_;
-  std::string plain_;              // PLAIN values (plain mode)
+  ByteBuffer plain_;               // every value, PLAIN-encoded
+  size_t pending_from_ = 0;        // plain_ from here on is not dictionary-encoded yet
   std::vector<uint32_t> indices_;  // dictionary indices (dictionary mode)
   uint64_t page_bytes_ = 0;
 

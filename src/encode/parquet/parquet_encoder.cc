@@ -113,8 +113,6 @@ class ParquetEncoder final : public BatchEncoder {
   // Per-event scratch, reused.
   std::vector<std::optional<std::string_view>> named_values_;
   std::vector<size_t> property_fields_;
-  std::vector<uint64_t> hashes_;
-  std::vector<uint64_t> key_hashes_;  // of the keys of property_fields_
 };
 
 void ParquetEncoder::AddColumn(const SchemaElement& leaf, std::vector<std::string> path, int16_t max_def,
@@ -163,24 +161,16 @@ Status ParquetEncoder::Add(const EventView& event) {
     return Status::InvalidArgument("Parquet encoder: record is not an event with event_type, event_id, app_id");
   }
   std::fill(named_values_.begin(), named_values_.end(), std::nullopt);
-  // Sized once per event so the loops below store by index instead of growing vectors.
+  // Sized once per event so the loop below stores by index instead of growing a vector.
   const size_t max_fields = event.fields.size();
-  if (property_fields_.size() < max_fields) {
-    property_fields_.resize(max_fields);
-    key_hashes_.resize(max_fields);
-    hashes_.resize(named_.size() + max_fields);
-  }
+  if (property_fields_.size() < max_fields) property_fields_.resize(max_fields);
   size_t properties = 0;
   for (size_t i = kLeadingFields; i < event.fields.size(); ++i) {
     const Field& f = event.fields[i];
-    // One hash of the key serves both the named-column lookup and the map's key dictionary.
-    const uint64_t key_hash = HashBytes(f.key);
-    if (const uint32_t named = named_index_.Find(f.key, key_hash); named != parquet::StringDictionary::kNotFound) {
+    if (const uint32_t named = named_index_.Find(f.key); named != parquet::StringDictionary::kNotFound) {
       if (!named_values_[named]) named_values_[named] = f.value;
     } else if (!IsReservedField(i, f.key)) {
-      property_fields_[properties] = i;
-      key_hashes_[properties] = key_hash;
-      ++properties;
+      property_fields_[properties++] = i;
     }
   }
 
@@ -190,22 +180,11 @@ Status ParquetEncoder::Add(const EventView& event) {
   columns_[kLeafReceivedAt].AddInt64(event.received_at_ms);
   if (event.event_time_ms == kNoEventTime) columns_[kLeafEventTime].AddNull(0);
   else columns_[kLeafEventTime].AddInt64(event.event_time_ms);
-  // Every dictionary lookup of the row is started (hash + prefetch) before any is completed,
-  // so the cache misses of large dictionaries overlap (see StringDictionary::Prefetch).
   ColumnWriter& keys = columns_[columns_.size() - 2];
   ColumnWriter& values = columns_[columns_.size() - 1];
-  uint64_t* next_hash = hashes_.data();
-  for (size_t i = 0; i < named_.size(); ++i) {
-    if (named_values_[i]) *next_hash++ = columns_[kFirstNamedLeaf + i].PrefetchString(*named_values_[i]);
-  }
-  for (size_t n = 0; n < properties; ++n) {
-    keys.PrefetchHashed(key_hashes_[n]);
-    *next_hash++ = values.PrefetchString(event.fields[property_fields_[n]].value);
-  }
-  const uint64_t* hash = hashes_.data();
   for (size_t i = 0; i < named_.size(); ++i) {
     ColumnWriter& c = columns_[kFirstNamedLeaf + i];
-    if (named_values_[i]) c.AddHashedString(*named_values_[i], *hash++);
+    if (named_values_[i]) c.AddString(*named_values_[i]);
     else c.AddNull(0);
   }
   if (properties == 0) {
@@ -215,8 +194,8 @@ Status ParquetEncoder::Add(const EventView& event) {
   for (size_t n = 0; n < properties; ++n) {
     const Field& f = event.fields[property_fields_[n]];
     const int16_t rep = n == 0 ? 0 : kMapMaxRep;
-    keys.AddHashedString(f.key, key_hashes_[n], rep);
-    values.AddHashedString(f.value, *hash++, rep);
+    keys.AddString(f.key, rep);
+    values.AddString(f.value, rep);
   }
   ++row_group_rows_;
 

@@ -133,6 +133,37 @@ TEST(ParquetEncoderTest, ManyDistinctLongValuesFallBackToPlainAndRoundTrip) {
   }
 }
 
+// The dictionary fills up in the middle of a run of values being encoded: the values before
+// that point in the page (hits and inserts) and after it all come back, and the statistics
+// cover both sides (the minimum is only seen before the switch, the maximum only after).
+TEST(ParquetEncoderTest, DictionaryOverflowMidPageKeepsValuesAndStatistics) {
+  std::vector<TestEvent> events;
+  // Four in five values are new (the fifth repeats one four rows back) and about 50 bytes
+  // long: the dictionary reaches its byte limit in the second page, with hits and inserts
+  // around that point.
+  const int n = 60000;
+  const std::string pad(40, '.');
+  for (int i = 0; i < n; ++i) {
+    std::string v = i == 0 ? "a-min" : i == n - 1 ? "z-max" : "v" + std::to_string(i % 5 == 4 ? i - 4 : i) + pad;
+    events.push_back(MakeEvent("e" + std::to_string(i), {{"k", std::move(v)}}));
+  }
+  const std::string file = EncodeEvents({}, events);
+  const FileMetaData m = Footer(file);
+  ASSERT_EQ(m.row_groups.size(), 1u);
+  const auto& values = m.row_groups[0].columns.back().meta_data;
+  const std::vector<Encoding> pages = DataPageEncodings(file, values);
+  EXPECT_EQ(pages.front(), Encoding::kRleDictionary);
+  EXPECT_EQ(pages.back(), Encoding::kPlain);
+  ASSERT_TRUE(values.statistics.has_value());
+  EXPECT_EQ(values.statistics->min_value, "a-min");
+  EXPECT_EQ(values.statistics->max_value, "z-max");
+  const ParquetTable t = ReadAll(file);
+  ASSERT_EQ(t.rows.size(), events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(MapAt(t, i), (ParquetMap{{"k", events[i].fields[3].second}})) << i;
+  }
+}
+
 TEST(ParquetEncoderTest, FewDistinctValuesStayDictionaryEncoded) {
   std::vector<TestEvent> events;
   for (int i = 0; i < 5000; ++i) events.push_back(MakeEvent("e" + std::to_string(i), {{"k", std::to_string(i % 3)}}));

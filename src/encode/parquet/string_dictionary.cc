@@ -14,11 +14,15 @@ constexpr size_t kMaxLoadDenominator = 2;
 StringDictionary::StringDictionary() : slots_(kInitialSlots) {}
 
 uint32_t StringDictionary::InsertMissing(std::string_view value) {
-  const auto index = static_cast<uint32_t>(ends_.size());
+  const auto index = static_cast<uint32_t>(offsets_.size());
+  const auto offset = static_cast<uint32_t>(arena_.size());
+  char length[kLengthBytes];
+  for (size_t i = 0; i < kLengthBytes; ++i) length[i] = static_cast<char>(value.size() >> (8 * i));
+  arena_.append(length, kLengthBytes);
   arena_.append(value);
-  ends_.push_back(static_cast<uint32_t>(arena_.size()));
-  slots_[pending_slot_] = Slot{pending_hash_, index + 1};
-  if (ends_.size() * kMaxLoadDenominator > slots_.size()) Grow();
+  offsets_.push_back(offset);
+  slots_[pending_slot_] = Slot{pending_hash_, index + 1, offset};
+  if (offsets_.size() * kMaxLoadDenominator > slots_.size()) Grow();
   return index;
 }
 
@@ -37,7 +41,7 @@ void StringDictionary::Grow() {
 
 void StringDictionary::Clear() {
   arena_.clear();
-  ends_.clear();
+  offsets_.clear();
   std::fill(slots_.begin(), slots_.end(), Slot{});
 }
 

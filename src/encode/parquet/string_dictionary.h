@@ -3,14 +3,16 @@
 // Why not std::unordered_map<std::string, uint32_t>: it allocated a node and a string per
 // distinct value and chased pointers on every lookup, which made it a third of the encoder's
 // time. Here the values live back to back in one arena and the table is open addressing over
-// (hash, index) pairs, so a lookup is one hash, one probe sequence in a flat array and, on a
-// hash match, one comparison against the arena.
+// (hash, index, offset) slots, so a lookup is one hash, one probe sequence in a flat array and,
+// on a hash match, one comparison against the arena. The arena is laid out as a PLAIN page
+// (length, bytes, ...), so it is the dictionary page as it stands.
 //
-// Memory: the value bytes, 4 bytes of offset per entry and 8 bytes per slot (at most twice
-// the entries). Clear keeps the capacity for the next row group.
+// Memory: the value bytes plus 4 of length, 4 bytes of offset per entry and 12 bytes per slot
+// (at most twice the entries). Clear keeps the capacity for the next row group.
 // Thread-compatible.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -48,6 +50,8 @@ inline bool EqualBytes(const char* a, const char* b, size_t n) {
 class StringDictionary {
  public:
   static constexpr uint32_t kNotFound = UINT32_MAX;
+  // Bytes in front of each value in plain_values(): its length, little-endian.
+  static constexpr size_t kLengthBytes = 4;
 
   StringDictionary();
 
@@ -59,20 +63,22 @@ class StringDictionary {
   // Starts loading the slot a lookup of hash probes first. Dictionaries of high-cardinality
   // columns outgrow the L2 cache; issuing the loads for a row's values before looking any of
   // them up overlaps their misses instead of paying them one after the other.
-  void Prefetch(uint64_t hash) const {
-    __builtin_prefetch(&slots_[(hash >> kSlotHashShift) & (slots_.size() - 1)]);
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[SlotOf(hash)]); }
+  // The second step of the same: once the slot is loaded, starts loading the value it points
+  // to, which a hit compares next (the slot holds the value's offset, so no other array sits
+  // between the two misses).
+  void PrefetchValue(uint64_t hash) const {
+    const Slot& s = slots_[SlotOf(hash)];
+    if (s.index_plus_one != 0) __builtin_prefetch(arena_.data() + s.offset);
   }
   // Adds value, which the previous call to Find reported missing; returns its index.
-  // REQUIRES: value_bytes() stays below 4 GiB (the column writer caps it far lower).
+  // REQUIRES: plain_values() stays below 4 GiB (the column writer caps it far lower).
   uint32_t InsertMissing(std::string_view value);
 
-  size_t size() const { return ends_.size(); }
-  // Total bytes of the values (without any length prefixes).
-  uint64_t value_bytes() const { return arena_.size(); }
-  std::string_view at(uint32_t index) const {
-    const uint32_t begin = index == 0 ? 0 : ends_[index - 1];
-    return std::string_view(arena_).substr(begin, ends_[index] - begin);
-  }
+  size_t size() const { return offsets_.size(); }
+  // The values in index order, each behind its 4-byte length: a PLAIN dictionary page body.
+  const std::string& plain_values() const { return arena_; }
+  std::string_view at(uint32_t index) const { return ValueAt(offsets_[index]); }
   void Clear();
 
  private:
@@ -84,14 +90,23 @@ class StringDictionary {
   struct Slot {
     uint32_t hash = 0;
     uint32_t index_plus_one = 0;  // 0: empty
+    uint32_t offset = 0;          // of the value's length in arena_
   };
 
+  size_t SlotOf(uint64_t h64) const { return (h64 >> kSlotHashShift) & (slots_.size() - 1); }
+  std::string_view ValueAt(uint32_t offset) const {
+    const char* p = arena_.data() + offset;
+    uint32_t n;
+    std::memcpy(&n, p, sizeof n);  // little-endian, as Parquet's PLAIN lays it out
+    if constexpr (std::endian::native == std::endian::big) n = __builtin_bswap32(n);
+    return std::string_view(p + kLengthBytes, n);
+  }
   void Grow();
 
   std::string arena_;
-  std::vector<uint32_t> ends_;  // end offset in arena_ of each entry
-  std::vector<Slot> slots_;     // power-of-two size
-  size_t pending_slot_ = 0;     // set by Find on a miss
+  std::vector<uint32_t> offsets_;  // offset in arena_ of each entry's length
+  std::vector<Slot> slots_;        // power-of-two size
+  size_t pending_slot_ = 0;        // set by Find on a miss
   uint32_t pending_hash_ = 0;
 };
 
@@ -106,7 +121,7 @@ inline uint32_t StringDictionary::Find(std::string_view value, uint64_t h64) {
       return kNotFound;
     }
     if (s.hash == hash) {
-      const std::string_view entry = at(s.index_plus_one - 1);
+      const std::string_view entry = ValueAt(s.offset);
       if (entry.size() == value.size() && internal::EqualBytes(entry.data(), value.data(), value.size())) {
         return s.index_plus_one - 1;
       }

@@ -24,7 +24,7 @@ TEST(StringDictionary, AssignsDenseIndicesInFirstSeenOrder) {
   EXPECT_EQ(d.at(0), "b");
   EXPECT_EQ(d.at(1), "a");
   EXPECT_EQ(d.at(2), "");
-  EXPECT_EQ(d.value_bytes(), 2u);
+  EXPECT_EQ(d.plain_values(), std::string("\x01\0\0\0b\x01\0\0\0a\0\0\0\0", 14));
 }
 
 TEST(StringDictionary, DistinguishesPrefixesEmbeddedNulsAndTails) {
@@ -60,7 +60,7 @@ TEST(StringDictionary, ClearForgetsValuesAndStartsAgainAtZero) {
   for (int i = 0; i < 5000; ++i) Intern(d, "v" + std::to_string(i));
   d.Clear();
   EXPECT_EQ(d.size(), 0u);
-  EXPECT_EQ(d.value_bytes(), 0u);
+  EXPECT_EQ(d.plain_values(), "");
   EXPECT_EQ(d.Find("v1"), StringDictionary::kNotFound);
   EXPECT_EQ(Intern(d, "v4999"), 0u);
   EXPECT_EQ(Intern(d, "new"), 1u);
@@ -71,6 +71,16 @@ TEST(StringDictionary, HashDependsOnEveryByteAndTheLength) {
   EXPECT_NE(HashBytes(std::string_view("a\0", 2)), HashBytes("a"));
   EXPECT_NE(HashBytes("0123456789abcdef"), HashBytes("0123456789abcdeF"));
   EXPECT_EQ(HashBytes("same value"), HashBytes(std::string("same value")));
+  // Every length through the 16-byte lanes, the 8-byte words and each tail size (1-3, 4-7,
+  // overlapping 8): flipping any one byte changes the hash.
+  for (size_t len = 1; len <= 40; ++len) {
+    const std::string base(len, 'x');
+    for (size_t pos = 0; pos < len; ++pos) {
+      std::string changed = base;
+      changed[pos] = 'y';
+      EXPECT_NE(HashBytes(base), HashBytes(changed)) << "length " << len << " byte " << pos;
+    }
+  }
 }
 
 }  // namespace
