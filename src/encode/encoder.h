@@ -28,7 +28,7 @@ struct EncodeOptions {
   uint64_t last_seq = 0;
   std::string node_id;
   ParquetCompression compression = ParquetCompression::kZstd;
-  uint64_t row_group_bytes = 64ull << 20;    // Parquet: uncompressed bytes per row group
+  uint64_t row_group_bytes = 256ull << 20;   // Parquet: buffered bytes per row group (see docs/parquet.md)
 };
 
 class BatchEncoder {

@@ -11,7 +11,7 @@ constexpr size_t kMaxLoadDenominator = 2;
 
 }  // namespace
 
-StringDictionary::StringDictionary() : slots_(kInitialSlots) {}
+StringDictionary::StringDictionary() : slots_(kInitialSlots), mask_(kInitialSlots - 1) {}
 
 uint32_t StringDictionary::InsertMissing(std::string_view value) {
   const auto index = static_cast<uint32_t>(offsets_.size());
@@ -22,7 +22,7 @@ uint32_t StringDictionary::InsertMissing(std::string_view value) {
   arena_.append(value);
   offsets_.push_back(offset);
   slots_[pending_slot_] = Slot{pending_hash_, index + 1, offset};
-  if (offsets_.size() * kMaxLoadDenominator > slots_.size()) Grow();
+  if (offsets_.size() * kMaxLoadDenominator > mask_ + 1) Grow();
   return index;
 }
 
@@ -30,7 +30,8 @@ void StringDictionary::Grow() {
   std::vector<Slot> old;
   old.swap(slots_);
   slots_.resize(old.size() * 2);
-  const size_t mask = slots_.size() - 1;
+  mask_ = slots_.size() - 1;
+  const size_t mask = mask_;
   for (const Slot& s : old) {
     if (s.index_plus_one == 0) continue;
     size_t i = s.hash & mask;

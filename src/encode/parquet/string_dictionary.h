@@ -93,7 +93,7 @@ class StringDictionary {
     uint32_t offset = 0;          // of the value's length in arena_
   };
 
-  size_t SlotOf(uint64_t h64) const { return (h64 >> kSlotHashShift) & (slots_.size() - 1); }
+  size_t SlotOf(uint64_t h64) const { return (h64 >> kSlotHashShift) & mask_; }
   std::string_view ValueAt(uint32_t offset) const {
     const char* p = arena_.data() + offset;
     uint32_t n;
@@ -106,14 +106,14 @@ class StringDictionary {
   std::string arena_;
   std::vector<uint32_t> offsets_;  // offset in arena_ of each entry's length
   std::vector<Slot> slots_;        // power-of-two size
+  size_t mask_ = 0;                // slots_.size() - 1 (a 12-byte slot makes size() a division)
   size_t pending_slot_ = 0;        // set by Find on a miss
   uint32_t pending_hash_ = 0;
 };
 
 inline uint32_t StringDictionary::Find(std::string_view value, uint64_t h64) {
   const auto hash = static_cast<uint32_t>(h64 >> kSlotHashShift);
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
     if (s.index_plus_one == 0) {
       pending_slot_ = i;
