@@ -60,8 +60,8 @@ void ColumnWriter::ResetChunk() {
   // Cut pages only where a new row starts, so no row spans two pages.
   if (rep == 0 && (page_bytes_ >= kPageBytes || defs_.size() >= kMaxPageValues)) FlushPage();
   // Kept even for required columns (all 0, not written): defs_.size() counts the entries.
-  defs_.push_back(static_cast<uint32_t>(def));
-  if (spec_.max_rep > 0) reps_.push_back(static_cast<uint32_t>(rep));
+  defs_.push_back(static_cast<uint8_t>(def));
+  if (spec_.max_rep > 0) reps_.push_back(static_cast<uint8_t>(rep));
   ++page_bytes_;  // levels: an upper bound of their encoded size per entry
 }
 
@@ -210,7 +210,7 @@ void ColumnWriter::FlushPage() {
   std::string& body = body_;
   body.clear();
   body.reserve(page_bytes_ + kLengthPrefixBytes * 2);
-  auto put_levels = [&](const std::vector<uint32_t>& levels, int16_t max_level) {
+  auto put_levels = [&](const std::vector<uint8_t>& levels, int16_t max_level) {
     levels_.clear();
     EncodeRleBp(levels, BitWidth(static_cast<uint64_t>(max_level)), levels_);
     PutU32(body, static_cast<uint32_t>(levels_.size()));

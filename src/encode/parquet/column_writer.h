@@ -32,7 +32,7 @@ namespace tracklake::parquet {
 struct ColumnSpec {
   std::vector<std::string> path;  // path_in_schema
   PhysicalType type = PhysicalType::kByteArray;
-  int16_t max_def = 0;
+  int16_t max_def = 0;  // levels are buffered a byte each: at most 255 (tracklake's schema: 3)
   int16_t max_rep = 0;
 };
 
@@ -73,8 +73,8 @@ class ColumnWriter {
   std::string body_;        // scratch: the uncompressed page being serialised
 
   // Current page.
-  std::vector<uint32_t> defs_;
-  std::vector<uint32_t> reps_;
+  std::vector<uint8_t> defs_;
+  std::vector<uint8_t> reps_;
   ByteBuffer plain_;               // every value, PLAIN-encoded
   size_t pending_from_ = 0;        // plain_ from here on is not dictionary-encoded yet
   std::vector<uint32_t> indices_;  // dictionary indices (dictionary mode)

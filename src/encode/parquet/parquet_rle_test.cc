@@ -29,7 +29,7 @@ TEST(RleBpTest, BitWidthIsBitsOfMaxValue) {
 // Encodings.md: values 0..7 bit-packed with width 3 are 10001000 11000110 11111010.
 TEST(RleBpTest, BitPackedGroupMatchesSpecExample) {
   std::string out;
-  EncodeRleBp({0, 1, 2, 3, 4, 5, 6, 7}, 3, out);
+  EncodeRleBp(std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7}, 3, out);
   EXPECT_EQ(Bytes(out), (std::vector<uint8_t>{0x03, 0x88, 0xC6, 0xFA}));
 }
 
@@ -44,7 +44,7 @@ TEST(RleBpTest, LongRepeatBecomesRleRun) {
 
 TEST(RleBpTest, ShortTailIsZeroPaddedToAGroup) {
   std::string out;
-  EncodeRleBp({1, 0, 1}, 1, out);
+  EncodeRleBp(std::vector<uint32_t>{1, 0, 1}, 1, out);
   EXPECT_EQ(Bytes(out), (std::vector<uint8_t>{0x03, 0x05}));
 }
 
@@ -93,6 +93,26 @@ TEST(RleBpTest, DecoderStopsAtRequestedCount) {
   // An RLE run of 1000 values, but only 4 are asked for.
   EXPECT_TRUE(DecodeRleBp(std::string("\xD0\x0F\x02", 3), 2, 4, out));
   EXPECT_EQ(out, (std::vector<uint32_t>{2, 2, 2, 2}));
+}
+
+// Levels are kept a byte each: the byte overload must encode exactly what the 32-bit one does
+// (runs, mixed groups, a partial last group) for every level width up to 8 bits.
+TEST(RleBpTest, ByteLevelsEncodeLikeThirtyTwoBitValues) {
+  std::mt19937 rng(7);
+  for (int width = 1; width <= 8; ++width) {
+    std::vector<uint32_t> wide;
+    for (int i = 0; i < 1000; ++i) {
+      const uint32_t v = rng() % (1u << width);
+      const int repeat = rng() % 4 == 0 ? 1 + static_cast<int>(rng() % 20) : 1;
+      for (int r = 0; r < repeat; ++r) wide.push_back(v);
+    }
+    const std::vector<uint8_t> narrow(wide.begin(), wide.end());
+    std::string a, b;
+    EncodeRleBp(wide, width, a);
+    EncodeRleBp(narrow, width, b);
+    EXPECT_EQ(a, b) << "width " << width;
+    EXPECT_EQ(RoundTrip(wide, width), wide);
+  }
 }
 
 }  // namespace

@@ -37,7 +37,8 @@ void PutRleRun(std::string& out, uint32_t value, size_t count, int bit_width) {
 }
 
 // Whether values[i..i+kMinRleRun) exist and are all equal: where an RLE run may start.
-bool LongRunAt(const uint32_t* values, size_t count, size_t i) {
+template <typename T>
+bool LongRunAt(const T* values, size_t count, size_t i) {
   if (count - i < kMinRleRun) return false;
   for (size_t k = 1; k < kMinRleRun; ++k) {
     if (values[i + k] != values[i]) return false;
@@ -46,7 +47,8 @@ bool LongRunAt(const uint32_t* values, size_t count, size_t i) {
 }
 
 // Packs values[begin..end) LSB first as whole groups of 8, zero-padding the last group.
-void PutBitPacked(std::string& out, const uint32_t* values, size_t begin, size_t end, int bit_width) {
+template <typename T>
+void PutBitPacked(std::string& out, const T* values, size_t begin, size_t end, int bit_width) {
   static_assert(std::endian::native == std::endian::little, "the byte stores below assume little-endian");
   constexpr int kFlushBits = 32;
   const size_t groups = (end - begin + kGroupSize - 1) / kGroupSize;
@@ -78,18 +80,8 @@ void PutBitPacked(std::string& out, const uint32_t* values, size_t begin, size_t
   }
 }
 
-}  // namespace
-
-int BitWidth(uint64_t max_value) {
-  int w = 0;
-  while (max_value != 0) {
-    ++w;
-    max_value >>= 1;
-  }
-  return w;
-}
-
-void EncodeRleBp(const uint32_t* values, size_t count, int bit_width, std::string& out) {
+template <typename T>
+void EncodeRleBpImpl(const T* values, size_t count, int bit_width, std::string& out) {
   size_t i = 0;
   while (i < count) {
     if (LongRunAt(values, count, i)) {
@@ -106,6 +98,25 @@ void EncodeRleBp(const uint32_t* values, size_t count, int bit_width, std::strin
     PutBitPacked(out, values, i, j, bit_width);
     i = j;
   }
+}
+
+}  // namespace
+
+int BitWidth(uint64_t max_value) {
+  int w = 0;
+  while (max_value != 0) {
+    ++w;
+    max_value >>= 1;
+  }
+  return w;
+}
+
+void EncodeRleBp(const uint32_t* values, size_t count, int bit_width, std::string& out) {
+  EncodeRleBpImpl(values, count, bit_width, out);
+}
+
+void EncodeRleBp(const uint8_t* values, size_t count, int bit_width, std::string& out) {
+  EncodeRleBpImpl(values, count, bit_width, out);
 }
 
 bool DecodeRleBp(std::string_view in, int bit_width, size_t count, std::vector<uint32_t>& out) {

@@ -24,6 +24,12 @@ void EncodeRleBp(const uint32_t* values, size_t count, int bit_width, std::strin
 inline void EncodeRleBp(const std::vector<uint32_t>& values, int bit_width, std::string& out) {
   EncodeRleBp(values.data(), values.size(), bit_width, out);
 }
+// The same for levels, which never exceed 255 (a byte each keeps the column writer's level
+// buffers a quarter of the size). REQUIRES bit_width <= 8.
+void EncodeRleBp(const uint8_t* values, size_t count, int bit_width, std::string& out);
+inline void EncodeRleBp(const std::vector<uint8_t>& values, int bit_width, std::string& out) {
+  EncodeRleBp(values.data(), values.size(), bit_width, out);
+}
 
 // Decodes exactly `count` values from in, appending them to out. Returns false when in is
 // malformed or too short, bit_width is out of range, or a value does not fit bit_width.
