@@ -28,7 +28,7 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--smoke", action="store_true", help="every phase with tiny durations (about 10-20 s)")
     p.add_argument("--out", default=str(bl.HERE / "results"), help="results folder")
-    p.add_argument("--phases", default="ceiling,max,openloop,freshness,memory", help="comma-separated subset")
+    p.add_argument("--phases", default="disk,ceiling,max,openloop,freshness,memory", help="comma-separated subset")
     p.add_argument("--max-s", type=float, help="seconds per maximum-rate run (env BENCH_MAX_S)")
     p.add_argument("--sustained-s", type=float, help="seconds of the sustained max-rate runs, 0 = skip (BENCH_SUSTAINED_S)")
     p.add_argument("--open-s", type=float, help="seconds per open-loop rate (BENCH_OPEN_S)")
@@ -211,6 +211,21 @@ def phase_freshness(a, res, work):
         f"min {r['min_s']:.2f} s median {r['median_s']:.2f} s max {r['max_s']:.2f} s" if lat else "  freshness: no marker found")
 
 
+def phase_disk(a, res, work):
+    """fdatasync latency of the bare machine, pinned to each core in turn (bench/disk_probe.py)."""
+    import subprocess
+    seconds = 1 if a.smoke else 5
+    work.mkdir(parents=True, exist_ok=True)
+    for role, core in (("server core", bl.SERVER_CORE), ("client core", bl.CLIENT_CORE)):
+        out = subprocess.run(["taskset", "-c", core, sys.executable, str(bl.HERE / "disk_probe.py"), str(work), str(seconds)],
+                             capture_output=True, text=True, check=True)
+        r = dict(json.loads(out.stdout), role=role, core=core, seconds=seconds)
+        res["disk"].append(r)
+        log(f"  fdatasync of 1.1 KB appends on the {role} ({core}): {r['count']} in {seconds} s; p50 {r['p50_us'] / 1000:.2f} "
+            f"p99 {r['p99_us'] / 1000:.2f} p99.9 {r['p999_us'] / 1000:.2f} max {r['max_us'] / 1000:.2f} ms; "
+            f"{r['stalls_over_5ms']} over 5 ms")
+
+
 def ratios(res):
     """Median req/s of each short tracklake configuration over the rounds, against the median ceiling."""
     out = []
@@ -234,7 +249,7 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc)
     res = dict(started=started.isoformat(timespec="seconds"), smoke=a.smoke, binary=a.binary, cores=os.cpu_count(),
                load_average_before=bl.load_average(), settings={k: v for k, v in vars(a).items() if k != "phases"},
-               ceiling={}, ceiling_rounds=[], max=[], openloop=[], freshness=None, memory=None)
+               ceiling={}, ceiling_rounds=[], max=[], openloop=[], freshness=None, memory=None, disk=[])
     res["settings"]["rates"] = a.rates
     log(f"bench: {'smoke' if a.smoke else 'full'} run, load average {' '.join(res['load_average_before'])}")
     work = Path(tempfile.mkdtemp(prefix="tracklake-bench-"))
@@ -248,7 +263,7 @@ def main():
                 phase_ceiling(a, res, round_no)
             if "max" in a.phases:
                 phase_max(a, res, work, round_no, sustained=False)
-        for name, fn, arg in (("ceiling", phase_ceiling, None), ("max", phase_max, work), ("openloop", phase_openloop, work),
+        for name, fn, arg in (("disk", phase_disk, work), ("ceiling", phase_ceiling, None), ("max", phase_max, work), ("openloop", phase_openloop, work),
                               ("freshness", phase_freshness, work), ("memory", phase_memory, work)):
             if name in a.phases:
                 log(f"[{name}]")

@@ -14,6 +14,13 @@ def markdown(res):
     lines = [f"# tracklake benchmark {res['started']}{' (smoke)' if res['smoke'] else ''}", "",
              f"{res['cores']} cores, load average before {' '.join(res['load_average_before'])}, after "
              f"{' '.join(res.get('load_average_after', []))}; server pinned to one core, load generator to the other.", ""]
+    if res.get("disk"):
+        lines += ["## The machine's own fdatasync (bench/disk_probe.py: 1.1 KB append + fdatasync in a loop, no tracklake)", "",
+                  "| pinned to | fdatasyncs | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | over 5 ms |", "|---|---|---|---|---|---|---|---|"]
+        for d in res["disk"]:
+            lines.append(f"| {d['role']} ({d['core']}) | {d['count']} | {_ms(d['p50_us'])} | {_ms(d['p90_us'])} | {_ms(d['p99_us'])} | "
+                         f"{_ms(d['p999_us'])} | {_ms(d['max_us'])} | {d['stalls_over_5ms']} |")
+        lines.append("")
     if c or res["max"]:
         lines += ["## Maximum rate (wrk -t1, same requests as the ceiling)", "",
                   "| server | durability | body | seconds | 2xx req/s | events/s acked | % of nginx req/s | p50 ms | p99 ms | server CPU % | delivered events/s | lake caught up |",
