@@ -35,7 +35,29 @@ class ByteBuffer {
 
   void Append(const void* p, size_t n) {
     if (capacity_ - size_ < n) Grow(n);
-    if (n > 0) std::memcpy(data_ + size_, p, n);
+    char* dst = data_ + size_;
+    const auto* src = static_cast<const char*>(p);
+    // Most values are short: two overlapping fixed-size moves (both inside the n bytes) instead
+    // of a call to memcpy.
+    if (n <= 16) {
+      if (n >= 8) {
+        uint64_t a, b;
+        std::memcpy(&a, src, 8);
+        std::memcpy(&b, src + n - 8, 8);
+        std::memcpy(dst, &a, 8);
+        std::memcpy(dst + n - 8, &b, 8);
+      } else if (n >= 4) {
+        uint32_t a, b;
+        std::memcpy(&a, src, 4);
+        std::memcpy(&b, src + n - 4, 4);
+        std::memcpy(dst, &a, 4);
+        std::memcpy(dst + n - 4, &b, 4);
+      } else {
+        for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+      }
+    } else {
+      std::memcpy(dst, src, n);
+    }
     size_ += n;
   }
   void AppendU32LE(uint32_t v) {
