@@ -106,12 +106,9 @@ void ColumnWriter::AddString(std::string_view value, int16_t rep) {
   BeginEntry(spec_.max_def, rep);
   page_bytes_ += kLengthPrefixBytes + value.size();
   AppendPlain(value);
-  if (!dict_mode_) {
-    UpdateStringStats(value);
-    pending_from_ = plain_.size();
-  } else if (plain_.size() - pending_from_ >= kPendingBytes) {
-    EncodePending();
-  }
+  // A PLAIN column has nothing pending: its values only update the statistics.
+  if (!dict_mode_) UpdateStringStats(value);
+  else if (plain_.size() - pending_from_ >= kPendingBytes) EncodePending();
 }
 
 // Turns the values appended since the last call into dictionary indices. When the dictionary
@@ -186,8 +183,8 @@ void ColumnWriter::AddNull(int16_t def, int16_t rep) {
   ++null_count_;
 }
 
-void ColumnWriter::AppendPage(PageType type, Encoding encoding, int32_t num_values,
-                              const std::string& body, std::string& out, int64_t& uncompressed_total) {
+void ColumnWriter::AppendPage(PageType type, Encoding encoding, int32_t num_values, std::string_view body,
+                              std::string& out, int64_t& uncompressed_total) {
   Status s = Compress(codec_, body, compressed_);
   if (!s.ok()) {
     if (status_.ok()) status_ = s;
@@ -218,7 +215,7 @@ void ColumnWriter::FlushPage() {
   };
   if (spec_.max_rep > 0) put_levels(reps_, spec_.max_rep);
   if (spec_.max_def > 0) put_levels(defs_, spec_.max_def);
-  if (spec_.type == PhysicalType::kByteArray && dict_mode_) EncodePending();
+  if (dict_mode_) EncodePending();  // only BYTE_ARRAY columns are ever in dictionary mode
   // A page without values is written PLAIN: it needs no dictionary.
   const bool dict_page = dict_mode_ && !indices_.empty();
   if (dict_page) {

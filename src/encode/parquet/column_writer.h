@@ -61,8 +61,8 @@ class ColumnWriter {
   void UpdateStringStats(std::string_view value);
   void EncodePending();
   void FlushPage();
-  void AppendPage(PageType type, Encoding encoding, int32_t num_values, const std::string& body,
-                  std::string& out, int64_t& uncompressed_total);
+  void AppendPage(PageType type, Encoding encoding, int32_t num_values, std::string_view body, std::string& out,
+                  int64_t& uncompressed_total);
   void ResetChunk();
 
   ColumnSpec spec_;

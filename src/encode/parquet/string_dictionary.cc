@@ -14,15 +14,12 @@ constexpr size_t kMaxLoadDenominator = 2;
 StringDictionary::StringDictionary() : slots_(kInitialSlots), mask_(kInitialSlots - 1) {}
 
 uint32_t StringDictionary::InsertMissing(std::string_view value) {
-  const auto index = static_cast<uint32_t>(offsets_.size());
+  const uint32_t index = size_++;
   const auto offset = static_cast<uint32_t>(arena_.size());
-  char length[kLengthBytes];
-  for (size_t i = 0; i < kLengthBytes; ++i) length[i] = static_cast<char>(value.size() >> (8 * i));
-  arena_.append(length, kLengthBytes);
-  arena_.append(value);
-  offsets_.push_back(offset);
+  arena_.AppendU32LE(static_cast<uint32_t>(value.size()));
+  arena_.Append(value.data(), value.size());
   slots_[pending_slot_] = Slot{pending_hash_, index + 1, offset};
-  if (offsets_.size() * kMaxLoadDenominator > mask_ + 1) Grow();
+  if (size_ * kMaxLoadDenominator > mask_ + 1) Grow();
   return index;
 }
 
@@ -40,9 +37,15 @@ void StringDictionary::Grow() {
   }
 }
 
+std::string_view StringDictionary::at(uint32_t index) const {
+  uint32_t offset = 0;
+  for (uint32_t i = 0; i < index; ++i) offset += kLengthBytes + arena_.LoadU32LE(offset);
+  return ValueAt(offset);
+}
+
 void StringDictionary::Clear() {
   arena_.clear();
-  offsets_.clear();
+  size_ = 0;
   std::fill(slots_.begin(), slots_.end(), Slot{});
 }
 

@@ -7,19 +7,18 @@
 // on a hash match, one comparison against the arena. The arena is laid out as a PLAIN page
 // (length, bytes, ...), so it is the dictionary page as it stands.
 //
-// Memory: the value bytes plus 4 of length, 4 bytes of offset per entry and 12 bytes per slot
-// (at most twice the entries). Clear keeps the capacity for the next row group.
+// Memory: the value bytes plus 4 of length per entry and 12 bytes per slot (at most twice the
+// entries). Clear keeps the capacity for the next row group.
 // Thread-compatible.
 #pragma once
 
-#include <bit>
 #include <cstdint>
 #include <cstring>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/hash_bytes.h"
+#include "encode/parquet/byte_buffer.h"
 
 namespace tracklake::parquet {
 namespace internal {
@@ -75,10 +74,12 @@ class StringDictionary {
   // REQUIRES: plain_values() stays below 4 GiB (the column writer caps it far lower).
   uint32_t InsertMissing(std::string_view value);
 
-  size_t size() const { return offsets_.size(); }
+  size_t size() const { return size_; }
   // The values in index order, each behind its 4-byte length: a PLAIN dictionary page body.
-  const std::string& plain_values() const { return arena_; }
-  std::string_view at(uint32_t index) const { return ValueAt(offsets_[index]); }
+  std::string_view plain_values() const { return arena_.view(); }
+  // The value of index, found by walking the arena: O(index), for tests and diagnostics (the
+  // writer only ever needs the whole page).
+  std::string_view at(uint32_t index) const;
   void Clear();
 
  private:
@@ -95,16 +96,12 @@ class StringDictionary {
 
   size_t SlotOf(uint64_t h64) const { return (h64 >> kSlotHashShift) & mask_; }
   std::string_view ValueAt(uint32_t offset) const {
-    const char* p = arena_.data() + offset;
-    uint32_t n;
-    std::memcpy(&n, p, sizeof n);  // little-endian, as Parquet's PLAIN lays it out
-    if constexpr (std::endian::native == std::endian::big) n = __builtin_bswap32(n);
-    return std::string_view(p + kLengthBytes, n);
+    return std::string_view(arena_.data() + offset + kLengthBytes, arena_.LoadU32LE(offset));
   }
   void Grow();
 
-  std::string arena_;
-  std::vector<uint32_t> offsets_;  // offset in arena_ of each entry's length
+  ByteBuffer arena_;
+  uint32_t size_ = 0;              // entries
   std::vector<Slot> slots_;        // power-of-two size
   size_t mask_ = 0;                // slots_.size() - 1 (a 12-byte slot makes size() a division)
   size_t pending_slot_ = 0;        // set by Find on a miss
