@@ -29,6 +29,7 @@ struct EncodeOptions {
   std::string node_id;
   ParquetCompression compression = ParquetCompression::kZstd;
   uint64_t row_group_bytes = 256ull << 20;   // Parquet: buffered bytes per row group (see docs/parquet.md)
+  uint64_t dictionary_bytes = 8ull << 20;    // Parquet: a column chunk's dictionary, at most (ditto)
 };
 
 class BatchEncoder {

@@ -37,7 +37,8 @@ void PutI64(std::string& out, int64_t v) {
 
 }  // namespace
 
-ColumnWriter::ColumnWriter(ColumnSpec spec, Codec codec) : spec_(std::move(spec)), codec_(codec) {
+ColumnWriter::ColumnWriter(ColumnSpec spec, Codec codec, uint64_t max_dictionary_bytes)
+    : spec_(std::move(spec)), codec_(codec), max_dictionary_bytes_(max_dictionary_bytes) {
   ResetChunk();
 }
 
@@ -50,6 +51,7 @@ void ColumnWriter::ResetChunk() {
   dict_mode_ = spec_.type == PhysicalType::kByteArray;
   wrote_dict_pages_ = false;
   wrote_plain_pages_ = false;
+  dictionary_judged_ = false;
   dict_.Clear();
   dict_bytes_ = 0;
   has_min_max_ = false;
@@ -153,7 +155,7 @@ void ColumnWriter::EncodePending() {
     if (const uint32_t found = dict_.Find(value, p.hash); found != StringDictionary::kNotFound) {
       indices_.push_back(found);
     } else if (dict_.size() < kMaxDictionaryEntries &&
-               dict_bytes_ + kLengthPrefixBytes + value.size() <= kMaxDictionaryBytes) {
+               dict_bytes_ + kLengthPrefixBytes + value.size() <= max_dictionary_bytes_) {
       indices_.push_back(dict_.InsertMissing(value));
       dict_bytes_ += kLengthPrefixBytes + value.size();
       UpdateStringStats(value);
@@ -221,8 +223,17 @@ void ColumnWriter::FlushPage() {
   if (dict_page) {
     const int width = std::max(kMinIndexBitWidth, BitWidth(dict_.size() - 1));
     body.push_back(static_cast<char>(width));
+    const size_t indices_start = body.size();
     EncodeRleBp(indices_, width, body);
     wrote_dict_pages_ = true;
+    // Parquet-mr's rule: after the first page, keep the dictionary only if it and the indices
+    // take fewer bytes than the same values PLAIN. A column of unique values (event_id) would
+    // otherwise carry every value twice over, in the dictionary and as an index, and pay a
+    // hash-table insert per value until the dictionary limit.
+    if (!dictionary_judged_) {
+      dictionary_judged_ = true;
+      if (dict_bytes_ + (body.size() - indices_start) >= plain_.size()) dict_mode_ = false;
+    }
   } else {
     body.append(plain_.view());
     wrote_plain_pages_ = true;

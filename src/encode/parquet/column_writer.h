@@ -38,7 +38,7 @@ struct ColumnSpec {
 
 class ColumnWriter {
  public:
-  ColumnWriter(ColumnSpec spec, Codec codec);
+  ColumnWriter(ColumnSpec spec, Codec codec, uint64_t max_dictionary_bytes);
 
   const ColumnSpec& spec() const { return spec_; }
 
@@ -67,6 +67,7 @@ class ColumnWriter {
 
   ColumnSpec spec_;
   Codec codec_;
+  uint64_t max_dictionary_bytes_;
   Status status_;
   std::string compressed_;  // scratch
   std::string levels_;      // scratch
@@ -89,6 +90,7 @@ class ColumnWriter {
   bool dict_mode_ = false;
   bool wrote_dict_pages_ = false;
   bool wrote_plain_pages_ = false;
+  bool dictionary_judged_ = false;  // the first dictionary page was weighed against PLAIN
   StringDictionary dict_;
   uint64_t dict_bytes_ = 0;
   bool has_min_max_ = false;

@@ -123,7 +123,7 @@ void ParquetEncoder::AddColumn(const SchemaElement& leaf, std::vector<std::strin
   spec.type = *leaf.type;
   spec.max_def = max_def;
   spec.max_rep = max_rep;
-  columns_.emplace_back(std::move(spec), codec_);
+  columns_.emplace_back(std::move(spec), codec_, options_.dictionary_bytes);
 }
 
 void ParquetEncoder::BuildSchema() {

@@ -147,7 +147,9 @@ TEST(ParquetEncoderTest, DictionaryOverflowMidPageKeepsValuesAndStatistics) {
     std::string v = i == 0 ? "a-min" : i == n - 1 ? "z-max" : "v" + std::to_string(i % 5 == 4 ? i - 4 : i) + pad;
     events.push_back(MakeEvent("e" + std::to_string(i), {{"k", std::move(v)}}));
   }
-  const std::string file = EncodeEvents({}, events);
+  EncodeOptions o;
+  o.dictionary_bytes = 1u << 20;
+  const std::string file = EncodeEvents(o, events);
   const FileMetaData m = Footer(file);
   ASSERT_EQ(m.row_groups.size(), 1u);
   const auto& values = m.row_groups[0].columns.back().meta_data;
@@ -161,6 +163,57 @@ TEST(ParquetEncoderTest, DictionaryOverflowMidPageKeepsValuesAndStatistics) {
   ASSERT_EQ(t.rows.size(), events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     ASSERT_EQ(MapAt(t, i), (ParquetMap{{"k", events[i].fields[3].second}})) << i;
+  }
+}
+
+// Unique values (an id column) make the dictionary as big as the values themselves: after the
+// first page the column turns PLAIN, while a low-cardinality column of the same rows stays
+// dictionary-encoded throughout.
+TEST(ParquetEncoderTest, UniqueValuesTurnPlainAfterTheFirstPage) {
+  std::vector<TestEvent> events;
+  const int n = 100000;  // 36-byte ids: about 4 MB, several pages
+  for (int i = 0; i < n; ++i) {
+    std::string id = std::to_string(i);
+    events.push_back(MakeEvent(std::string(36 - id.size(), '0') + id, {{"k", std::to_string(i % 7)}}));
+  }
+  const std::string file = EncodeEvents({}, events);
+  const FileMetaData m = Footer(file);
+  ASSERT_EQ(m.row_groups.size(), 1u);
+  const std::vector<Encoding> ids = DataPageEncodings(file, m.row_groups[0].columns.front().meta_data);
+  ASSERT_GE(ids.size(), 3u);
+  EXPECT_EQ(ids.front(), Encoding::kRleDictionary);
+  for (size_t i = 1; i < ids.size(); ++i) EXPECT_EQ(ids[i], Encoding::kPlain) << "page " << i;
+  for (Encoding e : DataPageEncodings(file, m.row_groups[0].columns.back().meta_data)) {
+    EXPECT_EQ(e, Encoding::kRleDictionary);
+  }
+  const ParquetTable t = ReadAll(file);
+  ASSERT_EQ(t.rows.size(), events.size());
+  for (size_t i = 0; i < events.size(); i += 997) {
+    EXPECT_EQ(CellString(t, i, "event_id"), events[i].fields[1].second) << i;
+  }
+  EXPECT_EQ(CellString(t, n - 1, "event_id"), events.back().fields[1].second);
+}
+
+// A dictionary that pays for itself grows past what a small limit would allow: 100,000
+// distinct values, each seen five times in a row, stay dictionary-encoded (1.7 MB of entries,
+// 100,000 of them: past the former 1 MiB / 65,536-entry limits).
+TEST(ParquetEncoderTest, RepeatedValuesKeepALargeDictionary) {
+  std::vector<TestEvent> events;
+  const int distinct = 100000;
+  for (int i = 0; i < 5 * distinct; ++i) {
+    events.push_back(MakeEvent("e", {{"k", "value-" + std::to_string(1000000 + (i / 5 * 7919) % distinct)}}));
+  }
+  const std::string file = EncodeEvents({}, events);
+  const FileMetaData m = Footer(file);
+  ASSERT_EQ(m.row_groups.size(), 1u);
+  const auto& values = m.row_groups[0].columns.back().meta_data;
+  const std::vector<Encoding> pages = DataPageEncodings(file, values);
+  ASSERT_GE(pages.size(), 2u);
+  for (Encoding e : pages) EXPECT_EQ(e, Encoding::kRleDictionary);
+  const ParquetTable t = ReadAll(file);
+  ASSERT_EQ(t.rows.size(), events.size());
+  for (size_t i = 0; i < events.size(); i += 4999) {
+    EXPECT_EQ(MapAt(t, i), (ParquetMap{{"k", events[i].fields[3].second}})) << i;
   }
 }
 

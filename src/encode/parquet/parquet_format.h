@@ -39,10 +39,10 @@ enum class TimeUnit : int16_t { kNone = 0, kMillis = 1, kMicros = 2, kNanos = 3 
 // keeps page decompression buffers small and gives readers page-level granularity.
 inline constexpr size_t kPageBytes = 1u << 20;
 inline constexpr size_t kMaxPageValues = 1u << 17;
-// Dictionary encoding falls back to PLAIN for the rest of a column chunk past either limit:
-// beyond them the dictionary stops paying for itself and costs writer memory.
-inline constexpr size_t kMaxDictionaryBytes = 1u << 20;
-inline constexpr size_t kMaxDictionaryEntries = 65536;
+// Dictionary encoding falls back to PLAIN for the rest of a column chunk once the dictionary
+// would hold more entries than this (or more bytes than EncodeOptions::dictionary_bytes): it
+// bounds the writer's slot table (12 bytes per slot, at most two slots per entry).
+inline constexpr size_t kMaxDictionaryEntries = 1u << 19;
 // String min/max statistics longer than this are omitted (they would bloat every footer and
 // pruning on long free-text values is rarely useful).
 inline constexpr size_t kMaxStatisticsValueBytes = 64;
