@@ -51,11 +51,18 @@ class ColumnWriter {
   // Uncompressed bytes buffered for the current chunk (pages, current page, dictionary).
   uint64_t buffered_bytes() const { return chunk_page_bytes_ + page_bytes_ + dict_bytes_; }
 
+  // At least the bytes WriteChunk will append (the open page and the dictionary counted
+  // uncompressed): lets the caller size the file buffer once instead of growing it page by page.
+  uint64_t chunk_bytes_bound() const { return pages_.size() + page_bytes_ + dict_bytes_ + kChunkHeaderSlack; }
+
   // Appends the chunk to out (whose size is its file offset) and fills chunk; resets the
   // writer for the next row group.
   Status WriteChunk(std::string& out, ColumnChunk& chunk);
 
  private:
+  // Page headers of the open page and the dictionary page, with room to spare.
+  static constexpr uint64_t kChunkHeaderSlack = 256;
+
   void BeginEntry(int16_t def, int16_t rep);
   void AppendPlain(std::string_view value);
   void UpdateStringStats(std::string_view value);

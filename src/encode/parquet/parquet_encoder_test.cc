@@ -62,6 +62,17 @@ TEST(ParquetEncoderTest, RoundTripsFixedNamedAndPropertyFields) {
   EXPECT_TRUE(MapAt(t, 1).empty());  // empty, not null
 }
 
+// Names that look like column names to the encoder's quick filter (same length, first and last
+// byte as user_id, event_id, app_id) are still properties; the real ones are not.
+TEST(ParquetEncoderTest, NamesResemblingColumnsAreProperties) {
+  const ParquetTable t = ReadAll(EncodeEvents(
+      {}, {MakeEvent("e", {{"user_id", "u"}, {"usxx_id", "1"}, {"evxxx_id", "2"}, {"apx_id", "3"},
+                           {"event_id", "dup"}, {"uid", "4"}})}));
+  EXPECT_EQ(CellString(t, 0, "user_id"), "u");
+  EXPECT_EQ(CellString(t, 0, "event_id"), "e");
+  EXPECT_EQ(MapAt(t, 0), (ParquetMap{{"usxx_id", "1"}, {"evxxx_id", "2"}, {"apx_id", "3"}, {"uid", "4"}}));
+}
+
 TEST(ParquetEncoderTest, FirstOccurrenceOfADuplicatedColumnFieldWins) {
   const ParquetTable t = ReadAll(EncodeEvents({}, {MakeEvent("e", {{"user_id", "first"}, {"user_id", "second"}})}));
   EXPECT_EQ(CellString(t, 0, "user_id"), "first");
