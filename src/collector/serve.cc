@@ -32,6 +32,13 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   o.limits.max_age_ms = static_cast<int64_t>(c.flush.max_age_s) * 1000;
   o.limits.max_buffered_bytes = c.flush.max_buffered_bytes;
   o.format = c.lake.format == LakeFormat::kParquet ? FileFormat::kParquet : FileFormat::kNdjsonGzip;
+  switch (c.lake.parquet_compression) {
+    case ParquetCodec::kZstd: o.compression = ParquetCompression::kZstd; break;
+    case ParquetCodec::kSnappy: o.compression = ParquetCompression::kSnappy; break;
+    case ParquetCodec::kGzip: o.compression = ParquetCompression::kGzip; break;
+    case ParquetCodec::kNone: o.compression = ParquetCompression::kNone; break;
+  }
+  o.parquet_dictionary_bytes = c.lake.parquet_dictionary_bytes;
   // Firehose takes records, not files: plain NDJSON, which the sink splits into lines.
   if (c.sink.type == SinkType::kFirehose) o.format = FileFormat::kNdjson;
   o.event_type_columns = c.event_type_columns;

@@ -18,6 +18,7 @@ namespace tracklake {
 
 enum class Durability { kFsync, kWrite };
 enum class LakeFormat { kNdjsonGzip, kParquet };
+enum class ParquetCodec { kZstd, kSnappy, kGzip, kNone };
 enum class AuthMode { kKeys, kNone };
 enum class SinkType { kLocal, kS3, kFirehose };
 enum class TlsVersion { kTls12, kTls13 };
@@ -81,6 +82,8 @@ struct Config {
   struct Lake {
     std::string dir = "./lake";
     LakeFormat format = LakeFormat::kParquet;
+    ParquetCodec parquet_compression = ParquetCodec::kZstd;
+    uint64_t parquet_dictionary_bytes = 8ull << 20;
   } lake;
 
   struct Sink {

@@ -79,6 +79,8 @@ max_buffered_bytes = "512MiB"
 [lake]
 dir = "/data/lake"
 format = "parquet"
+parquet_compression = "snappy"
+parquet_dictionary_bytes = "2MiB"
 )");
   ASSERT_TRUE(config.ok()) << config.status().message();
   const Config& c = *config;
@@ -106,6 +108,8 @@ format = "parquet"
   EXPECT_EQ(c.flush.max_buffered_bytes, 512u << 20);
   EXPECT_EQ(c.lake.dir, "/data/lake");
   EXPECT_EQ(c.lake.format, LakeFormat::kParquet);
+  EXPECT_EQ(c.lake.parquet_compression, ParquetCodec::kSnappy);
+  EXPECT_EQ(c.lake.parquet_dictionary_bytes, 2u << 20);
 }
 
 TEST(LoadConfig, UnknownKeyIsNamedWithTheSectionsKeys) {

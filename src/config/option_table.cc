@@ -22,6 +22,12 @@ constexpr EnumName<LakeFormat> kLakeFormatNames[] = {
     {"ndjson.gz", LakeFormat::kNdjsonGzip},
     {"parquet", LakeFormat::kParquet},
 };
+constexpr EnumName<ParquetCodec> kParquetCodecNames[] = {
+    {"zstd", ParquetCodec::kZstd},
+    {"snappy", ParquetCodec::kSnappy},
+    {"gzip", ParquetCodec::kGzip},
+    {"none", ParquetCodec::kNone},
+};
 constexpr EnumName<SinkType> kSinkTypeNames[] = {
     {"local", SinkType::kLocal},
     {"s3", SinkType::kS3},
@@ -38,6 +44,10 @@ constexpr int64_t kMaxThreads = 64;
 constexpr int64_t kMinBodyBytes = kKiB;
 constexpr int64_t kMaxBodyBytes = 64 * kMiB;
 constexpr int64_t kMaxDecompressedBytes = kGiB;
+// Parquet dictionaries: pyarrow's and parquet-mr's 1 MiB default is well inside; beyond 256 MiB
+// a dictionary page nears the int32 page-size fields of the format.
+constexpr int64_t kMinDictionaryBytes = 64 * kKiB;
+constexpr int64_t kMaxDictionaryBytes = 256 * kMiB;
 constexpr int64_t kMaxTimeoutSeconds = 3600;
 constexpr int64_t kMaxConnections = 1'000'000;
 constexpr int64_t kMaxRateLimit = 100'000'000;
@@ -303,6 +313,17 @@ std::vector<OptionSpec> BuildTable() {
           .Enum(NamesOf<kLakeFormatNames>())
           .Doc("File format of the lake.")
           .Bind(BindEnum<&Config::lake, &Config::Lake::format, kLakeFormatNames>()),
+      Option("lake", "parquet_compression")
+          .Enum(NamesOf<kParquetCodecNames>())
+          .Doc("Codec of Parquet pages: zstd (level 1: smallest files at nearly snappy's speed), snappy, "
+               "gzip or none. Every engine reads all four.")
+          .Bind(BindEnum<&Config::lake, &Config::Lake::parquet_compression, kParquetCodecNames>()),
+      Option("lake", "parquet_dictionary_bytes")
+          .Bytes(kMinDictionaryBytes, kMaxDictionaryBytes)
+          .Doc("Largest dictionary of a Parquet column chunk; past it the chunk's remaining pages are "
+               "PLAIN. Bigger keeps high-cardinality columns dictionary-encoded (smaller files) at the "
+               "cost of encoder memory: this plus up to 12 MiB of hash slots per column (docs/parquet.md).")
+          .Bind(BindField<&Config::lake, &Config::Lake::parquet_dictionary_bytes>()),
 
       Option("sink", "type")
           .Enum(NamesOf<kSinkTypeNames>())

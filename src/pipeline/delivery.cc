@@ -47,6 +47,7 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   eo.last_seq = batch.last_seq;
   eo.node_id = options_.node_id;
   eo.compression = options_.compression;
+  eo.dictionary_bytes = options_.parquet_dictionary_bytes;
   std::unique_ptr<BatchEncoder> encoder = MakeEncoder(format, eo);
   EventView view;
   Status add_status;

@@ -34,6 +34,7 @@ struct PipelineOptions {
   BatchLimits limits;
   FileFormat format = FileFormat::kNdjsonGzip;
   ParquetCompression compression = ParquetCompression::kZstd;
+  uint64_t parquet_dictionary_bytes = EncodeOptions{}.dictionary_bytes;
   std::map<std::string, std::vector<std::string>> event_type_columns;
   std::string dead_letter_dir;  // objects a sink rejects for good are kept here
   int delivery_threads = 1;

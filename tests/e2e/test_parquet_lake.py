@@ -1,4 +1,5 @@
 """The default lake format is Parquet: files the collector writes read back exactly with pyarrow and DuckDB."""
+import hashlib
 import subprocess
 from collections import Counter
 from datetime import datetime, timezone
@@ -108,3 +109,27 @@ def test_inspect_and_ddl_commands(collector_factory):
     athena = subprocess.run([tracklake_bin(), "ddl", "--config", str(c.config_path), "--dialect", "athena",
                              "--location", "s3://bucket/lake"], capture_output=True, text=True, cwd=c.root, env=clean_env())
     assert "`url` string" in athena.stdout and "projection.enabled" in athena.stdout
+
+
+def test_parquet_codec_and_dictionary_limit_come_from_config(collector_factory):
+    c = collector_factory(extra=COLUMNS, start=False)
+    c.config_path.write_text(c.config_path.read_text().replace(
+        'format = "ndjson.gz"',
+        'format = "parquet"\nparquet_compression = "snappy"\nparquet_dictionary_bytes = "64KiB"'))
+    c.start()
+    # 300 distinct 400-byte values: one page, and 120 KB of dictionary. Under the default 8 MiB
+    # limit the page is dictionary-encoded; past a 64 KiB limit it is written PLAIN, and a chunk
+    # without dictionary pages gets no dictionary page.
+    events = [{"event_type": "signup", "event_id": f"d{i}", "blob": hashlib.sha256(str(i).encode()).hexdigest() * 6 + "x" * 16}
+              for i in range(300)]
+    assert c.post(events).json()["accepted"] == len(events)
+    assert c.stop() == 0
+    files = list(c.lake.rglob("*.parquet"))
+    assert len(files) == 1
+    rg = pq.ParquetFile(files[0]).metadata.row_group(0)
+    assert {rg.column(i).compression for i in range(rg.num_columns)} == {"SNAPPY"}
+    keys, values = rg.column(rg.num_columns - 2), rg.column(rg.num_columns - 1)
+    assert values.path_in_schema == "properties.key_value.value"
+    assert keys.has_dictionary_page and not values.has_dictionary_page
+    table = pq.read_table(files[0], partitioning=None)
+    assert sorted(dict(p)["blob"] for p in table.column("properties").to_pylist()) == sorted(e["blob"] for e in events)
