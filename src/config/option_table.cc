@@ -44,6 +44,7 @@ constexpr int64_t kMaxThreads = 64;
 constexpr int64_t kMinBodyBytes = kKiB;
 constexpr int64_t kMaxBodyBytes = 64 * kMiB;
 constexpr int64_t kMaxDecompressedBytes = kGiB;
+constexpr int64_t kMaxCommitDelayUs = 10000;
 // Parquet dictionaries: pyarrow's and parquet-mr's 1 MiB default is well inside; beyond 256 MiB
 // a dictionary page nears the int32 page-size fields of the format.
 constexpr int64_t kMinDictionaryBytes = 64 * kKiB;
@@ -290,6 +291,13 @@ std::vector<OptionSpec> BuildTable() {
           .Bytes(kMinQueueBytes, kMaxQueueBytes)
           .Doc("Appends waiting for the log writer: beyond it ingest answers 503.")
           .Bind(BindField<&Config::wal, &Config::Wal::queue_bytes>()),
+      Option("wal", "commit_delay_us")
+          .Integer(0, kMaxCommitDelayUs)
+          .Because("every acknowledgement waits for it")
+          .Doc("With durability = \"fsync\": microseconds the log writer lets requests gather after the "
+               "first one before writing and syncing them together. Fewer fdatasyncs and less CPU at "
+               "moderate rates, for up to this much added latency; 0 syncs as soon as a request arrives.")
+          .Bind(BindField<&Config::wal, &Config::Wal::commit_delay_us>()),
 
       Option("flush", "max_bytes")
           .Bytes(kMinFlushBytes, kMaxFlushBytes)

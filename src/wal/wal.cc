@@ -30,6 +30,8 @@ struct Wal::Pending {
 namespace {
 
 constexpr uint64_t kReadyHeadroomBytes = 1 << 20;
+// WalOptions::commit_delay applies when the writer finds fewer appends than this waiting.
+constexpr size_t kCommitDelayBelowAppends = 4;
 // ReadEvents reads segments through a window of this size.
 constexpr uint64_t kReadWindowBytes = 1 << 20;
 
@@ -201,6 +203,16 @@ void Wal::WriterLoop() {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, std::chrono::seconds(1), [&] { return closing_ || !queue_.empty(); });
       if (queue_.empty() && closing_) break;
+      // Only a small group waits: under heavy load the appends that arrived during the last
+      // sync already make a big group, and delaying it would only cut throughput.
+      if (!closing_ && !queue_.empty() && queue_.size() < kCommitDelayBelowAppends && options_.fsync &&
+          options_.commit_delay.count() > 0) {
+        // One sleep, not a wait on cv_: every append notifies it, and waking per append would
+        // cost the CPU the delay is there to save.
+        lock.unlock();
+        std::this_thread::sleep_for(options_.commit_delay);
+        lock.lock();
+      }
       group.swap(queue_);
     }
     if (!group.empty()) CommitGroup(group);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -40,6 +41,9 @@ struct WalOptions {
   uint64_t segment_bytes = 64ull << 20;
   uint64_t max_bytes = 8ull << 30;      // disk budget for all segments
   uint64_t queue_bytes = 64ull << 20;   // appends waiting for the writer
+  // With fsync: how long the writer lets a small group (a few appends) gather before writing
+  // it, so that more appends share one fdatasync (PostgreSQL's commit_delay). 0: no wait.
+  std::chrono::microseconds commit_delay{0};
 };
 
 // Observers the writer reports to (metrics). All optional.

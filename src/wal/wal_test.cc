@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <thread>
 
 namespace tracklake {
 namespace {
@@ -149,6 +152,33 @@ TEST_F(WalTest, RefusesAtOnceWhenDiskBudgetIsUsed) {
     ADD_FAILURE() << "refused append must not complete";
   });
   EXPECT_EQ(s.code(), Status::Code::kNoSpace);
+}
+
+// Two appends 100 ms apart share one fdatasync when the writer lets a group gather for 1 s;
+// without the delay the first is synced before the second arrives.
+TEST_F(WalTest, CommitDelayGathersAppendsIntoOneSync) {
+  for (const int delay_ms : {0, 1000}) {
+    options_.commit_delay = std::chrono::milliseconds(delay_ms);
+    std::atomic<int> syncs{0};
+    WalObserver observer;
+    observer.on_fsync = [&](double) { ++syncs; };
+    auto r = Wal::Open(options_, observer, [](const WalRecord&) {});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    std::unique_ptr<Wal> wal = std::move(r).value();
+    std::promise<void> first, second;
+    auto done = [](std::promise<void>& p) {
+      return [&p](const Status& s, uint64_t, auto) {
+        EXPECT_TRUE(s.ok()) << s.ToString();
+        p.set_value();
+      };
+    };
+    ASSERT_TRUE(wal->Append("first", {{0, 5}}, done(first)).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(wal->Append("second", {{0, 6}}, done(second)).ok());
+    first.get_future().wait();
+    second.get_future().wait();
+    EXPECT_EQ(syncs.load(), delay_ms == 0 ? 2 : 1) << "commit_delay " << delay_ms << " ms";
+  }
 }
 
 TEST_F(WalTest, SealPayloadRoundTrips) {
