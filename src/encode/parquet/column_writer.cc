@@ -50,8 +50,6 @@ void ColumnWriter::ResetChunk() {
   null_count_ = 0;
   dict_mode_ = spec_.type == PhysicalType::kByteArray;
   wrote_dict_pages_ = false;
-  wrote_plain_pages_ = false;
-  dictionary_judged_ = false;
   dict_.Clear();
   dict_bytes_ = 0;
   has_min_max_ = false;
@@ -225,18 +223,15 @@ void ColumnWriter::FlushPage() {
     body.push_back(static_cast<char>(width));
     const size_t indices_start = body.size();
     EncodeRleBp(indices_, width, body);
-    wrote_dict_pages_ = true;
     // Parquet-mr's rule: after the first page, keep the dictionary only if it and the indices
     // take fewer bytes than the same values PLAIN. A column of unique values (event_id) would
     // otherwise carry every value twice over, in the dictionary and as an index, and pay a
     // hash-table insert per value until the dictionary limit.
-    if (!dictionary_judged_) {
-      dictionary_judged_ = true;
-      if (dict_bytes_ + (body.size() - indices_start) >= plain_.size()) dict_mode_ = false;
-    }
+    const bool first_dictionary_page = !wrote_dict_pages_;
+    if (first_dictionary_page && dict_bytes_ + (body.size() - indices_start) >= plain_.size()) dict_mode_ = false;
+    wrote_dict_pages_ = true;
   } else {
     body.append(plain_.view());
-    wrote_plain_pages_ = true;
   }
   AppendPage(PageType::kDataPage, dict_page ? Encoding::kRleDictionary : Encoding::kPlain,
              static_cast<int32_t>(defs_.size()), body, pages_, chunk_uncompressed_);

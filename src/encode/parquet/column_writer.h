@@ -96,8 +96,6 @@ class ColumnWriter {
   int64_t null_count_ = 0;
   bool dict_mode_ = false;
   bool wrote_dict_pages_ = false;
-  bool wrote_plain_pages_ = false;
-  bool dictionary_judged_ = false;  // the first dictionary page was weighed against PLAIN
   StringDictionary dict_;
   uint64_t dict_bytes_ = 0;
   bool has_min_max_ = false;

@@ -124,6 +124,17 @@ std::vector<Encoding> DataPageEncodings(const std::string& file, const parquet::
   return out;
 }
 
+// Every stride-th event of events, each with one property key, reads back from file as the map
+// {key: its value} (events[i].fields[3] is that property).
+void ExpectOnePropertyMaps(const std::string& file, const std::vector<TestEvent>& events, const std::string& key,
+                           size_t stride = 1) {
+  const ParquetTable t = ReadAll(file);
+  ASSERT_EQ(t.rows.size(), events.size());
+  for (size_t i = 0; i < events.size(); i += stride) {
+    ASSERT_EQ(MapAt(t, i), (ParquetMap{{key, events[i].fields[3].second}})) << i;
+  }
+}
+
 TEST(ParquetEncoderTest, ManyDistinctLongValuesFallBackToPlainAndRoundTrip) {
   std::vector<TestEvent> events;
   for (int i = 0; i < 3000; ++i) {
@@ -137,11 +148,7 @@ TEST(ParquetEncoderTest, ManyDistinctLongValuesFallBackToPlainAndRoundTrip) {
   ASSERT_GE(pages.size(), 2u);
   EXPECT_EQ(pages.front(), Encoding::kRleDictionary);
   EXPECT_EQ(pages.back(), Encoding::kPlain);
-  const ParquetTable t = ReadAll(file);
-  ASSERT_EQ(t.rows.size(), events.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    ASSERT_EQ(MapAt(t, i), (ParquetMap{{"blob", events[i].fields[3].second}})) << i;
-  }
+  ExpectOnePropertyMaps(file, events, "blob");
 }
 
 // The dictionary fills up in the middle of a run of values being encoded: the values before
@@ -170,11 +177,7 @@ TEST(ParquetEncoderTest, DictionaryOverflowMidPageKeepsValuesAndStatistics) {
   ASSERT_TRUE(values.statistics.has_value());
   EXPECT_EQ(values.statistics->min_value, "a-min");
   EXPECT_EQ(values.statistics->max_value, "z-max");
-  const ParquetTable t = ReadAll(file);
-  ASSERT_EQ(t.rows.size(), events.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    ASSERT_EQ(MapAt(t, i), (ParquetMap{{"k", events[i].fields[3].second}})) << i;
-  }
+  ExpectOnePropertyMaps(file, events, "k");
 }
 
 // Unique values (an id column) make the dictionary as big as the values themselves: after the
@@ -221,11 +224,7 @@ TEST(ParquetEncoderTest, RepeatedValuesKeepALargeDictionary) {
   const std::vector<Encoding> pages = DataPageEncodings(file, values);
   ASSERT_GE(pages.size(), 2u);
   for (Encoding e : pages) EXPECT_EQ(e, Encoding::kRleDictionary);
-  const ParquetTable t = ReadAll(file);
-  ASSERT_EQ(t.rows.size(), events.size());
-  for (size_t i = 0; i < events.size(); i += 4999) {
-    EXPECT_EQ(MapAt(t, i), (ParquetMap{{"k", events[i].fields[3].second}})) << i;
-  }
+  ExpectOnePropertyMaps(file, events, "k", 4999);
 }
 
 TEST(ParquetEncoderTest, FewDistinctValuesStayDictionaryEncoded) {
