@@ -147,6 +147,7 @@ class Wal {
   int fd_ = -1;
   uint64_t active_first_ = 0;
   uint64_t active_bytes_ = 0;
+  uint64_t writeback_from_ = 0;  // durability "write": writeback started below this offset
   uint64_t next_seq_ = 1;
   std::string buf_;
 

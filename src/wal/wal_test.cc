@@ -1,6 +1,9 @@
 #include "wal/wal.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <thread>
 
 namespace tracklake {
@@ -142,6 +146,41 @@ TEST_F(WalTest, TornTailIsCutAndCountedOnReopen) {
   EXPECT_EQ(payloads_, (std::vector<std::string>{"keep1", "keep2"}));
   EXPECT_EQ(wal->stats().corrupt_bytes_skipped, 28u);
   EXPECT_EQ(AppendSync(*wal, {"next"}).first, 3u);
+}
+
+// Dirty pages of a file, from cachestat(2) (Linux 6.5; Debian 12's headers predate it).
+std::optional<uint64_t> DirtyPages(const fs::path& path) {
+  struct Range {
+    uint64_t off, len;
+  } range{0, 0};  // len 0: to the end of the file
+  struct Stat {
+    uint64_t cache, dirty, writeback, evicted, recently_evicted;
+  } st{};
+  constexpr long kCachestat = 451;  // the same number on every architecture
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  const long rc = ::syscall(kCachestat, fd, &range, &st, 0);
+  ::close(fd);
+  if (rc != 0) return std::nullopt;
+  return st.dirty;
+}
+
+TEST_F(WalTest, WriteDurabilityStartsWritebackAsTheSegmentGrows) {
+  // Otherwise the fdatasync that a seal record forces flushes everything written since the
+  // segment began, and every append waits behind it (measured: p99 62 ms at 4,000 events/s).
+  options_.fsync = false;
+  options_.segment_bytes = 64 << 20;
+  auto wal = Open();
+  const std::string chunk(64 << 10, 'w');
+  for (int i = 0; i < 128; ++i) AppendSync(*wal, {chunk});  // 8 MiB
+  fs::path segment;
+  for (const auto& e : fs::directory_iterator(dir_)) segment = e.path();
+  const std::optional<uint64_t> dirty = DirtyPages(segment);
+  if (!dirty) GTEST_SKIP() << "cachestat(2) is not available on this kernel";
+  struct statfs sfs{};
+  constexpr long kTmpfsMagic = 0x01021994;  // memory only: there is no writeback to start
+  if (::statfs(segment.c_str(), &sfs) == 0 && sfs.f_type == kTmpfsMagic) GTEST_SKIP() << "tmpfs";
+  EXPECT_LT(*dirty * 4096, 2u << 20) << *dirty << " dirty pages of 8 MiB written";
 }
 
 TEST_F(WalTest, RefusesAtOnceWhenDiskBudgetIsUsed) {
