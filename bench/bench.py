@@ -154,11 +154,27 @@ def fmt_open(r):
             f"{'caught up' if r['caught_up'] else 'BEHIND'} {r['catch_up_how']} ({r['lake_events']:.0f}/{r['accepted_events']:.0f})")
 
 
+def nginx_open_loop(a, rate, seconds):
+    """The ceiling at the same offered rate: what answering alone costs (its worker's CPU)."""
+    with bl.Nginx() as n:
+        meters = [bl.CpuMeter(pid) for pid in bl.children(n.proc.pid)]
+        lg = bl.run_loadgen(a.binary, bl.Nginx.URL, ["--rate", rate, "--connections", a.open_connections,
+                                                     "--event-file", bl.SHARED / "event.json"], seconds)
+        lat = lg["latency_us"]
+        return dict(rate=rate, seconds=seconds, achieved_events_per_s=lg["events_per_s"], p50_us=lat["p50"],
+                    p99_us=lat["p99"], p999_us=lat["p99_9"], errors=lg["errors"],
+                    server_cpu_pct=sum(m.percent() for m in meters))
+
+
 def phase_openloop(a, res, work):
     for rate in a.rates:
         r = open_loop_run(a, work / f"open-{rate}", rate, a.open_s, ["--event-file", bl.SHARED / "event.json"], a.max_age)
         res["openloop"].append(r)
         log("  " + fmt_open(r))
+        n = nginx_open_loop(a, rate, min(a.open_s, 10))
+        res["openloop_nginx"].append(n)
+        log(f"  nginx at {rate} ev/s: p50 {n['p50_us'] / 1000:.2f} p99 {n['p99_us'] / 1000:.2f} ms; worker cpu "
+            f"{n['server_cpu_pct']:.1f} % (tracklake {r['server_cpu_pct'] / max(n['server_cpu_pct'], 0.1):.1f}x)")
 
 
 def phase_memory(a, res, work):
@@ -249,7 +265,7 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc)
     res = dict(started=started.isoformat(timespec="seconds"), smoke=a.smoke, binary=a.binary, cores=os.cpu_count(),
                load_average_before=bl.load_average(), settings={k: v for k, v in vars(a).items() if k != "phases"},
-               ceiling={}, ceiling_rounds=[], max=[], openloop=[], freshness=None, memory=None, disk=[])
+               ceiling={}, ceiling_rounds=[], max=[], openloop=[], openloop_nginx=[], freshness=None, memory=None, disk=[])
     res["settings"]["rates"] = a.rates
     log(f"bench: {'smoke' if a.smoke else 'full'} run, load average {' '.join(res['load_average_before'])}")
     work = Path(tempfile.mkdtemp(prefix="tracklake-bench-"))

@@ -59,6 +59,17 @@ def markdown(res):
                          f"{_ms(r['p90_us'])} | {_ms(r['p99_us'])} | {_ms(r['p999_us'])} | {_ms(r['max_us'])} | {r['errors']} | "
                          f"{r['server_cpu_pct']:.1f} | {r['peak_rss_mib']:.0f} | {r['max_age']} | {caught} |")
         lines.append("")
+    nginx = {n["rate"]: n for n in res.get("openloop_nginx", [])}
+    if nginx:
+        lines += ["## Open loop: nginx returning 204 at the same offered rates (what answering alone costs)", "",
+                  "| offered ev/s | nginx p50 ms | nginx p99 ms | nginx worker CPU % | tracklake CPU % | CPU ratio |",
+                  "|---|---|---|---|---|---|"]
+        for r in res["openloop"]:
+            n = nginx.get(r["rate"])
+            if n:
+                lines.append(f"| {r['rate']} | {_ms(n['p50_us'])} | {_ms(n['p99_us'])} | {n['server_cpu_pct']:.1f} | "
+                             f"{r['server_cpu_pct']:.1f} | {r['server_cpu_pct'] / max(n['server_cpu_pct'], 0.1):.1f}x |")
+        lines.append("")
     f = res.get("freshness")
     if f:
         lines += ["## Freshness (acknowledgement → readable in the lake)", "",
@@ -79,6 +90,10 @@ def chart(res, path):
         ax.set_yscale("log")
         ax.set_xticks(x)
         ax.set_xticklabels([str(v) for v in x])
+        nginx = res.get("openloop_nginx", [])
+        if nginx:
+            ax.plot([n["rate"] for n in nginx], [n["p99_us"] / 1000 for n in nginx], marker="x", linestyle="--",
+                    color="gray", label="nginx 204, p99")
         ax.legend()
     ax.set_xlabel("offered events/s (1 KB single-event requests, open loop)")
     ax.set_ylabel("acknowledgement latency, ms (from intended send time)")
