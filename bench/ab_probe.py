@@ -7,6 +7,8 @@ measure what a change does. Build the "before" binary first and copy it aside, e
   .venv/bin/python bench/ab_probe.py --variant before=/tmp/tl-before \\
       --variant after=build/release/bin/tracklake --durability write --rate 4000 --seconds 20 --rounds 2
 
+A variant may add [wal] settings after the binary: --variant 'delay500=BINARY;commit_delay_us = 500'.
+
 Each run: a fresh collector pinned like bench/run (Parquet lake, flush.max_age 10 s). With --rate,
 `tracklake loadgen` sends the reference 1 KB event open loop over 128 connections; with --rate 0,
 wrk at maximum over 64 connections (--body single or batch100). Prints one JSON line per run:
@@ -24,8 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib as bl  # noqa: E402
 
 
-def run_once(binary, a):
+def run_once(binary, wal_lines, a):
     c = bl.Collector(binary, Path(tempfile.mkdtemp(prefix="ab-probe-")), durability=a.durability, max_age=10)
+    durability = f'durability = "{a.durability}"'
+    c.config.write_text(c.config.read_text().replace(durability, "\n".join([durability, *wal_lines])))
     with c:
         before = c.metrics()
         cpu = bl.CpuMeter(c.proc.pid)
@@ -49,7 +53,7 @@ def run_once(binary, a):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--variant", action="append", required=True, help="NAME=BINARY (repeat)")
+    p.add_argument("--variant", action="append", required=True, help="NAME=BINARY[;wal setting;...] (repeat)")
     p.add_argument("--durability", default="fsync", choices=["fsync", "write"])
     p.add_argument("--rate", type=int, default=4000, help="events/s open loop; 0: closed loop at maximum")
     p.add_argument("--body", default="single", choices=["single", "batch100"])
@@ -58,8 +62,9 @@ def main():
     a = p.parse_args()
     variants = [v.split("=", 1) for v in a.variant]
     for r in range(a.rounds):
-        for name, binary in variants:
-            out = run_once(os.path.abspath(binary), a)
+        for name, spec in variants:
+            binary, *wal_lines = spec.split(";")
+            out = run_once(os.path.abspath(binary), wal_lines, a)
             print(json.dumps(dict(variant=name, round=r, durability=a.durability, rate=a.rate, **out)), flush=True)
 
 
