@@ -8,12 +8,12 @@ from tlharness import Collector, make_config
 def collector_factory(tmp_path):
     made = []
 
-    def make(extra="", auth=True, start=True, env=None, tls=None, tls_min_version=None):
+    def make(extra="", auth=True, start=True, env=None, tls=None, tls_min_version=None, threads=2):
         """tls: TlsFiles to serve HTTPS with (the collector's url and session then use https)."""
         root = tmp_path / f"c{len(made)}"
         root.mkdir()
         server = tls.server_options(tls_min_version) if tls else ""
-        c = Collector(root, make_config(root, extra, auth, server), ca_file=tls.ca if tls else None)
+        c = Collector(root, make_config(root, extra, auth, server, threads), ca_file=tls.ca if tls else None)
         made.append(c)
         if start:
             c.start(env=env)

@@ -194,8 +194,10 @@ class Collector:
         return events
 
 
-def make_config(root: Path, extra: str = "", auth=True, server: str = "") -> str:
-    """server: more [server] options, one per line."""
+def make_config(root: Path, extra: str = "", auth=True, server: str = "", threads: int = 2) -> str:
+    """server: more [server] options, one per line. threads: 1 runs every connection on one
+    server thread without strands (the configuration bench/run measures), 2 gives each
+    connection a strand."""
     apps = f"""
 [auth]
 mode = "keys"
@@ -213,7 +215,7 @@ id = "test-node"
 
 [server]
 listen = "127.0.0.1:0"
-threads = 2
+threads = {threads}
 {server}
 [wal]
 dir = "{root / 'data' / 'wal'}"

@@ -5,7 +5,9 @@ import signal
 import threading
 from collections import Counter
 
-from tlharness import wait_for
+import pytest
+
+from tlharness import WRITE_KEY, wait_for
 
 UNICODE = ["héllo", "日本語テキスト", "emoji 😀🎉", "𐍈 gothic", "\U0010FFFD edge", "tab\tnew\nline \"quoted\" \\"]
 
@@ -52,7 +54,9 @@ def send_mixed(collector, rng, n_events):
     return acked, rejected
 
 
-def test_ten_thousand_mixed_events_all_land_exactly_once(collector):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_ten_thousand_mixed_events_all_land_exactly_once(collector_factory, threads):
+    collector = collector_factory(threads=threads)
     rng = random.Random(7)
     acked, rejected = send_mixed(collector, rng, 10_000)
     assert len(rejected) > 500 and len(acked) > 8000
@@ -74,30 +78,40 @@ def test_ten_thousand_mixed_events_all_land_exactly_once(collector):
         assert d["error"] and "field" in d
 
 
-def test_kill_dash_nine_loses_no_acknowledged_event(collector):
-    rng = random.Random(11)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_kill_dash_nine_loses_no_acknowledged_event(collector_factory, threads):
+    collector = collector_factory(threads=threads)
     acked = set()
+    lock = threading.Lock()
     stop = threading.Event()
 
-    def load():
+    def load(client):
+        # Several clients at once, so that the log's groups hold several requests.
+        rng = random.Random(client)
+        session = collector.new_session()
         i = 0
         while not stop.is_set():
-            batch = [{"event_type": rng.choice(["a", "b"]), "event_id": f"k{i + j}", "p": "v" * rng.randrange(100)}
-                     for j in range(50)]
-            i += 50
+            size = rng.choice([1, 50])
+            batch = [{"event_type": rng.choice(["a", "b"]), "event_id": f"k{client}-{i + j}",
+                      "p": "v" * rng.randrange(100)} for j in range(size)]
+            i += size
             try:
-                r = collector.post(batch)
+                r = session.post(collector.url + "/v1/events", json=batch if size > 1 else batch[0],
+                                 headers={"Authorization": f"Bearer {WRITE_KEY}"}, timeout=10)
             except Exception:
                 return  # the process died mid-request: that batch was never acknowledged
             if r.status_code == 200:
-                acked.update(e["event_id"] for e in batch)
+                with lock:
+                    acked.update(e["event_id"] for e in batch)
 
-    t = threading.Thread(target=load)
-    t.start()
+    loaders = [threading.Thread(target=load, args=(n,)) for n in range(4)]
+    for t in loaders:
+        t.start()
     wait_for(lambda: len(acked) >= 5000, what="5000 acknowledged events")
     collector.kill9()
     stop.set()
-    t.join()
+    for t in loaders:
+        t.join()
     collector.start()
     assert collector.stop() == 0
     counts = Counter(e["event_id"] for e in collector.lake_events())
