@@ -43,6 +43,12 @@ clean:
 # Every phase of the benchmark in about 10-20 s, so the suite cannot rot (CI); outputs in build/bench-smoke.
 bench-smoke: build
 	TRACKLAKE_BIN=$(abspath $(BIN)) bench/run --smoke --out build/bench-smoke
+	build/$(PRESET)/bin/tracklake_micro --benchmark_min_time=0.01
+
+# Google Benchmark micro-benchmarks of the validator, the log's append path and the encoder.
+.PHONY: bench-micro
+bench-micro: build
+	taskset -c $${BENCH_SERVER_CORE:-0} build/$(PRESET)/bin/tracklake_micro --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 # The full benchmark, about 10-15 minutes; results in bench/results/<date>.{json,md,png}.
 bench: build

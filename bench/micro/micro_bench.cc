@@ -1,0 +1,190 @@
+// Micro-benchmarks of the per-event hot paths (issue 6): the validator (single events and
+// 100-event batches), the write-ahead log's append path, event record decoding and the Parquet
+// encoder. Events come from the load generator's EventGenerator (realistic fields, fixed seed),
+// so every run sees the same bytes. Run: build/release/bin/tracklake_micro
+// [--benchmark_filter=Validate] [--benchmark_min_time=0.5]. Results are per item (one event).
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cli/loadgen_events.h"
+#include "encode/encoder.h"
+#include "event/event_record.h"
+#include "validate/validate.h"
+#include "wal/wal.h"
+
+namespace tracklake {
+namespace {
+
+constexpr size_t kReferenceEventBytes = 1024;  // the reference event of ../shared/bench
+constexpr int kBatchEvents = 100;
+constexpr int kEncodeEvents = 10'000;
+
+std::vector<std::string> MakeEvents(int n, size_t event_bytes) {
+  EventGeneratorOptions o;
+  o.event_bytes = event_bytes;
+  EventGenerator gen(o);
+  std::vector<std::string> events;
+  events.reserve(n);
+  for (int i = 0; i < n; ++i) events.push_back(gen.Next());
+  return events;
+}
+
+std::string JsonArray(const std::vector<std::string>& events) {
+  std::string body = "[";
+  for (const std::string& e : events) {
+    if (body.size() > 1) body += ',';
+    body += e;
+  }
+  body += ']';
+  return body;
+}
+
+// Validated records of n events, as the HTTP handler hands them to the log.
+ValidatedBody ValidatedEvents(int n, size_t event_bytes) {
+  const Validator validator{ValidationRules{}};
+  ValidatedBody out;
+  const RequestInfo info{.app_id = "bench-app", .received_at_ms = 1'764'000'000'000};
+  const Status s = validator.Parse(JsonArray(MakeEvents(n, event_bytes)), BodyFormat::kJson, info, out);
+  if (!s.ok() || out.accepted != static_cast<uint32_t>(n)) std::abort();
+  return out;
+}
+
+void Validate(benchmark::State& state, int events_per_body, size_t event_bytes) {
+  const std::vector<std::string> events = MakeEvents(events_per_body == 1 ? 64 : events_per_body, event_bytes);
+  std::vector<std::string> bodies;
+  if (events_per_body == 1) {
+    bodies = events;
+  } else {
+    bodies.push_back(JsonArray(events));
+  }
+  const Validator validator{ValidationRules{}};
+  const RequestInfo info{.app_id = "bench-app", .received_at_ms = 1'764'000'000'000};
+  ValidatedBody out;
+  size_t i = 0;
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& body = bodies[i++ % bodies.size()];
+    const Status s = validator.Parse(body, BodyFormat::kJson, info, out);
+    if (!s.ok() || out.accepted != static_cast<uint32_t>(events_per_body)) {
+      state.SkipWithError("an event was refused");
+      break;
+    }
+    bytes += static_cast<int64_t>(body.size());
+    benchmark::DoNotOptimize(out.records.data());
+  }
+  state.SetItemsProcessed(state.iterations() * events_per_body);
+  state.SetBytesProcessed(bytes);
+}
+
+void BM_ValidateSingle(benchmark::State& state) { Validate(state, 1, kReferenceEventBytes); }
+void BM_ValidateBatch100(benchmark::State& state) { Validate(state, kBatchEvents, kReferenceEventBytes); }
+void BM_ValidateBatch100Mixed(benchmark::State& state) { Validate(state, kBatchEvents, 0); }
+BENCHMARK(BM_ValidateSingle);
+BENCHMARK(BM_ValidateBatch100);
+BENCHMARK(BM_ValidateBatch100Mixed);
+
+void BM_DecodeEventRecord(benchmark::State& state) {
+  const ValidatedBody body = ValidatedEvents(kBatchEvents, kReferenceEventBytes);
+  EventView view;
+  for (auto _ : state) {
+    for (const ValidatedBody::Span& sp : body.spans) {
+      if (!DecodeEventRecord(std::string_view(body.records).substr(sp.offset, sp.size), view).ok()) std::abort();
+      benchmark::DoNotOptimize(view.fields.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kBatchEvents);
+}
+BENCHMARK(BM_DecodeEventRecord);
+
+// The log's append path without the disk's sync: Append (copying the batch as the handler does)
+// until the writer has written it to the page cache. Segments are released as they fill so the
+// run does not grow the disk.
+void BM_WalAppendBatch100(benchmark::State& state) {
+  const ValidatedBody body = ValidatedEvents(kBatchEvents, kReferenceEventBytes);
+  const auto dir = std::filesystem::temp_directory_path() / ("tracklake-micro-wal-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  WalOptions o;
+  o.dir = dir.string();
+  o.fsync = false;
+  auto wal = Wal::Open(o, {}, [](const WalRecord&) {});
+  if (!wal.ok()) {
+    state.SkipWithError("cannot open the log");
+    return;
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  uint64_t done = 0;
+  uint64_t sent = 0;
+  uint64_t last_seq = 0;
+  std::vector<Wal::Span> spans;
+  for (const auto& sp : body.spans) spans.push_back({sp.offset, sp.size});
+  for (auto _ : state) {
+    ++sent;
+    const Status s = (*wal)->Append(body.records, spans, [&](const Status&, uint64_t first, std::span<const WalPosition>) {
+      std::lock_guard lock(mu);
+      ++done;
+      last_seq = first;
+      cv.notify_one();
+    });
+    if (!s.ok()) {  // the queue is full: wait for the writer, then go on
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return done + 1 == sent; });
+      --sent;
+      continue;
+    }
+    if (sent % 64 == 0) {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return done == sent; });
+      (*wal)->Release(last_seq);
+    }
+  }
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return done == sent; });
+  }
+  (*wal)->Close();
+  std::filesystem::remove_all(dir);
+  state.SetItemsProcessed(state.iterations() * kBatchEvents);
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.records.size()));
+}
+BENCHMARK(BM_WalAppendBatch100)->UseRealTime();
+
+// Decode + Parquet (zstd) of kEncodeEvents events, as delivery does for a batch.
+void ParquetEncode(benchmark::State& state, size_t event_bytes) {
+  const ValidatedBody body = ValidatedEvents(kEncodeEvents, event_bytes);
+  EventView view;
+  int64_t out_bytes = 0;
+  for (auto _ : state) {
+    EncodeOptions eo;
+    eo.event_type = "page_view";
+    auto encoder = MakeEncoder(FileFormat::kParquet, eo);
+    for (const ValidatedBody::Span& sp : body.spans) {
+      if (!DecodeEventRecord(std::string_view(body.records).substr(sp.offset, sp.size), view).ok() ||
+          !encoder->Add(view).ok()) {
+        std::abort();
+      }
+    }
+    auto file = encoder->Finish();
+    if (!file.ok()) std::abort();
+    out_bytes += static_cast<int64_t>(file->size());
+  }
+  state.SetItemsProcessed(state.iterations() * kEncodeEvents);
+  state.counters["file_bytes_per_event"] =
+      static_cast<double>(out_bytes) / static_cast<double>(state.iterations() * kEncodeEvents);
+}
+void BM_ParquetEncode(benchmark::State& state) { ParquetEncode(state, kReferenceEventBytes); }
+void BM_ParquetEncodeMixed(benchmark::State& state) { ParquetEncode(state, 0); }
+BENCHMARK(BM_ParquetEncode)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParquetEncodeMixed)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace tracklake
+
+BENCHMARK_MAIN();
