@@ -1,5 +1,6 @@
 #include "event/event_record.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace tracklake {
@@ -8,14 +9,15 @@ namespace {
 constexpr size_t kHeaderSize = 1 + 1 + 8 + 8 + 2;
 constexpr size_t kCountOffset = 18;
 
-void PutFixed64(std::string& out, int64_t v) {
-  char buf[8];
+constexpr size_t kMaxVarintBytes = 10;
+
+char* PutFixed64(char* p, int64_t v) {
   auto u = static_cast<uint64_t>(v);
-  for (char& c : buf) {
-    c = static_cast<char>(u & 0xff);
+  for (int i = 0; i < 8; ++i) {
+    p[i] = static_cast<char>(u & 0xff);
     u >>= 8;
   }
-  out.append(buf, 8);
+  return p + 8;
 }
 
 int64_t GetFixed64(const char* p) {
@@ -24,12 +26,13 @@ int64_t GetFixed64(const char* p) {
   return static_cast<int64_t>(u);
 }
 
-void PutVarint(std::string& out, uint64_t v) {
+char* PutVarint(char* p, uint64_t v) {
   while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    *p++ = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  *p++ = static_cast<char>(v);
+  return p;
 }
 
 bool GetVarint(std::string_view& in, uint64_t& v) {
@@ -60,32 +63,49 @@ std::optional<std::string_view> EventView::Get(std::string_view key) const {
   return std::nullopt;
 }
 
-void EventRecordBuilder::Begin(RecordKind kind, int64_t received_at_ms, int64_t event_time_ms) {
-  start_ = out_.size();
-  out_.push_back(static_cast<char>(kEventRecordVersion));
-  out_.push_back(static_cast<char>(kind));
-  PutFixed64(out_, received_at_ms);
-  PutFixed64(out_, event_time_ms);
-  count_pos_ = out_.size();
-  out_.append(2, '\0');
+void EventRecordBuilder::Begin(RecordKind kind, int64_t received_at_ms, int64_t event_time_ms,
+                               size_t expected_bytes) {
+  start_ = end_ = out_.size();
+  char* p = Room(std::max(kHeaderSize, expected_bytes));
+  *p++ = static_cast<char>(kEventRecordVersion);
+  *p++ = static_cast<char>(kind);
+  p = PutFixed64(p, received_at_ms);
+  p = PutFixed64(p, event_time_ms);
+  count_pos_ = static_cast<size_t>(p - out_.data());
+  end_ = count_pos_ + 2;
   count_ = 0;
 }
 
+char* EventRecordBuilder::Room(size_t n) {
+  if (out_.size() - end_ < n) {
+    // Doubling keeps a record built without a hint linear; resize() zero-fills, which is
+    // cheap next to copying the fields in.
+    out_.resize(std::max(end_ + n, end_ + (end_ - start_)));
+  }
+  return out_.data() + end_;
+}
+
 void EventRecordBuilder::Add(std::string_view key, std::string_view value) {
-  PutVarint(out_, key.size());
-  out_.append(key);
-  PutVarint(out_, value.size());
-  out_.append(value);
+  char* const begin = Room(key.size() + value.size() + 2 * kMaxVarintBytes);
+  char* p = PutVarint(begin, key.size());
+  std::memcpy(p, key.data(), key.size());
+  p = PutVarint(p + key.size(), value.size());
+  std::memcpy(p, value.data(), value.size());
+  end_ += static_cast<size_t>(p + value.size() - begin);
   ++count_;
 }
 
 size_t EventRecordBuilder::Finish() {
+  out_.resize(end_);
   out_[count_pos_] = static_cast<char>(count_ & 0xff);
   out_[count_pos_ + 1] = static_cast<char>(count_ >> 8);
-  return out_.size() - start_;
+  return end_ - start_;
 }
 
-void EventRecordBuilder::Abort() { out_.resize(start_); }
+void EventRecordBuilder::Abort() {
+  out_.resize(start_);
+  end_ = start_;
+}
 
 Status DecodeEventRecord(std::string_view bytes, EventView& out) {
   out.fields.clear();

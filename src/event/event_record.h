@@ -47,20 +47,28 @@ struct EventView {
 };
 
 // Appends one record to out field by field, without building an EventView first.
-// Usage: Begin(); Add(k, v)...; Finish(). Precondition: fewer than 65,536 fields.
+// Usage: Begin(); Add(k, v)...; Finish() (or Abort()). Precondition: fewer than 65,536 fields.
+// Between Begin and Finish, out may be longer than the record so far (room written into
+// without a capacity check per byte); Finish and Abort trim it.
 class EventRecordBuilder {
  public:
   explicit EventRecordBuilder(std::string& out) : out_(out) {}
-  void Begin(RecordKind kind, int64_t received_at_ms, int64_t event_time_ms);
+  // expected_bytes: a hint of the record's size (e.g. the event's JSON size), so the room is
+  // made once.
+  void Begin(RecordKind kind, int64_t received_at_ms, int64_t event_time_ms, size_t expected_bytes = 0);
   void Add(std::string_view key, std::string_view value);
-  // Patches the field count; returns the record's size in bytes.
+  // Patches the field count and trims out; returns the record's size in bytes.
   size_t Finish();
   // Drops everything appended since Begin(), e.g. when validation fails half-way.
   void Abort();
 
  private:
+  // Room for n more bytes at end_.
+  char* Room(size_t n);
+
   std::string& out_;
   size_t start_ = 0;
+  size_t end_ = 0;
   size_t count_pos_ = 0;
   uint16_t count_ = 0;
 };

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace tracklake {
 namespace {
 
@@ -50,6 +53,30 @@ TEST(EventRecord, AbortDropsPartialRecord) {
   b.Add("a", "b");
   b.Abort();
   EXPECT_EQ(out, "prefix");
+}
+
+// The builder writes into room it makes ahead; whatever the size hint, the finished buffer is
+// exactly the records, back to back, each as EncodeEventRecord would write it.
+TEST(EventRecord, BuilderOutputDoesNotDependOnTheSizeHint) {
+  for (size_t hint : {size_t{0}, size_t{1}, size_t{30}, size_t{5000}, size_t{1} << 20}) {
+    std::string out = "prefix";
+    std::string expected = "prefix";
+    for (int r = 0; r < 3; ++r) {
+      EventView e;
+      e.received_at_ms = r;
+      std::vector<std::string> values;
+      for (int i = 0; i < 40 * (r + 1); ++i) values.push_back(std::string(static_cast<size_t>(i * 7), 'v'));
+      for (size_t i = 0; i < values.size(); ++i) e.fields.push_back({"key", values[i]});
+      expected += EncodeEventRecord(e);
+      EventRecordBuilder b(out);
+      b.Begin(e.kind, e.received_at_ms, e.event_time_ms, hint);
+      for (const Field& f : e.fields) b.Add(f.key, f.value);
+      const size_t size = b.Finish();
+      EXPECT_EQ(out.size(), expected.size()) << hint;
+      EXPECT_EQ(size, EncodeEventRecord(e).size());
+    }
+    EXPECT_EQ(out, expected) << hint;
+  }
 }
 
 }  // namespace

@@ -40,6 +40,10 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
   auto& fields = scratch_.fields;
   fields.clear();
   scratch_.keys.Clear(rules_.max_fields);
+  scratch_.known.UseRules(rules_.max_key_bytes);
+  // While every key so far equals the same position of this accepted sequence, the keys need
+  // neither the pattern check nor the duplicate set (see known_keys.h).
+  const KnownKeys::Sequence* known = scratch_.known.Latest();
 
   FirstFailure failure;
   std::string_view event_type;
@@ -62,18 +66,26 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
 
     std::string_view key;
     if (error_code e = field.unescaped_key().get(key)) return e;
-    if (!IsValidKey(key, rules_.max_key_bytes)) {
-      failure.Set(TruncateUtf8(key, rules_.max_key_bytes), messages_.bad_key);
-      continue;
-    }
-    if (!scratch_.keys.Insert(key)) {
-      failure.Set(key, kErrDuplicateKey);
-      continue;
-    }
-    // Reserved whatever its value: the type of a forbidden field is beside the point.
-    if (key == kReceivedAtKey) {
-      failure.Set(key, kErrReserved);
-      continue;
+    const size_t position = count - 1;
+    if (known == nullptr || position >= known->size() || key != known->key(position)) {
+      if (known != nullptr) {  // leaving the sequence: the duplicate set takes over
+        known = nullptr;
+        for (const EventScratch::PendingField& f : fields) scratch_.keys.Insert(f.key);
+      }
+      if (!IsValidKey(key, rules_.max_key_bytes)) {
+        failure.Set(TruncateUtf8(key, rules_.max_key_bytes), messages_.bad_key);
+        continue;
+      }
+      if (!scratch_.keys.Insert(key)) {
+        failure.Set(key, kErrDuplicateKey);
+        continue;
+      }
+      // Reserved whatever its value: the type of a forbidden field is beside the point. (An
+      // accepted sequence never holds it, so the known path needs no check.)
+      if (key == kReceivedAtKey) {
+        failure.Set(key, kErrReserved);
+        continue;
+      }
     }
 
     simdjson::ondemand::value& v = field.value();
@@ -127,6 +139,7 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
       }
       event_type = value;
       has_event_type = canonical = true;
+      if (known != nullptr && known->event_type() != value) known = SequenceOfType(value, position, known);
     } else if (key == kEventIdKey) {
       if (!IsValidEventId(value)) {
         failure.Set(key, kErrBadEventId);
@@ -158,9 +171,24 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
     Reject(index, kEventTypeKey, kErrRequired, raw);
   } else {
     AppendAccepted(event_type, has_event_id ? &event_id : nullptr, has_app_id ? &app_id : nullptr,
-                   event_time_ms);
+                   event_time_ms, raw.size());
+    if (known != nullptr && known->event_type() == event_type) {
+      scratch_.known.Touch(*known);
+    } else {
+      scratch_.known.Store(event_type, fields.size(), [&](size_t i) { return fields[i].key; });
+    }
   }
   return simdjson::SUCCESS;
+}
+
+const KnownKeys::Sequence* EventChecker::SequenceOfType(std::string_view event_type, size_t position,
+                                                        const KnownKeys::Sequence* current) const {
+  const KnownKeys::Sequence* other = scratch_.known.Find(event_type);
+  if (other == nullptr || other->size() <= position) return current;
+  for (size_t i = 0; i < position; ++i) {
+    if (other->key(i) != scratch_.fields[i].key) return current;
+  }
+  return other->key(position) == kEventTypeKey ? other : current;
 }
 
 void EventChecker::Reject(uint32_t index, std::string_view field, std::string_view error,
@@ -178,10 +206,15 @@ bool EventChecker::EventTypeAllowed(std::string_view event_type) const {
 }
 
 void EventChecker::AppendAccepted(std::string_view event_type, const std::string_view* event_id,
-                                  const std::string_view* app_id, int64_t event_time_ms) {
+                                  const std::string_view* app_id, int64_t event_time_ms,
+                                  size_t raw_bytes) {
   const auto offset = static_cast<uint32_t>(out_.records.size());
   EventRecordBuilder b(out_.records);
-  b.Begin(RecordKind::kEvent, info_.received_at_ms, event_time_ms);
+  // The record is no longer than the event's JSON (lengths take fewer bytes than quotes and
+  // separators) plus what the server adds: a generated event_id and the write key's app_id.
+  constexpr size_t kServerFieldsBytes = 64;
+  b.Begin(RecordKind::kEvent, info_.received_at_ms, event_time_ms,
+          raw_bytes + kServerFieldsBytes + info_.app_id.size());
   b.Add(kEventTypeKey, event_type);
   if (event_id != nullptr) {
     b.Add(kEventIdKey, *event_id);

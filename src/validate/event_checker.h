@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "validate/key_set.h"
+#include "validate/known_keys.h"
 #include "validate/validate.h"
 
 namespace tracklake {
@@ -32,6 +33,7 @@ struct EventScratch {
   };
   std::vector<PendingField> fields;
   KeySet keys;
+  KnownKeys known;
   std::string uuid;
   std::string base64;
 };
@@ -55,8 +57,12 @@ class EventChecker {
 
  private:
   bool EventTypeAllowed(std::string_view event_type) const;
+  // The stored sequence of event_type when its keys up to position (where event_type was
+  // found) are this event's; otherwise current.
+  const KnownKeys::Sequence* SequenceOfType(std::string_view event_type, size_t position,
+                                            const KnownKeys::Sequence* current) const;
   void AppendAccepted(std::string_view event_type, const std::string_view* event_id,
-                      const std::string_view* app_id, int64_t event_time_ms);
+                      const std::string_view* app_id, int64_t event_time_ms, size_t raw_bytes);
 
   const ValidationRules& rules_;
   const ValidationMessages& messages_;
