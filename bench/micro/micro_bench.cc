@@ -15,6 +15,7 @@
 
 #include "cli/loadgen_events.h"
 #include "encode/encoder.h"
+#include "http/auth.h"
 #include "event/event_record.h"
 #include "validate/validate.h"
 #include "wal/wal.h"
@@ -102,6 +103,24 @@ void BM_DecodeEventRecord(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kBatchEvents);
 }
 BENCHMARK(BM_DecodeEventRecord);
+
+// A request's write key checked against 20 applications (SHA-256, constant-time compares).
+void BM_Authenticate(benchmark::State& state) {
+  std::vector<Authenticator::App> apps;
+  for (int i = 0; i < 20; ++i) {
+    Authenticator::App a;
+    a.identity.app_id = "app-" + std::to_string(i);
+    a.key_sha256 = std::string(32, static_cast<char>(i));
+    apps.push_back(a);
+  }
+  const Authenticator auth(true, apps);
+  const AppIdentity* app = nullptr;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(auth.Authenticate("Bearer bench-write-key-0123456789", &app));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Authenticate);
 
 // The log's append path without the disk's sync: Append (copying the batch as the handler does)
 // until the writer has written it to the page cache. Segments are released as they fill so the

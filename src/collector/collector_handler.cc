@@ -36,10 +36,15 @@ std::optional<BodyFormat> FormatOf(std::string_view content_type) {
 }
 
 std::string AcceptedBody(uint32_t accepted, const std::vector<Rejection>& rejected) {
-  std::string body = fmt::format("{{\"accepted\":{},\"rejected\":[", accepted);
+  // Every response has one: integers by format_int, not the general formatter.
+  std::string body = "{\"accepted\":";
+  body += fmt::format_int(accepted).c_str();
+  body += ",\"rejected\":[";
   for (size_t i = 0; i < rejected.size(); ++i) {
     if (i > 0) body.push_back(',');
-    body += fmt::format("{{\"index\":{},\"field\":", rejected[i].index);
+    body += "{\"index\":";
+    body += fmt::format_int(rejected[i].index).c_str();
+    body += ",\"field\":";
     AppendJsonString(body, rejected[i].field);
     body += ",\"error\":";
     AppendJsonString(body, rejected[i].error);

@@ -1,12 +1,27 @@
 #include "event/partition.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "common/time_util.h"
 
 namespace tracklake {
 namespace {
 
 TEST(Partition, PathFromEventTypeAndUtcHour) {
   EXPECT_EQ(PartitionPath("page_view", 1764139635123), "page_view/dt=2025-11-26/hr=06");
+}
+
+// Every 7th hour of four centuries (leap days, month ends, 2000 and 2100) against fmt's spelling,
+// and years the hand-written path does not cover.
+TEST(Partition, PathMatchesTheGeneralFormatterEveryHour) {
+  constexpr int64_t kHourMs = 3'600'000;
+  for (int64_t ms = -2 * kHourMs; ms < 146'097LL * 24 * kHourMs; ms += kHourMs * 7) {
+    const UtcDateHour t = ToUtcDateHour(ms + 1234);
+    ASSERT_EQ(PartitionPath("e", ms + 1234),
+              fmt::format("e/dt={:04d}-{:02d}-{:02d}/hr={:02d}", t.year, t.month, t.day, t.hour)) << ms;
+  }
+  EXPECT_EQ(PartitionPath("e", 253'402'300'800'000), "e/dt=10000-01-01/hr=00");
 }
 
 TEST(Partition, RejectedInputsGoToDeadLetterArea) {

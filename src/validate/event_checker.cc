@@ -212,9 +212,8 @@ void EventChecker::AppendAccepted(std::string_view event_type, const std::string
   EventRecordBuilder b(out_.records);
   // The record is no longer than the event's JSON (lengths take fewer bytes than quotes and
   // separators) plus what the server adds: a generated event_id and the write key's app_id.
-  constexpr size_t kServerFieldsBytes = 64;
   b.Begin(RecordKind::kEvent, info_.received_at_ms, event_time_ms,
-          raw_bytes + kServerFieldsBytes + info_.app_id.size());
+          raw_bytes + kRecordSlackBytes + info_.app_id.size());
   b.Add(kEventTypeKey, event_type);
   if (event_id != nullptr) {
     b.Add(kEventIdKey, *event_id);

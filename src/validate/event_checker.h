@@ -24,6 +24,10 @@
 
 namespace tracklake {
 
+// An event record is at most its JSON's size plus this and the app_id the server adds (the header,
+// a generated event_id; lengths take fewer bytes than JSON's quotes and separators).
+inline constexpr size_t kRecordSlackBytes = 96;
+
 // Reusable per-thread buffers, so a warm thread validates without allocating per event.
 struct EventScratch {
   struct PendingField {
