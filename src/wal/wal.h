@@ -42,7 +42,8 @@ struct WalOptions {
   uint64_t max_bytes = 8ull << 30;      // disk budget for all segments
   uint64_t queue_bytes = 64ull << 20;   // appends waiting for the writer
   // With fsync: how long the writer lets a small group (a few appends) gather before writing
-  // it, so that more appends share one fdatasync (PostgreSQL's commit_delay). 0: no wait.
+  // it, so that more appends share one fdatasync (PostgreSQL's commit_delay). Applies only in
+  // light traffic, once small groups follow each other; never to a big group. 0: no wait.
   std::chrono::microseconds commit_delay{0};
 };
 
@@ -148,6 +149,8 @@ class Wal {
   uint64_t active_first_ = 0;
   uint64_t active_bytes_ = 0;
   uint64_t writeback_from_ = 0;  // durability "write": writeback started below this offset
+  bool delaying_ = false;        // commit_delay in force (light traffic, see wal.cc)
+  bool previous_small_ = false;  // the last group was below kCommitDelayBelowAppends
   uint64_t next_seq_ = 1;
   std::string buf_;
 

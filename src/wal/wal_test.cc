@@ -194,31 +194,74 @@ TEST_F(WalTest, RefusesAtOnceWhenDiskBudgetIsUsed) {
   EXPECT_EQ(s.code(), Status::Code::kNoSpace);
 }
 
-// Two appends 100 ms apart share one fdatasync when the writer lets a group gather for 1 s;
-// without the delay the first is synced before the second arrives.
-TEST_F(WalTest, CommitDelayGathersAppendsIntoOneSync) {
-  for (const int delay_ms : {0, 1000}) {
-    options_.commit_delay = std::chrono::milliseconds(delay_ms);
-    std::atomic<int> syncs{0};
+// The commit delay is for light traffic: it starts once two small groups followed each other, so
+// that then two appends 100 ms apart share one fdatasync under a 1 s delay (without the delay
+// each has its own); a delayed group as big as heavy traffic makes ends it.
+class CommitDelayTest : public WalTest {
+ protected:
+  void OpenWithDelay(std::chrono::milliseconds delay) {
+    options_.commit_delay = delay;
     WalObserver observer;
-    observer.on_fsync = [&](double) { ++syncs; };
+    observer.on_fsync = [this](double) { ++syncs_; };
     auto r = Wal::Open(options_, observer, [](const WalRecord&) {});
     ASSERT_TRUE(r.ok()) << r.status().ToString();
-    std::unique_ptr<Wal> wal = std::move(r).value();
-    std::promise<void> first, second;
-    auto done = [](std::promise<void>& p) {
-      return [&p](const Status& s, uint64_t, auto) {
-        EXPECT_TRUE(s.ok()) << s.ToString();
-        p.set_value();
-      };
-    };
-    ASSERT_TRUE(wal->Append("first", {{0, 5}}, done(first)).ok());
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    ASSERT_TRUE(wal->Append("second", {{0, 6}}, done(second)).ok());
-    first.get_future().wait();
-    second.get_future().wait();
-    EXPECT_EQ(syncs.load(), delay_ms == 0 ? 2 : 1) << "commit_delay " << delay_ms << " ms";
+    wal_ = std::move(r).value();
   }
+
+  // Appends one record per gap (the first at once, each next after its gap), waits for all of
+  // them, and returns how many fdatasyncs that took.
+  int AppendSpaced(const std::vector<std::chrono::milliseconds>& gaps) {
+    const int before = syncs_.load();
+    std::vector<std::promise<void>> done(gaps.size());
+    for (size_t i = 0; i < gaps.size(); ++i) {
+      std::this_thread::sleep_for(gaps[i]);
+      const Status s = wal_->Append("record", {{0, 6}}, [&done, i](const Status& st, uint64_t, auto) {
+        EXPECT_TRUE(st.ok()) << st.ToString();
+        done[i].set_value();
+      });
+      EXPECT_TRUE(s.ok()) << s.ToString();
+    }
+    for (auto& d : done) d.get_future().wait();
+    return syncs_.load() - before;
+  }
+
+  std::atomic<int> syncs_{0};
+  std::unique_ptr<Wal> wal_;
+};
+
+using std::chrono::milliseconds;
+
+TEST_F(CommitDelayTest, TwoSmallGroupsInARowStartTheDelay) {
+  for (const int delay_ms : {0, 1000}) {
+    OpenWithDelay(milliseconds(delay_ms));
+    // Nothing delayed yet: two appends 100 ms apart are two groups, two syncs.
+    EXPECT_EQ(AppendSpaced({milliseconds(0), milliseconds(100)}), 2);
+    // Light traffic now: the next two share a sync when there is a delay.
+    EXPECT_EQ(AppendSpaced({milliseconds(0), milliseconds(100)}), delay_ms == 0 ? 2 : 1) << delay_ms;
+    wal_.reset();
+  }
+}
+
+TEST_F(CommitDelayTest, AnAppendAfterALongerIdleThanTheDelayIsNotHeldBack) {
+  OpenWithDelay(milliseconds(300));
+  EXPECT_EQ(AppendSpaced({milliseconds(0), milliseconds(50)}), 2);  // light traffic from here
+  // The writer idles 600 ms, twice the delay: the next append is synced at once, so one 50 ms
+  // later is not in its group.
+  EXPECT_EQ(AppendSpaced({milliseconds(600), milliseconds(50)}), 2);
+  // Appends close together again are gathered.
+  EXPECT_EQ(AppendSpaced({milliseconds(0), milliseconds(50)}), 1);
+}
+
+TEST_F(CommitDelayTest, ABigDelayedGroupEndsTheDelay) {
+  OpenWithDelay(milliseconds(1000));
+  AppendSpaced({milliseconds(0)});
+  AppendSpaced({milliseconds(0)});
+  // Delayed: the first waits 1 s, and the 19 that follow within it join its group (20 appends).
+  std::vector<milliseconds> burst(20, milliseconds(1));
+  EXPECT_EQ(AppendSpaced(burst), 1);
+  // Heavy traffic: the next append is synced at once and alone, so one 100 ms later needs a
+  // sync of its own.
+  EXPECT_EQ(AppendSpaced({milliseconds(0), milliseconds(100)}), 2);
 }
 
 TEST_F(WalTest, SealPayloadRoundTrips) {
