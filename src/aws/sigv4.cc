@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "common/sha256.h"
 #include "common/time_util.h"
 
 namespace tracklake::aws {
@@ -136,12 +137,7 @@ std::string HexEncode(std::string_view bytes) {
   return out;
 }
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
-}
+std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256Bytes(data)); }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];

@@ -1,7 +1,5 @@
 // [apps.<app_id>] and [event_types.<name>]: tables named by the user, each checked against the
 // per-app / per-event-type rows of the option table.
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -9,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/sha256.h"
 #include "config/config_sections.h"
 #include "config/name_rules.h"
 #include "config/option_value.h"
@@ -63,13 +62,6 @@ TableValues ParseNamedTable(OptionScope scope, const std::string& prefix, const 
   return values;
 }
 
-std::string Sha256(std::string_view data) {
-  std::string digest(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(digest.data()));
-  return digest;
-}
-
 // Repeats in a list: a likely copy-paste mistake, and ambiguous for columns.
 std::optional<std::string> FindDuplicate(const std::vector<std::string>& list) {
   std::set<std::string_view> seen;
@@ -122,7 +114,7 @@ void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
     if (key == values.end() && key_sha256 == values.end()) continue;  // already reported
     AppConfig app;
     app.app_id = app_id;
-    app.key_sha256 = key != values.end() ? Sha256(std::get<std::string>(key->second))
+    app.key_sha256 = key != values.end() ? Sha256Bytes(std::get<std::string>(key->second))
                                          : HexToBytes(std::get<std::string>(key_sha256->second));
     if (auto types = values.find("event_types"); types != values.end()) {
       app.event_types = std::get<std::vector<std::string>>(types->second);
