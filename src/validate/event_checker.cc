@@ -40,7 +40,6 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
   auto& fields = scratch_.fields;
   fields.clear();
   scratch_.keys.Clear(rules_.max_fields);
-  scratch_.known.UseRules(rules_.max_key_bytes);
   // While every key so far equals the same position of this accepted sequence, the keys need
   // neither the pattern check nor the duplicate set (see known_keys.h).
   const KnownKeys::Sequence* known = scratch_.known.Latest();
@@ -210,10 +209,7 @@ void EventChecker::AppendAccepted(std::string_view event_type, const std::string
                                   size_t raw_bytes) {
   const auto offset = static_cast<uint32_t>(out_.records.size());
   EventRecordBuilder b(out_.records);
-  // The record is no longer than the event's JSON (lengths take fewer bytes than quotes and
-  // separators) plus what the server adds: a generated event_id and the write key's app_id.
-  b.Begin(RecordKind::kEvent, info_.received_at_ms, event_time_ms,
-          raw_bytes + kRecordSlackBytes + info_.app_id.size());
+  b.Begin(RecordKind::kEvent, info_.received_at_ms, event_time_ms, RecordBytesBound(raw_bytes, info_));
   b.Add(kEventTypeKey, event_type);
   if (event_id != nullptr) {
     b.Add(kEventIdKey, *event_id);

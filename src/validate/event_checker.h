@@ -24,9 +24,13 @@
 
 namespace tracklake {
 
-// An event record is at most its JSON's size plus this and the app_id the server adds (the header,
-// a generated event_id; lengths take fewer bytes than JSON's quotes and separators).
-inline constexpr size_t kRecordSlackBytes = 96;
+// An upper bound (almost always) of the record of an event whose JSON is json_bytes long: the
+// header and a generated event_id come on top, and the write key's app_id; lengths take fewer
+// bytes than JSON's quotes and separators. The record builder makes this much room at once.
+inline size_t RecordBytesBound(size_t json_bytes, const RequestInfo& info) {
+  constexpr size_t kServerFieldsBytes = 96;
+  return json_bytes + kServerFieldsBytes + info.app_id.size();
+}
 
 // Reusable per-thread buffers, so a warm thread validates without allocating per event.
 struct EventScratch {
@@ -46,7 +50,9 @@ class EventChecker {
  public:
   EventChecker(const ValidationRules& rules, const ValidationMessages& messages,
                const RequestInfo& info, ValidatedBody& out, EventScratch& scratch)
-      : rules_(rules), messages_(messages), info_(info), out_(out), scratch_(scratch) {}
+      : rules_(rules), messages_(messages), info_(info), out_(out), scratch_(scratch) {
+    scratch_.known.UseRules(rules_.max_key_bytes);
+  }
 
   // Validates the object whose raw JSON text is raw (already located by the caller, who
   // reset the object to its start) as event number index. Returns SUCCESS once the event is

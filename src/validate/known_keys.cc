@@ -9,8 +9,15 @@ void KnownKeys::UseRules(size_t max_key_bytes) {
   max_key_bytes_ = max_key_bytes;
 }
 
+size_t KnownKeys::IndexOf(std::string_view event_type) const {
+  size_t i = 0;
+  while (i < sequences_.size() && sequences_[i].event_type_ != event_type) ++i;
+  return i;
+}
+
 const KnownKeys::Sequence* KnownKeys::Find(std::string_view event_type) const {
-  return FindIn(*this, event_type);
+  const size_t i = IndexOf(event_type);
+  return i < sequences_.size() ? &sequences_[i] : nullptr;
 }
 
 void KnownKeys::Touch(const Sequence& seq) {
@@ -20,7 +27,7 @@ void KnownKeys::Touch(const Sequence& seq) {
 }
 
 KnownKeys::Sequence& KnownKeys::SlotFor(std::string_view event_type) {
-  if (Sequence* found = FindIn(*this, event_type)) return *found;
+  if (const size_t i = IndexOf(event_type); i < sequences_.size()) return sequences_[i];
   if (sequences_.capacity() == 0) sequences_.reserve(kMaxSequences);  // slots never move
   if (sequences_.size() < kMaxSequences) {
     sequences_.emplace_back().event_type_ = event_type;

@@ -66,14 +66,8 @@ class KnownKeys {
 
  private:
   Sequence& SlotFor(std::string_view event_type);
-  template <typename Self>
-  static auto* FindIn(Self& self, std::string_view event_type) {
-    decltype(&self.sequences_[0]) found = nullptr;
-    for (auto& s : self.sequences_) {
-      if (s.event_type_ == event_type) found = &s;
-    }
-    return found;
-  }
+  // Index of event_type's sequence, or sequences_.size().
+  size_t IndexOf(std::string_view event_type) const;
 
   std::vector<Sequence> sequences_;
   const Sequence* latest_ = nullptr;

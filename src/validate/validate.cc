@@ -263,10 +263,9 @@ Status Validator::Parse(std::string_view body, BodyFormat format, const RequestI
   ThreadScratch& scratch = Scratch();
   const char* buf = PadBody(scratch, body);
   const size_t capacity = body.size() + simdjson::SIMDJSON_PADDING;
-  // Records are roughly the body's size; one reservation avoids regrowing on big batches. The
-  // slack is the room the record builder asks for beyond an event's JSON (event_checker.cc), so
-  // that a single event never reallocates.
-  out.records.reserve(body.size() + kRecordSlackBytes + info.app_id.size());
+  // Records are roughly the body's size; one reservation avoids regrowing on big batches, and a
+  // single event gets the room its record builder asks for, so it never reallocates.
+  out.records.reserve(RecordBytesBound(body.size(), info));
 
   BodyParser parser(rules_, messages_, info, out, scratch);
   Status status = format == BodyFormat::kJson ? parser.ParseJson(buf, body.size(), capacity)
