@@ -41,6 +41,10 @@ constexpr uint64_t kCommitDelayBelowBytes = 64 << 10;
 // group this big means the load has grown: the writer stops delaying.
 constexpr size_t kCommitDelayLeaveAppends = 16;
 constexpr uint64_t kCommitDelayLeaveBytes = 256 << 10;
+
+bool SmallGroup(size_t appends, uint64_t bytes) {
+  return appends < kCommitDelayBelowAppends && bytes < kCommitDelayBelowBytes;
+}
 // With durability "write": writeback of the active segment is started every this many bytes
 // (RocksDB's wal_bytes_per_sync). Otherwise tens of MB sit dirty in the page cache, and the
 // fdatasync that a seal record needs flushes them all while every append waits behind it.
@@ -224,8 +228,8 @@ void Wal::WriterLoop() {
       // the writer sat idle longer than the delay, appends come further apart than it: waiting
       // would add latency and gather nobody (at 500 requests/s, 2 ms apart).
       const bool sparse = idle && std::chrono::steady_clock::now() - idle_since >= options_.commit_delay;
-      const bool small = queue_.size() < kCommitDelayBelowAppends && queued_bytes_ < kCommitDelayBelowBytes;
-      const bool delay = may_delay && !closing_ && !queue_.empty() && small && delaying_ && !sparse;
+      const bool delay = may_delay && delaying_ && !closing_ && !queue_.empty() && !sparse &&
+                         SmallGroup(queue_.size(), queued_bytes_);
       if (delay) {
         // One sleep, not a wait on cv_: every append notifies it, and waking per append would
         // cost the CPU the delay is there to save.
@@ -236,10 +240,10 @@ void Wal::WriterLoop() {
       const uint64_t group_bytes = queued_bytes_;
       group.swap(queue_);
       if (!group.empty()) {
-        const bool small_group = group.size() < kCommitDelayBelowAppends && group_bytes < kCommitDelayBelowBytes;
+        const bool small = SmallGroup(group.size(), group_bytes);
         delaying_ = delaying_ ? group.size() < kCommitDelayLeaveAppends && group_bytes < kCommitDelayLeaveBytes
-                              : small_group && previous_small_;
-        previous_small_ = small_group;
+                              : small && previous_small_;
+        previous_small_ = small;
       }
     }
     if (!group.empty()) CommitGroup(group);

@@ -150,7 +150,7 @@ class Wal {
   uint64_t active_bytes_ = 0;
   uint64_t writeback_from_ = 0;  // durability "write": writeback started below this offset
   bool delaying_ = false;        // commit_delay in force (light traffic, see wal.cc)
-  bool previous_small_ = false;  // the last group was below kCommitDelayBelowAppends
+  bool previous_small_ = false;  // the last group was small (SmallGroup in wal.cc)
   uint64_t next_seq_ = 1;
   std::string buf_;
 
