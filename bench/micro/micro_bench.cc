@@ -144,30 +144,26 @@ void BM_WalAppendBatch100(benchmark::State& state) {
   uint64_t last_seq = 0;
   std::vector<Wal::Span> spans;
   for (const auto& sp : body.spans) spans.push_back({sp.offset, sp.size});
+  auto wait_for_all = [&] {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return done == sent; });
+  };
   for (auto _ : state) {
-    ++sent;
-    const Status s = (*wal)->Append(body.records, spans, [&](const Status&, uint64_t first, std::span<const WalPosition>) {
-      std::lock_guard lock(mu);
-      ++done;
-      last_seq = first;
-      cv.notify_one();
-    });
-    if (!s.ok()) {  // the queue is full: wait for the writer, then go on
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return done + 1 == sent; });
-      --sent;
-      continue;
+    // A refused append (the writer's queue is full) is tried again once the writer caught up.
+    while (!(*wal)->Append(body.records, spans, [&](const Status&, uint64_t first, std::span<const WalPosition>) {
+               std::lock_guard lock(mu);
+               ++done;
+               last_seq = first;
+               cv.notify_one();
+             }).ok()) {
+      wait_for_all();
     }
-    if (sent % 64 == 0) {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return done == sent; });
+    if (++sent % 64 == 0) {
+      wait_for_all();
       (*wal)->Release(last_seq);
     }
   }
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return done == sent; });
-  }
+  wait_for_all();
   (*wal)->Close();
   std::filesystem::remove_all(dir);
   state.SetItemsProcessed(state.iterations() * kBatchEvents);
