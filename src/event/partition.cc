@@ -6,34 +6,24 @@
 
 namespace tracklake {
 
-namespace {
-
-// Writes v as exactly n decimal digits (zero-padded) ending just before end.
-void PutDigits(char* end, int v, int n) {
-  for (int i = 0; i < n; ++i) {
-    *--end = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
-}
-
-}  // namespace
-
 std::string PartitionPath(std::string_view event_type, int64_t received_at_ms) {
   const UtcDateHour t = ToUtcDateHour(received_at_ms);
   if (t.year < 0 || t.year > 9999) {  // not a clock reading; the general path spells it
     return fmt::format("{}/dt={:04d}-{:02d}-{:02d}/hr={:02d}", event_type, t.year, t.month, t.day, t.hour);
   }
-  // Formatted by hand: the pipeline routes every request through here, and fmt's general
-  // path cost more than the rest of the routing together.
-  char tail[] = "/dt=0000-00-00/hr=00";
-  PutDigits(tail + 8, t.year, 4);
-  PutDigits(tail + 11, t.month, 2);
-  PutDigits(tail + 14, t.day, 2);
-  PutDigits(tail + 20, t.hour, 2);
+  // The pipeline routes every request through here, and fmt's general path cost more than the
+  // rest of the routing together: cut "YYYY-MM-DDTHH…" from the RFC 3339 formatter instead.
+  constexpr std::string_view kDate = "/dt=";
+  constexpr std::string_view kHour = "/hr=";
+  constexpr size_t kRfc3339Bytes = 24;
   std::string path;
-  path.reserve(event_type.size() + sizeof(tail) - 1);
-  path.append(event_type);
-  path.append(tail, sizeof(tail) - 1);
+  path.reserve(event_type.size() + kDate.size() + kRfc3339Bytes);
+  path.append(event_type).append(kDate);
+  const size_t at = path.size();
+  AppendRfc3339Millis(path, received_at_ms);
+  const char hour[2] = {path[at + 11], path[at + 12]};
+  path.resize(at + 10);
+  path.append(kHour).append(hour, 2);
   return path;
 }
 
