@@ -99,6 +99,10 @@ Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& options, WalObserver ob
     SetThreadName("tl-wal");
     w->WriterLoop();
   });
+  wal->reclaimer_ = std::thread([w = wal.get()] {
+    SetThreadName("tl-wal-reclaim");
+    w->ReclaimerLoop();
+  });
   return wal;
 }
 
@@ -173,8 +177,11 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   active_first_ = first_seq;
   active_bytes_ = 0;
   writeback_from_ = 0;
-  std::lock_guard lock(mu_);
-  segments_[first_seq] = Segment{first_seq, first_seq - 1, 0};
+  {
+    std::lock_guard lock(mu_);
+    segments_[first_seq] = Segment{first_seq, first_seq - 1, 0};
+  }
+  reclaim_cv_.notify_one();  // the segment before it may be released already
   return Status::Ok();
 }
 
@@ -211,7 +218,7 @@ void Wal::Release(uint64_t seq) {
     std::lock_guard lock(mu_);
     release_before_ = std::max(release_before_, seq);
   }
-  cv_.notify_one();
+  reclaim_cv_.notify_one();
 }
 
 void Wal::WriterLoop() {
@@ -248,7 +255,6 @@ void Wal::WriterLoop() {
     }
     if (!group.empty()) CommitGroup(group);
     group.clear();
-    DeleteReleasedSegments();
   }
   if (fd_ >= 0) {
     ::fdatasync(fd_);
@@ -375,24 +381,31 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
   }
 }
 
-void Wal::DeleteReleasedSegments() {
-  std::vector<uint64_t> doomed;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& [id, seg] : segments_) {
-      if (id == active_first_ || seg.last_seq >= release_before_) break;
-      doomed.push_back(id);
+bool Wal::HasReleasedSegment() const {
+  // The newest segment is the active one (or about to be): never deleted.
+  return segments_.size() > 1 && segments_.begin()->second.last_seq < release_before_;
+}
+
+void Wal::ReclaimerLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    reclaim_cv_.wait(lock, [&] { return reclaimer_stop_ || HasReleasedSegment(); });
+    while (HasReleasedSegment()) {
+      const auto [id, seg] = *segments_.begin();
+      lock.unlock();
+      const std::string path = SegmentPath(id);
+      const bool deleted = ::unlink(path.c_str()) == 0 || errno == ENOENT;
+      if (!deleted) spdlog::error("cannot delete delivered write-ahead log segment {}: {}", path, std::strerror(errno));
+      lock.lock();
+      if (!deleted) {
+        // Kept, and counted against the disk budget; tried again later.
+        if (reclaim_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return reclaimer_stop_; })) return;
+        continue;
+      }
+      disk_bytes_ -= seg.bytes;
+      segments_.erase(id);
     }
-  }
-  for (uint64_t id : doomed) {
-    const std::string path = SegmentPath(id);
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      spdlog::error("cannot delete delivered write-ahead log segment {}: {}", path, std::strerror(errno));
-      return;
-    }
-    std::lock_guard lock(mu_);
-    disk_bytes_ -= segments_[id].bytes;
-    segments_.erase(id);
+    if (reclaimer_stop_) return;
   }
 }
 
@@ -464,6 +477,12 @@ void Wal::Close() {
   }
   cv_.notify_one();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(mu_);
+    reclaimer_stop_ = true;
+  }
+  reclaim_cv_.notify_one();
+  if (reclaimer_.joinable()) reclaimer_.join();
 }
 
 std::string EncodeSealPayload(const SealPayload& p) {
