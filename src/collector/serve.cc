@@ -32,6 +32,7 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   o.limits.max_bytes = c.flush.max_bytes;
   o.limits.max_age_ms = static_cast<int64_t>(c.flush.max_age_s) * 1000;
   o.limits.max_buffered_bytes = c.flush.max_buffered_bytes;
+  o.max_delivery_lag_ms = static_cast<int64_t>(c.flush.max_delivery_lag_s) * 1000;
   o.format = c.lake.format == LakeFormat::kParquet ? FileFormat::kParquet : FileFormat::kNdjsonGzip;
   switch (c.lake.parquet_compression) {
     case ParquetCodec::kZstd: o.compression = ParquetCompression::kZstd; break;

@@ -1,5 +1,6 @@
 // Names the calling thread (Linux: at most 15 bytes, longer names are cut), so that `top -H`,
-// perf and gdb tell the collector's threads apart: tl-http, tl-wal, tl-batcher, tl-deliver.
+// perf and gdb tell the collector's threads apart: tl-http, tl-wal, tl-wal-reclaim,
+// tl-batcher, tl-deliver, tl-catch-up.
 #pragma once
 
 #include <string_view>

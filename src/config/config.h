@@ -78,6 +78,7 @@ struct Config {
     uint64_t max_bytes = 64ull << 20;    // per partition
     uint32_t max_age_s = 300;            // 1..3600
     uint64_t max_buffered_bytes = 1ull << 30;  // all open partitions together
+    uint32_t max_delivery_lag_s = 10;    // sealed batches wait this long at background priority; 0: none
   } flush;
 
   struct Lake {

@@ -314,6 +314,13 @@ std::vector<OptionSpec> BuildTable() {
           .Bytes(kMinBufferedBytes, kMaxBufferedBytes)
           .Doc("All open batches together: beyond it the largest is written early.")
           .Bind(BindField<&Config::flush, &Config::Flush::max_buffered_bytes>()),
+      Option("flush", "max_delivery_lag")
+          .Seconds(0, kMaxFlushAgeSeconds)
+          .Doc("Lake files are encoded and delivered at a lowered CPU priority, so that a burst is "
+               "acknowledged at full speed and the lake catches up after it; once a batch ready for "
+               "the lake has waited this long (the CPU is saturated), delivery also runs at normal "
+               "priority until it catches up. 0: delivery always at normal priority.")
+          .Bind(BindField<&Config::flush, &Config::Flush::max_delivery_lag_s>()),
 
       Option("lake", "dir")
           .String(CheckNonEmpty, kNonEmptyRule)

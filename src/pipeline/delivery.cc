@@ -6,22 +6,32 @@
 #include <random>
 
 #include "common/file_util.h"
+#include "common/thread_priority.h"
 #include "event/partition.h"
 #include "pipeline/pipeline.h"
 
 namespace tracklake {
 
-void Pipeline::DeliveryLoop() {
+// Low enough that CFS gives the HTTP and log threads about nine tenths of a contended core
+// (weights 1024 against 110); not 19, so that delivery still advances during a long burst.
+constexpr int kBackgroundNice = 10;
+
+void Pipeline::DeliveryLoop(Deliverer role) {
+  if (role == Deliverer::kBackground && options_.max_delivery_lag_ms > 0) {
+    if (Status s = LowerThreadPriority(kBackgroundNice); !s.ok()) {
+      spdlog::warn("delivery runs at normal priority: {}", s.ToString());
+    }
+  }
   std::mt19937_64 rng(std::random_device{}());
   for (;;) {
     InFlight job;
     {
       std::unique_lock lock(mu_);
-      delivery_cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
-      if (stopping_) return;
+      if (!WaitForJob(lock, role)) return;
       job = std::move(ready_.front());
       ready_.pop_front();
     }
+    if (role == Deliverer::kCatchUp) catch_up_files_->Inc();
     while (!Deliver(job)) {
       // Full jitter: sleep a uniform time up to the exponential bound, so many collectors
       // recovering from one outage do not retry in lockstep.
@@ -30,6 +40,22 @@ void Pipeline::DeliveryLoop() {
       std::unique_lock lock(mu_);
       if (delivery_cv_.wait_for(lock, wait, [&] { return stopping_; })) return;
     }
+  }
+}
+
+bool Pipeline::WaitForJob(std::unique_lock<std::mutex>& lock, Deliverer role) {
+  const auto lag = std::chrono::milliseconds(options_.max_delivery_lag_ms);
+  for (;;) {
+    if (stopping_) return false;
+    if (ready_.empty()) {
+      delivery_cv_.wait(lock);
+      continue;
+    }
+    if (role == Deliverer::kBackground) return true;
+    // The catch-up thread takes the oldest batch only once it has waited out the lag.
+    const auto due = ready_.front().ready_at + lag;
+    if (std::chrono::steady_clock::now() >= due) return true;
+    delivery_cv_.wait_until(lock, due);
   }
 }
 

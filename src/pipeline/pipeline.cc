@@ -46,7 +46,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
     p->replaying_ = false;
     size_t resumed = 0;
     for (auto& [first, batch] : p->sealed_) {
-      p->ready_.push_back(InFlight{batch, 0});
+      p->MakeReady(batch);
       ++resumed;
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -60,7 +60,13 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
   for (int i = 0; i < std::max(1, p->options_.delivery_threads); ++i) {
     p->threads_.emplace_back([raw = p.get()] {
       SetThreadName("tl-deliver");
-      raw->DeliveryLoop();
+      raw->DeliveryLoop(Deliverer::kBackground);
+    });
+  }
+  if (p->options_.max_delivery_lag_ms > 0) {
+    p->threads_.emplace_back([raw = p.get()] {
+      SetThreadName("tl-catch-up");
+      raw->DeliveryLoop(Deliverer::kCatchUp);
     });
   }
   return p;
@@ -72,6 +78,7 @@ void Pipeline::RegisterMetrics() {
   bytes_written_ = &metrics_.GetCounter("tracklake_lake_bytes_written_total", "Bytes of files delivered to the lake.");
   delivery_retries_ = &metrics_.GetCounter("tracklake_sink_retries_total", "Deliveries that failed transiently and were retried.");
   delivery_rejected_ = &metrics_.GetCounter("tracklake_sink_rejected_total", "Files the sink refused for good, kept in the dead-letter directory.");
+  catch_up_files_ = &metrics_.GetCounter("tracklake_lake_catch_up_files_total", "Files delivered at normal priority because their batch waited longer than flush.max_delivery_lag (the collector's CPU was saturated).");
   wal_write_seconds_ = &metrics_.GetHistogram("tracklake_wal_append_seconds", "Time to write one group commit.", LatencyBuckets());
   wal_fsync_seconds_ = &metrics_.GetHistogram("tracklake_wal_fsync_seconds", "Time of one fdatasync of the write-ahead log.", LatencyBuckets());
   wal_corrupt_bytes_ = &metrics_.GetCounter("tracklake_wal_corrupt_bytes_skipped_total", "Damaged or torn write-ahead log bytes skipped during recovery.");
@@ -227,9 +234,15 @@ void Pipeline::SendSeal(uint64_t first) {
                           reseal_.push_back(first);
                           return;
                         }
-                        ready_.push_back(InFlight{it->second, 0});
-                        delivery_cv_.notify_one();
+                        MakeReady(it->second);
                       });
+}
+
+void Pipeline::MakeReady(const Batch& batch) {
+  ready_.push_back(InFlight{batch});
+  // All: the catch-up thread only recomputes its deadline, and must not swallow the wake-up
+  // meant for a background thread.
+  delivery_cv_.notify_all();
 }
 
 void Pipeline::ReleaseLog() {

@@ -5,12 +5,17 @@
 //     (a durable seal record BEFORE any file exists, so a replay cuts the same batch and
 //     overwrites the same file name: exactly-once files), and releases log segments,
 //   - delivery threads: read a sealed batch's events back from the log, encode, put to the
-//     sink with retries, then append a delivered record.
+//     sink with retries, then append a delivered record. They run at a lowered CPU priority
+//     (kBackgroundNice), so a burst is acknowledged at the rate of the HTTP and log threads
+//     and the lake catches up after it; one catch-up thread at normal priority joins them once
+//     a sealed batch has waited max_delivery_lag_ms, so under sustained saturation delivery
+//     competes with ingestion as an equal and the lake falls no further behind.
 // Sinks never see the log: delivery outcomes come back here and move the release watermark.
 //
 // Thread-safety: Ingest, Ready and metrics are safe from any thread. Start/Shutdown once.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -38,6 +43,7 @@ struct PipelineOptions {
   std::map<std::string, std::vector<std::string>> event_type_columns;
   std::string dead_letter_dir;  // objects a sink rejects for good are kept here
   int delivery_threads = 1;
+  int64_t max_delivery_lag_ms = 10'000;  // 0: delivery at normal priority, no catch-up thread
   int64_t retry_initial_ms = 200;
   int64_t retry_max_ms = 30'000;
   int64_t shutdown_deadline_ms = 60'000;  // after that, undelivered batches stay in the log
@@ -74,14 +80,18 @@ class Pipeline {
   struct InFlight {
     Batch batch;
     int attempts = 0;
+    std::chrono::steady_clock::time_point ready_at = std::chrono::steady_clock::now();
   };
+  enum class Deliverer { kBackground, kCatchUp };
 
   Pipeline(PipelineOptions options, std::unique_ptr<Sink> sink, MetricsRegistry& metrics);
   void Replay(const WalRecord& record);
   void BatcherLoop();
   void Seal(Batch batch);     // REQUIRES: mu_ held
   void SendSeal(uint64_t first);  // REQUIRES: mu_ held
-  void DeliveryLoop();
+  void MakeReady(const Batch& batch);  // REQUIRES: mu_ held
+  void DeliveryLoop(Deliverer role);
+  bool WaitForJob(std::unique_lock<std::mutex>& lock, Deliverer role);  // REQUIRES: mu_ held
   bool Deliver(InFlight& job);
   Status EncodeBatch(const Batch& batch, LakeObject& object);
   void OnDelivered(uint64_t first_seq);
@@ -115,6 +125,7 @@ class Pipeline {
   Counter* bytes_written_ = nullptr;
   Counter* delivery_retries_ = nullptr;
   Counter* delivery_rejected_ = nullptr;
+  Counter* catch_up_files_ = nullptr;
   Histogram* wal_write_seconds_ = nullptr;
   Histogram* wal_fsync_seconds_ = nullptr;
   Counter* wal_corrupt_bytes_ = nullptr;
