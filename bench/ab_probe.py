@@ -7,32 +7,53 @@ measure what a change does. Build the "before" binary first and copy it aside, e
   .venv/bin/python bench/ab_probe.py --variant before=/tmp/tl-before \\
       --variant after=build/release/bin/tracklake --durability write --rate 4000 --seconds 20 --rounds 2
 
-A variant may add [wal] settings after the binary: --variant 'delay500=BINARY;commit_delay_us = 500'.
+A variant may add settings after the binary: [wal] ones bare, others as section.key:
+--variant 'delay500=BINARY;commit_delay_us = 500' --variant 'nolag=BINARY;flush.max_delivery_lag = 0'.
 
 Each run: a fresh collector pinned like bench/run (Parquet lake, flush.max_age 10 s). With --rate,
 `tracklake loadgen` sends the reference 1 KB event open loop over 128 connections; with --rate 0,
 wrk at maximum over 64 connections (--body single or batch100). Prints one JSON line per run:
-acked events/s, latency percentiles (open loop), collector CPU (% of one core), fdatasyncs/s.
-Prints numbers; not a test.
+acked events/s, latency percentiles, collector CPU (% of one core), fdatasyncs/s; with --lake,
+also the wait until the lake holds every accepted event and the delivered events/s over the whole
+window (first request until caught up), as bench/run reports them. Prints numbers; not a test.
 """
 import argparse
 import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib as bl  # noqa: E402
 
 
-def run_once(binary, wal_lines, a):
-    c = bl.Collector(binary, Path(tempfile.mkdtemp(prefix="ab-probe-")), durability=a.durability, max_age=10)
-    durability = f'durability = "{a.durability}"'
-    c.config.write_text(c.config.read_text().replace(durability, "\n".join([durability, *wal_lines])))
+MAX_AGE = 10  # flush.max_age of every run; the lake must catch up within it + 5 s
+
+
+def apply_settings(config, durability, settings):
+    """Bare settings go to [wal] (after its durability line); section.key ones under [section]."""
+    text = config.read_text()
+    for line in settings:
+        key = line.split("=", 1)[0].strip()
+        if "." in key:
+            section, bare = line.strip().split(".", 1)
+            header = f"[{section}]\n"
+            text = text.replace(header, header + bare + "\n", 1) if header in text else f"{text}\n{header}{bare}\n"
+        else:
+            anchor = f'durability = "{durability}"'
+            text = text.replace(anchor, f"{anchor}\n{line}", 1)
+    config.write_text(text)
+
+
+def run_once(binary, settings, a):
+    c = bl.Collector(binary, Path(tempfile.mkdtemp(prefix="ab-probe-")), durability=a.durability, max_age=MAX_AGE)
+    apply_settings(c.config, a.durability, settings)
     with c:
         before = c.metrics()
         cpu = bl.CpuMeter(c.proc.pid)
+        t0 = time.monotonic()
         if a.rate:
             lg = bl.run_loadgen(binary, c.url, ["--rate", a.rate, "--connections", 128,
                                                 "--event-file", bl.SHARED / "event.json"], a.seconds)
@@ -43,9 +64,14 @@ def run_once(binary, wal_lines, a):
             script = bl.SHARED / ("post_event.lua" if a.body == "single" else "post_batch100.lua")
             env = {"URL_PATH": "/v1/events", "BASE_SCRIPT": str(script), "WRITE_KEY": bl.WRITE_KEY}
             w = bl.run_wrk(c.url, bl.HERE / "wrk_auth.lua", a.seconds, 64, env)
-            out = dict(events_per_s=round(w["ok_events_per_s"]))
+            out = dict(events_per_s=round(w["ok_events_per_s"]), p50_ms=w["p50_us"] / 1000, p99_ms=w["p99_us"] / 1000)
         out["cpu_pct"] = round(cpu.percent(), 1)
         after = c.metrics()
+        if a.lake:
+            ok, waited, rows, _ = c.wait_caught_up(after.get("tracklake_events_accepted_total", 0), MAX_AGE + 5)
+            out.update(caught_up=ok, catch_up_s=round(waited, 1),
+                       delivered_per_s=round(rows / (time.monotonic() - t0)) if ok else 0,
+                       peak_rss_mib=round(bl.peak_rss_mib(c.proc.pid)))
     key = "tracklake_wal_fsync_seconds_count"
     out["fsyncs_per_s"] = round((after.get(key, 0) - before.get(key, 0)) / a.seconds)
     return out
@@ -59,12 +85,13 @@ def main():
     p.add_argument("--body", default="single", choices=["single", "batch100"])
     p.add_argument("--seconds", type=int, default=20)
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--lake", action="store_true", help="also wait for the lake and report delivered events/s")
     a = p.parse_args()
     variants = [v.split("=", 1) for v in a.variant]
     for r in range(a.rounds):
         for name, spec in variants:
-            binary, *wal_lines = spec.split(";")
-            out = run_once(os.path.abspath(binary), wal_lines, a)
+            binary, *settings = spec.split(";")
+            out = run_once(os.path.abspath(binary), settings, a)
             print(json.dumps(dict(variant=name, round=r, durability=a.durability, rate=a.rate, **out)), flush=True)
 
 
