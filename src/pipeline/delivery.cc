@@ -31,7 +31,6 @@ void Pipeline::DeliveryLoop(Deliverer role) {
       job = std::move(ready_.front());
       ready_.pop_front();
     }
-    if (role == Deliverer::kCatchUp) catch_up_files_->Inc();
     while (!Deliver(job)) {
       // Full jitter: sleep a uniform time up to the exponential bound, so many collectors
       // recovering from one outage do not retry in lockstep.
@@ -40,6 +39,7 @@ void Pipeline::DeliveryLoop(Deliverer role) {
       std::unique_lock lock(mu_);
       if (delivery_cv_.wait_for(lock, wait, [&] { return stopping_; })) return;
     }
+    if (role == Deliverer::kCatchUp) catch_up_files_->Inc();
   }
 }
 

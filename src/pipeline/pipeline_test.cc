@@ -181,8 +181,9 @@ TEST_F(PipelineTest, CatchUpThreadDeliversBatchesTheBusyDelivererLeaves) {
   IngestSync(*p, {Event("b", "2", kT)});
   // The background deliverer is stuck on the first batch; the second waits out the lag, then the
   // catch-up thread delivers it.
-  EXPECT_TRUE(WaitFor([&] { return LakeFiles().size(); }, 1, 5'000));
-  EXPECT_EQ(metrics_.GetCounter("tracklake_lake_catch_up_files_total", "").value(), 1u);
+  const Counter& catch_up = metrics_.GetCounter("tracklake_lake_catch_up_files_total", "");
+  EXPECT_TRUE(WaitFor([&] { return static_cast<size_t>(catch_up.value()); }, 1, 5'000));
+  EXPECT_EQ(LakeFiles().size(), 1u);
   release.set_value();
   p->Shutdown();
   EXPECT_EQ(LakeFiles().size(), 2u);
