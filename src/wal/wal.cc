@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <tuple>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -51,6 +52,8 @@ bool SmallGroup(size_t appends, uint64_t bytes) {
 constexpr uint64_t kWritebackEveryBytes = 1 << 20;
 // ReadEvents reads segments through a window of this size.
 constexpr uint64_t kReadWindowBytes = 1 << 20;
+// Released segment files kept for reuse (see OpenRecycled); each holds segment_bytes of disk.
+constexpr size_t kSpareSegments = 2;
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -85,8 +88,18 @@ Wal::Wal(WalOptions options, WalObserver observer)
 
 Wal::~Wal() { Close(); }
 
-std::string Wal::SegmentPath(uint64_t first_seq) const {
-  return fmt::format("{}/{:020d}{}", options_.dir, first_seq, wal::kSegmentSuffix);
+std::string Wal::SegmentPath(uint64_t first_seq, bool recycled) const {
+  return fmt::format("{}/{:020d}{}", options_.dir, first_seq, recycled ? wal::kRecycledSuffix : wal::kSegmentSuffix);
+}
+
+bool Wal::SegmentRecycled(uint64_t id) const {
+  std::lock_guard lock(mu_);
+  auto it = segments_.find(id);
+  return it != segments_.end() && it->second.recycled;
+}
+
+std::string Wal::SparePath(uint64_t id) const {
+  return fmt::format("{}/{:020d}{}", options_.dir, id, wal::kSpareSuffix);
 }
 
 Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& options, WalObserver observer,
@@ -107,25 +120,32 @@ Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& options, WalObserver ob
 }
 
 Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
-  std::vector<uint64_t> ids;
+  std::vector<std::pair<uint64_t, bool>> ids;  // first_seq, recycled
   for (const auto& entry : fs::directory_iterator(options_.dir)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() != 20 + std::string_view(wal::kSegmentSuffix).size() || !name.ends_with(wal::kSegmentSuffix)) {
-      continue;
-    }
-    ids.push_back(std::stoull(name.substr(0, 20)));
+    const auto id = [&](std::string_view suffix) -> std::optional<uint64_t> {
+      if (name.size() != 20 + suffix.size() || !name.ends_with(suffix)) return std::nullopt;
+      if (!std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+      return std::stoull(name.substr(0, 20));
+    };
+    if (auto n = id(wal::kSegmentSuffix)) ids.emplace_back(*n, false);
+    if (auto n = id(wal::kRecycledSuffix)) ids.emplace_back(*n, true);
+    if (auto n = id(wal::kSpareSuffix)) spares_.push_back(*n);
   }
   std::sort(ids.begin(), ids.end());
   uint64_t last_seq = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
-    const std::string path = SegmentPath(ids[i]);
+    const auto [id, recycled] = ids[i];
+    const std::string path = SegmentPath(id, recycled);
     Result<std::string> data = ReadFile(path);
     if (!data.ok()) return data.status();
-    const uint64_t id = ids[i];
-    const wal::ScanResult r = wal::ScanSegment(*data, last_seq, [&](const wal::ParsedRecord& rec) {
-      replay(WalRecord{rec.type, rec.seq, WalPosition{id, rec.offset, static_cast<uint32_t>(rec.payload.size())},
-                       rec.payload});
-    });
+    const wal::ScanResult r = wal::ScanSegment(
+        *data, last_seq,
+        [&](const wal::ParsedRecord& rec) {
+          replay(WalRecord{rec.type, rec.seq, WalPosition{id, rec.offset, static_cast<uint32_t>(rec.payload.size())},
+                           rec.payload});
+        },
+        /*resync=*/!recycled);
     if (r.skipped_bytes > 0) {
       corrupt_skipped_ += r.skipped_bytes;
       if (observer_.on_corrupt_skipped) observer_.on_corrupt_skipped(r.skipped_bytes);
@@ -145,17 +165,41 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
       ::unlink(path.c_str());
       continue;
     }
-    segments_[id] = Segment{id, r.records > 0 ? r.last_seq : id - 1, size};
+    segments_[id] = Segment{id, r.records > 0 ? r.last_seq : id - 1, size, recycled};
     disk_bytes_ += size;
   }
-  next_seq_ = std::max<uint64_t>(last_seq + 1, ids.empty() ? 1 : ids.back());
+  next_seq_ = std::max<uint64_t>(last_seq + 1, ids.empty() ? 1 : ids.back().first);
   next_seq_public_ = next_seq_;
   return Status::Ok();
 }
 
+// A released segment renamed into place: its blocks are written already, so an append changes
+// neither the file's size nor its extents until it passes the old end, and fdatasync flushes
+// data only (measured: half the latency and CPU of appending to a preallocated new file).
+int Wal::OpenRecycled(uint64_t first_seq) {
+  uint64_t spare = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (spares_.empty()) return -1;
+    spare = spares_.back();
+    spares_.pop_back();
+  }
+  const std::string from = SparePath(spare);
+  const std::string to = SegmentPath(first_seq, true);
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    ::unlink(from.c_str());
+    return -1;
+  }
+  const int fd = ::open(to.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) ::unlink(to.c_str());
+  return fd;
+}
+
 Status Wal::OpenSegment(uint64_t first_seq) {
-  const std::string path = SegmentPath(first_seq);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = OpenRecycled(first_seq);
+  const bool recycled = fd >= 0;
+  const std::string path = SegmentPath(first_seq, recycled);
+  if (!recycled) fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno("create " + path, errno);
   // Reserve the blocks up front (size unchanged) so appends inside the segment cannot hit a
   // full disk half-way; filesystems without fallocate simply skip the reservation.
@@ -179,7 +223,7 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   writeback_from_ = 0;
   {
     std::lock_guard lock(mu_);
-    segments_[first_seq] = Segment{first_seq, first_seq - 1, 0};
+    segments_[first_seq] = Segment{first_seq, first_seq - 1, 0, recycled};
   }
   reclaim_cv_.notify_one();  // the segment before it may be released already
   return Status::Ok();
@@ -392,11 +436,16 @@ void Wal::ReclaimerLoop() {
     reclaim_cv_.wait(lock, [&] { return reclaimer_stop_ || HasReleasedSegment(); });
     while (HasReleasedSegment()) {
       const auto [id, seg] = *segments_.begin();
+      // Kept as a spare when it is big enough to be worth overwriting (a segment cut short by
+      // shutdown is not); at most kSpareSegments, outside the disk budget.
+      const bool keep = spares_.size() < kSpareSegments && seg.bytes >= options_.segment_bytes / 2;
       lock.unlock();
-      const std::string path = SegmentPath(id);
-      const bool deleted = ::unlink(path.c_str()) == 0 || errno == ENOENT;
+      const std::string path = SegmentPath(id, seg.recycled);
+      const bool kept = keep && ::rename(path.c_str(), SparePath(id).c_str()) == 0;
+      const bool deleted = kept || ::unlink(path.c_str()) == 0 || errno == ENOENT;
       if (!deleted) spdlog::error("cannot delete delivered write-ahead log segment {}: {}", path, std::strerror(errno));
       lock.lock();
+      if (kept) spares_.push_back(id);
       if (!deleted) {
         // Kept, and counted against the disk budget; tried again later.
         if (reclaim_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return reclaimer_stop_; })) return;
@@ -429,7 +478,7 @@ Status Wal::ReadEvents(std::span<const WalPosition> positions,
     const WalPosition& p = positions[i];
     if (fd < 0 || open_segment != p.segment) {
       if (fd >= 0) ::close(fd);
-      const std::string path = SegmentPath(p.segment);
+      const std::string path = SegmentPath(p.segment, SegmentRecycled(p.segment));
       fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) return Status::FromErrno("open " + path, errno);
       open_segment = p.segment;

@@ -119,6 +119,7 @@ class Wal {
     uint64_t first_seq;
     uint64_t last_seq;  // first_seq - 1 while empty
     uint64_t bytes;
+    bool recycled = false;  // written over a released segment's bytes (see wal_format.h)
   };
 
   explicit Wal(WalOptions options, WalObserver observer);
@@ -130,7 +131,10 @@ class Wal {
   Status FlushBuffer();
   void ReclaimerLoop();
   bool HasReleasedSegment() const;  // REQUIRES: mu_ held
-  std::string SegmentPath(uint64_t first_seq) const;
+  std::string SegmentPath(uint64_t first_seq, bool recycled) const;
+  std::string SparePath(uint64_t id) const;
+  bool SegmentRecycled(uint64_t id) const;
+  int OpenRecycled(uint64_t first_seq);  // -1 when no spare could be used
 
   const WalOptions options_;
   const WalObserver observer_;
@@ -145,6 +149,7 @@ class Wal {
   uint64_t disk_bytes_ = 0;            // guarded by mu_
   uint64_t release_before_ = 0;        // guarded by mu_
   bool reclaimer_stop_ = false;        // guarded by mu_: the writer has stopped, delete and exit
+  std::vector<uint64_t> spares_;       // guarded by mu_: released segment files kept for reuse
   std::condition_variable reclaim_cv_;  // released segments to delete, or stop
 
   // Writer-thread state.

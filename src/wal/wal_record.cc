@@ -60,7 +60,7 @@ bool ParseRecordAt(std::string_view data, ParsedRecord& out) {
 }
 
 ScanResult ScanSegment(std::string_view data, uint64_t min_seq,
-                       const std::function<void(const ParsedRecord&)>& fn) {
+                       const std::function<void(const ParsedRecord&)>& fn, bool resync) {
   ScanResult r;
   uint64_t last_seq = min_seq;
   size_t pos = 0;
@@ -76,6 +76,7 @@ ScanResult ScanSegment(std::string_view data, uint64_t min_seq,
       r.valid_end = pos;
       continue;
     }
+    if (!resync) break;
     // Resynchronise: find the next offset holding a verifiable record.
     size_t next = pos + 1;
     while (next < data.size()) {

@@ -31,8 +31,11 @@ struct ScanResult {
 // returned; scanning resumes at the next offset where a record verifies with a sequence
 // number above the last good one, so one damaged region loses only itself.
 // min_seq: sequence numbers at or below it are treated as garbage (stale bytes).
+// A recycled segment (resync = false) holds an older segment's records after its own: the scan
+// stops at the first record that does not verify or does not follow, and never searches the
+// bytes after it (they are stale, not damage, and are not counted as skipped).
 ScanResult ScanSegment(std::string_view data, uint64_t min_seq,
-                       const std::function<void(const ParsedRecord&)>& fn);
+                       const std::function<void(const ParsedRecord&)>& fn, bool resync = true);
 
 // Verifies and returns the payload of the record whose header starts at data[0].
 bool ParseRecordAt(std::string_view data, ParsedRecord& out);

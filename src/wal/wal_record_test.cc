@@ -64,5 +64,45 @@ TEST(WalRecord, StaleLowerSequenceNumbersAreIgnored) {
   EXPECT_EQ(Seqs(buf), (std::vector<uint64_t>{7, 8}));
 }
 
+TEST(WalRecord, RecycledSegmentEndsAtTheFirstStaleOrBadRecord) {
+  // A recycled segment: records 7 and 8 written over an older segment's records 1..3.
+  std::string old = ThreeRecords();
+  std::string fresh;
+  AppendRecord(fresh, RecordType::kEvent, 7, "seven");
+  AppendRecord(fresh, RecordType::kEvent, 8, "eight");
+  std::string data = old;
+  data.replace(0, fresh.size(), fresh);
+  std::vector<uint64_t> seqs;
+  const auto collect = [&](const ParsedRecord& rec) { seqs.push_back(rec.seq); };
+  ScanResult r = ScanSegment(data, 6, collect, /*resync=*/false);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{7, 8}));
+  EXPECT_EQ(r.valid_end, fresh.size());
+  EXPECT_EQ(r.skipped_bytes, 0u);  // stale, not damage
+
+  // A torn eighth record: the scan stops before it and never searches the stale bytes after.
+  seqs.clear();
+  data[fresh.size() - 2] ^= 0x55;
+  r = ScanSegment(data, 6, collect, /*resync=*/false);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{7}));
+  EXPECT_EQ(r.skipped_bytes, 0u);
+
+  // With resynchronisation a record above the last good one after the damage would be taken:
+  // in a recycled segment that could be a record-shaped run of bytes inside a stale payload.
+  std::string planted;
+  AppendRecord(planted, RecordType::kEvent, 1000, "planted");
+  std::string stale_payload = "prefix" + planted + "suffix";
+  std::string recycled;
+  AppendRecord(recycled, RecordType::kEvent, 7, "seven");
+  const size_t torn_at = recycled.size();
+  AppendRecord(recycled, RecordType::kEvent, 2, stale_payload);
+  recycled[torn_at] ^= 0x55;  // the stale record's header no longer verifies
+  seqs.clear();
+  ScanSegment(recycled, 6, collect, /*resync=*/true);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{7, 1000}));
+  seqs.clear();
+  ScanSegment(recycled, 6, collect, /*resync=*/false);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{7}));
+}
+
 }  // namespace
 }  // namespace tracklake::wal
