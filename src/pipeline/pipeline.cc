@@ -86,6 +86,8 @@ void Pipeline::RegisterMetrics() {
                     [this] { return wal_ ? static_cast<double>(wal_->stats().disk_bytes) : 0.0; });
   metrics_.AddGauge("tracklake_wal_segments", "Write-ahead log segment files.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().segments) : 0.0; });
+  metrics_.AddGauge("tracklake_wal_spare_segments", "Released log segment files kept to be overwritten by new segments.",
+                    [this] { return wal_ ? static_cast<double>(wal_->stats().spare_segments) : 0.0; });
   metrics_.AddGauge("tracklake_buffered_bytes", "Bytes of events accepted but not yet in the lake.", [this] {
     std::lock_guard lock(mu_);
     uint64_t bytes = batcher_.buffered_bytes();

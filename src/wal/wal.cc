@@ -52,8 +52,9 @@ bool SmallGroup(size_t appends, uint64_t bytes) {
 constexpr uint64_t kWritebackEveryBytes = 1 << 20;
 // ReadEvents reads segments through a window of this size.
 constexpr uint64_t kReadWindowBytes = 1 << 20;
-// Released segment files kept for reuse (see OpenRecycled); each holds segment_bytes of disk.
-constexpr size_t kSpareSegments = 2;
+// Released segment files kept for reuse (see OpenRecycled and ReclaimerLoop) even when the log
+// is small.
+constexpr size_t kMinSpareSegments = 2;
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -130,7 +131,9 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
     };
     if (auto n = id(wal::kSegmentSuffix)) ids.emplace_back(*n, false);
     if (auto n = id(wal::kRecycledSuffix)) ids.emplace_back(*n, true);
-    if (auto n = id(wal::kSpareSuffix)) spares_.push_back(*n);
+    // Spares from a previous run are dropped, not reused: their records' sequence numbers are
+    // only known to be below this run's once a segment names them.
+    if (id(wal::kSpareSuffix)) ::unlink(entry.path().c_str());
   }
   std::sort(ids.begin(), ids.end());
   uint64_t last_seq = 0;
@@ -139,8 +142,10 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
     const std::string path = SegmentPath(id, recycled);
     Result<std::string> data = ReadFile(path);
     if (!data.ok()) return data.status();
+    // A segment's records start at its name's sequence number: a recycled one that took no
+    // record before a crash holds only older ones, which this floor rejects.
     const wal::ScanResult r = wal::ScanSegment(
-        *data, last_seq,
+        *data, std::max(last_seq, id - 1),
         [&](const wal::ParsedRecord& rec) {
           replay(WalRecord{rec.type, rec.seq, WalPosition{id, rec.offset, static_cast<uint32_t>(rec.payload.size())},
                            rec.payload});
@@ -434,11 +439,16 @@ void Wal::ReclaimerLoop() {
   std::unique_lock lock(mu_);
   for (;;) {
     reclaim_cv_.wait(lock, [&] { return reclaimer_stop_ || HasReleasedSegment(); });
+    // Batches are delivered, and segments released, in bursts (a flush.max_age apart): keeping
+    // as many spares as the log had segments lets the next burst's worth of segments all be
+    // recycled, and lets the spares shrink with the log when traffic falls.
+    const size_t cap = std::max(kMinSpareSegments, segments_.size());
     while (HasReleasedSegment()) {
       const auto [id, seg] = *segments_.begin();
-      // Kept as a spare when it is big enough to be worth overwriting (a segment cut short by
-      // shutdown is not); at most kSpareSegments, outside the disk budget.
-      const bool keep = spares_.size() < kSpareSegments && seg.bytes >= options_.segment_bytes / 2;
+      // A segment cut short (by a shutdown) is not worth overwriting; spares stay inside the
+      // disk budget together with the log.
+      const bool keep = spares_.size() < cap && seg.bytes >= options_.segment_bytes / 2 &&
+                        disk_bytes_ + (spares_.size() + 1) * options_.segment_bytes <= options_.max_bytes;
       lock.unlock();
       const std::string path = SegmentPath(id, seg.recycled);
       const bool kept = keep && ::rename(path.c_str(), SparePath(id).c_str()) == 0;
@@ -453,6 +463,13 @@ void Wal::ReclaimerLoop() {
       }
       disk_bytes_ -= seg.bytes;
       segments_.erase(id);
+    }
+    while (spares_.size() > cap) {
+      const uint64_t oldest = spares_.front();
+      spares_.erase(spares_.begin());
+      lock.unlock();
+      ::unlink(SparePath(oldest).c_str());
+      lock.lock();
     }
     if (reclaimer_stop_) return;
   }
@@ -509,7 +526,8 @@ Status Wal::ReadEvents(std::span<const WalPosition> positions,
 
 WalStats Wal::stats() const {
   std::lock_guard lock(mu_);
-  return WalStats{disk_bytes_, segments_.size(), queued_bytes_, next_seq_public_.load(), corrupt_skipped_.load()};
+  return WalStats{disk_bytes_, segments_.size(), queued_bytes_, next_seq_public_.load(), corrupt_skipped_.load(),
+                  spares_.size()};
 }
 
 bool Wal::OverBudget() const {

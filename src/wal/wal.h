@@ -68,6 +68,7 @@ struct WalStats {
   uint64_t queued_bytes = 0;
   uint64_t next_seq = 0;
   uint64_t corrupt_bytes_skipped = 0;  // since start, found during recovery
+  uint64_t spare_segments = 0;         // released segment files kept for reuse (outside disk_bytes)
 };
 
 class Wal {
