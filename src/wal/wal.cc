@@ -138,14 +138,16 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
   std::sort(ids.begin(), ids.end());
   uint64_t last_seq = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
-    const auto [id, recycled] = ids[i];
+    // Plain names, not a structured binding: the lambda below captures id (clang 14 refuses).
+    const uint64_t id = ids[i].first;
+    const bool recycled = ids[i].second;
     const std::string path = SegmentPath(id, recycled);
     Result<std::string> data = ReadFile(path);
     if (!data.ok()) return data.status();
     // A segment's records start at its name's sequence number: a recycled one that took no
     // record before a crash holds only older ones, which this floor rejects.
     const wal::ScanResult r = wal::ScanSegment(
-        *data, std::max(last_seq, id - 1),
+        *data, std::max(last_seq, id > 0 ? id - 1 : 0),
         [&](const wal::ParsedRecord& rec) {
           replay(WalRecord{rec.type, rec.seq, WalPosition{id, rec.offset, static_cast<uint32_t>(rec.payload.size())},
                            rec.payload});
