@@ -79,6 +79,12 @@ TEST(WalRecord, RecycledSegmentEndsAtTheFirstStaleOrBadRecord) {
   EXPECT_EQ(r.valid_end, fresh.size());
   EXPECT_EQ(r.skipped_bytes, 0u);  // stale, not damage
 
+  // The new records may end exactly where an old one starts: it verifies, but does not follow.
+  seqs.clear();
+  r = ScanSegment(fresh + old, 6, collect, /*resync=*/false);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{7, 8}));
+  EXPECT_EQ(r.valid_end, fresh.size());
+
   // A torn eighth record: the scan stops before it and never searches the stale bytes after.
   seqs.clear();
   data[fresh.size() - 2] ^= 0x55;
