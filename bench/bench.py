@@ -17,8 +17,6 @@ from pathlib import Path
 import benchlib as bl
 import report
 
-CATCH_UP_GRACE_S = 5
-
 
 def env_float(name, default):
     return float(os.environ.get(name, default))
@@ -96,7 +94,7 @@ def tracklake_max_run(a, root, durability, body, seconds):
                        {"URL_PATH": "/v1/events", "BASE_SCRIPT": str(wrk_script(body)), "WRITE_KEY": bl.WRITE_KEY})
         r["server_cpu_pct"] = cpu.percent()
         acked = r["ok_requests"] * r["events_per_req"]
-        ok, waited, rows, accepted = c.wait_caught_up(acked, a.max_age + CATCH_UP_GRACE_S)
+        ok, waited, rows, accepted = c.wait_caught_up(acked, a.max_age + bl.CATCH_UP_GRACE_S)
         # Delivered: what reached the lake over the whole window, from the first request until caught up.
         delivered = rows / (time.monotonic() - t0) if ok else 0.0
         r.update(durability=durability, body=body, seconds=seconds, acked_events=acked, accepted_events=accepted,
@@ -130,8 +128,8 @@ def open_loop_run(a, root, rate, seconds, loadgen_args, max_age):
         lg = bl.run_loadgen(a.binary, c.url, ["--rate", rate, "--connections", a.open_connections, *loadgen_args], seconds)
         cpu_pct = cpu.percent()
         rss = bl.peak_rss_mib(c.proc.pid)
-        if max_age + CATCH_UP_GRACE_S <= 60:
-            ok, waited, rows, accepted = c.wait_caught_up(lg["ok_events"], max_age + CATCH_UP_GRACE_S)
+        if max_age + bl.CATCH_UP_GRACE_S <= 60:
+            ok, waited, rows, accepted = c.wait_caught_up(lg["ok_events"], max_age + bl.CATCH_UP_GRACE_S)
             how = "by age"
         else:  # a long flush.max_age (memory run): the graceful stop must flush every partition
             t = time.monotonic()
@@ -208,7 +206,7 @@ def phase_freshness(a, res, work):
             acked[i] = post_marker(c.url, i)
             time.sleep(a.fresh_s / count)
         background.wait()
-        deadline = max(acked.values()) + a.fresh_max_age + CATCH_UP_GRACE_S + 5
+        deadline = max(acked.values()) + a.fresh_max_age + bl.CATCH_UP_GRACE_S + 5
         while len(found) < count and time.monotonic() < deadline:
             for p in c.lake_files():
                 if p in seen_files or p.relative_to(c.lake).parts[0] != "bench_marker":
@@ -220,7 +218,7 @@ def phase_freshness(a, res, work):
             time.sleep(0.05)
     lat = sorted(found[i] - acked[i] for i in found)
     r = dict(max_age=a.fresh_max_age, markers=count, found=len(found), within_promise=len(found) == count and
-             (not lat or lat[-1] <= a.fresh_max_age + CATCH_UP_GRACE_S),
+             (not lat or lat[-1] <= a.fresh_max_age + bl.CATCH_UP_GRACE_S),
              min_s=lat[0] if lat else None, median_s=lat[len(lat) // 2] if lat else None, max_s=lat[-1] if lat else None)
     res["freshness"] = r
     log(f"  freshness (flush.max_age {a.fresh_max_age} s): {r['found']}/{count} markers readable; "

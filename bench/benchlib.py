@@ -16,6 +16,8 @@ WRITE_KEY = "bench-write-key"
 SERVER_CORE = os.environ.get("BENCH_SERVER_CORE", "0")
 CLIENT_CORE = os.environ.get("BENCH_CLIENT_CORE", "1")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The rule: the lake has caught up within flush.max_age + this many seconds of the end.
+CATCH_UP_GRACE_S = 5
 
 
 def clean_env(extra=None):

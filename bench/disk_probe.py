@@ -14,14 +14,11 @@ the inode too. --bytes: bytes per append (default 1,100; a group commit writes m
 import argparse
 import json
 import os
-import sys
 import time
 
-RECORD = b"x" * 1100
+RECORD_BYTES = 1100
 STALL_S = 0.005
-
-
-PREFILL = 64 << 20
+PREFILL = 64 << 20  # --overwrite: bytes written and synced before the timed appends
 
 
 def main():
@@ -29,7 +26,7 @@ def main():
     p.add_argument("dir")
     p.add_argument("seconds", type=float)
     p.add_argument("--overwrite", action="store_true")
-    p.add_argument("--bytes", type=int, default=len(RECORD))
+    p.add_argument("--bytes", type=int, default=RECORD_BYTES)
     a = p.parse_args()
     record = b"x" * a.bytes
     path = os.path.join(a.dir, f"disk-probe-{os.getpid()}")

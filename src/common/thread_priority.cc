@@ -17,10 +17,4 @@ Status LowerThreadPriority(int nice) {
   return Status::Ok();
 }
 
-int ThreadNice() {
-  errno = 0;  // -1 is a valid nice value: only errno tells an error apart
-  const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
-  return errno == 0 ? nice : 0;
-}
-
 }  // namespace tracklake

@@ -11,7 +11,4 @@ namespace tracklake {
 // leaves the priority as it was.
 Status LowerThreadPriority(int nice);
 
-// The calling thread's nice value.
-int ThreadNice();
-
 }  // namespace tracklake

@@ -1,11 +1,15 @@
 #include "common/thread_priority.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <thread>
 
 namespace tracklake {
 namespace {
+
+int ThreadNice() { return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); }
 
 TEST(ThreadPriorityTest, LowersOnlyTheCallingThread) {
   const int before = ThreadNice();

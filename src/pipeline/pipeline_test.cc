@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <atomic>
 #include <future>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "common/gzip.h"
 #include "common/time_util.h"
@@ -78,6 +78,8 @@ class PipelineTest : public ::testing::Test {
     }
     return files;
   }
+
+  std::unique_ptr<Pipeline> StartWithFirstPutBlocked(int64_t lag_ms, std::promise<void>& release);
 
   fs::path root_;
   PipelineOptions options_;
@@ -171,14 +173,20 @@ bool WaitFor(const std::function<size_t()>& count, size_t n, int ms) {
   return count() >= n;
 }
 
-TEST_F(PipelineTest, CatchUpThreadDeliversBatchesTheBusyDelivererLeaves) {
-  options_.limits.max_age_ms = 1;  // every batch is due at once
-  options_.max_delivery_lag_ms = 200;
-  std::promise<void> release;
+// Two batches due at once to a sink whose first Put waits for `release`.
+std::unique_ptr<Pipeline> PipelineTest::StartWithFirstPutBlocked(int64_t lag_ms, std::promise<void>& release) {
+  options_.limits.max_age_ms = 1;
+  options_.max_delivery_lag_ms = lag_ms;
   auto p = Start(std::make_unique<FirstPutBlocks>(MakeLocalDirSink((root_ / "lake").string()),
                                                   release.get_future().share()));
   IngestSync(*p, {Event("a", "1", kT)});
   IngestSync(*p, {Event("b", "2", kT)});
+  return p;
+}
+
+TEST_F(PipelineTest, CatchUpThreadDeliversBatchesTheBusyDelivererLeaves) {
+  std::promise<void> release;
+  auto p = StartWithFirstPutBlocked(200, release);
   // The background deliverer is stuck on the first batch; the second waits out the lag, then the
   // catch-up thread delivers it.
   const Counter& catch_up = metrics_.GetCounter("tracklake_lake_catch_up_files_total", "");
@@ -190,13 +198,8 @@ TEST_F(PipelineTest, CatchUpThreadDeliversBatchesTheBusyDelivererLeaves) {
 }
 
 TEST_F(PipelineTest, WithoutLagTheBusyDelivererHoldsTheQueue) {
-  options_.limits.max_age_ms = 1;
-  options_.max_delivery_lag_ms = 0;
   std::promise<void> release;
-  auto p = Start(std::make_unique<FirstPutBlocks>(MakeLocalDirSink((root_ / "lake").string()),
-                                                  release.get_future().share()));
-  IngestSync(*p, {Event("a", "1", kT)});
-  IngestSync(*p, {Event("b", "2", kT)});
+  auto p = StartWithFirstPutBlocked(0, release);
   EXPECT_FALSE(WaitFor([&] { return LakeFiles().size(); }, 1, 1'000));
   release.set_value();
   p->Shutdown();

@@ -124,16 +124,16 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
   std::vector<std::pair<uint64_t, bool>> ids;  // first_seq, recycled
   for (const auto& entry : fs::directory_iterator(options_.dir)) {
     const std::string name = entry.path().filename().string();
-    const auto id = [&](std::string_view suffix) -> std::optional<uint64_t> {
+    const auto named = [&](std::string_view suffix) -> std::optional<uint64_t> {
       if (name.size() != 20 + suffix.size() || !name.ends_with(suffix)) return std::nullopt;
       if (!std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
       return std::stoull(name.substr(0, 20));
     };
-    if (auto n = id(wal::kSegmentSuffix)) ids.emplace_back(*n, false);
-    if (auto n = id(wal::kRecycledSuffix)) ids.emplace_back(*n, true);
+    if (auto n = named(wal::kSegmentSuffix)) ids.emplace_back(*n, false);
+    if (auto n = named(wal::kRecycledSuffix)) ids.emplace_back(*n, true);
     // Spares from a previous run are dropped, not reused: their records' sequence numbers are
     // only known to be below this run's once a segment names them.
-    if (id(wal::kSpareSuffix)) ::unlink(entry.path().c_str());
+    if (named(wal::kSpareSuffix)) ::unlink(entry.path().c_str());
   }
   std::sort(ids.begin(), ids.end());
   uint64_t last_seq = 0;

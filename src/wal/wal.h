@@ -149,9 +149,9 @@ class Wal {
   std::map<uint64_t, Segment> segments_;  // guarded by mu_ (writer thread mutates)
   uint64_t disk_bytes_ = 0;            // guarded by mu_
   uint64_t release_before_ = 0;        // guarded by mu_
-  bool reclaimer_stop_ = false;        // guarded by mu_: the writer has stopped, delete and exit
+  bool reclaimer_stop_ = false;        // guarded by mu_: the writer has stopped, reclaim and exit
   std::vector<uint64_t> spares_;       // guarded by mu_: released segment files kept for reuse
-  std::condition_variable reclaim_cv_;  // released segments to delete, or stop
+  std::condition_variable reclaim_cv_;  // released segments to reclaim, or stop
 
   // Writer-thread state.
   int fd_ = -1;
@@ -166,9 +166,9 @@ class Wal {
   std::atomic<uint64_t> corrupt_skipped_{0};
   std::atomic<uint64_t> next_seq_public_{1};
   std::thread writer_;
-  // Deletes released segments. Not the writer: on a filesystem mounted with online discard,
-  // unlinking a 64 MiB segment waits for the device's discard (50 ms measured here), and every
-  // acknowledgement would wait with it.
+  // Recycles (renames to spares) or deletes released segments. Not the writer: on a filesystem
+  // mounted with online discard, unlinking a 64 MiB segment waits for the device's discard
+  // (50 ms measured here), and every acknowledgement would wait with it.
   std::thread reclaimer_;
 };
 
