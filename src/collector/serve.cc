@@ -29,6 +29,7 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   o.wal.max_bytes = c.wal.max_bytes;
   o.wal.queue_bytes = c.wal.queue_bytes;
   o.wal.commit_delay = std::chrono::microseconds(c.wal.commit_delay_us);
+  o.wal.direct_io = c.wal.direct_io;
   o.limits.max_bytes = c.flush.max_bytes;
   o.limits.max_age_ms = static_cast<int64_t>(c.flush.max_age_s) * 1000;
   o.limits.max_buffered_bytes = c.flush.max_buffered_bytes;

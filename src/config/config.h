@@ -72,6 +72,7 @@ struct Config {
     uint64_t max_bytes = 8ull << 30;     // disk budget: beyond it ingest answers 503
     uint64_t queue_bytes = 64ull << 20;  // appends waiting for the writer: beyond it 503
     uint32_t commit_delay_us = 500;      // fsync only, light traffic: a group gathers this long before its sync
+    bool direct_io = true;               // segments written and read with O_DIRECT where the filesystem allows
   } wal;
 
   struct Flush {

@@ -73,6 +73,7 @@ segment_bytes = "128MiB"
 max_bytes = "1GiB"
 queue_bytes = "32MiB"
 commit_delay_us = 750
+direct_io = false
 [flush]
 max_bytes = "16MiB"
 max_age = 60
@@ -105,6 +106,7 @@ parquet_dictionary_bytes = "2MiB"
   EXPECT_EQ(c.wal.max_bytes, 1u << 30);
   EXPECT_EQ(c.wal.queue_bytes, 32u << 20);
   EXPECT_EQ(c.wal.commit_delay_us, 750u);
+  EXPECT_FALSE(c.wal.direct_io);
   EXPECT_EQ(c.flush.max_bytes, 16u << 20);
   EXPECT_EQ(c.flush.max_age_s, 60u);
   EXPECT_EQ(c.flush.max_buffered_bytes, 512u << 20);

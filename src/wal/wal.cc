@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <tuple>
@@ -197,8 +198,19 @@ int Wal::OpenRecycled(uint64_t first_seq) {
     ::unlink(from.c_str());
     return -1;
   }
-  const int fd = ::open(to.c_str(), O_WRONLY | O_CLOEXEC);
+  const int fd = OpenSegmentFile(to, O_WRONLY | O_CLOEXEC);
   if (fd < 0) ::unlink(to.c_str());
+  return fd;
+}
+
+int Wal::OpenSegmentFile(const std::string& path, int flags) {
+  bool direct = options_.direct_io && !direct_refused_.load();
+  const int fd = wal::OpenMaybeDirect(path, flags, 0644, &direct);
+  if (fd >= 0 && options_.direct_io && !direct && !direct_refused_.exchange(true)) {
+    spdlog::warn("the filesystem of {} refuses O_DIRECT: the write-ahead log goes through the page cache",
+                 options_.dir);
+  }
+  if (fd >= 0 && (flags & O_ACCMODE) == O_WRONLY) direct_ = direct;
   return fd;
 }
 
@@ -206,7 +218,7 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   int fd = OpenRecycled(first_seq);
   const bool recycled = fd >= 0;
   const std::string path = SegmentPath(first_seq, recycled);
-  if (!recycled) fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (!recycled) fd = OpenSegmentFile(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno("create " + path, errno);
   // Reserve the blocks up front (size unchanged) so appends inside the segment cannot hit a
   // full disk half-way; filesystems without fallocate simply skip the reservation.
@@ -228,6 +240,7 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   active_first_ = first_seq;
   active_bytes_ = 0;
   writeback_from_ = 0;
+  appender_.Reset();
   {
     std::lock_guard lock(mu_);
     segments_[first_seq] = Segment{first_seq, first_seq - 1, 0, recycled};
@@ -323,18 +336,32 @@ bool Wal::NeedsRoll(uint64_t bytes, bool control) const {
 Status Wal::FlushBuffer() {
   if (buf_.empty()) return Status::Ok();
   const auto t0 = std::chrono::steady_clock::now();
-  Status s = WriteAll(fd_, buf_.data(), buf_.size());
+  Status s = direct_ ? appender_.Append(fd_, active_bytes_, buf_) : WriteAll(fd_, buf_.data(), buf_.size());
+  if (direct_ && s.code() == Status::Code::kInvalidArgument) {
+    // Accepted at open, refused at write (some filesystems check alignment only then).
+    spdlog::warn("the filesystem of {} refuses direct writes: the write-ahead log goes through the page cache",
+                 options_.dir);
+    direct_refused_ = true;
+    direct_ = false;
+    const int flags = ::fcntl(fd_, F_GETFL);
+    s = flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0 ||
+                ::lseek(fd_, static_cast<off_t>(active_bytes_), SEEK_SET) < 0
+            ? Status::FromErrno("reopen write-ahead log segment without O_DIRECT", errno)
+            : WriteAll(fd_, buf_.data(), buf_.size());
+  }
   if (observer_.on_write) observer_.on_write(SecondsSince(t0));
   if (!s.ok()) {
     // Leave no partial record behind; the caller gives the sequence numbers back.
-    if (::ftruncate(fd_, static_cast<off_t>(active_bytes_)) != 0) {
+    // The file offset too: the next write(2) must not leave a hole where the cut bytes were.
+    if (::ftruncate(fd_, static_cast<off_t>(active_bytes_)) != 0 ||
+        (!direct_ && ::lseek(fd_, static_cast<off_t>(active_bytes_), SEEK_SET) < 0)) {
       spdlog::error("cannot cut a failed write-ahead log append: {}", std::strerror(errno));
     }
     buf_.clear();
     return s;
   }
   active_bytes_ += buf_.size();
-  if (!options_.fsync && active_bytes_ - writeback_from_ >= kWritebackEveryBytes) {
+  if (!options_.fsync && !direct_ && active_bytes_ - writeback_from_ >= kWritebackEveryBytes) {
     // Starts writeback without waiting for it; an error surfaces at the next fdatasync.
     ::sync_file_range(fd_, static_cast<off_t>(writeback_from_), static_cast<off_t>(active_bytes_ - writeback_from_),
                       SYNC_FILE_RANGE_WRITE);
@@ -486,34 +513,40 @@ Status Wal::ReadEvents(std::span<const WalPosition> positions,
     return std::tie(positions[a].segment, positions[a].offset) < std::tie(positions[b].segment, positions[b].offset);
   });
   int fd = -1;
+  bool direct = false;
   uint64_t open_segment = 0;
   // A batch's records sit close together in a segment (interleaved with other partitions'),
   // so they are read through a window of kReadWindowBytes: one pread per window instead of
-  // one per event.
-  std::string window;
+  // one per event. Direct reads (the log is not in the page cache when written directly)
+  // start and end on block boundaries.
+  wal::AlignedBuffer window;
   uint64_t window_start = 0;
+  size_t window_size = 0;
   Status status;
   for (size_t i : order) {
     const WalPosition& p = positions[i];
     if (fd < 0 || open_segment != p.segment) {
       if (fd >= 0) ::close(fd);
       const std::string path = SegmentPath(p.segment, SegmentRecycled(p.segment));
-      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      direct = options_.direct_io && !direct_refused_.load();
+      fd = wal::OpenMaybeDirect(path, O_RDONLY | O_CLOEXEC, 0, &direct);
       if (fd < 0) return Status::FromErrno("open " + path, errno);
       open_segment = p.segment;
-      window.clear();
+      window_size = 0;
     }
     const uint64_t need = wal::kHeaderSize + p.size;
-    if (p.offset < window_start || p.offset + need > window_start + window.size()) {
-      window.resize(std::max<uint64_t>(kReadWindowBytes, need));
-      const ssize_t n = ::pread(fd, window.data(), window.size(), static_cast<off_t>(p.offset));
+    if (p.offset < window_start || p.offset + need > window_start + window_size) {
+      const uint64_t align = direct ? wal::kDirectAlign : 1;
+      window_start = p.offset - p.offset % align;
+      const uint64_t len = std::max<uint64_t>(kReadWindowBytes, p.offset + need - window_start);
+      window.Reserve((len + align - 1) / align * align);
+      const ssize_t n = wal::ReadAt(fd, window.data(), (len + align - 1) / align * align, window_start);
       // The segment may end inside the window; what matters is that this record is whole.
-      window.resize(n > 0 ? static_cast<size_t>(n) : 0);
-      window_start = p.offset;
+      window_size = n > 0 ? static_cast<size_t>(n) : 0;
     }
-    const bool whole = p.offset + need <= window_start + window.size();
+    const bool whole = p.offset + need <= window_start + window_size;
     const std::string_view buf =
-        whole ? std::string_view(window).substr(p.offset - window_start, need) : std::string_view();
+        whole ? std::string_view(window.data() + (p.offset - window_start), need) : std::string_view();
     wal::ParsedRecord rec;
     if (!whole || !wal::ParseRecordAt(buf, rec)) {
       status = Status::Corruption(fmt::format("write-ahead log record at segment {} offset {} does not verify",

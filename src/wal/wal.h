@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "wal/direct_io.h"
 #include "wal/wal_format.h"
 
 namespace tracklake {
@@ -45,6 +46,8 @@ struct WalOptions {
   // it, so that more appends share one fdatasync (PostgreSQL's commit_delay). Applies only in
   // light traffic, once small groups follow each other; never to a big group. 0: no wait.
   std::chrono::microseconds commit_delay{0};
+  // Segments written and read with O_DIRECT (direct_io.h), where the filesystem allows it.
+  bool direct_io = true;
 };
 
 // Observers the writer reports to (metrics). All optional.
@@ -135,6 +138,7 @@ class Wal {
   std::string SegmentPath(uint64_t first_seq, bool recycled) const;
   std::string SparePath(uint64_t id) const;
   bool SegmentRecycled(uint64_t id) const;
+  int OpenSegmentFile(const std::string& path, int flags);  // O_DIRECT when options_.direct_io allows
   int OpenRecycled(uint64_t first_seq);  // -1 when no spare could be used
 
   const WalOptions options_;
@@ -158,11 +162,14 @@ class Wal {
   uint64_t active_first_ = 0;
   uint64_t active_bytes_ = 0;
   uint64_t writeback_from_ = 0;  // durability "write": writeback started below this offset
+  bool direct_ = false;          // fd_ is O_DIRECT, written through appender_
+  wal::DirectAppender appender_;
   bool delaying_ = false;        // commit_delay in force (light traffic, see wal.cc)
   bool previous_small_ = false;  // the last group was small (SmallGroup in wal.cc)
   uint64_t next_seq_ = 1;
   std::string buf_;
 
+  std::atomic<bool> direct_refused_{false};  // the filesystem refused O_DIRECT once: buffered from then on
   std::atomic<uint64_t> corrupt_skipped_{0};
   std::atomic<uint64_t> next_seq_public_{1};
   std::thread writer_;

@@ -64,6 +64,10 @@ ScanResult ScanSegment(std::string_view data, uint64_t min_seq,
   ScanResult r;
   uint64_t last_seq = min_seq;
   size_t pos = 0;
+  // Zeros at the end are padding, not damage: direct I/O fills a segment's last block with them
+  // (direct_io.h). No record starts inside them (its type byte would be 0).
+  size_t zeros_from = data.size();
+  while (zeros_from > 0 && data[zeros_from - 1] == 0) --zeros_from;
   while (pos < data.size()) {
     ParsedRecord rec;
     if (ParseRecordAt(data.substr(pos), rec) && rec.seq > last_seq) {
@@ -76,10 +80,10 @@ ScanResult ScanSegment(std::string_view data, uint64_t min_seq,
       r.valid_end = pos;
       continue;
     }
-    if (!resync) break;
+    if (pos >= zeros_from || !resync) break;
     // Resynchronise: find the next offset holding a verifiable record.
     size_t next = pos + 1;
-    while (next < data.size()) {
+    while (next < zeros_from) {
       ParsedRecord probe;
       if (ParseRecordAt(data.substr(next), probe) && probe.seq > last_seq) break;
       ++next;

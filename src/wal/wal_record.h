@@ -27,7 +27,8 @@ struct ScanResult {
   uint64_t last_seq = 0;       // of the last good record, 0 when none
 };
 
-// Walks data record by record. A record whose header or checksum does not verify is not
+// Walks data record by record; zeros from a record boundary to the end are padding (not
+// counted as skipped). A record whose header or checksum does not verify is not
 // returned; scanning resumes at the next offset where a record verifies with a sequence
 // number above the last good one, so one damaged region loses only itself.
 // min_seq: sequence numbers at or below it are treated as garbage (stale bytes).

@@ -48,12 +48,22 @@ TEST(WalRecord, BitFlipLosesOnlyTheDamagedRecord) {
   EXPECT_EQ(r.skipped_bytes, kHeaderSize + 5);
 }
 
-TEST(WalRecord, ZeroFilledTailIsNotARecord) {
+TEST(WalRecord, ZeroFilledTailIsPaddingNotARecordNorDamage) {
   std::string buf = ThreeRecords();
   buf.append(4096, '\0');
   ScanResult r;
   EXPECT_EQ(Seqs(buf, &r).size(), 3u);
-  EXPECT_EQ(r.skipped_bytes, 4096u);
+  EXPECT_EQ(r.skipped_bytes, 0u);
+  EXPECT_EQ(r.valid_end, ThreeRecords().size());
+}
+
+TEST(WalRecord, ZerosBeforeDamageAreCountedWithIt) {
+  std::string buf = ThreeRecords();
+  buf.append(100, '\0');
+  buf.append("torn!");
+  ScanResult r;
+  EXPECT_EQ(Seqs(buf, &r).size(), 3u);
+  EXPECT_EQ(r.skipped_bytes, 105u);
 }
 
 TEST(WalRecord, StaleLowerSequenceNumbersAreIgnored) {

@@ -1,0 +1,65 @@
+#include "wal/direct_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace tracklake::wal {
+
+void AlignedBuffer::Free::operator()(char* p) const { std::free(p); }
+
+void AlignedBuffer::Reserve(size_t n, size_t keep) {
+  if (n <= capacity_) return;
+  const size_t cap = std::max(n, capacity_ * 2);
+  void* p = nullptr;
+  if (::posix_memalign(&p, kDirectAlign, cap) != 0) throw std::bad_alloc();
+  if (keep > 0) std::memcpy(p, data_.get(), keep);
+  data_.reset(static_cast<char*>(p));
+  capacity_ = cap;
+}
+
+int OpenMaybeDirect(const std::string& path, int flags, mode_t mode, bool* direct) {
+  if (*direct) {
+    const int fd = ::open(path.c_str(), flags | O_DIRECT, mode);
+    if (fd >= 0 || errno != EINVAL) return fd;
+    *direct = false;
+  }
+  return ::open(path.c_str(), flags, mode);
+}
+
+Status DirectAppender::Append(int fd, uint64_t end, std::string_view data) {
+  if (end != tail_end_) return Status::IoError("internal: direct append out of order");
+  const uint64_t start = end - end % kDirectAlign;
+  const size_t head = end - start;  // the partial block's bytes, already in buf_
+  const size_t used = head + data.size();
+  const size_t padded = (used + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+  buf_.Reserve(padded, head);
+  std::memcpy(buf_.data() + head, data.data(), data.size());
+  std::memset(buf_.data() + used, 0, padded - used);
+  ssize_t w;
+  do {
+    w = ::pwrite(fd, buf_.data(), padded, static_cast<off_t>(start));
+  } while (w < 0 && errno == EINTR);
+  if (w < 0 && errno == EINVAL) return Status::InvalidArgument("direct write refused");
+  if (w < 0) return Status::FromErrno("write", errno);
+  // A short direct write (a full disk) ends wherever the device stopped: not resumable.
+  if (static_cast<size_t>(w) != padded) return Status::IoError("short write to the write-ahead log");
+  tail_end_ = end + data.size();
+  const size_t tail = tail_end_ % kDirectAlign;
+  std::memmove(buf_.data(), buf_.data() + (tail_end_ - tail - start), tail);
+  return Status::Ok();
+}
+
+ssize_t ReadAt(int fd, char* buf, size_t n, uint64_t offset) {
+  for (;;) {
+    const ssize_t r = ::pread(fd, buf, n, static_cast<off_t>(offset));
+    if (r >= 0 || errno != EINTR) return r;
+  }
+}
+
+}  // namespace tracklake::wal

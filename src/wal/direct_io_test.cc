@@ -1,0 +1,72 @@
+#include "wal/direct_io.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace tracklake::wal {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DirectAppenderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* base = std::getenv("TRACKLAKE_TEST_TMP");
+    path_ = (fs::path(base ? base : "/tmp") / ("direct-io-" + std::to_string(::getpid()))).string();
+    bool direct = true;
+    fd_ = OpenMaybeDirect(path_, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644, &direct);
+    ASSERT_GE(fd_, 0);
+    if (!direct) GTEST_SKIP() << "the filesystem of " << path_ << " refuses O_DIRECT";
+  }
+  void TearDown() override {
+    if (fd_ >= 0) ::close(fd_);
+    fs::remove(path_);
+  }
+  std::string FileBytes() const {
+    std::ifstream f(path_, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
+
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST_F(DirectAppenderTest, AppendsOfAnySizeLandBackToBackWithZerosToTheBlockEnd) {
+  DirectAppender appender;
+  std::mt19937 rng(7);
+  std::string expected;
+  for (int i = 0; i < 60; ++i) {
+    // Sizes that stay inside a block, cross one, and span several.
+    const size_t n = std::uniform_int_distribution<size_t>(1, i % 3 == 0 ? 20000 : 700)(rng);
+    std::string chunk(n, '\0');
+    for (char& c : chunk) c = static_cast<char>('a' + rng() % 26);
+    ASSERT_TRUE(appender.Append(fd_, expected.size(), chunk).ok());
+    expected += chunk;
+    const std::string file = FileBytes();
+    ASSERT_EQ(file.size() % kDirectAlign, 0u);
+    ASSERT_EQ(file.substr(0, expected.size()), expected) << "after append " << i;
+    ASSERT_EQ(file.find_first_not_of('\0', expected.size()), std::string::npos);
+  }
+}
+
+TEST_F(DirectAppenderTest, RefusesAnAppendThatDoesNotContinueTheLastOne) {
+  DirectAppender appender;
+  ASSERT_TRUE(appender.Append(fd_, 0, "abc").ok());
+  EXPECT_FALSE(appender.Append(fd_, 2, "x").ok());
+  EXPECT_TRUE(appender.Append(fd_, 3, "d").ok());
+  appender.Reset();  // a new segment starts at 0
+  EXPECT_TRUE(appender.Append(fd_, 0, "z").ok());
+  EXPECT_EQ(FileBytes().substr(0, 4), std::string("z\0\0\0", 4));
+}
+
+}  // namespace
+}  // namespace tracklake::wal
