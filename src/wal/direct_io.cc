@@ -9,6 +9,8 @@
 #include <cstring>
 #include <new>
 
+#include "common/file_util.h"
+
 namespace tracklake::wal {
 
 void AlignedBuffer::Free::operator()(char* p) const { std::free(p); }
@@ -32,14 +34,18 @@ int OpenMaybeDirect(const std::string& path, int flags, mode_t mode, bool* direc
   return ::open(path.c_str(), flags, mode);
 }
 
-Status DirectAppender::Append(int fd, uint64_t end, std::string_view data) {
-  if (end != tail_end_) return Status::IoError("internal: direct append out of order");
-  const uint64_t start = end - end % kDirectAlign;
-  const size_t head = end - start;  // the partial block's bytes, already in buf_
-  const size_t used = head + data.size();
+char* SegmentAppender::Extend(size_t n) {
+  const size_t used = head() + staged_;
+  // Room for the padding of a direct write too.
+  buf_.Reserve((used + n + kDirectAlign - 1) / kDirectAlign * kDirectAlign, used);
+  staged_ += n;
+  return buf_.data() + used;
+}
+
+Status SegmentAppender::WriteDirect(int fd) {
+  const uint64_t start = tail_end_ - head();
+  const size_t used = head() + staged_;
   const size_t padded = (used + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
-  buf_.Reserve(padded, head);
-  std::memcpy(buf_.data() + head, data.data(), data.size());
   std::memset(buf_.data() + used, 0, padded - used);
   ssize_t w;
   do {
@@ -49,10 +55,22 @@ Status DirectAppender::Append(int fd, uint64_t end, std::string_view data) {
   if (w < 0) return Status::FromErrno("write", errno);
   // A short direct write (a full disk) ends wherever the device stopped: not resumable.
   if (static_cast<size_t>(w) != padded) return Status::IoError("short write to the write-ahead log");
-  tail_end_ = end + data.size();
-  const size_t tail = tail_end_ % kDirectAlign;
-  std::memmove(buf_.data(), buf_.data() + (tail_end_ - tail - start), tail);
+  Written();
   return Status::Ok();
+}
+
+Status SegmentAppender::Write(int fd) {
+  Status s = WriteAll(fd, buf_.data() + head(), staged_);
+  if (s.ok()) Written();
+  return s;
+}
+
+void SegmentAppender::Written() {
+  const uint64_t start = tail_end_ - head();
+  tail_end_ += staged_;
+  staged_ = 0;
+  const size_t tail = head();
+  std::memmove(buf_.data(), buf_.data() + (tail_end_ - tail - start), tail);
 }
 
 ssize_t ReadAt(int fd, char* buf, size_t n, uint64_t offset) {

@@ -43,18 +43,29 @@ class AlignedBuffer {
 // (EINVAL), opens it without and sets *direct to false. -1 with errno on other failures.
 int OpenMaybeDirect(const std::string& path, int flags, mode_t mode, bool* direct);
 
-// Appends to one segment file opened with O_DIRECT, in whole aligned blocks.
-class DirectAppender {
+// Stages a group commit's records for one segment file and writes them. Records are encoded in
+// place, right after the segment's last partial block, so that a direct write (whole aligned
+// blocks, that block rewritten) needs no further copy.
+class SegmentAppender {
  public:
-  // Writes data at byte offset end of fd, where end is the segment's length so far (0 for a new
-  // segment; Reset() first). On failure nothing is kept: the next Append may retry at end.
-  // kInvalidArgument: the filesystem refused the direct write (the caller falls back).
-  Status Append(int fd, uint64_t end, std::string_view data);
-  void Reset() { tail_end_ = 0; }
+  // Room for n more staged bytes; valid until the next call.
+  char* Extend(size_t n);
+  size_t staged() const { return staged_; }
+  // Writes the staged bytes at the segment's end (its length so far), then unstages them.
+  // On failure they stay staged (Discard them, or retry with Write). kInvalidArgument from a
+  // direct write: the filesystem refused it (the caller falls back to the page cache).
+  Status WriteDirect(int fd);
+  Status Write(int fd);  // write(2) at the file offset, through the page cache
+  void Discard() { staged_ = 0; }
+  void Reset() { tail_end_ = staged_ = 0; }  // a new segment
 
  private:
-  AlignedBuffer buf_;     // buf_[0, tail_end_ % kDirectAlign): the last partial block's bytes
-  uint64_t tail_end_ = 0;  // the segment length those bytes belong to
+  size_t head() const { return tail_end_ % kDirectAlign; }
+  void Written();
+
+  AlignedBuffer buf_;      // [0, head()): the last partial block's bytes; then the staged ones
+  uint64_t tail_end_ = 0;  // the segment's length
+  size_t staged_ = 0;
 };
 
 // Reads up to n bytes at offset (both aligned when fd is O_DIRECT) into buf; bytes read, or -1

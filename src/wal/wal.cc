@@ -51,6 +51,9 @@ bool SmallGroup(size_t appends, uint64_t bytes) {
 // (RocksDB's wal_bytes_per_sync). Otherwise tens of MB sit dirty in the page cache, and the
 // fdatasync that a seal record needs flushes them all while every append waits behind it.
 constexpr uint64_t kWritebackEveryBytes = 1 << 20;
+// A big group is written in pieces of about this size (one sync for all of them): the staging
+// buffer stays this small whatever the queue holds.
+constexpr uint64_t kWriteChunkBytes = 4 << 20;
 // ReadEvents reads segments through a window of this size.
 constexpr uint64_t kReadWindowBytes = 1 << 20;
 // Released segment files kept for reuse (see OpenRecycled and ReclaimerLoop) even when the log
@@ -328,15 +331,16 @@ void Wal::WriterLoop() {
 }
 
 bool Wal::NeedsRoll(uint64_t bytes, bool control) const {
-  const uint64_t used = active_bytes_ + buf_.size();
+  const uint64_t used = active_bytes_ + appender_.staged();
   const uint64_t limit = options_.segment_bytes - (control ? 0 : control_reserve_);
   return used > 0 && used + bytes > limit;
 }
 
 Status Wal::FlushBuffer() {
-  if (buf_.empty()) return Status::Ok();
+  if (appender_.staged() == 0) return Status::Ok();
+  const uint64_t written = appender_.staged();
   const auto t0 = std::chrono::steady_clock::now();
-  Status s = direct_ ? appender_.Append(fd_, active_bytes_, buf_) : WriteAll(fd_, buf_.data(), buf_.size());
+  Status s = direct_ ? appender_.WriteDirect(fd_) : appender_.Write(fd_);
   if (direct_ && s.code() == Status::Code::kInvalidArgument) {
     // Accepted at open, refused at write (some filesystems check alignment only then).
     spdlog::warn("the filesystem of {} refuses direct writes: the write-ahead log goes through the page cache",
@@ -347,20 +351,20 @@ Status Wal::FlushBuffer() {
     s = flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0 ||
                 ::lseek(fd_, static_cast<off_t>(active_bytes_), SEEK_SET) < 0
             ? Status::FromErrno("reopen write-ahead log segment without O_DIRECT", errno)
-            : WriteAll(fd_, buf_.data(), buf_.size());
+            : appender_.Write(fd_);
   }
   if (observer_.on_write) observer_.on_write(SecondsSince(t0));
   if (!s.ok()) {
-    // Leave no partial record behind; the caller gives the sequence numbers back.
-    // The file offset too: the next write(2) must not leave a hole where the cut bytes were.
+    // Leave no partial record behind; the caller gives the sequence numbers back. The file
+    // offset too: the next write(2) must not leave a hole where the cut bytes were.
     if (::ftruncate(fd_, static_cast<off_t>(active_bytes_)) != 0 ||
         (!direct_ && ::lseek(fd_, static_cast<off_t>(active_bytes_), SEEK_SET) < 0)) {
       spdlog::error("cannot cut a failed write-ahead log append: {}", std::strerror(errno));
     }
-    buf_.clear();
+    appender_.Discard();
     return s;
   }
-  active_bytes_ += buf_.size();
+  active_bytes_ += written;
   if (!options_.fsync && !direct_ && active_bytes_ - writeback_from_ >= kWritebackEveryBytes) {
     // Starts writeback without waiting for it; an error surfaces at the next fdatasync.
     ::sync_file_range(fd_, static_cast<off_t>(writeback_from_), static_cast<off_t>(active_bytes_ - writeback_from_),
@@ -369,12 +373,11 @@ Status Wal::FlushBuffer() {
   }
   {
     std::lock_guard lock(mu_);
-    disk_bytes_ += buf_.size();
+    disk_bytes_ += written;
     Segment& seg = segments_[active_first_];
     seg.last_seq = next_seq_ - 1;
     seg.bytes = active_bytes_;
   }
-  buf_.clear();
   return Status::Ok();
 }
 
@@ -387,11 +390,11 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
   };
   std::vector<Outcome> out(group.size());
   std::vector<WalPosition> positions;
-  size_t unflushed = 0;  // first pending whose records sit in buf_
+  size_t unflushed = 0;  // first pending whose records are staged in appender_
   uint64_t dequeued = 0;
   bool sync = options_.fsync;
 
-  // Marks the pendings whose records were in buf_ as failed and takes their numbers back.
+  // Marks the pendings whose records were staged as failed and takes their numbers back.
   auto fail_unflushed = [&](size_t upto, const Status& s) {
     for (size_t j = unflushed; j < upto; ++j) {
       if (!out[j].status.ok()) continue;
@@ -410,6 +413,10 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
     for (const Span& s : p.spans) need += s.size;
     dequeued += need;
     const bool control = p.type != wal::RecordType::kEvent;
+    if (appender_.staged() >= kWriteChunkBytes) {
+      if (Status fs = FlushBuffer(); !fs.ok()) fail_unflushed(i, fs);
+      unflushed = i;
+    }
     if (NeedsRoll(need, control)) {
       if (Status fs = FlushBuffer(); !fs.ok()) fail_unflushed(i, fs);
       unflushed = i;
@@ -424,12 +431,13 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
         continue;
       }
     }
-    if (buf_.empty()) unflushed = i;
+    if (appender_.staged() == 0) unflushed = i;
     out[i].first_seq = next_seq_;
     out[i].pos_begin = positions.size();
     for (const Span& s : p.spans) {
-      const auto offset = static_cast<uint32_t>(active_bytes_ + buf_.size());
-      wal::AppendRecord(buf_, p.type, next_seq_++, std::string_view(p.bytes).substr(s.offset, s.size));
+      const auto offset = static_cast<uint32_t>(active_bytes_ + appender_.staged());
+      wal::EncodeRecord(appender_.Extend(wal::kHeaderSize + s.size), p.type, next_seq_++,
+                        std::string_view(p.bytes).substr(s.offset, s.size));
       positions.push_back(WalPosition{active_first_, offset, s.size});
     }
     out[i].pos_end = positions.size();

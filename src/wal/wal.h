@@ -162,12 +162,11 @@ class Wal {
   uint64_t active_first_ = 0;
   uint64_t active_bytes_ = 0;
   uint64_t writeback_from_ = 0;  // durability "write": writeback started below this offset
-  bool direct_ = false;          // fd_ is O_DIRECT, written through appender_
-  wal::DirectAppender appender_;
+  bool direct_ = false;          // fd_ is O_DIRECT
+  wal::SegmentAppender appender_;  // the records of the group being committed
   bool delaying_ = false;        // commit_delay in force (light traffic, see wal.cc)
   bool previous_small_ = false;  // the last group was small (SmallGroup in wal.cc)
   uint64_t next_seq_ = 1;
-  std::string buf_;
 
   std::atomic<bool> direct_refused_{false};  // the filesystem refused O_DIRECT once: buffered from then on
   std::atomic<uint64_t> corrupt_skipped_{0};

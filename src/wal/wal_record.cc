@@ -31,17 +31,20 @@ bool KnownType(uint8_t t) {
 
 }  // namespace
 
+void EncodeRecord(char* out, RecordType type, uint64_t seq, std::string_view payload) {
+  PutU32(out + 4, static_cast<uint32_t>(payload.size()));
+  out[8] = static_cast<char>(type);
+  PutU64(out + 9, seq);
+  uint32_t crc = crc32c::Value(out + 8, 9);
+  crc = crc32c::Extend(crc, payload.data(), payload.size());
+  PutU32(out, crc32c::Mask(crc));
+  if (!payload.empty()) std::memcpy(out + kHeaderSize, payload.data(), payload.size());
+}
+
 void AppendRecord(std::string& buf, RecordType type, uint64_t seq, std::string_view payload) {
   const size_t start = buf.size();
-  buf.resize(start + kHeaderSize);
-  char* h = buf.data() + start;
-  PutU32(h + 4, static_cast<uint32_t>(payload.size()));
-  h[8] = static_cast<char>(type);
-  PutU64(h + 9, seq);
-  uint32_t crc = crc32c::Value(h + 8, 9);
-  crc = crc32c::Extend(crc, payload.data(), payload.size());
-  PutU32(h, crc32c::Mask(crc));
-  buf.append(payload);
+  buf.resize(start + kHeaderSize + payload.size());
+  EncodeRecord(buf.data() + start, type, seq, payload);
 }
 
 bool ParseRecordAt(std::string_view data, ParsedRecord& out) {

@@ -12,6 +12,8 @@
 namespace tracklake::wal {
 
 void AppendRecord(std::string& buf, RecordType type, uint64_t seq, std::string_view payload);
+// The same record into out[0, kHeaderSize + payload.size()).
+void EncodeRecord(char* out, RecordType type, uint64_t seq, std::string_view payload);
 
 struct ParsedRecord {
   RecordType type;

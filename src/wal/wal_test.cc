@@ -90,6 +90,21 @@ TEST_P(WalTest, AppendedRecordsAreReplayedAfterReopen) {
   EXPECT_EQ(AppendSync(*wal, {"e"}).first, 5u);
 }
 
+TEST_P(WalTest, AGroupBiggerThanOneWriteIsWrittenInPiecesAndReplaysWhole) {
+  options_.segment_bytes = 64 << 20;
+  std::vector<std::string> items;
+  for (int i = 0; i < 10; ++i) items.push_back(std::string(700 << 10, static_cast<char>('a' + i)));
+  {
+    auto wal = Open();
+    const auto [first, positions] = AppendSync(*wal, items);  // 7 MiB in one group
+    std::vector<std::string> read(items.size());
+    ASSERT_TRUE(wal->ReadEvents(positions, [&](size_t i, std::string_view p) { read[i] = p; }).ok());
+    EXPECT_EQ(read, items);
+  }
+  Open();
+  EXPECT_EQ(payloads_, items);
+}
+
 TEST_P(WalTest, ReadEventsReturnsPayloadsByPosition) {
   auto wal = Open();
   auto [first, ps] = AppendSync(*wal, {"one", "two", "three"});
