@@ -11,7 +11,8 @@ A variant may add settings after the binary: [wal] ones bare, others as section.
 --variant 'delay500=BINARY;commit_delay_us = 500' --variant 'nolag=BINARY;flush.max_delivery_lag = 0'.
 
 Each run: a fresh collector pinned like bench/run (Parquet lake, flush.max_age 10 s). With --rate,
-`tracklake loadgen` sends the reference 1 KB event open loop over 128 connections; with --rate 0,
+`tracklake loadgen` sends the reference 1 KB event open loop over 128 connections (in 100-event
+batches with --body batch100); with --rate 0,
 wrk at maximum over 64 connections (--body single or batch100). Prints one JSON line per run:
 acked events/s, latency percentiles, collector CPU (% of one core), fdatasyncs/s; with --lake,
 also the wait until the lake holds every accepted event and the delivered events/s over the whole
@@ -55,8 +56,9 @@ def run_once(binary, settings, a):
         cpu = bl.CpuMeter(c.proc.pid)
         t0 = time.monotonic()
         if a.rate:
+            batch = ["--batch", 100] if a.body == "batch100" else []
             lg = bl.run_loadgen(binary, c.url, ["--rate", a.rate, "--connections", 128,
-                                                "--event-file", bl.SHARED / "event.json"], a.seconds)
+                                                "--event-file", bl.SHARED / "event.json", *batch], a.seconds)
             lat = lg["latency_us"]
             out = dict(events_per_s=lg["events_per_s"], errors=lg["errors"], p50_ms=lat["p50"] / 1000,
                        p99_ms=lat["p99"] / 1000, p999_ms=lat["p99_9"] / 1000)
