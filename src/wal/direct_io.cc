@@ -76,7 +76,15 @@ void SegmentAppender::Written() {
 ssize_t ReadAt(int fd, char* buf, size_t n, uint64_t offset) {
   for (;;) {
     const ssize_t r = ::pread(fd, buf, n, static_cast<off_t>(offset));
-    if (r >= 0 || errno != EINTR) return r;
+    if (r >= 0) return r;
+    if (errno == EINTR) continue;
+    if (errno != EINVAL) return -1;
+    // Opened direct, refused at the read: the same read through the page cache.
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || !(flags & O_DIRECT) || ::fcntl(fd, F_SETFL, flags & ~O_DIRECT) != 0) {
+      errno = EINVAL;
+      return -1;
+    }
   }
 }
 

@@ -69,7 +69,8 @@ class SegmentAppender {
 };
 
 // Reads up to n bytes at offset (both aligned when fd is O_DIRECT) into buf; bytes read, or -1
-// with errno. A read past the end of the file returns what there is.
+// with errno. A read past the end of the file returns what there is. Where the filesystem
+// refuses a direct read, fd drops O_DIRECT and the read goes through the page cache.
 ssize_t ReadAt(int fd, char* buf, size_t n, uint64_t offset);
 
 }  // namespace tracklake::wal

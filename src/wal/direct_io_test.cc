@@ -77,5 +77,20 @@ TEST_F(DirectAppenderTest, DiscardedBytesAreNotWrittenAndANewSegmentStartsAtZero
   EXPECT_EQ(FileBytes().substr(0, 5), std::string("z\0\0\0\0", 5));
 }
 
+TEST_F(DirectAppenderTest, AReadTheFilesystemRefusesDirectGoesThroughThePageCache) {
+  SegmentAppender appender;
+  ASSERT_TRUE(Append(appender, fd_, "0123456789").ok());
+  bool direct = true;
+  const int fd = OpenMaybeDirect(path_, O_RDONLY | O_CLOEXEC, 0, &direct);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(direct);
+  char buf[8] = {};
+  // An unaligned offset and buffer: refused with EINVAL by a direct read.
+  EXPECT_EQ(ReadAt(fd, buf + 1, 4, 3), 4);
+  EXPECT_EQ(std::string(buf + 1, 4), "3456");
+  EXPECT_EQ(::fcntl(fd, F_GETFL) & O_DIRECT, 0);
+  ::close(fd);
+}
+
 }  // namespace
 }  // namespace tracklake::wal
