@@ -2,13 +2,16 @@
 // byte and, on a machine whose free memory is not yet backed (a VM that touches guest memory
 // lazily), the first touch of every page: measured here, 2 GB of 1 MiB appends with a sync each
 // cost 4.4 s of kernel CPU through the page cache and 0.3 s with O_DIRECT. The log is written
-// once and read once or a few times by delivery, so the cache buys little.
+// once and read back once per batch, so the cache buys little (Wal::ReadEvents still reads
+// through it when a batch needs little of what it would read: other batches need the rest).
 //
-// O_DIRECT needs buffers, offsets and lengths aligned to the device's block: DirectAppender keeps
-// the segment's last partial block in memory and rewrites it, whole, with the next append. The
-// bytes after the last record up to the block's end are zeros (ScanSegment treats trailing
-// zeros as the end, not as damage).
+// O_DIRECT needs buffers, offsets and lengths aligned to the device's block: SegmentAppender
+// keeps the segment's last partial block in memory and rewrites it, whole, with the next append.
+// The bytes after the last record up to the block's end are zeros (ScanSegment treats trailing
+// zeros as padding, not as damage).
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +31,6 @@ class AlignedBuffer {
  public:
   char* data() { return data_.get(); }
   const char* data() const { return data_.get(); }
-  size_t capacity() const { return capacity_; }
   void Reserve(size_t n, size_t keep = 0);
 
  private:

@@ -16,7 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class DirectAppenderTest : public ::testing::Test {
+class SegmentAppenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* base = std::getenv("TRACKLAKE_TEST_TMP");
@@ -47,7 +47,7 @@ Status Append(SegmentAppender& appender, int fd, std::string_view chunk) {
   return appender.WriteDirect(fd);
 }
 
-TEST_F(DirectAppenderTest, AppendsOfAnySizeLandBackToBackWithZerosToTheBlockEnd) {
+TEST_F(SegmentAppenderTest, AppendsOfAnySizeLandBackToBackWithZerosToTheBlockEnd) {
   SegmentAppender appender;
   std::mt19937 rng(7);
   std::string expected;
@@ -65,7 +65,7 @@ TEST_F(DirectAppenderTest, AppendsOfAnySizeLandBackToBackWithZerosToTheBlockEnd)
   }
 }
 
-TEST_F(DirectAppenderTest, DiscardedBytesAreNotWrittenAndANewSegmentStartsAtZero) {
+TEST_F(SegmentAppenderTest, DiscardedBytesAreNotWrittenAndANewSegmentStartsAtZero) {
   SegmentAppender appender;
   ASSERT_TRUE(Append(appender, fd_, "abc").ok());
   std::memcpy(appender.Extend(3), "xyz", 3);
@@ -77,7 +77,7 @@ TEST_F(DirectAppenderTest, DiscardedBytesAreNotWrittenAndANewSegmentStartsAtZero
   EXPECT_EQ(FileBytes().substr(0, 5), std::string("z\0\0\0\0", 5));
 }
 
-TEST_F(DirectAppenderTest, AReadTheFilesystemRefusesDirectGoesThroughThePageCache) {
+TEST_F(SegmentAppenderTest, AReadTheFilesystemRefusesDirectGoesThroughThePageCache) {
   SegmentAppender appender;
   ASSERT_TRUE(Append(appender, fd_, "0123456789").ok());
   bool direct = true;

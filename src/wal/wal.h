@@ -1,7 +1,8 @@
 // The write-ahead log: every accepted event is appended here, and made durable, before the
 // client is answered. One writer thread owns the active segment and commits groups: it takes
-// everything queued, writes it with one write(2), fdatasyncs once (durability "fsync"), then
-// runs each append's completion. Segments are deleted once the pipeline releases them.
+// everything queued, writes it (O_DIRECT by default, direct_io.h), fdatasyncs once (durability
+// "fsync"), then runs each append's completion. Segments are recycled or deleted once the
+// pipeline releases them.
 //
 // Thread-safety: Append, AppendControl, Release, ReadEvents and stats are safe from any thread.
 // Completions run on the writer thread: they must be short and must not call Append.
@@ -139,6 +140,8 @@ class Wal {
   std::string SparePath(uint64_t id) const;
   bool SegmentRecycled(uint64_t id) const;
   int OpenSegmentFile(const std::string& path, int flags);  // O_DIRECT when options_.direct_io allows
+  // ReadEvents: whether the records from order[k] on fill enough of a window to read it directly.
+  static bool DenseRead(std::span<const WalPosition> positions, const std::vector<size_t>& order, size_t k);
   int OpenRecycled(uint64_t first_seq);  // -1 when no spare could be used
 
   const WalOptions options_;

@@ -236,8 +236,12 @@ TEST_P(WalTest, TornTailIsCutAndCountedOnReopen) {
   EXPECT_EQ(AppendSync(*wal, {"next"}).first, 3u);
 }
 
-// Dirty pages of a file, from cachestat(2) (Linux 6.5; Debian 12's headers predate it).
-std::optional<uint64_t> DirtyPages(const fs::path& path) {
+// A file's pages in the page cache, from cachestat(2) (Linux 6.5; Debian 12's headers predate it).
+struct PageCache {
+  uint64_t cached = 0;
+  uint64_t dirty = 0;
+};
+std::optional<PageCache> PageCacheOf(const fs::path& path) {
   struct Range {
     uint64_t off, len;
   } range{0, 0};  // len 0: to the end of the file
@@ -250,7 +254,39 @@ std::optional<uint64_t> DirtyPages(const fs::path& path) {
   const long rc = ::syscall(kCachestat, fd, &range, &st, 0);
   ::close(fd);
   if (rc != 0) return std::nullopt;
-  return st.dirty;
+  return PageCache{st.cache, st.dirty};
+}
+
+TEST_P(WalTest, ASparseBatchReadsThroughThePageCacheAndADenseOneDirectly) {
+  if (!GetParam()) GTEST_SKIP() << "through the page cache, every read is";
+  options_.segment_bytes = 8 << 20;
+  auto wal = Open();
+  // Two partitions interleaved 1:9, as event types are in the log.
+  std::vector<WalPosition> sparse, dense;
+  std::vector<std::string> sparse_items, dense_items;
+  for (int r = 0; r < 300; ++r) {
+    std::vector<std::string> items;
+    for (int i = 0; i < 10; ++i) items.push_back(std::to_string(r * 10 + i) + std::string(1000, 'a' + i));
+    const auto positions = AppendSync(*wal, items).second;
+    sparse.push_back(positions[0]);
+    sparse_items.push_back(items[0]);
+    dense.insert(dense.end(), positions.begin() + 1, positions.end());
+    dense_items.insert(dense_items.end(), items.begin() + 1, items.end());
+  }
+  fs::path segment;
+  for (const auto& e : fs::directory_iterator(dir_)) segment = e.path();
+  const auto cache = [&] { return PageCacheOf(segment); };
+  if (!cache()) GTEST_SKIP() << "cachestat(2) is not available on this kernel";
+  ASSERT_EQ(cache()->cached, 0u) << "written directly";
+  const auto read = [&](const std::vector<WalPosition>& ps) {
+    std::vector<std::string> got(ps.size());
+    EXPECT_TRUE(wal->ReadEvents(ps, [&](size_t i, std::string_view p) { got[i] = p; }).ok());
+    return got;
+  };
+  EXPECT_EQ(read(dense), dense_items);
+  EXPECT_EQ(cache()->cached, 0u) << "the dense batch went through the page cache";
+  EXPECT_EQ(read(sparse), sparse_items);
+  EXPECT_GT(cache()->cached, 0u) << "the sparse batch was read directly";
 }
 
 TEST_P(WalTest, WriteDurabilityStartsWritebackAsTheSegmentGrows) {
@@ -263,13 +299,13 @@ TEST_P(WalTest, WriteDurabilityStartsWritebackAsTheSegmentGrows) {
   for (int i = 0; i < 128; ++i) AppendSync(*wal, {chunk});  // 8 MiB
   fs::path segment;
   for (const auto& e : fs::directory_iterator(dir_)) segment = e.path();
-  const std::optional<uint64_t> dirty = DirtyPages(segment);
-  if (!dirty) GTEST_SKIP() << "cachestat(2) is not available on this kernel";
+  const std::optional<PageCache> cache = PageCacheOf(segment);
+  if (!cache) GTEST_SKIP() << "cachestat(2) is not available on this kernel";
   struct statfs sfs{};
   constexpr long kTmpfsMagic = 0x01021994;  // memory only: there is no writeback to start
   if (::statfs(segment.c_str(), &sfs) == 0 && sfs.f_type == kTmpfsMagic) GTEST_SKIP() << "tmpfs";
   const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  EXPECT_LT(*dirty * page, 2u << 20) << *dirty << " dirty pages of 8 MiB written";
+  EXPECT_LT(cache->dirty * page, 2u << 20) << cache->dirty << " dirty pages of 8 MiB written";
 }
 
 TEST_P(WalTest, RefusesAtOnceWhenDiskBudgetIsUsed) {
