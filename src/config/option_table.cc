@@ -304,10 +304,10 @@ std::vector<OptionSpec> BuildTable() {
           .Bool()
           .Doc("Write and read the log's segments with O_DIRECT, bypassing the page cache: no copy of "
                "every byte into it, and no page cache growing with the log (several times less kernel "
-               "CPU for large requests). Delivery reads a batch back directly when the batch fills most of "
-               "what it reads, and through the page cache when other event types' records sit in between "
-               "(so that many types do not read the log once each). Falls back to the page cache where the "
-               "filesystem refuses O_DIRECT (a warning says so).")
+               "CPU for large requests). Delivery reads a batch back directly where the batch's records are "
+               "at least a quarter of the bytes read, and through the page cache where other event types' "
+               "records fill the rest (so that many types do not read the log once each). Falls back to the "
+               "page cache where the filesystem refuses O_DIRECT (a warning says so).")
           .Bind(BindField<&Config::wal, &Config::Wal::direct_io>()),
 
       Option("flush", "max_bytes")
