@@ -12,9 +12,12 @@
 
 namespace tracklake {
 
-// Low enough that CFS gives the HTTP and log threads about nine tenths of a contended core
-// (weights 1024 against 110); not 19, so that delivery still advances during a long burst.
-constexpr int kBackgroundNice = 10;
+// The lowest: CFS gives it about 1.5 % of a contended core (weights 1024 against 15). Delivery
+// still advances during a long burst: a batch that waited flush.max_delivery_lag goes to the
+// catch-up thread, at normal priority. Against nice 10 (docs/benchmarks.md): 10-second bursts
+// +4-17 % acknowledged, and at sustained saturation acknowledgements slow to what delivery keeps
+// up with (the lake caught up 10.1-10.2 s after the end, against 13.2 s and once over 15 s).
+constexpr int kBackgroundNice = 19;
 
 void Pipeline::DeliveryLoop(Deliverer role) {
   if (role == Deliverer::kBackground && options_.max_delivery_lag_ms > 0) {
