@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/gzip.h"
+#include "common/test_path.h"
 #include "common/time_util.h"
 #include "event/partition.h"
 #include "sink/local/local_dir_sink.h"
@@ -24,10 +25,7 @@ namespace fs = std::filesystem;
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* base = std::getenv("TRACKLAKE_TEST_TMP");
-    root_ = fs::path(base ? base : "/tmp") /
-            ("pipe-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-             std::to_string(::getpid()));
+    root_ = TestPath("pipe");
     fs::remove_all(root_);
     options_.node_id = "n1";
     options_.wal.dir = (root_ / "wal").string();

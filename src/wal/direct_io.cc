@@ -9,8 +9,6 @@
 #include <cstring>
 #include <new>
 
-#include "common/file_util.h"
-
 namespace tracklake::wal {
 
 void AlignedBuffer::Free::operator()(char* p) const { std::free(p); }
@@ -37,7 +35,7 @@ int OpenMaybeDirect(const std::string& path, int flags, mode_t mode, bool* direc
 char* SegmentAppender::Extend(size_t n) {
   const size_t used = head() + staged_;
   // Room for the padding of a direct write too.
-  buf_.Reserve((used + n + kDirectAlign - 1) / kDirectAlign * kDirectAlign, used);
+  buf_.Reserve(AlignUp(used + n, kDirectAlign), used);
   staged_ += n;
   return buf_.data() + used;
 }
@@ -45,7 +43,7 @@ char* SegmentAppender::Extend(size_t n) {
 Status SegmentAppender::WriteDirect(int fd) {
   const uint64_t start = tail_end_ - head();
   const size_t used = head() + staged_;
-  const size_t padded = (used + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+  const size_t padded = AlignUp(used, kDirectAlign);
   std::memset(buf_.data() + used, 0, padded - used);
   ssize_t w;
   do {
@@ -60,9 +58,15 @@ Status SegmentAppender::WriteDirect(int fd) {
 }
 
 Status SegmentAppender::Write(int fd) {
-  Status s = WriteAll(fd, buf_.data() + head(), staged_);
-  if (s.ok()) Written();
-  return s;
+  // At the segment's end, not the file offset: a failed write cut back leaves the offset behind.
+  for (size_t done = 0; done < staged_;) {
+    const ssize_t w = ::pwrite(fd, buf_.data() + head() + done, staged_ - done, static_cast<off_t>(tail_end_ + done));
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return Status::FromErrno("write", errno);
+    done += static_cast<size_t>(w);
+  }
+  Written();
+  return Status::Ok();
 }
 
 void SegmentAppender::Written() {
@@ -81,11 +85,16 @@ ssize_t ReadAt(int fd, char* buf, size_t n, uint64_t offset) {
     if (errno != EINVAL) return -1;
     // Opened direct, refused at the read: the same read through the page cache.
     const int flags = ::fcntl(fd, F_GETFL);
-    if (flags < 0 || !(flags & O_DIRECT) || ::fcntl(fd, F_SETFL, flags & ~O_DIRECT) != 0) {
+    if (flags < 0 || !(flags & O_DIRECT) || !DropDirect(fd)) {
       errno = EINVAL;
       return -1;
     }
   }
+}
+
+bool DropDirect(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && ::fcntl(fd, F_SETFL, flags & ~O_DIRECT) == 0;
 }
 
 }  // namespace tracklake::wal

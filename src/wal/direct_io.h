@@ -26,6 +26,8 @@ namespace tracklake::wal {
 // Enough for every Linux block device (logical blocks of 512 or 4096 bytes).
 inline constexpr size_t kDirectAlign = 4096;
 
+inline constexpr uint64_t AlignUp(uint64_t n, uint64_t align) { return (n + align - 1) / align * align; }
+
 // Heap memory aligned to kDirectAlign, grown on demand (keeping its first keep bytes).
 class AlignedBuffer {
  public:
@@ -57,7 +59,7 @@ class SegmentAppender {
   // On failure they stay staged (Discard them, or retry with Write). kInvalidArgument from a
   // direct write: the filesystem refused it (the caller falls back to the page cache).
   Status WriteDirect(int fd);
-  Status Write(int fd);  // write(2) at the file offset, through the page cache
+  Status Write(int fd);  // the same through the page cache (fd without O_DIRECT)
   void Discard() { staged_ = 0; }
   void Reset() { tail_end_ = staged_ = 0; }  // a new segment
 
@@ -69,6 +71,10 @@ class SegmentAppender {
   uint64_t tail_end_ = 0;  // the segment's length
   size_t staged_ = 0;
 };
+
+// Clears O_DIRECT on fd, for a filesystem that accepted it at open and refuses it at the first
+// read or write. False (errno set) when fcntl fails.
+bool DropDirect(int fd);
 
 // Reads up to n bytes at offset (both aligned when fd is O_DIRECT) into buf; bytes read, or -1
 // with errno. A read past the end of the file returns what there is. Where the filesystem

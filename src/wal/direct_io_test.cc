@@ -4,12 +4,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+
+#include "common/test_path.h"
 
 namespace tracklake::wal {
 namespace {
@@ -19,8 +20,7 @@ namespace fs = std::filesystem;
 class SegmentAppenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* base = std::getenv("TRACKLAKE_TEST_TMP");
-    path_ = (fs::path(base ? base : "/tmp") / ("direct-io-" + std::to_string(::getpid()))).string();
+    path_ = TestPath("direct-io").string();
     bool direct = true;
     fd_ = OpenMaybeDirect(path_, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644, &direct);
     ASSERT_GE(fd_, 0);

@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
-#include <tuple>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -54,10 +53,6 @@ constexpr uint64_t kWritebackEveryBytes = 1 << 20;
 // A big group is written in pieces of about this size (one sync for all of them): the staging
 // buffer stays this small whatever the queue holds.
 constexpr uint64_t kWriteChunkBytes = 4 << 20;
-// ReadEvents reads segments through a window of this size...
-constexpr uint64_t kReadWindowBytes = 1 << 20;
-// ...directly when the batch needs at least 1/kDenseReadRatio of the bytes the window spans.
-constexpr uint64_t kDenseReadRatio = 4;
 // Released segment files kept for reuse (see OpenRecycled and ReclaimerLoop) even when the log
 // is small.
 constexpr size_t kMinSpareSegments = 2;
@@ -211,11 +206,12 @@ int Wal::OpenRecycled(uint64_t first_seq) {
 int Wal::OpenSegmentFile(const std::string& path, int flags) {
   bool direct = options_.direct_io && !direct_refused_.load();
   const int fd = wal::OpenMaybeDirect(path, flags, 0644, &direct);
-  if (fd >= 0 && options_.direct_io && !direct && !direct_refused_.exchange(true)) {
+  if (fd < 0) return fd;
+  if (options_.direct_io && !direct && !direct_refused_.exchange(true)) {
     spdlog::warn("the filesystem of {} refuses O_DIRECT: the write-ahead log goes through the page cache",
                  options_.dir);
   }
-  if (fd >= 0 && (flags & O_ACCMODE) == O_WRONLY) direct_ = direct;
+  direct_ = direct;
   return fd;
 }
 
@@ -349,18 +345,13 @@ Status Wal::FlushBuffer() {
                  options_.dir);
     direct_refused_ = true;
     direct_ = false;
-    const int flags = ::fcntl(fd_, F_GETFL);
-    s = flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0 ||
-                ::lseek(fd_, static_cast<off_t>(active_bytes_), SEEK_SET) < 0
-            ? Status::FromErrno("reopen write-ahead log segment without O_DIRECT", errno)
-            : appender_.Write(fd_);
+    s = wal::DropDirect(fd_) ? appender_.Write(fd_)
+                             : Status::FromErrno("clear O_DIRECT on the write-ahead log segment", errno);
   }
   if (observer_.on_write) observer_.on_write(SecondsSince(t0));
   if (!s.ok()) {
-    // Leave no partial record behind; the caller gives the sequence numbers back. The file
-    // offset too: the next write(2) must not leave a hole where the cut bytes were.
-    if (::ftruncate(fd_, static_cast<off_t>(active_bytes_)) != 0 ||
-        (!direct_ && ::lseek(fd_, static_cast<off_t>(active_bytes_), SEEK_SET) < 0)) {
+    // Leave no partial record behind; the caller gives the sequence numbers back.
+    if (::ftruncate(fd_, static_cast<off_t>(active_bytes_)) != 0) {
       spdlog::error("cannot cut a failed write-ahead log append: {}", std::strerror(errno));
     }
     appender_.Discard();
@@ -512,91 +503,6 @@ void Wal::ReclaimerLoop() {
     }
     if (reclaimer_stop_) return;
   }
-}
-
-Status Wal::ReadEvents(std::span<const WalPosition> positions,
-                       const std::function<void(size_t, std::string_view)>& fn) const {
-  std::vector<size_t> order(positions.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  // File order, so that the read window only moves forward.
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return std::tie(positions[a].segment, positions[a].offset) < std::tie(positions[b].segment, positions[b].offset);
-  });
-  // A batch's records sit close together in a segment, interleaved with other partitions', so
-  // they are read through a window of kReadWindowBytes: one pread per window instead of one per
-  // event. A window is read directly (the log is not in the page cache when written directly;
-  // block-aligned) when this batch needs much of it; otherwise through the page cache, where the
-  // batches of the other event types sealed with it find the same bytes: with 20 types, direct
-  // reads would read the log 20 times.
-  int fds[2] = {-1, -1};  // the open segment's: [0] through the page cache, [1] direct; on first use
-  const auto close_fds = [&] {
-    for (int& f : fds) {
-      if (f >= 0) ::close(f);
-      f = -1;
-    }
-  };
-  uint64_t open_segment = 0;
-  std::string path;
-  wal::AlignedBuffer window;
-  uint64_t window_start = 0;
-  size_t window_size = 0;
-  Status status;
-  for (size_t k = 0; k < order.size(); ++k) {
-    const WalPosition& p = positions[order[k]];
-    if (k == 0 || open_segment != p.segment) {
-      close_fds();
-      path = SegmentPath(p.segment, SegmentRecycled(p.segment));
-      open_segment = p.segment;
-      window_size = 0;
-    }
-    const uint64_t need = wal::kHeaderSize + p.size;
-    if (p.offset < window_start || p.offset + need > window_start + window_size) {
-      const bool direct = options_.direct_io && !direct_refused_.load() && DenseRead(positions, order, k);
-      int& fd = fds[direct ? 1 : 0];
-      if (fd < 0) {
-        bool opened_direct = direct;
-        fd = wal::OpenMaybeDirect(path, O_RDONLY | O_CLOEXEC, 0, &opened_direct);
-        if (fd < 0) {
-          status = Status::FromErrno("open " + path, errno);
-          break;
-        }
-      }
-      const uint64_t align = direct ? wal::kDirectAlign : 1;
-      window_start = p.offset - p.offset % align;
-      const uint64_t len = std::max<uint64_t>(kReadWindowBytes, p.offset + need - window_start);
-      window.Reserve((len + align - 1) / align * align);
-      const ssize_t n = wal::ReadAt(fd, window.data(), (len + align - 1) / align * align, window_start);
-      // The segment may end inside the window; what matters is that this record is whole.
-      window_size = n > 0 ? static_cast<size_t>(n) : 0;
-    }
-    const bool whole = p.offset + need <= window_start + window_size;
-    const std::string_view buf =
-        whole ? std::string_view(window.data() + (p.offset - window_start), need) : std::string_view();
-    wal::ParsedRecord rec;
-    if (!whole || !wal::ParseRecordAt(buf, rec)) {
-      status = Status::Corruption(fmt::format("write-ahead log record at segment {} offset {} does not verify",
-                                              p.segment, p.offset));
-      break;
-    }
-    fn(order[k], rec.payload);
-  }
-  close_fds();
-  return status;
-}
-
-bool Wal::DenseRead(std::span<const WalPosition> positions, const std::vector<size_t>& order, size_t k) {
-  const WalPosition& first = positions[order[k]];
-  const uint64_t window_end = first.offset + kReadWindowBytes;
-  uint64_t needed = 0;
-  uint64_t end = first.offset;
-  for (size_t j = k; j < order.size(); ++j) {
-    const WalPosition& p = positions[order[j]];
-    const uint64_t record_end = p.offset + wal::kHeaderSize + p.size;
-    if (p.segment != first.segment || (j > k && record_end > window_end)) break;
-    needed += wal::kHeaderSize + p.size;
-    end = record_end;
-  }
-  return needed * kDenseReadRatio >= end - first.offset;
 }
 
 WalStats Wal::stats() const {

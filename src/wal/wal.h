@@ -139,7 +139,8 @@ class Wal {
   std::string SegmentPath(uint64_t first_seq, bool recycled) const;
   std::string SparePath(uint64_t id) const;
   bool SegmentRecycled(uint64_t id) const;
-  int OpenSegmentFile(const std::string& path, int flags);  // O_DIRECT when options_.direct_io allows
+  // Opens the writer's next segment file, O_DIRECT when options_.direct_io allows; sets direct_.
+  int OpenSegmentFile(const std::string& path, int flags);
   // ReadEvents: whether the records from order[k] on fill enough of a window to read it directly.
   static bool DenseRead(std::span<const WalPosition> positions, const std::vector<size_t>& order, size_t k);
   int OpenRecycled(uint64_t first_seq);  // -1 when no spare could be used

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -18,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "common/test_path.h"
 #include "wal/wal_record.h"
 
 namespace tracklake {
@@ -30,10 +30,7 @@ namespace fs = std::filesystem;
 class WalTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    const char* base = std::getenv("TRACKLAKE_TEST_TMP");
-    dir_ = fs::path(base ? base : "/tmp") /
-           ("wal-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
+    dir_ = TestPath("wal");
     fs::remove_all(dir_);
     options_.dir = dir_.string();
     options_.segment_bytes = 1 << 20;
