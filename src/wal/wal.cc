@@ -233,10 +233,7 @@ Status Wal::OpenSegment(uint64_t first_seq) {
     ::close(fd);
     return s;
   }
-  if (fd_ >= 0) {
-    ::fdatasync(fd_);
-    ::close(fd_);
-  }
+  if (fd_ >= 0) ::close(fd_);  // synced by CommitGroup before it rolls
   fd_ = fd;
   active_first_ = first_seq;
   active_bytes_ = 0;
@@ -322,10 +319,20 @@ void Wal::WriterLoop() {
     group.clear();
   }
   if (fd_ >= 0) {
-    ::fdatasync(fd_);
+    (void)SyncActive();  // logged; with fsync durability every acknowledged append is synced already
     ::close(fd_);
     fd_ = -1;
   }
+}
+
+Status Wal::SyncActive() {
+  const auto t0 = std::chrono::steady_clock::now();
+  const int r = options_.sync_file ? options_.sync_file(fd_) : ::fdatasync(fd_);
+  if (observer_.on_fsync) observer_.on_fsync(SecondsSince(t0));
+  if (r == 0) return Status::Ok();
+  const Status s = Status::FromErrno("fdatasync write-ahead log", errno);
+  spdlog::error("{}", s.ToString());
+  return s;
 }
 
 bool Wal::NeedsRoll(uint64_t bytes, bool control) const {
@@ -400,6 +407,15 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
     }
   };
 
+  // Marks the pendings before upto as failed whose records were written but not made durable.
+  // Their numbers are not taken back: the records are in the log, and replay after a restart
+  // may deliver them (the client was told to retry: at least once, never lost).
+  auto fail_written = [&](size_t upto, const Status& s) {
+    for (size_t j = 0; j < upto; ++j) {
+      if (out[j].status.ok()) out[j].status = s;
+    }
+  };
+
   for (size_t i = 0; i < group.size(); ++i) {
     Pending& p = group[i];
     uint64_t need = p.spans.size() * wal::kHeaderSize;
@@ -413,6 +429,9 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
     if (NeedsRoll(need, control)) {
       if (Status fs = FlushBuffer(); !fs.ok()) fail_unflushed(i, fs);
       unflushed = i;
+      // The group's sync at the end covers the next segment only: what this group wrote to the
+      // segment it leaves is made durable now, or not acknowledged.
+      if (Status ss = SyncActive(); !ss.ok() && sync) fail_written(i, ss);
       Status os = OpenSegment(next_seq_);
       // Seal and delivered records may use the reserve of a full segment when the disk is
       // full: they are what lets delivery free space again.
@@ -438,15 +457,7 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
   }
   if (Status s = FlushBuffer(); !s.ok()) fail_unflushed(group.size(), s);
   if (sync) {
-    const auto t0 = std::chrono::steady_clock::now();
-    if (::fdatasync(fd_) != 0) {
-      const Status s = Status::FromErrno("fdatasync write-ahead log", errno);
-      spdlog::error("{}", s.ToString());
-      for (Outcome& o : out) {
-        if (o.status.ok()) o.status = s;
-      }
-    }
-    if (observer_.on_fsync) observer_.on_fsync(SecondsSince(t0));
+    if (Status s = SyncActive(); !s.ok()) fail_written(group.size(), s);
   }
   next_seq_public_ = next_seq_;
   {

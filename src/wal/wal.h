@@ -49,6 +49,9 @@ struct WalOptions {
   std::chrono::microseconds commit_delay{0};
   // Segments written and read with O_DIRECT (direct_io.h), where the filesystem allows it.
   bool direct_io = true;
+  // Makes a segment durable: fdatasync(2) when unset. Tests substitute a failing one (a disk
+  // that reports an error on flush cannot be had on demand).
+  std::function<int(int fd)> sync_file;
 };
 
 // Observers the writer reports to (metrics). All optional.
@@ -134,6 +137,7 @@ class Wal {
   Status OpenSegment(uint64_t first_seq);
   bool NeedsRoll(uint64_t bytes, bool control) const;
   Status FlushBuffer();
+  Status SyncActive();  // fdatasync of the active segment, timed for the observer
   void ReclaimerLoop();
   bool HasReleasedSegment() const;  // REQUIRES: mu_ held
   std::string SegmentPath(uint64_t first_seq, bool recycled) const;

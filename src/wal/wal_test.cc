@@ -315,6 +315,57 @@ TEST_P(WalTest, RefusesAtOnceWhenDiskBudgetIsUsed) {
   EXPECT_EQ(s.code(), Status::Code::kNoSpace);
 }
 
+// A disk that fails the flush of the segment a group rolls away from: the appends written there
+// are refused, those written to the next segment (synced fine) are acknowledged, and the log
+// keeps every record (replay may deliver a refused one: at least once, never lost).
+TEST_P(WalTest, AGroupThatRollsIsAcknowledgedOnlyWhereItsSyncsSucceeded) {
+  std::atomic<bool> fail_next_sync{false};
+  options_.sync_file = [&](int fd) {
+    if (fail_next_sync.exchange(false)) {
+      errno = EIO;
+      return -1;
+    }
+    return ::fdatasync(fd);
+  };
+  constexpr size_t kItems = 8;
+  std::vector<Status> statuses(kItems);
+  std::vector<uint64_t> segments(kItems);
+  {
+    auto wal = Open();
+    // The writer waits in this append's completion, so the appends below queue up as one group.
+    std::promise<void> held;
+    std::promise<void> release;
+    ASSERT_TRUE(wal->Append("x", {{0, 1}}, [&](const Status& st, uint64_t, auto) {
+                     EXPECT_TRUE(st.ok()) << st.ToString();
+                     held.set_value();
+                     release.get_future().wait();
+                   }).ok());
+    held.get_future().wait();
+    // 1 MiB segments (896 KiB for events): four of 200 KiB fit behind "x", the fifth rolls.
+    std::vector<std::promise<void>> done(kItems);
+    for (size_t i = 0; i < kItems; ++i) {
+      const Status s = wal->Append(std::string(200 << 10, static_cast<char>('a' + i)), {{0, 200 << 10}},
+                                   [&, i](const Status& st, uint64_t, std::span<const WalPosition> ps) {
+                                     statuses[i] = st;
+                                     if (!ps.empty()) segments[i] = ps[0].segment;
+                                     done[i].set_value();
+                                   });
+      ASSERT_TRUE(s.ok()) << s.ToString();
+    }
+    fail_next_sync = true;  // the sync of the first segment at the roll
+    release.set_value();
+    for (auto& d : done) d.get_future().wait();
+  }
+  for (size_t i = 0; i < kItems; ++i) {
+    EXPECT_EQ(statuses[i].ok(), i >= 4) << i << ": " << statuses[i].ToString();
+    if (i >= 4) {
+      EXPECT_GT(segments[i], 1u) << i;
+    }
+  }
+  Open();
+  EXPECT_EQ(payloads_.size(), 1 + kItems);
+}
+
 // The commit delay is for light traffic: it starts once two small groups followed each other, so
 // that then two appends 100 ms apart share one fdatasync under a 1 s delay (without the delay
 // each has its own); a delayed group as big as heavy traffic makes ends it.
