@@ -1,6 +1,7 @@
 #include "wal/direct_io.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,16 +46,46 @@ Status SegmentAppender::WriteDirect(int fd) {
   const size_t used = head() + staged_;
   const size_t padded = AlignUp(used, kDirectAlign);
   std::memset(buf_.data() + used, 0, padded - used);
+  size_t zeros = padded < kZeroAheadBelowWrite ? ZerosAhead(start + padded) : 0;
+  if (zeros > 0 && !zeros_ready_) {
+    zeros_.Reserve(kZeroAheadBytes);
+    std::memset(zeros_.data(), 0, kZeroAheadBytes);
+    zeros_ready_ = true;
+  }
   ssize_t w;
-  do {
-    w = ::pwrite(fd, buf_.data(), padded, static_cast<off_t>(start));
-  } while (w < 0 && errno == EINTR);
+  for (;;) {
+    const iovec iov[2] = {{buf_.data(), padded}, {zeros_.data(), zeros}};
+    w = ::pwritev(fd, iov, zeros > 0 ? 2 : 1, static_cast<off_t>(start));
+    if (w < 0 && errno == EINTR) continue;
+    // Zeros are an optimisation: whatever refused them, the data alone may still go.
+    if (w < 0 && zeros > 0) {
+      zero_limit_ = 0;
+      zeros = 0;
+      continue;
+    }
+    break;
+  }
   if (w < 0 && errno == EINVAL) return Status::InvalidArgument("direct write refused");
   if (w < 0) return Status::FromErrno("write", errno);
   // A short direct write (a full disk) ends wherever the device stopped: not resumable.
-  if (static_cast<size_t>(w) != padded) return Status::IoError("short write to the write-ahead log");
+  if (static_cast<size_t>(w) < padded) return Status::IoError("short write to the write-ahead log");
+  written_end_ = std::max(written_end_, start + static_cast<uint64_t>(w));
   Written();
   return Status::Ok();
+}
+
+size_t SegmentAppender::ZerosAhead(uint64_t data_end) const {
+  // Ahead again once less than a quarter of the zeros is left: one bigger write a MiB.
+  if (data_end + kZeroAheadBytes / 4 <= written_end_) return 0;
+  const uint64_t limit = zero_limit_ / kDirectAlign * kDirectAlign;
+  if (data_end >= limit) return 0;
+  return static_cast<size_t>(std::min<uint64_t>(kZeroAheadBytes, limit - data_end));
+}
+
+void SegmentAppender::Reset(uint64_t written_end, uint64_t zero_limit) {
+  tail_end_ = staged_ = 0;
+  written_end_ = written_end;
+  zero_limit_ = zero_limit;
 }
 
 Status SegmentAppender::Write(int fd) {

@@ -77,6 +77,51 @@ TEST_F(SegmentAppenderTest, DiscardedBytesAreNotWrittenAndANewSegmentStartsAtZer
   EXPECT_EQ(FileBytes().substr(0, 5), std::string("z\0\0\0\0", 5));
 }
 
+// Small appends into a new, reserved segment: the file grows in steps of kZeroAheadBytes of zeros
+// written ahead of them (so most appends land in written blocks), never past the reservation;
+// past it, appends go on growing the file block by block.
+TEST_F(SegmentAppenderTest, ZerosAheadOfSmallAppendsGrowTheFileInStepsUpToTheReservedEnd) {
+  constexpr uint64_t kReserved = 3 * SegmentAppender::kZeroAheadBytes + 3 * kDirectAlign;
+  SegmentAppender appender;
+  appender.Reset(0, kReserved);
+  std::string expected;
+  uint64_t size = 0;
+  int growths = 0;
+  for (int i = 0; expected.size() < kReserved + 100'000; ++i) {
+    const std::string chunk(20'000 + i % 7 * 1000, static_cast<char>('a' + i % 26));
+    ASSERT_TRUE(Append(appender, fd_, chunk).ok());
+    expected += chunk;
+    const uint64_t now = fs::file_size(path_);
+    if (expected.size() <= kReserved - kDirectAlign) {
+      ASSERT_LE(now, kReserved) << "zeros past the reserved end after append " << i;
+      ASSERT_LE(now, AlignUp(expected.size(), kDirectAlign) + SegmentAppender::kZeroAheadBytes) << "one step ahead at most";
+      ASSERT_GE(now, std::min<uint64_t>(kReserved, expected.size() + SegmentAppender::kZeroAheadBytes / 4));
+    } else if (expected.size() > kReserved) {
+      ASSERT_EQ(now, AlignUp(expected.size(), kDirectAlign)) << "past the reserved end: no zeros ahead";
+    }
+    growths += now != size;
+    size = now;
+  }
+  EXPECT_LE(growths, 4 + 5) << "the reserved part grows a step at a time, then a few appends past it";
+  const std::string file = FileBytes();
+  EXPECT_EQ(file.substr(0, expected.size()), expected);
+  EXPECT_EQ(file.find_first_not_of('\0', expected.size()), std::string::npos);
+}
+
+TEST_F(SegmentAppenderTest, NoZerosAheadWithoutAReservationOrAfterABigWrite) {
+  SegmentAppender appender;
+  ASSERT_TRUE(Append(appender, fd_, "abc").ok());  // Reset() state: nothing reserved
+  EXPECT_EQ(fs::file_size(path_), kDirectAlign);
+  appender.Reset(0, 64 << 20);
+  ASSERT_TRUE(Append(appender, fd_, std::string(SegmentAppender::kZeroAheadBelowWrite, 'b')).ok());
+  EXPECT_EQ(fs::file_size(path_), SegmentAppender::kZeroAheadBelowWrite);
+  // A recycled segment's blocks are written already: no zeros until its old end comes near.
+  appender.Reset(8 << 20, 64 << 20);
+  ASSERT_TRUE(Append(appender, fd_, "c").ok());
+  EXPECT_EQ(FileBytes().substr(0, 2), std::string("c\0", 2));
+  EXPECT_EQ(FileBytes()[kDirectAlign], 'b');
+}
+
 TEST_F(SegmentAppenderTest, AReadTheFilesystemRefusesDirectGoesThroughThePageCache) {
   SegmentAppender appender;
   ASSERT_TRUE(Append(appender, fd_, "0123456789").ok());

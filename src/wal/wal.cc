@@ -1,6 +1,7 @@
 #include "wal/wal.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -223,12 +224,14 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   if (fd < 0) return Status::FromErrno("create " + path, errno);
   // Reserve the blocks up front (size unchanged) so appends inside the segment cannot hit a
   // full disk half-way; filesystems without fallocate simply skip the reservation.
-  if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(options_.segment_bytes)) != 0 &&
-      errno == ENOSPC) {
+  const bool reserved = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(options_.segment_bytes)) == 0;
+  if (!reserved && errno == ENOSPC) {
     ::close(fd);
     ::unlink(path.c_str());
     return Status::NoSpace("no space for a new write-ahead log segment in " + options_.dir);
   }
+  struct stat st{};
+  const uint64_t written_end = ::fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   if (Status s = SyncDir(options_.dir); !s.ok()) {
     ::close(fd);
     return s;
@@ -238,7 +241,8 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   active_first_ = first_seq;
   active_bytes_ = 0;
   writeback_from_ = 0;
-  appender_.Reset();
+  // Zeros ahead of the appends only into reserved blocks: they must never be what fills a disk.
+  appender_.Reset(written_end, reserved ? options_.segment_bytes : 0);
   {
     std::lock_guard lock(mu_);
     segments_[first_seq] = Segment{first_seq, first_seq - 1, 0, recycled};

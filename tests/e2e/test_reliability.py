@@ -129,9 +129,11 @@ def test_torn_and_bit_flipped_log_tails_are_skipped_and_counted(collector_factor
     c.kill9()  # everything is still only in the log (flush.max_age = 3600)
     [segment] = sorted(c.wal.glob("*.wal"))
     data = bytearray(segment.read_bytes())
-    middle = len(data) // 2
-    data[middle] ^= 0x40  # a bit flip inside one record
-    segment.write_bytes(bytes(data) + b"\x07torn tail of a record that was never finished")
+    end = len(data.rstrip(b"\0"))  # the records; the zeros after them were written ahead of appends
+    data[end // 2] ^= 0x40  # a bit flip inside one record
+    torn = b"\x07torn tail of a record that was never finished"
+    data[end:end + len(torn)] = torn  # where a crash tears a write: right after the last record
+    segment.write_bytes(bytes(data))
     c.start()
     metrics = c.session.get(c.url + "/metrics").text
     skipped = float(re.search(r"^tracklake_wal_corrupt_bytes_skipped_total (\S+)$", metrics, re.M).group(1))
