@@ -14,16 +14,19 @@ Each run: a fresh collector pinned like bench/run (Parquet lake, flush.max_age 1
 `tracklake loadgen` sends the reference 1 KB event open loop over 128 connections (in 100-event
 batches with --body batch100); with --rate 0,
 wrk at maximum over 64 connections (--body single or batch100). Prints one JSON line per run:
-acked events/s, latency percentiles, collector CPU (% of one core), fdatasyncs/s; with --lake,
+acked events/s, latency percentiles, collector CPU (% of one core), fdatasyncs/s, the share of log
+writes and fdatasyncs done within 250 µs; with --lake,
 also the wait until the lake holds every accepted event and the delivered events/s over the whole
 window (first request until caught up), as bench/run reports them. Prints numbers; not a test.
 """
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,10 +51,27 @@ def apply_settings(config, durability, settings):
     config.write_text(text)
 
 
+def wal_buckets(c):
+    """Cumulative bucket counts of the log's write and fdatasync latency histograms."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{c.port}/metrics", timeout=5).read().decode()
+    out = {}
+    for m in re.finditer(r'^tracklake_wal_(append|fsync)_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M):
+        out[(m.group(1), m.group(2))] = float(m.group(3))
+    return out
+
+
+def share_under(before, after, kind, le):
+    """Per cent of the run's log writes or fdatasyncs that took at most le seconds."""
+    total = after.get((kind, "+Inf"), 0) - before.get((kind, "+Inf"), 0)
+    under = after.get((kind, le), 0) - before.get((kind, le), 0)
+    return round(100 * under / total, 1) if total else None
+
+
 def run_once(binary, settings, a):
     c = bl.Collector(binary, Path(tempfile.mkdtemp(prefix="ab-probe-")), durability=a.durability, max_age=MAX_AGE)
     apply_settings(c.config, a.durability, settings)
     with c:
+        buckets_before = wal_buckets(c)
         before = c.metrics()
         cpu = bl.CpuMeter(c.proc.pid)
         t0 = time.monotonic()
@@ -69,6 +89,9 @@ def run_once(binary, settings, a):
             out = dict(events_per_s=round(w["ok_events_per_s"]), p50_ms=w["p50_us"] / 1000, p99_ms=w["p99_us"] / 1000)
         out["cpu_pct"] = round(cpu.percent(), 1)
         after = c.metrics()
+        buckets_after = wal_buckets(c)
+        out["writes_le_250us_pct"] = share_under(buckets_before, buckets_after, "append", "0.00025")
+        out["fsyncs_le_250us_pct"] = share_under(buckets_before, buckets_after, "fsync", "0.00025")
         if a.lake:
             ok, waited, rows, _ = c.wait_caught_up(after.get("tracklake_events_accepted_total", 0), MAX_AGE + bl.CATCH_UP_GRACE_S)
             out.update(caught_up=ok, catch_up_s=round(waited, 1),
