@@ -44,7 +44,14 @@ def apply_settings(config, durability, settings):
         if "." in key:
             section, bare = line.strip().split(".", 1)
             header = f"[{section}]\n"
-            text = text.replace(header, header + bare + "\n", 1) if header in text else f"{text}\n{header}{bare}\n"
+            name = bare.split("=", 1)[0].strip()
+            # A key the base configuration sets already (flush.max_age) is replaced, not repeated.
+            body = re.search(rf"^\[{re.escape(section)}\]\n(?:[^\[\n].*\n)*", text, re.M)
+            if body and re.search(rf"^{re.escape(name)}\s*=.*$", body.group(0), re.M):
+                block = re.sub(rf"^{re.escape(name)}\s*=.*$", bare, body.group(0), count=1, flags=re.M)
+                text = text[:body.start()] + block + text[body.end():]
+            else:
+                text = text.replace(header, header + bare + "\n", 1) if header in text else f"{text}\n{header}{bare}\n"
         else:
             anchor = f'durability = "{durability}"'
             text = text.replace(anchor, f"{anchor}\n{line}", 1)
