@@ -5,12 +5,17 @@ wake-ups cost before the collector adds anything (tracklake's acknowledgement wa
 fdatasync). Prints one JSON line: count, p50/p90/p99/p99.9/max in microseconds, stalls over 5 ms,
 CPU per append + fdatasync.
 
-  disk_probe.py DIR SECONDS [--overwrite] [--bytes N]
+  disk_probe.py DIR SECONDS [--overwrite] [--bytes N] [--direct [--zero-ahead N]]
 
 --overwrite first writes and syncs 64 MiB, then overwrites it from the start: what appends into a
 recycled (already written) log segment would cost, where a growing file makes each fdatasync write
 the inode too. --bytes: bytes per append (default 1,100; a group commit writes many requests at once).
+--direct: the log's way (wal.direct_io): O_DIRECT appends of whole 4 KiB blocks into a file whose 64 MiB
+are reserved with fallocate(FALLOC_FL_KEEP_SIZE), as a new segment is; --zero-ahead N also writes N
+bytes of zeros ahead of an append that comes within N/4 of the written blocks' end, as the log does.
 """
+import ctypes
+import mmap
 import argparse
 import json
 import os
@@ -27,7 +32,11 @@ def main():
     p.add_argument("seconds", type=float)
     p.add_argument("--overwrite", action="store_true")
     p.add_argument("--bytes", type=int, default=RECORD_BYTES)
+    p.add_argument("--direct", action="store_true")
+    p.add_argument("--zero-ahead", type=int, default=0)
     a = p.parse_args()
+    if a.direct:
+        return direct(a)
     record = b"x" * a.bytes
     path = os.path.join(a.dir, f"disk-probe-{os.getpid()}")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -52,6 +61,49 @@ def main():
     finally:
         os.close(fd)
         os.unlink(path)
+    report(lat, cpu)
+
+
+def direct(a):
+    block = 4096
+    size = (a.bytes + block - 1) // block * block
+    path = os.path.join(a.dir, f"disk-probe-{os.getpid()}")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_DIRECT, 0o644)
+    data = mmap.mmap(-1, size)  # page-aligned, as O_DIRECT needs
+    data.write(b"x" * size)
+    zeros = mmap.mmap(-1, max(a.zero_ahead, block))
+    lat = []
+    try:
+        if a.overwrite:
+            chunk = mmap.mmap(-1, 1 << 20)
+            for off in range(0, PREFILL, 1 << 20):
+                os.pwrite(fd, chunk, off)
+            os.fsync(fd)
+        else:
+            falloc_keep_size = 1
+            ctypes.CDLL("libc.so.6", use_errno=True).fallocate(fd, falloc_keep_size, ctypes.c_long(0), ctypes.c_long(PREFILL))
+        written_end = PREFILL if a.overwrite else 0
+        off = 0
+        cpu0 = time.process_time()
+        end = time.perf_counter() + a.seconds
+        while time.perf_counter() < end and off + size + a.zero_ahead <= PREFILL:
+            t0 = time.perf_counter()
+            if a.zero_ahead and off + size + a.zero_ahead // 4 > written_end:
+                os.pwritev(fd, [data, zeros], off)  # one write, data then zeros, as the log's
+                written_end = off + size + a.zero_ahead
+            else:
+                os.pwrite(fd, data, off)
+            off += size
+            os.fdatasync(fd)
+            lat.append(time.perf_counter() - t0)
+        cpu = time.process_time() - cpu0
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    report(lat, cpu)
+
+
+def report(lat, cpu):
     lat.sort()
 
     def q(p):
