@@ -399,6 +399,7 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
   std::vector<Outcome> out(group.size());
   std::vector<WalPosition> positions;
   size_t unflushed = 0;  // first pending whose records are staged in appender_
+  size_t unsynced = 0;   // first pending whose records are in the active segment
   uint64_t dequeued = 0;
   bool sync = options_.fsync;
 
@@ -415,11 +416,11 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
     }
   };
 
-  // Marks the pendings before upto as failed whose records were written but not made durable.
-  // Their numbers are not taken back: the records are in the log, and replay after a restart
-  // may deliver them (the client was told to retry: at least once, never lost).
-  auto fail_written = [&](size_t upto, const Status& s) {
-    for (size_t j = 0; j < upto; ++j) {
+  // Marks the pendings from unsynced to upto as failed: written to the active segment, whose
+  // sync failed. Their numbers are not taken back: the records are in the log, and replay after
+  // a restart may deliver them (the client was told to retry: at least once, never lost).
+  auto fail_unsynced = [&](size_t upto, const Status& s) {
+    for (size_t j = unsynced; j < upto; ++j) {
       if (out[j].status.ok()) out[j].status = s;
     }
   };
@@ -439,7 +440,8 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
       unflushed = i;
       // The group's sync at the end covers the next segment only: what this group wrote to the
       // segment it leaves is made durable now, or not acknowledged.
-      if (Status ss = SyncActive(); !ss.ok() && sync) fail_written(i, ss);
+      if (Status ss = SyncActive(); !ss.ok() && sync) fail_unsynced(i, ss);
+      unsynced = i;
       Status os = OpenSegment(next_seq_);
       // Seal and delivered records may use the reserve of a full segment when the disk is
       // full: they are what lets delivery free space again.
@@ -465,7 +467,7 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
   }
   if (Status s = FlushBuffer(); !s.ok()) fail_unflushed(group.size(), s);
   if (sync) {
-    if (Status s = SyncActive(); !s.ok()) fail_written(group.size(), s);
+    if (Status s = SyncActive(); !s.ok()) fail_unsynced(group.size(), s);
   }
   next_seq_public_ = next_seq_;
   {
