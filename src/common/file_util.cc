@@ -6,13 +6,29 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <vector>
 
 namespace tracklake {
 
 Status CreateDirs(const std::string& dir) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::FromErrno("create directory " + dir, ec.value());
+  std::vector<fs::path> missing;  // deepest first
+  for (fs::path p = fs::path(dir).lexically_normal(); !p.empty() && !fs::exists(p, ec);) {
+    missing.push_back(p);
+    const fs::path parent = p.parent_path();
+    if (parent == p) break;
+    p = parent;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    // Another thread may create the same partition at the same time: EEXIST is success.
+    if (::mkdir(it->c_str(), 0755) != 0 && errno != EEXIST) {
+      return Status::FromErrno("create directory " + it->string(), errno);
+    }
+    const fs::path parent = it->parent_path();
+    if (Status s = SyncDir(parent.empty() ? "." : parent.string()); !s.ok()) return s;
+  }
+  if (!fs::is_directory(dir, ec)) return Status::FromErrno("create directory " + dir, ENOTDIR);
   return Status::Ok();
 }
 

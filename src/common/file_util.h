@@ -9,7 +9,9 @@
 
 namespace tracklake {
 
-// Creates dir and its parents (like mkdir -p).
+// Creates dir and its parents (like mkdir -p), each new one made durable in its parent: a lake
+// file's own directory sync does not keep a partition directory created for it (a new hour) on
+// a filesystem without a journal, and once the file is delivered its log records are trimmed.
 Status CreateDirs(const std::string& dir);
 
 // fsyncs a directory so that entries created or renamed in it survive a crash.
