@@ -138,6 +138,7 @@ class Wal {
   bool NeedsRoll(uint64_t bytes, bool control) const;
   Status FlushBuffer();
   Status SyncActive();  // fdatasync of the active segment, timed for the observer
+  void CountAppends(size_t n);
   void ReclaimerLoop();
   bool HasReleasedSegment() const;  // REQUIRES: mu_ held
   std::string SegmentPath(uint64_t first_seq, bool recycled) const;
@@ -174,6 +175,9 @@ class Wal {
   wal::SegmentAppender appender_;  // the records of the group being committed
   bool delaying_ = false;        // commit_delay in force (light traffic, see wal.cc)
   bool previous_small_ = false;  // the last group was small (SmallGroup in wal.cc)
+  // Appends per second, a moving average over the groups the writer takes (CountAppends).
+  double append_rate_ = 0;
+  std::chrono::steady_clock::time_point last_take_{};
   uint64_t next_seq_ = 1;
 
   std::atomic<bool> direct_refused_{false};  // the filesystem refused O_DIRECT once: buffered from then on

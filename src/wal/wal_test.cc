@@ -448,6 +448,19 @@ TEST_P(CommitDelayTest, ABigDelayedGroupEndsTheDelay) {
   EXPECT_EQ(AppendSpaced({milliseconds(0), milliseconds(100)}), 2);
 }
 
+// Appends 150 ms apart against a 100 ms delay gather nobody on average; on a disk whose syncs
+// take 80 ms the writer is never idle for the delay (the idle rule does not see it), so the
+// measured append rate must: each append is synced on its own, none waits the delay.
+TEST_P(CommitDelayTest, AppendsFurtherApartThanTheDelayAreNotHeldBack) {
+  options_.sync_file = [](int fd) {
+    std::this_thread::sleep_for(milliseconds(80));
+    return ::fdatasync(fd);
+  };
+  OpenWithDelay(milliseconds(100));
+  std::vector<milliseconds> gaps(10, milliseconds(150));
+  EXPECT_EQ(AppendSpaced(gaps), 10);
+}
+
 TEST_P(WalTest, SealPayloadRoundTrips) {
   SealPayload p{"page_view/dt=2026-11-26/hr=06", 10, 99, 42};
   SealPayload q;
