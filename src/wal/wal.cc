@@ -45,9 +45,8 @@ constexpr uint64_t kCommitDelayBelowBytes = 64 << 10;
 constexpr size_t kCommitDelayLeaveAppends = 16;
 constexpr uint64_t kCommitDelayLeaveBytes = 256 << 10;
 
-// ...and only while appends come often enough that the delay is expected to gather at least
-// this many more (rate x delay): at 1,000 requests/s a 500 us delay gathered nobody, every
-// request waited it and each still had a sync of its own.
+// ...and only while appends come often enough to expect this many more within it (rate x delay):
+// at 1,000 requests/s a 500 us delay gathered nobody, and each request still synced alone.
 constexpr double kCommitDelayMinGathered = 1.0;
 constexpr double kAppendRateWeight = 0.25;  // of each group's sample in the moving average
 
@@ -343,8 +342,7 @@ void Wal::WriterLoop() {
 }
 
 void Wal::CountAppends(size_t n) {
-  if (n == 0) return;
-  // A group holds the appends that came since the writer took the previous one.
+  if (n == 0) return;  // a group holds the appends that came since the writer took the last one
   const auto now = std::chrono::steady_clock::now();
   if (last_take_ != std::chrono::steady_clock::time_point{}) {
     const double seconds = std::max(1e-6, std::chrono::duration<double>(now - last_take_).count());
