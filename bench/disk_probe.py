@@ -14,10 +14,10 @@ the inode too. --bytes: bytes per append (default 1,100; a group commit writes m
 are reserved with fallocate(FALLOC_FL_KEEP_SIZE), as a new segment is; --zero-ahead N also writes N
 bytes of zeros ahead of an append that comes within N/4 of the written blocks' end, as the log does.
 """
-import ctypes
-import mmap
 import argparse
+import ctypes
 import json
+import mmap
 import os
 import time
 
@@ -35,26 +35,19 @@ def main():
     p.add_argument("--direct", action="store_true")
     p.add_argument("--zero-ahead", type=int, default=0)
     a = p.parse_args()
-    if a.direct:
-        return direct(a)
-    record = b"x" * a.bytes
     path = os.path.join(a.dir, f"disk-probe-{os.getpid()}")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    lat = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (os.O_DIRECT if a.direct else 0), 0o644)
     try:
         if a.overwrite:
-            chunk = bytes(1 << 20)
-            for _ in range(PREFILL // len(chunk)):
-                os.write(fd, chunk)
-            os.fsync(fd)
-            os.lseek(fd, 0, os.SEEK_SET)
+            prefill(fd)
+        append = direct_appends(fd, a) if a.direct else buffered_appends(fd, a)
+        lat = []
         cpu0 = time.process_time()
         end = time.perf_counter() + a.seconds
         while time.perf_counter() < end:
-            if a.overwrite and os.lseek(fd, 0, os.SEEK_CUR) + len(record) > PREFILL:
-                os.lseek(fd, 0, os.SEEK_SET)
             t0 = time.perf_counter()
-            os.write(fd, record)
+            if not append():
+                break
             os.fdatasync(fd)
             lat.append(time.perf_counter() - t0)
         cpu = time.process_time() - cpu0
@@ -64,43 +57,53 @@ def main():
     report(lat, cpu)
 
 
-def direct(a):
+def prefill(fd):
+    chunk = mmap.mmap(-1, 1 << 20)  # zeros, page-aligned as O_DIRECT needs
+    for off in range(0, PREFILL, len(chunk)):
+        os.pwrite(fd, chunk, off)
+    os.fsync(fd)
+
+
+def buffered_appends(fd, a):
+    """One record per call; with --overwrite, from the start again at the prefilled end."""
+    record = b"x" * a.bytes
+    off = 0
+
+    def append():
+        nonlocal off
+        if a.overwrite and off + len(record) > PREFILL:
+            off = 0
+        os.pwrite(fd, record, off)
+        off += len(record)
+        return True
+    return append
+
+
+def direct_appends(fd, a):
+    """Whole 4 KiB blocks per call, zeros ahead with --zero-ahead; False once the 64 MiB are used."""
     block = 4096
     size = (a.bytes + block - 1) // block * block
-    path = os.path.join(a.dir, f"disk-probe-{os.getpid()}")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_DIRECT, 0o644)
     data = mmap.mmap(-1, size)  # page-aligned, as O_DIRECT needs
     data.write(b"x" * size)
     zeros = mmap.mmap(-1, max(a.zero_ahead, block))
-    lat = []
-    try:
-        if a.overwrite:
-            chunk = mmap.mmap(-1, 1 << 20)
-            for off in range(0, PREFILL, 1 << 20):
-                os.pwrite(fd, chunk, off)
-            os.fsync(fd)
+    if not a.overwrite:
+        falloc_keep_size = 1  # reserved like a new segment, its size unchanged
+        ctypes.CDLL("libc.so.6", use_errno=True).fallocate(fd, falloc_keep_size, ctypes.c_long(0), ctypes.c_long(PREFILL))
+    off = 0
+    written_end = PREFILL if a.overwrite else 0
+
+    def append():
+        nonlocal off, written_end
+        if off + size + a.zero_ahead > PREFILL:
+            return False
+        if a.zero_ahead and off + size + a.zero_ahead // 4 > written_end:
+            os.pwritev(fd, [data, zeros], off)  # one write, data then zeros, as the log's
+            written_end = off + size + a.zero_ahead
         else:
-            falloc_keep_size = 1
-            ctypes.CDLL("libc.so.6", use_errno=True).fallocate(fd, falloc_keep_size, ctypes.c_long(0), ctypes.c_long(PREFILL))
-        written_end = PREFILL if a.overwrite else 0
-        off = 0
-        cpu0 = time.process_time()
-        end = time.perf_counter() + a.seconds
-        while time.perf_counter() < end and off + size + a.zero_ahead <= PREFILL:
-            t0 = time.perf_counter()
-            if a.zero_ahead and off + size + a.zero_ahead // 4 > written_end:
-                os.pwritev(fd, [data, zeros], off)  # one write, data then zeros, as the log's
-                written_end = off + size + a.zero_ahead
-            else:
-                os.pwrite(fd, data, off)
-            off += size
-            os.fdatasync(fd)
-            lat.append(time.perf_counter() - t0)
-        cpu = time.process_time() - cpu0
-    finally:
-        os.close(fd)
-        os.unlink(path)
-    report(lat, cpu)
+            os.pwrite(fd, data, off)
+        off += size
+        return True
+    return append
 
 
 def report(lat, cpu):
