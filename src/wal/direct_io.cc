@@ -47,10 +47,9 @@ Status SegmentAppender::WriteDirect(int fd) {
   const size_t padded = AlignUp(used, kDirectAlign);
   std::memset(buf_.data() + used, 0, padded - used);
   size_t zeros = padded < kZeroAheadBelowWrite ? ZerosAhead(start + padded) : 0;
-  if (zeros > 0 && !zeros_ready_) {
+  if (zeros > 0 && zeros_.data() == nullptr) {
     zeros_.Reserve(kZeroAheadBytes);
     std::memset(zeros_.data(), 0, kZeroAheadBytes);
-    zeros_ready_ = true;
   }
   ssize_t w;
   for (;;) {

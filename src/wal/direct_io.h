@@ -82,8 +82,7 @@ class SegmentAppender {
   size_t ZerosAhead(uint64_t data_end) const;
 
   AlignedBuffer buf_;      // [0, head()): the last partial block's bytes; then the staged ones
-  AlignedBuffer zeros_;    // kZeroAheadBytes of zeros, once the first are needed
-  bool zeros_ready_ = false;
+  AlignedBuffer zeros_;    // kZeroAheadBytes of zeros, allocated when the first are needed
   uint64_t tail_end_ = 0;  // the segment's length
   size_t staged_ = 0;
   uint64_t written_end_ = 0;  // the file's blocks before this are written (data or zeros)
