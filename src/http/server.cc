@@ -20,7 +20,15 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// Streams bound to the io_context's own executor (one server thread) or a strand of it (more):
+// beast::tcp_stream's type-erased any_io_executor costs a copy and a destroy of the executor
+// for every operation of every request.
+using DirectExecutor = net::io_context::executor_type;
+using StrandExecutor = net::strand<DirectExecutor>;
+template <class Executor>
+using PlainStream = beast::basic_stream<tcp, Executor>;
+template <class Executor>
+using TlsStream = beast::ssl_stream<PlainStream<Executor>>;
 
 struct HttpServer::Impl {
   Impl(HttpServerOptions o, RequestHandler& h) : options(std::move(o)), handler(h) {}
@@ -47,16 +55,17 @@ constexpr size_t kReadBufferBytes = 4096;
 // Beast reads at most this much per socket read; reserving more would sit unused.
 constexpr size_t kMaxBodyReadBytes = 64 * 1024;
 
-// One connection. Stream is beast::tcp_stream (plain HTTP) or TlsStream; the TLS-only steps
+// One connection. Stream is PlainStream (plain HTTP) or TlsStream; the TLS-only steps
 // (handshake, close_notify) are the `if constexpr (kTls)` branches, the HTTP logic is shared.
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using Tcp_ = std::remove_reference_t<decltype(beast::get_lowest_layer(std::declval<Stream&>()))>;
+  static constexpr bool kTls = !std::is_same_v<Stream, Tcp_>;
 
-  // tls_args: the net::ssl::context for TlsStream, nothing for tcp_stream.
-  template <class... TlsArgs>
-  Session(tcp::socket socket, HttpServer::Impl& impl, TlsArgs&... tls_args)
+  // tls_args: the net::ssl::context for TlsStream, nothing for PlainStream.
+  template <class Socket, class... TlsArgs>
+  Session(Socket socket, HttpServer::Impl& impl, TlsArgs&... tls_args)
       : stream_(std::move(socket), tls_args...), impl_(impl) {}
   ~Session() { impl_.connections.fetch_sub(1); }
 
@@ -75,7 +84,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
  private:
-  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+  Tcp_& Tcp() { return beast::get_lowest_layer(stream_); }
 
   void Handshake() {
     stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
@@ -234,7 +243,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  auto on_accept = [this](beast::error_code ec, tcp::socket socket) {
+  // The socket's executor is the one passed to async_accept, so the session's streams keep its type.
+  auto on_accept = [this](beast::error_code ec, auto socket) {
+    using Executor = typename decltype(socket)::executor_type;
     if (ec) {
       if (ec == net::error::operation_aborted) return;
       spdlog::warn("accept failed: {}", ec.message());
@@ -246,9 +257,9 @@ void HttpServer::Impl::Accept() {
       socket.close(ignored);
     } else {
       if (tls) {
-        std::make_shared<Session<TlsStream>>(std::move(socket), *this, *tls)->Start();
+        std::make_shared<Session<TlsStream<Executor>>>(std::move(socket), *this, *tls)->Start();
       } else {
-        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this)->Start();
+        std::make_shared<Session<PlainStream<Executor>>>(std::move(socket), *this)->Start();
       }
     }
     if (!stopping.load()) Accept();
