@@ -190,14 +190,13 @@ void CollectorHandler::Ingest(HttpRequest& request, Responder respond) {
   spans.reserve(out.spans.size());
   for (const auto& s : out.spans) spans.push_back(Wal::Span{s.offset, s.size});
   const uint32_t accepted = out.accepted;
-  auto rejected = std::make_shared<std::vector<Rejection>>(std::move(out.rejected));
   Status s = pipeline_.Ingest(std::move(out.records), std::move(spans),
-                              [this, respond, accepted, rejected, t0](const Status& st) {
+                              [this, respond, accepted, rejected = std::move(out.rejected), t0](const Status& st) {
                                 if (!st.ok()) return Respond(respond, Unavailable(st));
                                 events_accepted_.Inc(accepted);
                                 // Nothing accepted: a client error, though its evidence is kept.
                                 const unsigned status = accepted == 0 ? 400 : 200;
-                                Respond(respond, MakeResponse(status, AcceptedBody(accepted, *rejected)));
+                                Respond(respond, MakeResponse(status, AcceptedBody(accepted, rejected)));
                                 request_seconds_.Observe(std::chrono::duration<double>(
                                     std::chrono::steady_clock::now() - t0).count());
                               });

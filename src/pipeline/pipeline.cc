@@ -137,8 +137,8 @@ void Pipeline::Replay(const WalRecord& r) {
 }
 
 Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done) {
-  auto c = std::make_shared<Committed>();
-  c->partition_of.reserve(spans.size());
+  Committed c;
+  c.partition_of.reserve(spans.size());
   // Requests are stamped once, so their records share very few partitions: remember the
   // previous one instead of formatting a path per event.
   std::string_view last_type;
@@ -148,34 +148,34 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
     if (!PeekRouting(std::string_view(records).substr(s.offset, s.size), routing)) {
       return Status::InvalidArgument("internal: not an event record");
     }
-    if (c->partitions.empty() || routing.event_type != last_type || routing.kind != last_kind) {
-      const std::string path = PartitionOfRouting(routing);
-      auto it = std::find(c->partitions.begin(), c->partitions.end(), path);
-      if (it == c->partitions.end()) {
-        c->partitions.push_back(path);
-        c->received_at.push_back(routing.received_at_ms);
-        it = c->partitions.end() - 1;
+    if (c.partitions.empty() || routing.event_type != last_type || routing.kind != last_kind) {
+      std::string path = PartitionOfRouting(routing);
+      auto it = std::find(c.partitions.begin(), c.partitions.end(), path);
+      if (it == c.partitions.end()) {
+        c.partitions.push_back(std::move(path));
+        c.received_at.push_back(routing.received_at_ms);
+        it = c.partitions.end() - 1;
       }
       last_type = routing.event_type;
       last_kind = routing.kind;
-      c->partition_of.push_back(static_cast<uint16_t>(it - c->partitions.begin()));
+      c.partition_of.push_back(static_cast<uint16_t>(it - c.partitions.begin()));
     } else {
-      c->partition_of.push_back(c->partition_of.back());
+      c.partition_of.push_back(c.partition_of.back());
     }
   }
   // The routing views point into records, which moves into the log: copy what we kept first.
   return wal_->Append(std::move(records), std::move(spans),
-                      [this, c, done = std::move(done)](const Status& s, uint64_t first,
-                                                        std::span<const WalPosition> ps) {
+                      [this, c = std::move(c), done = std::move(done)](const Status& s, uint64_t first,
+                                                                      std::span<const WalPosition> ps) mutable {
                         if (s.ok()) {
-                          c->first_seq = first;
-                          c->positions.assign(ps.begin(), ps.end());
+                          c.first_seq = first;
+                          c.positions.assign(ps.begin(), ps.end());
                           bool wake = false;
                           {
                             std::lock_guard lock(mu_);
                             const size_t before = committed_events_;
-                            committed_events_ += c->positions.size();
-                            committed_.push_back(std::move(*c));
+                            committed_events_ += c.positions.size();
+                            committed_.push_back(std::move(c));
                             wake = before < kWakeBatcherEvents && committed_events_ >= kWakeBatcherEvents;
                           }
                           if (wake) batcher_cv_.notify_one();

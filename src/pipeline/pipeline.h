@@ -71,7 +71,7 @@ class Pipeline {
 
  private:
   struct Committed {
-    uint64_t first_seq;
+    uint64_t first_seq = 0;
     std::vector<WalPosition> positions;
     std::vector<std::string> partitions;  // distinct partitions of this request
     std::vector<uint16_t> partition_of;   // per record: index into partitions
