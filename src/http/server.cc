@@ -31,9 +31,12 @@ template <class Executor>
 using TlsStream = beast::ssl_stream<PlainStream<Executor>>;
 
 struct HttpServer::Impl {
-  Impl(HttpServerOptions o, RequestHandler& h) : options(std::move(o)), handler(h) {}
+  Impl(HttpServerOptions o, RequestHandler& h)
+      : options(std::move(o)), handler(h), ioc(std::max(1, options.threads)) {}
   const HttpServerOptions options;
   RequestHandler& handler;
+  // The hint is the number of threads that run it: with one, handlers that the thread posts
+  // for itself skip the scheduler's lock and wake-up (other threads' posts still take them).
   net::io_context ioc;
   std::unique_ptr<net::ssl::context> tls;  // set: every connection speaks TLS
   std::optional<tcp::acceptor> acceptor;
