@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 
 #include <functional>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,7 +14,11 @@
 
 namespace tracklake {
 
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+// Header fields and body come from the connection's arena (std::pmr), reset between requests:
+// a request costs no malloc per header field. A request must not outlive Handle's call.
+using HttpRequestBody = boost::beast::http::basic_string_body<char, std::char_traits<char>, std::pmr::polymorphic_allocator<char>>;
+using HttpRequestFields = boost::beast::http::basic_fields<std::pmr::polymorphic_allocator<char>>;
+using HttpRequest = boost::beast::http::request<HttpRequestBody, HttpRequestFields>;
 
 struct HttpResponse {
   unsigned status = 200;

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
+#include <memory_resource>
 #include <chrono>
 #include <optional>
 #include <type_traits>
@@ -110,7 +112,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // room for a typical request up front, one recvmsg reads a whole single-event request
     // instead of three.
     buffer_.reserve(kReadBufferBytes);
-    parser_.emplace();
+    // The previous request is gone (Handle returned), so its fields and body can be dropped.
+    parser_.reset();
+    arena_.release();
+    const std::pmr::polymorphic_allocator<char> alloc(&arena_);
+    parser_.emplace(std::piecewise_construct, std::make_tuple(alloc), std::make_tuple(alloc));
     parser_->header_limit(impl_.options.header_limit_bytes);
     parser_->body_limit(impl_.options.max_body_bytes);
     if (!first_request_) Tcp().expires_after(std::chrono::seconds(impl_.options.idle_timeout_s));
@@ -233,7 +239,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   Stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  // Room for a typical request's fields and a single-event body; bigger ones spill to the heap
+  // until the next request releases them.
+  std::array<std::byte, 4096> arena_bytes_;
+  std::pmr::monotonic_buffer_resource arena_{arena_bytes_.data(), arena_bytes_.size()};
+  std::optional<http::request_parser<HttpRequestBody, std::pmr::polymorphic_allocator<char>>> parser_;
   std::string out_;  // the response being written
   HttpServer::Impl& impl_;
   bool first_request_ = true;
