@@ -7,12 +7,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <array>
-#include <memory_resource>
 #include <chrono>
 #include <optional>
 #include <type_traits>
 
+#include "http/request_arena.h"
 #include "http/response_head.h"
 #include "http/tls_context.h"
 
@@ -114,7 +113,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     buffer_.reserve(kReadBufferBytes);
     // The previous request is gone (Handle returned), so its fields and body can be dropped.
     parser_.reset();
-    arena_.release();
+    arena_.Reset();
     const std::pmr::polymorphic_allocator<char> alloc(&arena_);
     parser_.emplace(std::piecewise_construct, std::make_tuple(alloc), std::make_tuple(alloc));
     parser_->header_limit(impl_.options.header_limit_bytes);
@@ -239,10 +238,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   Stream stream_;
   beast::flat_buffer buffer_;
-  // Room for a typical request's fields and a single-event body; bigger ones spill to the heap
-  // until the next request releases them.
-  std::array<std::byte, 4096> arena_bytes_;
-  std::pmr::monotonic_buffer_resource arena_{arena_bytes_.data(), arena_bytes_.size()};
+  // Room for a single-event request's header fields and body.
+  RequestArena<4096> arena_;
   std::optional<http::request_parser<HttpRequestBody, std::pmr::polymorphic_allocator<char>>> parser_;
   std::string out_;  // the response being written
   HttpServer::Impl& impl_;
