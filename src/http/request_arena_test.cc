@@ -37,7 +37,7 @@ TEST(RequestArenaTest, BlocksAreAlignedAsAsked) {
   }
 }
 
-TEST(RequestArenaTest, WhatDoesNotFitComesFromTheHeapAtItsSize) {
+TEST(RequestArenaTest, WhatDoesNotFitComesFromTheHeap) {
   RequestArena<256> arena;
   void* small = arena.allocate(200, 8);
   void* spill = arena.allocate(100, 8);  // 56 bytes left

@@ -21,11 +21,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-// Streams bound to the io_context's own executor (one server thread) or a strand of it (more):
-// beast::tcp_stream's type-erased any_io_executor costs a copy and a destroy of the executor
-// for every operation of every request.
-using DirectExecutor = net::io_context::executor_type;
-using StrandExecutor = net::strand<DirectExecutor>;
+// Streams bound to the io_context's own executor (one server thread) or a strand of it (more),
+// whichever the acceptor gave the socket: beast::tcp_stream's type-erased any_io_executor costs a
+// copy and a destroy of the executor for every operation of every request.
 template <class Executor>
 using PlainStream = beast::basic_stream<tcp, Executor>;
 template <class Executor>
@@ -64,8 +62,8 @@ constexpr size_t kMaxBodyReadBytes = 64 * 1024;
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  using Tcp_ = std::remove_reference_t<decltype(beast::get_lowest_layer(std::declval<Stream&>()))>;
-  static constexpr bool kTls = !std::is_same_v<Stream, Tcp_>;
+  using Lowest = std::remove_reference_t<decltype(beast::get_lowest_layer(std::declval<Stream&>()))>;
+  static constexpr bool kTls = !std::is_same_v<Stream, Lowest>;
 
   // tls_args: the net::ssl::context for TlsStream, nothing for PlainStream.
   template <class Socket, class... TlsArgs>
@@ -88,7 +86,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
  private:
-  Tcp_& Tcp() { return beast::get_lowest_layer(stream_); }
+  Lowest& Tcp() { return beast::get_lowest_layer(stream_); }
 
   void Handshake() {
     stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
