@@ -298,8 +298,9 @@ std::vector<OptionSpec> BuildTable() {
                "first one before writing and syncing them together, in light traffic only (once small "
                "groups follow each other; heavy traffic already makes big groups and is never delayed), and "
                "only while requests come often enough to expect one more within the delay (from about "
-               "2,000 requests/s at 500 us; rarer ones are synced at once). Fewer fdatasyncs, less CPU and fewer exposures to disk stalls at moderate rates, for up to "
-               "this much added latency; 0 syncs as soon as a request arrives.")
+               "2,000 requests/s at 500 us; rarer ones are synced at once). Fewer fdatasyncs, less CPU and "
+               "fewer exposures to disk stalls at moderate rates, for up to this much added latency; 0 syncs "
+               "as soon as a request arrives.")
           .Bind(BindField<&Config::wal, &Config::Wal::commit_delay_us>()),
       Option("wal", "direct_io")
           .Bool()

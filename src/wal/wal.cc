@@ -323,8 +323,8 @@ void Wal::WriterLoop() {
       }
       const uint64_t group_bytes = queued_bytes_;
       group.swap(queue_);
-      CountAppends(group.size());
       if (!group.empty()) {
+        CountAppends(group.size());
         const bool small = SmallGroup(group.size(), group_bytes);
         delaying_ = delaying_ ? group.size() < kCommitDelayLeaveAppends && group_bytes < kCommitDelayLeaveBytes
                               : small && previous_small_;
@@ -341,8 +341,8 @@ void Wal::WriterLoop() {
   }
 }
 
+// A group holds the appends that came since the writer took the last one.
 void Wal::CountAppends(size_t n) {
-  if (n == 0) return;  // a group holds the appends that came since the writer took the last one
   const auto now = std::chrono::steady_clock::now();
   if (last_take_ != std::chrono::steady_clock::time_point{}) {
     const double seconds = std::max(1e-6, std::chrono::duration<double>(now - last_take_).count());

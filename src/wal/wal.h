@@ -138,7 +138,7 @@ class Wal {
   bool NeedsRoll(uint64_t bytes, bool control) const;
   Status FlushBuffer();
   Status SyncActive();  // fdatasync of the active segment, timed for the observer
-  void CountAppends(size_t n);
+  void CountAppends(size_t n);  // REQUIRES: n > 0
   void ReclaimerLoop();
   bool HasReleasedSegment() const;  // REQUIRES: mu_ held
   std::string SegmentPath(uint64_t first_seq, bool recycled) const;
