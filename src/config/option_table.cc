@@ -295,7 +295,8 @@ std::vector<OptionSpec> BuildTable() {
           .Integer(0, kMaxCommitDelayUs)
           .Because("every acknowledgement waits for it")
           .Doc("With durability = \"fsync\": microseconds the log writer lets requests gather after the "
-               "first one before writing and syncing them together, in light traffic only (once small "
+               "first one arrives before writing and syncing them together (a request that waited behind the "
+               "previous sync waits only the rest), in light traffic only (once small "
                "groups follow each other; heavy traffic already makes big groups and is never delayed), and "
                "only while requests come often enough to expect one more within the delay (from about "
                "2,000 requests/s at 500 us; rarer ones are synced at once). Fewer fdatasyncs, less CPU and "

@@ -33,26 +33,6 @@ struct Wal::Pending {
 namespace {
 
 constexpr uint64_t kReadyHeadroomBytes = 1 << 20;
-// WalOptions::commit_delay applies when the writer finds fewer appends than this waiting
-// (and fewer bytes than this: a few big batches are not light traffic)...
-constexpr size_t kCommitDelayBelowAppends = 4;
-constexpr uint64_t kCommitDelayBelowBytes = 64 << 10;
-// ...and only once two groups in a row were that small (light, open-loop traffic: at 2,000-4,000
-// requests/s nine groups in ten are, one after another). Under heavy load a small group is an
-// exception between big ones (3 % of groups followed another small one at maximum rate), and
-// delaying it would stall a writer whose syncs already overlap the HTTP thread's work. A delayed
-// group this big means the load has grown: the writer stops delaying.
-constexpr size_t kCommitDelayLeaveAppends = 16;
-constexpr uint64_t kCommitDelayLeaveBytes = 256 << 10;
-
-// ...and only while appends come often enough to expect this many more within it (rate x delay):
-// at 1,000 requests/s a 500 us delay gathered nobody, and each request still synced alone.
-constexpr double kCommitDelayMinGathered = 1.0;
-constexpr double kAppendRateWeight = 0.25;  // of each group's sample in the moving average
-
-bool SmallGroup(size_t appends, uint64_t bytes) {
-  return appends < kCommitDelayBelowAppends && bytes < kCommitDelayBelowBytes;
-}
 // With durability "write": writeback of the active segment is started every this many bytes
 // (RocksDB's wal_bytes_per_sync). Otherwise tens of MB sit dirty in the page cache, and the
 // fdatasync that a seal record needs flushes them all while every append waits behind it.
@@ -93,7 +73,9 @@ Result<std::string> ReadFile(const std::string& path) {
 Wal::Wal(WalOptions options, WalObserver observer)
     : options_(std::move(options)),
       observer_(std::move(observer)),
-      control_reserve_(std::min<uint64_t>(wal::kControlReserveMax, options_.segment_bytes / 8)) {}
+      control_reserve_(std::min<uint64_t>(wal::kControlReserveMax, options_.segment_bytes / 8)),
+      // Only a sync is worth gathering for: with durability "write" nothing is delayed.
+      commit_delay_(options_.fsync ? options_.commit_delay : std::chrono::microseconds::zero()) {}
 
 Wal::~Wal() { Close(); }
 
@@ -272,6 +254,7 @@ Status Wal::Append(std::string bytes, std::vector<Span> spans, Completion done) 
       return Status::NoSpace("write-ahead log disk budget (wal.max_bytes) is used up");
     }
     queued_bytes_ += n;
+    if (queue_.empty() && commit_delay_.enabled()) oldest_queued_ = std::chrono::steady_clock::now();
     queue_.push_back(Pending{wal::RecordType::kEvent, std::move(bytes), std::move(spans), false, std::move(done)});
   }
   cv_.notify_one();
@@ -283,6 +266,7 @@ void Wal::AppendControl(wal::RecordType type, std::string payload, bool sync, Co
   {
     std::lock_guard lock(mu_);
     queued_bytes_ += size + wal::kHeaderSize;
+    if (queue_.empty() && commit_delay_.enabled()) oldest_queued_ = std::chrono::steady_clock::now();
     queue_.push_back(Pending{type, std::move(payload), {Span{0, size}}, sync, std::move(done)});
   }
   cv_.notify_one();
@@ -297,39 +281,28 @@ void Wal::Release(uint64_t seq) {
 }
 
 void Wal::WriterLoop() {
+  using Clock = wal::CommitDelay::Clock;
   std::deque<Pending> group;
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      const bool may_delay = options_.fsync && options_.commit_delay.count() > 0;
-      const bool idle = may_delay && queue_.empty();
-      const auto idle_since = idle ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+      const auto idle_since = commit_delay_.enabled() && queue_.empty() ? Clock::now() : Clock::time_point{};
       cv_.wait_for(lock, std::chrono::seconds(1), [&] { return closing_ || !queue_.empty(); });
       if (queue_.empty() && closing_) break;
-      // Only a small group waits, and only in light traffic (see kCommitDelayLeaveAppends). When
-      // the writer sat idle longer than the delay, appends come further apart than it: waiting
-      // would add latency and gather nobody (at 500 requests/s, 2 ms apart).
-      const bool sparse = idle && std::chrono::steady_clock::now() - idle_since >= options_.commit_delay;
-      const bool gathers =
-          append_rate_ * std::chrono::duration<double>(options_.commit_delay).count() >= kCommitDelayMinGathered;
-      const bool delay = may_delay && delaying_ && gathers && !closing_ && !queue_.empty() && !sparse &&
-                         SmallGroup(queue_.size(), queued_bytes_);
-      if (delay) {
-        // One sleep, not a wait on cv_: every append notifies it, and waking per append would
-        // cost the CPU the delay is there to save.
-        lock.unlock();
-        std::this_thread::sleep_for(options_.commit_delay);
-        lock.lock();
+      if (commit_delay_.enabled() && !closing_ && !queue_.empty()) {
+        const auto now = Clock::now();
+        const auto idle_for = idle_since == Clock::time_point{} ? Clock::duration::zero() : now - idle_since;
+        const auto wait = commit_delay_.WaitBeforeTaking(queue_.size(), queued_bytes_, idle_for, now - oldest_queued_);
+        if (wait > Clock::duration::zero()) {
+          // One sleep, not a wait on cv_: every append notifies it, and waking per append would
+          // cost the CPU the delay is there to save.
+          lock.unlock();
+          std::this_thread::sleep_for(wait);
+          lock.lock();
+        }
       }
-      const uint64_t group_bytes = queued_bytes_;
+      if (!queue_.empty()) commit_delay_.Took(queue_.size(), queued_bytes_, Clock::now());
       group.swap(queue_);
-      if (!group.empty()) {
-        CountAppends(group.size());
-        const bool small = SmallGroup(group.size(), group_bytes);
-        delaying_ = delaying_ ? group.size() < kCommitDelayLeaveAppends && group_bytes < kCommitDelayLeaveBytes
-                              : small && previous_small_;
-        previous_small_ = small;
-      }
     }
     if (!group.empty()) CommitGroup(group);
     group.clear();
@@ -339,17 +312,6 @@ void Wal::WriterLoop() {
     ::close(fd_);
     fd_ = -1;
   }
-}
-
-// A group holds the appends that came since the writer took the last one.
-void Wal::CountAppends(size_t n) {
-  const auto now = std::chrono::steady_clock::now();
-  if (last_take_ != std::chrono::steady_clock::time_point{}) {
-    const double seconds = std::max(1e-6, std::chrono::duration<double>(now - last_take_).count());
-    const double sample = static_cast<double>(n) / seconds;
-    append_rate_ = append_rate_ == 0 ? sample : append_rate_ + kAppendRateWeight * (sample - append_rate_);
-  }
-  last_take_ = now;
 }
 
 Status Wal::SyncActive() {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "wal/commit_delay.h"
 #include "wal/direct_io.h"
 #include "wal/wal_format.h"
 
@@ -44,8 +45,9 @@ struct WalOptions {
   uint64_t max_bytes = 8ull << 30;      // disk budget for all segments
   uint64_t queue_bytes = 64ull << 20;   // appends waiting for the writer
   // With fsync: how long the writer lets a small group (a few appends) gather before writing
-  // it, so that more appends share one fdatasync (PostgreSQL's commit_delay). Applies only in
-  // light traffic, once small groups follow each other; never to a big group. 0: no wait.
+  // it, so that more appends share one fdatasync (PostgreSQL's commit_delay), counted from the
+  // arrival of the first of them. Applies only in light traffic, once small groups follow each
+  // other; never to a big group (commit_delay.h). 0: no wait.
   std::chrono::microseconds commit_delay{0};
   // Segments written and read with O_DIRECT (direct_io.h), where the filesystem allows it.
   bool direct_io = true;
@@ -138,7 +140,6 @@ class Wal {
   bool NeedsRoll(uint64_t bytes, bool control) const;
   Status FlushBuffer();
   Status SyncActive();  // fdatasync of the active segment, timed for the observer
-  void CountAppends(size_t n);  // REQUIRES: n > 0
   void ReclaimerLoop();
   bool HasReleasedSegment() const;  // REQUIRES: mu_ held
   std::string SegmentPath(uint64_t first_seq, bool recycled) const;
@@ -158,6 +159,8 @@ class Wal {
   std::condition_variable cv_;
   std::deque<Pending> queue_;          // guarded by mu_
   uint64_t queued_bytes_ = 0;          // guarded by mu_
+  // guarded by mu_: when queue_.front() arrived (kept only with a commit delay)
+  std::chrono::steady_clock::time_point oldest_queued_{};
   bool closing_ = false;               // guarded by mu_
   std::map<uint64_t, Segment> segments_;  // guarded by mu_ (writer thread mutates)
   uint64_t disk_bytes_ = 0;            // guarded by mu_
@@ -173,11 +176,7 @@ class Wal {
   uint64_t writeback_from_ = 0;  // durability "write": writeback started below this offset
   bool direct_ = false;          // fd_ is O_DIRECT
   wal::SegmentAppender appender_;  // the records of the group being committed
-  bool delaying_ = false;        // commit_delay in force (light traffic, see wal.cc)
-  bool previous_small_ = false;  // the last group was small (SmallGroup in wal.cc)
-  // Appends per second, a moving average over the groups the writer takes (CountAppends).
-  double append_rate_ = 0;
-  std::chrono::steady_clock::time_point last_take_{};
+  wal::CommitDelay commit_delay_;
   uint64_t next_seq_ = 1;
 
   std::atomic<bool> direct_refused_{false};  // the filesystem refused O_DIRECT once: buffered from then on
