@@ -272,7 +272,9 @@ std::vector<OptionSpec> BuildTable() {
 
       Option("wal", "dir")
           .String(CheckNonEmpty, kNonEmptyRule)
-          .Doc("Directory of the write-ahead log.")
+          .Doc("Directory of the write-ahead log. One collector at a time: it holds a lock on the "
+               "directory's LOCK file while it runs, and a second one started on it refuses to start "
+               "(it would trim the first one's log under it).")
           .Bind(BindField<&Config::wal, &Config::Wal::dir>()),
       Option("wal", "durability")
           .Enum(NamesOf<kDurabilityNames>())

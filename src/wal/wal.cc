@@ -96,7 +96,11 @@ std::string Wal::SparePath(uint64_t id) const {
 Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& options, WalObserver observer,
                                        const std::function<void(const WalRecord&)>& replay) {
   if (Status s = CreateDirs(options.dir); !s.ok()) return s;
+  // Before recovery, which truncates torn tails and drops spares another process may be using.
+  Result<DirectoryLock> lock = DirectoryLock::Acquire(options.dir, "the write-ahead log directory");
+  if (!lock.ok()) return lock.status();
   std::unique_ptr<Wal> wal(new Wal(options, std::move(observer)));
+  wal->dir_lock_.emplace(std::move(lock).value());
   if (Status s = wal->Recover(replay); !s.ok()) return s;
   if (Status s = wal->OpenSegment(wal->next_seq_); !s.ok()) return s;
   wal->writer_ = std::thread([w = wal.get()] {

@@ -17,12 +17,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "common/dir_lock.h"
 #include "common/status.h"
 #include "wal/commit_delay.h"
 #include "wal/direct_io.h"
@@ -151,6 +153,9 @@ class Wal {
   static bool DenseRead(std::span<const WalPosition> positions, const std::vector<size_t>& order, size_t k);
   int OpenRecycled(uint64_t first_seq);  // -1 when no spare could be used
 
+  // First, so that it is released last: no other process may touch the directory until every
+  // thread and file of this log is closed.
+  std::optional<DirectoryLock> dir_lock_;
   const WalOptions options_;
   const WalObserver observer_;
   const uint64_t control_reserve_;

@@ -74,6 +74,23 @@ class WalTest : public ::testing::TestWithParam<bool> {
   std::vector<std::string> payloads_;
 };
 
+// A second log on the same directory would recover, trim and recycle the first one's segments
+// under it (two collectors started on one wal.dir lost acknowledged events that way).
+TEST_P(WalTest, ASecondLogOnTheSameDirectoryIsRefusedWhileTheFirstIsOpen) {
+  {
+    auto wal = Open();
+    AppendSync(*wal, {"kept"});
+    auto second = Wal::Open(options_, {}, [](const WalRecord&) { ADD_FAILURE() << "the second log replayed"; });
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.status().code(), Status::Code::kUnavailable);
+    EXPECT_NE(second.status().ToString().find("is in use by another process"), std::string::npos)
+        << second.status().ToString();
+    AppendSync(*wal, {"still written"});
+  }
+  auto reopened = Open();
+  EXPECT_EQ(payloads_, (std::vector<std::string>{"kept", "still written"}));
+}
+
 TEST_P(WalTest, AppendedRecordsAreReplayedAfterReopen) {
   {
     auto wal = Open();

@@ -177,3 +177,25 @@ def test_sigterm_under_load_loses_nothing_for_send_clients(collector_factory, tm
     # Requests in flight at SIGTERM are answered before the process exits, so no client resends an
     # accepted batch: nothing is duplicated either.
     assert max(counts.values()) == 1
+
+
+def test_a_second_collector_on_the_same_log_directory_refuses_to_start(collector_factory, tmp_path):
+    """Two collectors on one wal.dir: the second would recover, deliver and trim the first's segments
+    under it, deleting events the first had acknowledged. It must refuse, naming the holder, and the
+    first must keep serving and deliver everything."""
+    first = collector_factory()
+    assert first.post([{"event_type": "page_view", "event_id": f"before-{i}"} for i in range(50)]).status_code == 200
+    second = subprocess.run(
+        [tracklake_bin(), "serve", "--config", str(first.config_path), "--port-file", str(tmp_path / "second.port")],
+        cwd=first.root, env=clean_env(), capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0
+    output = second.stdout + second.stderr
+    assert f"the write-ahead log directory {first.wal} is in use by another process (pid {first.proc.pid})" in output, output
+    assert not (tmp_path / "second.port").exists()
+    assert first.post([{"event_type": "page_view", "event_id": f"after-{i}"} for i in range(50)]).status_code == 200
+    assert first.stop() == 0
+    ids = sorted(e["event_id"] for e in first.lake_events())
+    assert ids == sorted([f"before-{i}" for i in range(50)] + [f"after-{i}" for i in range(50)])
+    # The lock goes with the process: the directory opens again once the first has stopped.
+    first.start()
+    assert first.post({"event_type": "page_view", "event_id": "restarted"}).status_code == 200
