@@ -29,7 +29,7 @@ CommitDelay::Clock::duration CommitDelay::WaitBeforeTaking(size_t queued, uint64
                                                            Clock::duration idle_for,
                                                            Clock::duration oldest_waited) const {
   const Clock::duration none = Clock::duration::zero();
-  if (!enabled() || !delaying_ || queued == 0 || !SmallGroup(queued, queued_bytes)) return none;
+  if (!enabled() || !delaying_ || !SmallGroup(queued, queued_bytes)) return none;
   if (append_rate_ * std::chrono::duration<double>(delay_).count() < kMinGathered) return none;
   // A writer idle longer than the delay means appends come further apart than it: waiting would
   // add latency and gather nobody (at 500 requests/s, 2 ms apart).
@@ -39,7 +39,6 @@ CommitDelay::Clock::duration CommitDelay::WaitBeforeTaking(size_t queued, uint64
 
 // A group holds the appends that came since the writer took the last one.
 void CommitDelay::Took(size_t appends, uint64_t bytes, Clock::time_point now) {
-  if (appends == 0) return;
   if (last_take_ != Clock::time_point{}) {
     const double seconds = std::max(1e-6, std::chrono::duration<double>(now - last_take_).count());
     const double sample = static_cast<double>(appends) / seconds;

@@ -23,12 +23,12 @@ class CommitDelay {
   bool enabled() const { return delay_.count() > 0; }
 
   // How long the writer waits before taking the queue (zero: not at all). queued/queued_bytes:
-  // what waits now; idle_for: how long the writer sat with an empty queue before it (zero when
+  // what waits now (REQUIRES: queued > 0); idle_for: how long the writer sat with an empty queue before it (zero when
   // it found appends waiting); oldest_waited: how long the oldest queued append has waited.
   Clock::duration WaitBeforeTaking(size_t queued, uint64_t queued_bytes, Clock::duration idle_for,
                                    Clock::duration oldest_waited) const;
 
-  // The writer took a group of `appends` appends, `bytes` long, at `now`.
+  // The writer took a group of `appends` appends, `bytes` long, at `now`. REQUIRES: appends > 0.
   void Took(size_t appends, uint64_t bytes, Clock::time_point now);
 
   double append_rate() const { return append_rate_; }  // per second, a moving average

@@ -257,21 +257,24 @@ Status Wal::Append(std::string bytes, std::vector<Span> spans, Completion done) 
     if (disk_bytes_ + queued_bytes_ + n > options_.max_bytes) {
       return Status::NoSpace("write-ahead log disk budget (wal.max_bytes) is used up");
     }
-    queued_bytes_ += n;
-    if (queue_.empty() && commit_delay_.enabled()) oldest_queued_ = std::chrono::steady_clock::now();
-    queue_.push_back(Pending{wal::RecordType::kEvent, std::move(bytes), std::move(spans), false, std::move(done)});
+    EnqueueLocked(Pending{wal::RecordType::kEvent, std::move(bytes), std::move(spans), false, std::move(done)}, n);
   }
   cv_.notify_one();
   return Status::Ok();
+}
+
+void Wal::EnqueueLocked(Pending pending, uint64_t bytes) {
+  queued_bytes_ += bytes;
+  // The commit delay counts from the oldest append's arrival; without a delay nobody reads it.
+  if (queue_.empty() && commit_delay_.enabled()) oldest_queued_ = std::chrono::steady_clock::now();
+  queue_.push_back(std::move(pending));
 }
 
 void Wal::AppendControl(wal::RecordType type, std::string payload, bool sync, Completion done) {
   const auto size = static_cast<uint32_t>(payload.size());
   {
     std::lock_guard lock(mu_);
-    queued_bytes_ += size + wal::kHeaderSize;
-    if (queue_.empty() && commit_delay_.enabled()) oldest_queued_ = std::chrono::steady_clock::now();
-    queue_.push_back(Pending{type, std::move(payload), {Span{0, size}}, sync, std::move(done)});
+    EnqueueLocked(Pending{type, std::move(payload), {Span{0, size}}, sync, std::move(done)}, size + wal::kHeaderSize);
   }
   cv_.notify_one();
 }

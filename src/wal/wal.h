@@ -136,6 +136,7 @@ class Wal {
 
   explicit Wal(WalOptions options, WalObserver observer);
   Status Recover(const std::function<void(const WalRecord&)>& replay);
+  void EnqueueLocked(Pending pending, uint64_t bytes);  // REQUIRES: mu_ held
   void WriterLoop();
   void CommitGroup(std::deque<Pending>& group);
   Status OpenSegment(uint64_t first_seq);
