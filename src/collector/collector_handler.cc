@@ -101,7 +101,7 @@ void CollectorHandler::Respond(const Responder& respond, HttpResponse response) 
   respond(std::move(response));
 }
 
-void CollectorHandler::Handle(HttpRequest& request, Responder respond) {
+void CollectorHandler::Handle(HttpRequest& request, ConnectionState& connection, Responder respond) {
   std::string_view target = request.target();
   target = target.substr(0, target.find('?'));
   const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
@@ -111,7 +111,7 @@ void CollectorHandler::Handle(HttpRequest& request, Responder respond) {
       r.headers.emplace_back("Allow", "POST");
       return Respond(respond, std::move(r));
     }
-    return Ingest(request, std::move(respond));
+    return Ingest(request, connection, std::move(respond));
   }
   if (target == "/healthz" && get) return Respond(respond, MakeResponse(200, R"({"status":"ok"})"));
   if (target == "/readyz" && get) {
@@ -124,11 +124,11 @@ void CollectorHandler::Handle(HttpRequest& request, Responder respond) {
   Respond(respond, ErrorResponse(404, "no such endpoint; events go to POST /v1/events"));
 }
 
-void CollectorHandler::Ingest(HttpRequest& request, Responder respond) {
+void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection, Responder respond) {
   const auto t0 = std::chrono::steady_clock::now();
   bytes_in_.Inc(request.body().size());
   const AppIdentity* app = nullptr;
-  switch (auth_.Authenticate(request[http::field::authorization], &app)) {
+  switch (auth_.Authenticate(request[http::field::authorization], &app, &connection.auth)) {
     case Authenticator::Outcome::kOk: break;
     case Authenticator::Outcome::kMissing:
       return Respond(respond, ErrorResponse(401, "missing write key: send 'Authorization: Bearer <write key>'"));

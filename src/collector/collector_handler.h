@@ -35,11 +35,11 @@ class CollectorHandler final : public RequestHandler {
   CollectorHandler(const Validator& validator, const Authenticator& auth, Pipeline& pipeline,
                    MetricsRegistry& metrics, CollectorLimits limits);
 
-  void Handle(HttpRequest& request, Responder respond) override;
+  void Handle(HttpRequest& request, ConnectionState& connection, Responder respond) override;
   void CountRefused(unsigned status) override;
 
  private:
-  void Ingest(HttpRequest& request, Responder respond);
+  void Ingest(HttpRequest& request, ConnectionState& connection, Responder respond);
   void Respond(const Responder& respond, HttpResponse response);
   Counter& StatusCounter(unsigned status);
 

@@ -3,7 +3,14 @@
 // digests and compared in constant time against every application (no early exit), so
 // timing reveals neither a key nor which application matched.
 //
-// Thread-safety: immutable after construction; Authenticate is safe from any thread.
+// A connection may keep an AuthMemo: its last accepted header and the application it named. A
+// keep-alive client sends the same header with every request, and the memo spares it the digest
+// (a SHA-256 was about 5 % of a single-event request's instructions). The memo is compared in
+// constant time too, so behind a proxy that carries several clients over one connection the
+// time taken still says nothing about another client's key.
+//
+// Thread-safety: immutable after construction; Authenticate is safe from any thread (a memo
+// from one thread at a time: its connection's).
 #pragma once
 
 #include <optional>
@@ -20,6 +27,14 @@ struct AppIdentity {
   uint32_t rate_burst = 0;                // 0: one second's worth
 };
 
+class Authenticator;
+
+struct AuthMemo {
+  const Authenticator* owner = nullptr;  // the memo is trusted only by the authenticator that filled it
+  std::string header;
+  const AppIdentity* app = nullptr;
+};
+
 class Authenticator {
  public:
   struct App {
@@ -30,8 +45,10 @@ class Authenticator {
   Authenticator(bool enabled, std::vector<App> apps);
 
   enum class Outcome { kOk, kMissing, kMalformed, kUnknown };
-  // On kOk, *app points at the matched application (nullptr when auth is disabled).
-  Outcome Authenticate(std::string_view authorization_header, const AppIdentity** app) const;
+  // On kOk, *app points at the matched application (nullptr when auth is disabled). With a memo,
+  // a header equal to the memo's is accepted as its application, and an accepted header is kept.
+  Outcome Authenticate(std::string_view authorization_header, const AppIdentity** app,
+                       AuthMemo* memo = nullptr) const;
 
   bool enabled() const { return enabled_; }
   std::vector<AppIdentity> apps() const {

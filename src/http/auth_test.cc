@@ -50,5 +50,66 @@ TEST(Auth, DisabledAcceptsEveryoneAnonymously) {
   EXPECT_EQ(app, nullptr);
 }
 
+TEST(AuthMemo, AnAcceptedHeaderIsRememberedWithItsApplication) {
+  const AppIdentity* app;
+  const Authenticator auth = TwoApps();
+  AuthMemo memo;
+  EXPECT_EQ(auth.Authenticate("Bearer key-nope", &app, &memo), Authenticator::Outcome::kUnknown);
+  EXPECT_EQ(memo.owner, nullptr);
+  EXPECT_EQ(auth.Authenticate("Bearer key-ios", &app, &memo), Authenticator::Outcome::kOk);
+  EXPECT_EQ(memo.owner, &auth);
+  EXPECT_EQ(memo.header, "Bearer key-ios");
+  EXPECT_EQ(memo.app, app);
+  EXPECT_EQ(app->app_id, "ios");
+}
+
+TEST(AuthMemo, TheSameHeaderIsTakenFromTheMemoWithoutTheDigest) {
+  const AppIdentity* app;
+  const Authenticator auth = TwoApps();
+  // A header no key matches, planted in the memo: only the memo can accept it.
+  const AppIdentity planted{"planted", {}, 0, 0};
+  AuthMemo memo{&auth, "Bearer planted-key", &planted};
+  EXPECT_EQ(auth.Authenticate("Bearer planted-key", &app, &memo), Authenticator::Outcome::kOk);
+  EXPECT_EQ(app, &planted);
+  EXPECT_EQ(auth.Authenticate("Bearer planted-key", &app), Authenticator::Outcome::kUnknown);
+}
+
+TEST(AuthMemo, ADifferentHeaderIsCheckedAfreshAndReplacesTheMemoOnlyWhenAccepted) {
+  const AppIdentity* app;
+  const Authenticator auth = TwoApps();
+  AuthMemo memo;
+  ASSERT_EQ(auth.Authenticate("Bearer key-web", &app, &memo), Authenticator::Outcome::kOk);
+  // Same length as the remembered key, one byte off: unknown, and the memo keeps the good one.
+  EXPECT_EQ(auth.Authenticate("Bearer key-wex", &app, &memo), Authenticator::Outcome::kUnknown);
+  EXPECT_EQ(app, nullptr);
+  EXPECT_EQ(memo.header, "Bearer key-web");
+  EXPECT_EQ(auth.Authenticate("", &app, &memo), Authenticator::Outcome::kMissing);
+  EXPECT_EQ(auth.Authenticate("Bearer key-ios", &app, &memo), Authenticator::Outcome::kOk);
+  EXPECT_EQ(app->app_id, "ios");
+  EXPECT_EQ(memo.header, "Bearer key-ios");
+  EXPECT_EQ(auth.Authenticate("Bearer key-web", &app, &memo), Authenticator::Outcome::kOk);
+  EXPECT_EQ(app->app_id, "web");
+}
+
+TEST(AuthMemo, AnotherAuthenticatorsMemoIsNotTrusted) {
+  const AppIdentity* app;
+  const Authenticator first = TwoApps();
+  const Authenticator second(true, {{{"web", {}, 0, 0}, Digest("rotated-key")}});
+  AuthMemo memo;
+  ASSERT_EQ(first.Authenticate("Bearer key-web", &app, &memo), Authenticator::Outcome::kOk);
+  EXPECT_EQ(second.Authenticate("Bearer key-web", &app, &memo), Authenticator::Outcome::kUnknown);
+  EXPECT_EQ(second.Authenticate("Bearer rotated-key", &app, &memo), Authenticator::Outcome::kOk);
+  EXPECT_EQ(memo.owner, &second);
+}
+
+TEST(AuthMemo, DisabledAuthLeavesTheMemoAlone) {
+  const AppIdentity* app;
+  const Authenticator auth(false, {});
+  AuthMemo memo;
+  EXPECT_EQ(auth.Authenticate("Bearer anything", &app, &memo), Authenticator::Outcome::kOk);
+  EXPECT_EQ(app, nullptr);
+  EXPECT_EQ(memo.owner, nullptr);
+}
+
 }  // namespace
 }  // namespace tracklake

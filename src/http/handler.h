@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/auth.h"
+
 namespace tracklake {
 
 // Header fields and body come from the connection's arena (http/request_arena.h), reset between
@@ -29,10 +31,16 @@ struct HttpResponse {
 
 using Responder = std::function<void(HttpResponse)>;
 
+// What a connection keeps for the handler from one of its requests to the next. A connection
+// hands it to one request at a time, so the handler uses it without a lock, during Handle only.
+struct ConnectionState {
+  AuthMemo auth;
+};
+
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
-  virtual void Handle(HttpRequest& request, Responder respond) = 0;
+  virtual void Handle(HttpRequest& request, ConnectionState& connection, Responder respond) = 0;
   // A request the server refused before the handler saw it (bad framing, too large, slow).
   virtual void CountRefused(unsigned status) = 0;
 };

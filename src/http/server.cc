@@ -168,7 +168,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       r.headers.emplace_back("Retry-After", "1");
       return Write(std::move(r));
     }
-    impl_.handler.Handle(request, [self = this->shared_from_this()](HttpResponse r) {
+    impl_.handler.Handle(request, state_, [self = this->shared_from_this()](HttpResponse r) {
       net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
     });
   }
@@ -238,6 +238,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   // Room for a single-event request's header fields and body.
   RequestArena<4096> arena_;
+  ConnectionState state_;  // the handler's, between this connection's requests
   std::optional<http::request_parser<HttpRequestBody, std::pmr::polymorphic_allocator<char>>> parser_;
   std::string out_;  // the response being written
   HttpServer::Impl& impl_;

@@ -9,8 +9,9 @@
 // its own strand (with one, handlers cannot overlap and need none).
 //
 // Memory: an open connection holds its read buffer (4 KiB; up to 64 KiB more once a batch came) and
-// a 4 KiB arena for its request's header fields and body (http/request_arena.h); a request bigger
-// than the arena takes its body from the heap until it is answered.
+// a 4 KiB arena for its request's header fields and body (http/request_arena.h), and its last
+// accepted Authorization header (http/auth.h); a request bigger than the arena takes its body from
+// the heap until it is answered.
 // Thread-safety: Start and Stop from one thread.
 #pragma once
 

@@ -18,7 +18,7 @@ using tcp = net::ip::tcp;
 
 class CountingHandler : public RequestHandler {
  public:
-  void Handle(HttpRequest& request, Responder respond) override {
+  void Handle(HttpRequest& request, ConnectionState&, Responder respond) override {
     ++handled;
     last_target = std::string(request.target());
     respond(MakeResponse(200, R"({"ok":true})"));

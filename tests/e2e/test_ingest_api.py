@@ -91,6 +91,32 @@ def test_basic_auth_with_key_as_user_name(collector):
     assert r.status_code == 200
 
 
+def test_each_request_on_one_connection_is_authenticated_by_its_own_key(collector):
+    # A connection remembers its last accepted key (http/auth.h); behind a proxy one connection
+    # carries many clients, so every request must still be judged by the key it sends.
+    conn = http.client.HTTPConnection("127.0.0.1", collector.port, timeout=10)
+    near_miss = WRITE_KEY[:-1] + chr(ord(WRITE_KEY[-1]) + 1)  # same length, last byte off
+    sends = [(WRITE_KEY, "one", 200), (OTHER_KEY, "purchase", 200), (near_miss, "two", 401),
+             (None, "three", 401), (WRITE_KEY, "four", 200), (OTHER_KEY, "five", 400)]
+    answers = []
+    for key, event_type, _ in sends:
+        headers = {"Content-Type": "application/json"}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        conn.request("POST", "/v1/events", body=json.dumps({"event_type": event_type}), headers=headers)
+        r = conn.getresponse()
+        answers.append((r.status, json.loads(r.read())))
+    conn.close()
+    assert [status for status, _ in answers] == [expected for _, _, expected in sends]
+    assert answers[2][1] == {"error": "unknown write key"}
+    # The ios application may only send purchases: judged as ios, not as the web key before it.
+    assert answers[5][1]["rejected"] == [
+        {"index": 0, "field": "event_type", "error": "not allowed for this application"}]
+    assert collector.stop() == 0
+    stored = sorted((e["event_type"], e["app_id"]) for e in collector.lake_events())
+    assert stored == [("four", "web"), ("one", "web"), ("purchase", "ios")]
+
+
 def test_application_limited_to_its_event_types(collector):
     r = collector.post([{"event_type": "purchase"}, {"event_type": "page_view"}], key=OTHER_KEY)
     assert r.json() == {"accepted": 1, "rejected": [
