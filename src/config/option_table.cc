@@ -170,8 +170,8 @@ std::vector<OptionSpec> BuildTable() {
       Option("node", "id")
           .String(CheckId, kIdRule)
           .DefaultText("the host name")
-          .Doc("Names this collector in every file and object it writes, so collectors sharing "
-               "a bucket never overwrite each other.")
+          .Doc("Names this collector in every file and object it writes (with its log's id), so "
+               "the files of collectors sharing a bucket are told apart.")
           .Bind(BindField<&Config::node, &Config::Node::id>()),
 
       Option("server", "listen")

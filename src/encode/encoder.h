@@ -27,6 +27,7 @@ struct EncodeOptions {
   uint64_t first_seq = 0;                    // WAL range covered, written to file metadata
   uint64_t last_seq = 0;
   std::string node_id;
+  std::string log_id;                        // the write-ahead log's (wal/log_id.h); "" for an older log
   ParquetCompression compression = ParquetCompression::kZstd;
   uint64_t row_group_bytes = 256ull << 20;   // Parquet: buffered bytes per row group (see docs/parquet.md)
   uint64_t dictionary_bytes = 8ull << 20;    // Parquet: a column chunk's dictionary, at most (ditto)

@@ -75,6 +75,7 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   eo.first_seq = batch.first_seq;
   eo.last_seq = batch.last_seq;
   eo.node_id = options_.node_id;
+  eo.log_id = wal_->log_id();
   eo.compression = options_.compression;
   eo.dictionary_bytes = options_.parquet_dictionary_bytes;
   std::unique_ptr<BatchEncoder> encoder = MakeEncoder(format, eo);
@@ -89,7 +90,7 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   if (!add_status.ok()) return add_status;
   Result<std::string> bytes = encoder->Finish();
   if (!bytes.ok()) return bytes.status();
-  object.key = ObjectKey(batch.partition, options_.node_id, batch.first_seq, batch.last_seq, FileExtension(format));
+  object.key = ObjectKey(batch.partition, options_.node_id, wal_->log_id(), batch.first_seq, batch.last_seq, FileExtension(format));
   object.bytes = std::move(bytes).value();
   object.events = batch.positions.size();
   return Status::Ok();

@@ -15,6 +15,7 @@
 #include "common/time_util.h"
 #include "event/partition.h"
 #include "sink/local/local_dir_sink.h"
+#include "wal/log_id.h"
 #include "wal/wal_record.h"
 
 namespace tracklake {
@@ -93,10 +94,31 @@ TEST_F(PipelineTest, ShutdownDeliversEveryPartitionAndReleasesTheLog) {
   p->Shutdown();
   const auto files = LakeFiles();
   ASSERT_EQ(files.size(), 3u);
-  EXPECT_EQ(files.count("a/dt=2025-11-26/hr=06/n1-00000000000000000001-00000000000000000003.ndjson.gz"), 1u);
+  // A new log: its files carry its id (wal/log_id.h).
+  std::string log_id;
+  std::ifstream(fs::path(options_.wal.dir) / kLogIdFile) >> log_id;
+  ASSERT_TRUE(IsValidLogId(log_id)) << log_id;
+  EXPECT_EQ(files.count("a/dt=2025-11-26/hr=06/n1-" + log_id + "-00000000000000000001-00000000000000000003.ndjson.gz"), 1u);
   size_t lines = 0;
   for (const auto& [path, text] : files) lines += static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
   EXPECT_EQ(lines, 4u);
+}
+
+TEST_F(PipelineTest, ANewLogInPlaceOfALostOneDoesNotOverwriteTheOldLogsFiles) {
+  // Both logs number their first event 1 and deliver it alone to the same partition: only the
+  // log id tells the two files apart (before it, the second overwrote the first).
+  for (const char* id : {"first-log-event", "second-log-event"}) {
+    auto p = Start();
+    IngestSync(*p, {Event("a", id, kT)});
+    p->Shutdown();
+    fs::remove_all(options_.wal.dir);  // a lost or deleted wal.dir
+  }
+  const auto files = LakeFiles();
+  ASSERT_EQ(files.size(), 2u);
+  std::string all;
+  for (const auto& [path, text] : files) all += text;
+  EXPECT_NE(all.find("first-log-event"), std::string::npos);
+  EXPECT_NE(all.find("second-log-event"), std::string::npos);
 }
 
 TEST_F(PipelineTest, ReplayDeliversOpenEventsAfterRestart) {
@@ -130,6 +152,8 @@ TEST_F(PipelineTest, SealedButUndeliveredBatchIsRewrittenUnderItsSealedName) {
   p->Shutdown();
   const auto files = LakeFiles();
   ASSERT_EQ(files.size(), 2u);
+  // A log from before log ids (no LOG_ID): the sealed name it had, without a log id.
+  EXPECT_FALSE(fs::exists(fs::path(options_.wal.dir) / kLogIdFile));
   const std::string sealed = part + "/n1-00000000000000000001-00000000000000000002.ndjson.gz";
   ASSERT_EQ(files.count(sealed), 1u);
   EXPECT_NE(files.at(sealed).find("\"e2\""), std::string::npos);

@@ -37,9 +37,10 @@ class Sink {
   virtual std::string_view name() const = 0;
 };
 
-// Object key for a batch: "<partition>/<node>-<first_seq>-<last_seq><extension>", seqs as 20
-// zero-padded digits so keys sort by log position.
-std::string ObjectKey(std::string_view partition, std::string_view node_id, uint64_t first_seq,
-                      uint64_t last_seq, std::string_view extension);
+// Object key for a batch: "<partition>/<node>-<log>-<first_seq>-<last_seq><extension>", seqs as
+// 20 zero-padded digits so one log's keys sort by position. The log id (wal/log_id.h) keeps a new
+// log's keys apart from an older log's; a log from before log ids ("") has no "<log>-" part.
+std::string ObjectKey(std::string_view partition, std::string_view node_id, std::string_view log_id,
+                      uint64_t first_seq, uint64_t last_seq, std::string_view extension);
 
 }  // namespace tracklake

@@ -16,6 +16,7 @@
 
 #include "common/file_util.h"
 #include "common/thread_name.h"
+#include "wal/log_id.h"
 #include "wal/wal_record.h"
 
 namespace tracklake {
@@ -46,26 +47,6 @@ constexpr size_t kMinSpareSegments = 2;
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno("open " + path, errno);
-  std::string data;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return Status::FromErrno("read " + path, err);
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return data;
 }
 
 }  // namespace
@@ -102,6 +83,10 @@ Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& options, WalObserver ob
   std::unique_ptr<Wal> wal(new Wal(options, std::move(observer)));
   wal->dir_lock_.emplace(std::move(lock).value());
   if (Status s = wal->Recover(replay); !s.ok()) return s;
+  // Before the first segment is made: a new log is one whose sequence numbers are all unused.
+  Result<std::string> log_id = LoadOrCreateLogId(options.dir, wal->next_seq_ == 1);
+  if (!log_id.ok()) return log_id.status();
+  wal->log_id_ = std::move(log_id).value();
   if (Status s = wal->OpenSegment(wal->next_seq_); !s.ok()) return s;
   wal->writer_ = std::thread([w = wal.get()] {
     SetThreadName("tl-wal");

@@ -119,6 +119,8 @@ class Wal {
                     const std::function<void(size_t, std::string_view)>& fn) const;
 
   WalStats stats() const;
+  // The log's identity (wal/log_id.h): "" for a log written before log ids. Fixed after Open.
+  const std::string& log_id() const { return log_id_; }
   // True when the disk budget is (nearly) used: a full-size request would be refused.
   bool OverBudget() const;
 
@@ -157,6 +159,7 @@ class Wal {
   // First, so that it is released last: no other process may touch the directory until every
   // thread and file of this log is closed.
   std::optional<DirectoryLock> dir_lock_;
+  std::string log_id_;
   const WalOptions options_;
   const WalObserver observer_;
   const uint64_t control_reserve_;

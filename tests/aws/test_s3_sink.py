@@ -19,7 +19,7 @@ path_style = true
 {extra}
 """
 KEY_PATTERN = re.compile(r"^events/(page_view|click|blob)/dt=\d{4}-\d{2}-\d{2}/hr=\d{2}/"
-                         r"test-node-\d{20}-\d{20}\.ndjson\.gz$")
+                         r"test-node-[0-9a-f]{8}-\d{20}-\d{20}\.ndjson\.gz$")  # node, log id, sequence range
 
 
 def s3_collector(collector_factory, moto, bucket, extra=""):
@@ -36,6 +36,20 @@ def objects(moto, bucket):
 def object_events(moto, bucket, key):
     body = moto.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
     return [json.loads(line) for line in gzip.decompress(body).decode().splitlines()]
+
+
+def test_two_collectors_with_one_node_id_never_overwrite_each_others_objects(collector_factory, moto, bucket):
+    # A misconfigured fleet: both collectors keep the same node.id. Each log numbers its first
+    # event 1, so without the log id in the key the second object replaced the first.
+    collectors = [s3_collector(collector_factory, moto, bucket) for _ in range(2)]
+    for i, c in enumerate(collectors):
+        assert c.post({"event_type": "click", "event_id": f"from-collector-{i}"}).status_code == 200
+    for c in collectors:
+        assert c.stop() == 0
+    keys = objects(moto, bucket)
+    assert len(keys) == 2 and all(KEY_PATTERN.match(k) for k in keys), keys
+    got = sorted(e["event_id"] for key in keys for e in object_events(moto, bucket, key))
+    assert got == ["from-collector-0", "from-collector-1"]
 
 
 def test_events_land_under_hive_keys_with_the_bytes_sent(collector_factory, moto, bucket):

@@ -56,6 +56,9 @@ def test_parquet_files_read_back_exactly_with_pyarrow(collector_factory):
             assert schema.names[8:10] == ["url", "referrer"]
         meta = pq.read_metadata(f).metadata
         assert meta[b"tracklake.node_id"] == b"test-node"
+        # The file's log: the one whose id the name carries (test-node-<log id>-<first>-<last>).
+        assert meta[b"tracklake.log_id"] == (c.wal / "LOG_ID").read_text().strip().encode()
+        assert f.name.startswith(f"test-node-{meta[b'tracklake.log_id'].decode()}-")
         for row in table.to_pylist():
             seen[row["event_id"]] += 1
             sent = by_id[row["event_id"]]

@@ -4,6 +4,7 @@ import gzip
 import json
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -199,3 +200,25 @@ def test_a_second_collector_on_the_same_log_directory_refuses_to_start(collector
     # The lock goes with the process: the directory opens again once the first has stopped.
     first.start()
     assert first.post({"event_type": "page_view", "event_id": "restarted"}).status_code == 200
+
+
+def test_a_new_log_in_place_of_a_lost_one_keeps_the_lakes_files(collector_factory):
+    """A wal.dir that is lost between runs (an ephemeral volume, a replaced disk) starts numbering at
+    1 again. Its first batch used to take the name of the old log's first batch in the same partition
+    and overwrite it: the lake silently lost delivered events. The log id keeps the names apart."""
+    c = collector_factory()
+    names = []
+    for run in range(2):
+        if run:
+            shutil.rmtree(c.wal)
+            c.start()
+        assert c.post({"event_type": "signup", "event_id": f"run-{run}"}).status_code == 200
+        assert c.stop() == 0
+        log_id = (c.wal / "LOG_ID").read_text().strip()
+        assert re.fullmatch(r"[0-9a-f]{8}", log_id), log_id
+        names.append(log_id)
+    assert names[0] != names[1]
+    files = sorted(p.name for p in c.lake_files())
+    assert len(files) == 2, files
+    assert all(re.fullmatch(rf"test-node-({names[0]}|{names[1]})-0+1-0+1\.ndjson\.gz", f) for f in files), files
+    assert sorted(e["event_id"] for e in c.lake_events()) == ["run-0", "run-1"]

@@ -273,6 +273,7 @@ Result<std::string> ParquetEncoder::Finish() {
       {std::string(kMetaWalFirstSeq), std::to_string(options_.first_seq)},
       {std::string(kMetaWalLastSeq), std::to_string(options_.last_seq)},
   };
+  if (!options_.log_id.empty()) meta_.key_value_metadata.push_back({std::string(kMetaLogId), options_.log_id});
   const size_t footer_start = out_.size();
   parquet::WriteFileMetaData(meta_, out_);
   const auto footer_len = static_cast<uint32_t>(out_.size() - footer_start);

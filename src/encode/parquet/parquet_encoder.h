@@ -26,6 +26,7 @@ inline constexpr std::string_view kParquetCreatedBy = "tracklake version 0.1.0";
 // Key-value metadata keys written into every file's footer.
 inline constexpr std::string_view kMetaVersion = "tracklake.version";
 inline constexpr std::string_view kMetaNodeId = "tracklake.node_id";
+inline constexpr std::string_view kMetaLogId = "tracklake.log_id";  // absent for a log from before log ids
 inline constexpr std::string_view kMetaWalFirstSeq = "tracklake.wal_first_seq";
 inline constexpr std::string_view kMetaWalLastSeq = "tracklake.wal_last_seq";
 

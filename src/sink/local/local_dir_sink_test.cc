@@ -13,9 +13,18 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(ObjectKey, IsDeterministicAndSortsByLogPosition) {
-  EXPECT_EQ(ObjectKey("t/dt=2026-11-26/hr=06", "node1", 7, 42, ".ndjson.gz"),
+  EXPECT_EQ(ObjectKey("t/dt=2026-11-26/hr=06", "node1", "0a1b2c3d", 7, 42, ".ndjson.gz"),
+            "t/dt=2026-11-26/hr=06/node1-0a1b2c3d-00000000000000000007-00000000000000000042.ndjson.gz");
+  EXPECT_LT(ObjectKey("p", "n", "0a1b2c3d", 9, 10, ""), ObjectKey("p", "n", "0a1b2c3d", 10, 11, ""));
+}
+
+TEST(ObjectKey, ALogFromBeforeLogIdsKeepsItsNames) {
+  EXPECT_EQ(ObjectKey("t/dt=2026-11-26/hr=06", "node1", "", 7, 42, ".ndjson.gz"),
             "t/dt=2026-11-26/hr=06/node1-00000000000000000007-00000000000000000042.ndjson.gz");
-  EXPECT_LT(ObjectKey("p", "n", 9, 10, ""), ObjectKey("p", "n", 10, 11, ""));
+}
+
+TEST(ObjectKey, TwoLogsNeverShareAName) {
+  EXPECT_NE(ObjectKey("p", "n", "0a1b2c3d", 1, 1, ".parquet"), ObjectKey("p", "n", "9f8e7d6c", 1, 1, ".parquet"));
 }
 
 TEST(LocalDirSink, WritesFileAndOverwritesOnReplay) {
