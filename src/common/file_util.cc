@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <vector>
 
@@ -76,6 +77,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
 
 Result<std::string> ReadFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return Status::NotFound("open " + path + ": " + std::strerror(ENOENT));
   if (fd < 0) return Status::FromErrno("open " + path, errno);
   std::string data;
   char buf[1 << 16];

@@ -24,7 +24,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data);
 
 Status WriteAll(int fd, const char* data, size_t n);
 
-// The whole file. Errors name the path.
+// The whole file. Errors name the path; a missing file is NotFound.
 Result<std::string> ReadFile(const std::string& path);
 
 }  // namespace tracklake

@@ -59,5 +59,19 @@ TEST_F(CreateDirsTest, ConcurrentCreatorsOfTheSameTreeBothSucceed) {
   }
 }
 
+TEST_F(CreateDirsTest, ReadFileReadsAWholeFileAndCallsAMissingOneNotFound) {
+  const fs::path file = root_ / "data";
+  const std::string big(200'000, 'x');  // more than one read
+  std::ofstream(file, std::ios::binary) << big;
+  Result<std::string> read = ReadFile(file.string());
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, big);
+  Result<std::string> missing = ReadFile((root_ / "missing").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+  EXPECT_NE(missing.status().message().find("missing"), std::string::npos);
+  EXPECT_EQ(ReadFile(root_.string()).status().code(), Status::Code::kIoError);  // a directory: not "missing"
+}
+
 }  // namespace
 }  // namespace tracklake

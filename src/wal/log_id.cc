@@ -22,11 +22,9 @@ bool IsValidLogId(std::string_view id) {
 
 Result<std::string> LoadOrCreateLogId(const std::string& dir, bool log_is_new) {
   const std::string path = (std::filesystem::path(dir) / kLogIdFile).string();
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    Result<std::string> text = ReadFile(path);
-    if (!text.ok()) return text.status();
-    std::string id = *text;
+  Result<std::string> text = ReadFile(path);
+  if (text.ok()) {
+    std::string id = std::move(text).value();
     while (!id.empty() && (id.back() == '\n' || id.back() == '\r' || id.back() == ' ')) id.pop_back();
     if (!IsValidLogId(id)) {
       return Status::InvalidArgument(fmt::format(
@@ -35,7 +33,7 @@ Result<std::string> LoadOrCreateLogId(const std::string& dir, bool log_is_new) {
     }
     return id;
   }
-  if (ec) return Status::IoError(fmt::format("cannot check {}: {}", path, ec.message()));
+  if (text.status().code() != Status::Code::kNotFound) return text.status();
   if (!log_is_new) return std::string();
   uint32_t random = 0;
   if (::getrandom(&random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) {

@@ -1,12 +1,12 @@
 #include "wal/log_id.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "common/file_util.h"
+#include "common/test_path.h"
 
 namespace tracklake {
 namespace {
@@ -16,8 +16,7 @@ namespace fs = std::filesystem;
 class LogIdTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("logid-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = TestPath("logid");
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
