@@ -8,9 +8,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <type_traits>
 
+#include "common/completion_batch.h"
 #include "http/request_arena.h"
 #include "http/response_head.h"
 #include "http/tls_context.h"
@@ -29,6 +32,15 @@ using PlainStream = beast::basic_stream<tcp, Executor>;
 template <class Executor>
 using TlsStream = beast::ssl_stream<PlainStream<Executor>>;
 
+// A connection as the reply queue sees it: a response to write, on the connection's executor.
+class ReplyTarget {
+ public:
+  virtual void Deliver(HttpResponse r) = 0;
+
+ protected:
+  ~ReplyTarget() = default;
+};
+
 struct HttpServer::Impl {
   Impl(HttpServerOptions o, RequestHandler& h)
       : options(std::move(o)), handler(h), ioc(std::max(1, options.threads)) {}
@@ -43,8 +55,16 @@ struct HttpServer::Impl {
   std::atomic<uint32_t> connections{0};
   std::atomic<int64_t> in_flight{0};
   std::atomic<bool> stopping{false};
+  // Responses given inside a CompletionBatch (the log writer's completions of one group): one
+  // posted drain writes them all. After ioc, so that the sessions it holds go before it.
+  std::mutex replies_mu;
+  std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> replies;  // guarded by replies_mu
 
   void Accept();
+  // Queues r for target when the calling thread has a CompletionBatch open (true), else leaves
+  // both alone (false): the caller hands the response over itself.
+  bool DeferReply(std::shared_ptr<ReplyTarget>& target, HttpResponse& r);
+  static void PostReplies(void* impl);
 };
 
 namespace {
@@ -60,7 +80,7 @@ constexpr size_t kMaxBodyReadBytes = 64 * 1024;
 // One connection. Stream is PlainStream (plain HTTP) or TlsStream; the TLS-only steps
 // (handshake, close_notify) are the `if constexpr (kTls)` branches, the HTTP logic is shared.
 template <class Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+class Session final : public std::enable_shared_from_this<Session<Stream>>, public ReplyTarget {
  public:
   using Lowest = std::remove_reference_t<decltype(beast::get_lowest_layer(std::declval<Stream&>()))>;
   static constexpr bool kTls = !std::is_same_v<Stream, Lowest>;
@@ -70,6 +90,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Session(Socket socket, HttpServer::Impl& impl, TlsArgs&... tls_args)
       : stream_(std::move(socket), tls_args...), impl_(impl) {}
   ~Session() { impl_.connections.fetch_sub(1); }
+
+  void Deliver(HttpResponse r) override {
+    net::dispatch(stream_.get_executor(),
+                  [self = this->shared_from_this(), r = std::move(r)]() mutable { self->Write(std::move(r)); });
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
@@ -169,6 +194,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Write(std::move(r));
     }
     impl_.handler.Handle(request, state_, [self = this->shared_from_this()](HttpResponse r) {
+      std::shared_ptr<ReplyTarget> target = self;
+      if (self->impl_.DeferReply(target, r)) return;
       net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
     });
   }
@@ -250,6 +277,31 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 };
 
 }  // namespace
+
+bool HttpServer::Impl::DeferReply(std::shared_ptr<ReplyTarget>& target, HttpResponse& r) {
+  CompletionBatch* batch = CompletionBatch::Current();
+  if (batch == nullptr) return false;
+  {
+    std::lock_guard lock(replies_mu);
+    replies.emplace_back(std::move(target), std::move(r));
+  }
+  batch->AtEnd(&Impl::PostReplies, this);
+  return true;
+}
+
+void HttpServer::Impl::PostReplies(void* arg) {
+  auto* impl = static_cast<Impl*>(arg);
+  net::post(impl->ioc, [impl] {
+    std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> batch;
+    {
+      std::lock_guard lock(impl->replies_mu);
+      batch.swap(impl->replies);
+    }
+    // Dispatch writes at once on the server's own executor (one thread), or posts to the
+    // connection's strand (several).
+    for (auto& [target, response] : batch) target->Deliver(std::move(response));
+  });
+}
 
 void HttpServer::Impl::Accept() {
   // The socket's executor is the one passed to async_accept, so the session's streams keep its type.

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/completion_batch.h"
 #include "common/file_util.h"
 #include "common/thread_name.h"
 #include "wal/log_id.h"
@@ -447,6 +448,8 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
     std::lock_guard lock(mu_);
     queued_bytes_ -= dequeued;
   }
+  // The completions answer their requests: the server thread is woken once for the group.
+  CompletionBatch batch;
   for (size_t i = 0; i < group.size(); ++i) {
     const Outcome& o = out[i];
     group[i].done(o.status, o.first_seq,
