@@ -2,12 +2,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
-#include <cstdio>
-#include <memory>
 #include <string>
 
+#include "common/file_util.h"
 #include "config/config.h"
 #include "config/config_sections.h"
 #include "config/name_rules.h"
@@ -26,19 +24,13 @@ std::string HostName() {
   return name;
 }
 
-Result<std::string> ReadFile(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                        &std::fclose);
-  if (!file) {
-    const int err = errno;
-    if (err == ENOENT) return Status::NotFound("config file " + path + " does not exist");
-    return Status::FromErrno("open config file " + path, err);
+// The operator sees which file is meant: the config file's own words for the common case.
+Result<std::string> ReadConfigFile(const std::string& path) {
+  Result<std::string> text = ReadFile(path);
+  if (text.status().code() == Status::Code::kNotFound) {
+    return Status::NotFound("config file " + path + " does not exist");
   }
-  std::string text;
-  char buffer[BUFSIZ];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file.get())) > 0) text.append(buffer, n);
-  if (std::ferror(file.get())) return Status::FromErrno("read config file " + path, errno);
+  if (!text.ok()) return Status::IoError("config file: " + text.status().message());
   return text;
 }
 
@@ -68,7 +60,7 @@ Result<Config> LoadConfig(const std::optional<std::string>& path,
   config.node.id = HostName();
   ErrorList errors;
   if (path.has_value()) {
-    Result<std::string> text = ReadFile(*path);
+    Result<std::string> text = ReadConfigFile(*path);
     if (!text.ok()) return text.status();
     Result<toml::table> root = ParseToml(*text, *path);
     if (!root.ok()) return root.status();

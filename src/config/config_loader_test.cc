@@ -38,6 +38,14 @@ TEST(LoadConfig, WithoutFileGivesStructDefaultsAndHostNameAsNodeId) {
   config_test::ExpectSameConfig(*config, expected);
 }
 
+TEST(LoadConfig, AMissingFileIsNamedAsTheConfigFile) {
+  const std::string path = "/nonexistent-dir-of-tracklake-tests/tracklake.toml";
+  Result<Config> config = LoadConfig(path, {});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(config.status().message(), "config file " + path + " does not exist");
+}
+
 TEST(LoadConfig, EmptyFileGivesDefaults) {
   Result<Config> config = LoadToml(kDemoApp);
   ASSERT_TRUE(config.ok()) << config.status().message();
