@@ -1,6 +1,7 @@
 #include "http/auth.h"
 
 #include <boost/beast/core/string.hpp>
+#include <openssl/crypto.h>
 
 #include <cstdint>
 #include <cstring>
@@ -29,12 +30,9 @@ bool DigestsEqual(const char* a, const Sha256Digest& b) {
   return diff == 0;
 }
 
-// Constant time for equal lengths: every byte is read whatever differs.
+// Constant time for equal lengths (OpenSSL's CRYPTO_memcmp): every byte is read whatever differs.
 bool SameBytes(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string_view Trim(std::string_view s) {

@@ -61,9 +61,8 @@ struct HttpServer::Impl {
   std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> replies;  // guarded by replies_mu
 
   void Accept();
-  // Queues r for target when the calling thread has a CompletionBatch open (true), else leaves
-  // both alone (false): the caller hands the response over itself.
-  bool DeferReply(std::shared_ptr<ReplyTarget>& target, HttpResponse& r);
+  // Queues r for target and registers the drain with batch, the calling thread's open one.
+  void DeferReply(CompletionBatch& batch, std::shared_ptr<ReplyTarget> target, HttpResponse r);
   static void PostReplies(void* impl);
 };
 
@@ -194,8 +193,9 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
       return Write(std::move(r));
     }
     impl_.handler.Handle(request, state_, [self = this->shared_from_this()](HttpResponse r) {
-      std::shared_ptr<ReplyTarget> target = self;
-      if (self->impl_.DeferReply(target, r)) return;
+      if (CompletionBatch* batch = CompletionBatch::Current()) {
+        return self->impl_.DeferReply(*batch, self, std::move(r));
+      }
       net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
     });
   }
@@ -278,15 +278,12 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
 
 }  // namespace
 
-bool HttpServer::Impl::DeferReply(std::shared_ptr<ReplyTarget>& target, HttpResponse& r) {
-  CompletionBatch* batch = CompletionBatch::Current();
-  if (batch == nullptr) return false;
+void HttpServer::Impl::DeferReply(CompletionBatch& batch, std::shared_ptr<ReplyTarget> target, HttpResponse r) {
   {
     std::lock_guard lock(replies_mu);
     replies.emplace_back(std::move(target), std::move(r));
   }
-  batch->AtEnd(&Impl::PostReplies, this);
-  return true;
+  batch.AtEnd(&Impl::PostReplies, this);
 }
 
 void HttpServer::Impl::PostReplies(void* arg) {
