@@ -2,6 +2,7 @@
 import gzip
 import json
 import os
+import resource
 import signal
 import subprocess
 import time
@@ -143,7 +144,8 @@ class Collector:
             session.trust_env = False
         return session
 
-    def start(self, env=None):
+    def start(self, env=None, nofile=None):
+        """nofile: (soft, hard) open-files limit the collector starts with (as a service manager sets it)."""
         port_file = self.root / "port"
         if port_file.exists():
             port_file.unlink()
@@ -151,7 +153,8 @@ class Collector:
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [tracklake_bin(), "serve", "--config", str(self.config_path), "--port-file", str(port_file)],
-            cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
+            cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT, env=full_env,
+            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile)) if nofile else None)
         wait_for(lambda: port_file.exists() or self.proc.poll() is not None, what="collector to listen")
         if self.proc.poll() is not None:
             raise AssertionError(f"collector exited with {self.proc.returncode}:\n{self.log_path.read_text()}")

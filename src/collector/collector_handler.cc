@@ -72,6 +72,9 @@ CollectorHandler::CollectorHandler(const Validator& validator, const Authenticat
       events_accepted_(metrics.GetCounter("tracklake_events_accepted_total", "Events accepted into the write-ahead log.")),
       rate_limited_(metrics.GetCounter("tracklake_events_rate_limited_total", "Events refused with 429 by an application's rate limit.")),
       bytes_in_(metrics.GetCounter("tracklake_http_request_bytes_total", "Bytes of request bodies received (before decompression).")),
+      accept_failures_(metrics.GetCounter("tracklake_http_accept_failures_total",
+                                          "Connections that could not be taken (no descriptor or memory left); "
+                                          "accepting paused, then resumed.")),
       request_seconds_(metrics.GetHistogram("tracklake_http_request_duration_seconds",
                                             "Time from a complete request to its response being queued.",
                                             LatencyBuckets())) {
@@ -95,6 +98,8 @@ Counter& CollectorHandler::StatusCounter(unsigned status) {
 }
 
 void CollectorHandler::CountRefused(unsigned status) { StatusCounter(status).Inc(); }
+
+void CollectorHandler::CountAcceptFailure() { accept_failures_.Inc(); }
 
 void CollectorHandler::Respond(const Responder& respond, HttpResponse response) {
   StatusCounter(response.status).Inc();

@@ -37,6 +37,7 @@ class CollectorHandler final : public RequestHandler {
 
   void Handle(HttpRequest& request, ConnectionState& connection, Responder respond) override;
   void CountRefused(unsigned status) override;
+  void CountAcceptFailure() override;
 
  private:
   void Ingest(HttpRequest& request, ConnectionState& connection, Responder respond);
@@ -56,6 +57,7 @@ class CollectorHandler final : public RequestHandler {
   Counter& events_accepted_;
   Counter& rate_limited_;
   Counter& bytes_in_;
+  Counter& accept_failures_;
   Histogram& request_seconds_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "collector/collector_handler.h"
 #include "common/cpu_count.h"
+#include "common/open_file_limit.h"
 #include "http/server.h"
 #include "sink/local/local_dir_sink.h"
 #include "aws/credential_providers.h"
@@ -116,6 +117,24 @@ ValidationRules RulesFrom(const Config& c) {
   return r;
 }
 
+// server.max_connections, lowered when the open-files limit (raised as far as allowed) cannot
+// hold that many connections and the log's, the lake's and the sinks' descriptors too.
+uint32_t ConnectionsFitting(uint32_t max_connections) {
+  Result<OpenFileLimit> files = RaiseOpenFileLimit();
+  if (!files.ok()) {
+    spdlog::warn("cannot raise the open-files limit: {}", files.status().ToString());
+    return max_connections;
+  }
+  if (files->soft > files->before) spdlog::info("open-files limit raised from {} to {}", files->before, files->soft);
+  const uint32_t fitting = ConnectionsWithin(files->soft, max_connections);
+  if (fitting < max_connections) {
+    spdlog::warn("server.max_connections = {} lowered to {}: the open-files limit is {} (its hard limit; raise it "
+                 "with ulimit -n or LimitNOFILE=), and {} descriptors stay for the log, the lake and the sinks",
+                 max_connections, fitting, files->soft, ReservedDescriptors(files->soft));
+  }
+  return fitting;
+}
+
 }  // namespace
 
 int Serve(const Config& config, const ServeFlags& flags) {
@@ -152,7 +171,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
   ho.header_timeout_s = config.server.header_timeout_s;
   ho.body_timeout_s = config.server.body_timeout_s;
   ho.idle_timeout_s = config.server.idle_timeout_s;
-  ho.max_connections = config.server.max_connections;
+  ho.max_connections = ConnectionsFitting(config.server.max_connections);
   if (!config.server.tls_cert.empty()) {
     ho.tls = TlsOptions{config.server.tls_cert, config.server.tls_key,
                         config.server.tls_min_version == TlsVersion::kTls13 ? TlsMinVersion::kTls13

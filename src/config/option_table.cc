@@ -204,7 +204,10 @@ std::vector<OptionSpec> BuildTable() {
           .Bind(BindField<&Config::server, &Config::Server::idle_timeout_s>()),
       Option("server", "max_connections")
           .Integer(1, kMaxConnections)
-          .Doc("Open connections beyond this are refused.")
+          .Doc("Open connections beyond this are refused (the client sees its connection closed). At start "
+               "the collector raises its open-files limit to the hard limit; if even that cannot hold this many "
+               "connections and 256 more descriptors for the log, the lake and the sinks (a quarter of a limit "
+               "under 1024), it lowers this value and logs a warning.")
           .Bind(BindField<&Config::server, &Config::Server::max_connections>()),
       Option("server", "tls_cert")
           .String()

@@ -43,6 +43,9 @@ class RequestHandler {
   virtual void Handle(HttpRequest& request, ConnectionState& connection, Responder respond) = 0;
   // A request the server refused before the handler saw it (bad framing, too large, slow).
   virtual void CountRefused(unsigned status) = 0;
+  // A connection the server could not take (out of descriptors or memory): it waits in the
+  // listen backlog while accepting pauses.
+  virtual void CountAcceptFailure() {}
 };
 
 HttpResponse MakeResponse(unsigned status, std::string body, std::string_view content_type = "application/json");

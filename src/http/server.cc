@@ -51,6 +51,13 @@ struct HttpServer::Impl {
   net::io_context ioc;
   std::unique_ptr<net::ssl::context> tls;  // set: every connection speaks TLS
   std::optional<tcp::acceptor> acceptor;
+  // The acceptor, its pause and Stop's closing of both run here: with several server threads
+  // they would otherwise race.
+  net::strand<net::io_context::executor_type> accept_strand{ioc.get_executor()};
+  net::steady_timer accept_pause{accept_strand};
+  std::chrono::milliseconds accept_delay{0};  // the last pause; 0 after an accepted connection
+  uint64_t accept_failures = 0;               // since the last warning
+  std::chrono::steady_clock::time_point last_accept_warning;
   std::vector<std::thread> threads;
   std::atomic<uint32_t> connections{0};
   std::atomic<int64_t> in_flight{0};
@@ -61,6 +68,7 @@ struct HttpServer::Impl {
   std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> replies;  // guarded by replies_mu
 
   void Accept();
+  void PauseAccepting(const boost::system::error_code& ec);
   // Queues r for target and registers the drain with batch, the calling thread's open one.
   void DeferReply(CompletionBatch& batch, std::shared_ptr<ReplyTarget> target, HttpResponse r);
   static void PostReplies(void* impl);
@@ -75,6 +83,12 @@ constexpr auto kTlsShutdownTimeout = std::chrono::seconds(5);
 constexpr size_t kReadBufferBytes = 4096;
 // Beast reads at most this much per socket read; reserving more would sit unused.
 constexpr size_t kMaxBodyReadBytes = 64 * 1024;
+// After a failed accept (no descriptor left, say) the same connection waits in the backlog and
+// fails the same way at once: accepting pauses, 5 ms doubling to 1 s as Go's net/http does, and
+// says so at most every 10 s, instead of spinning a core and flooding the log.
+constexpr std::chrono::milliseconds kFirstAcceptPause{5};
+constexpr std::chrono::milliseconds kLongestAcceptPause{1000};
+constexpr std::chrono::seconds kAcceptWarningInterval{10};
 
 // One connection. Stream is PlainStream (plain HTTP) or TlsStream; the TLS-only steps
 // (handshake, close_notify) are the `if constexpr (kTls)` branches, the HTTP logic is shared.
@@ -304,9 +318,11 @@ void HttpServer::Impl::Accept() {
   // The socket's executor is the one passed to async_accept, so the session's streams keep its type.
   auto on_accept = [this](beast::error_code ec, auto socket) {
     using Executor = typename decltype(socket)::executor_type;
-    if (ec) {
-      if (ec == net::error::operation_aborted) return;
-      spdlog::warn("accept failed: {}", ec.message());
+    if (ec == net::error::operation_aborted) return;
+    if (ec == net::error::connection_aborted) {
+      // The client reset the connection before it was taken: nothing waits for it.
+    } else if (ec) {
+      return PauseAccepting(ec);
     } else if (connections.fetch_add(1) >= options.max_connections) {
       // Refuse cleanly rather than degrade everyone: the client sees a closed connection.
       connections.fetch_sub(1);
@@ -314,6 +330,7 @@ void HttpServer::Impl::Accept() {
       beast::error_code ignored;
       socket.close(ignored);
     } else {
+      accept_delay = std::chrono::milliseconds(0);
       if (tls) {
         std::make_shared<Session<TlsStream<Executor>>>(std::move(socket), *this, *tls)->Start();
       } else {
@@ -326,10 +343,29 @@ void HttpServer::Impl::Accept() {
   // and a strand would only add a lock and a queue to every handler; with more, each
   // connection gets its own strand.
   if (options.threads > 1) {
-    acceptor->async_accept(net::make_strand(ioc), std::move(on_accept));
+    acceptor->async_accept(net::make_strand(ioc), net::bind_executor(accept_strand, std::move(on_accept)));
   } else {
-    acceptor->async_accept(ioc.get_executor(), std::move(on_accept));
+    acceptor->async_accept(ioc.get_executor(), net::bind_executor(accept_strand, std::move(on_accept)));
   }
+}
+
+void HttpServer::Impl::PauseAccepting(const boost::system::error_code& ec) {
+  handler.CountAcceptFailure();
+  ++accept_failures;
+  accept_delay = std::clamp(2 * accept_delay, kFirstAcceptPause, kLongestAcceptPause);
+  const auto now = std::chrono::steady_clock::now();
+  const bool warned_before = last_accept_warning != std::chrono::steady_clock::time_point{};
+  if (!warned_before || now - last_accept_warning >= kAcceptWarningInterval) {
+    spdlog::warn("accepting connections failed {} time(s) since the last warning, last with: {}; they wait in the "
+                 "listen backlog, retrying in {} ms",
+                 accept_failures, ec.message(), accept_delay.count());
+    accept_failures = 0;
+    last_accept_warning = now;
+  }
+  accept_pause.expires_after(accept_delay);
+  accept_pause.async_wait([this](beast::error_code wec) {
+    if (!wec && !stopping.load()) Accept();
+  });
 }
 
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler)
@@ -370,9 +406,10 @@ Result<uint16_t> HttpServer::Start() {
 void HttpServer::Stop(int64_t deadline_ms) {
   if (impl_->threads.empty()) return;
   impl_->stopping = true;
-  net::post(impl_->ioc, [this] {
+  net::post(impl_->accept_strand, [this] {
     beast::error_code ec;
     if (impl_->acceptor) impl_->acceptor->close(ec);
+    impl_->accept_pause.cancel();
   });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms);
   while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {

@@ -496,3 +496,45 @@ def test_connections_beyond_max_connections_are_refused_cleanly(collector_factor
     m = re.search(r'tracklake_http_requests_total\{status="503"\} (\d+)', text)
     assert m and int(m.group(1)) == refused
     assert_serving(c)
+
+
+def open_files_limit(pid):
+    """The soft open-files limit of a process, from /proc/<pid>/limits."""
+    for line in open(f"/proc/{pid}/limits"):
+        if line.startswith("Max open files"):
+            return int(line.split()[3])
+    raise AssertionError("no open-files line")
+
+
+def test_the_open_files_limit_is_raised_to_the_hard_one(tmp_path):
+    # A service manager's usual soft limit is 1024 whatever the hard one: here 128 under 1024,
+    # so that 300 connections need the raise.
+    n = 300
+    raise_fd_limit(n + 200)
+    c = Collector(tmp_path, make_config(tmp_path)).start(nofile=(128, 1024))
+    try:
+        assert open_files_limit(c.proc.pid) == 1024
+        assert "open-files limit raised from 128 to 1024" in c.log_path.read_text()
+        statuses, refused = flood(c.port, n)
+        assert refused == 0 and len(statuses) == n
+        assert_serving(c)
+    finally:
+        c.stop()
+
+
+def test_a_low_open_files_limit_lowers_max_connections_and_leaves_room_for_the_log(tmp_path):
+    # A hard limit of 64 cannot be raised: a quarter stays for the log, the lake and the sinks,
+    # and connections beyond the other 48 are refused like those beyond server.max_connections.
+    n = 150
+    raise_fd_limit(n + 200)
+    c = Collector(tmp_path, make_config(tmp_path)).start(nofile=(64, 64))
+    try:
+        assert "server.max_connections = 10000 lowered to 48" in c.log_path.read_text()
+        statuses, refused = flood(c.port, n)
+        assert len(statuses) >= 1 and refused > 0 and len(statuses) + refused == n
+        assert c.post([{"event_type": "after_flood", "event_id": "f1"}]).status_code == 200
+        assert_serving(c)
+    finally:
+        assert c.stop() == 0
+    assert "accepting connections failed" not in c.log_path.read_text()
+    assert [e["event_id"] for e in c.lake_events() if e["event_type"] == "after_flood"] == ["f1"]
