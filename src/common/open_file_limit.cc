@@ -28,13 +28,13 @@ Result<OpenFileLimit> RaiseOpenFileLimit() {
   out.before = rl.rlim_cur;
   const uint64_t target = rl.rlim_max == RLIM_INFINITY ? NrOpen() : rl.rlim_max;
   if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= target) {
-    out.soft = out.hard = std::min<uint64_t>(rl.rlim_cur, target);
+    out.soft = std::min<uint64_t>(rl.rlim_cur, target);
     return out;
   }
   rlimit raised = rl;
   raised.rlim_cur = target;
   if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) return Status::FromErrno("setrlimit(RLIMIT_NOFILE)", errno);
-  out.soft = out.hard = target;
+  out.soft = target;
   return out;
 }
 

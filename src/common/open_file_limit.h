@@ -14,8 +14,7 @@
 namespace tracklake {
 
 struct OpenFileLimit {
-  uint64_t soft = 0;  // in effect now
-  uint64_t hard = 0;
+  uint64_t soft = 0;    // in effect now: the hard limit, unless the process started above it
   uint64_t before = 0;  // the soft limit the process started with
 };
 

@@ -4,45 +4,23 @@
 
 #include <boost/asio.hpp>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "http/server.h"
+#include "http/server_test_util.h"
 
 namespace tracklake {
 namespace {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-
-class CountingHandler : public RequestHandler {
- public:
-  void Handle(HttpRequest&, ConnectionState&, Responder respond) override {
-    respond(MakeResponse(200, R"({"ok":true})"));
-  }
-  void CountRefused(unsigned) override {}
-  void CountAcceptFailure() override { failures.fetch_add(1); }
-  std::atomic<int> failures{0};
-};
-
-std::string ReadResponse(int fd) {
-  const timeval limit{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-  std::string received;
-  char buf[512];
-  while (received.find('}') == std::string::npos) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    received.append(buf, static_cast<size_t>(n));
-  }
-  return received;
-}
+using http_test::CountingHandler;
+using http_test::ReadResponse;
 
 // The sanitizers probe memory through a pipe of their own: with no descriptor left, UBSan's vptr
 // check reports every virtual call it has not cached as one on an invalid object.
@@ -84,7 +62,7 @@ TEST(ServerAccept, OutOfDescriptorsPausesAcceptingThenResumes) {
     net::write(c, net::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n")));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
-  const int failures = handler.failures.load();
+  const int failures = handler.accept_failures.load();
   ::setrlimit(RLIMIT_NOFILE, &original);
 
   // Pauses of 5, 10, 20 ... ms fit about 7 attempts in 600 ms; a loop without pauses makes

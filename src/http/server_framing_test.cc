@@ -5,29 +5,17 @@
 
 #include <boost/asio.hpp>
 
-#include <atomic>
 #include <string>
 
 #include "http/server.h"
+#include "http/server_test_util.h"
 
 namespace tracklake {
 namespace {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-
-class CountingHandler : public RequestHandler {
- public:
-  void Handle(HttpRequest& request, ConnectionState&, Responder respond) override {
-    ++handled;
-    last_target = std::string(request.target());
-    respond(MakeResponse(200, R"({"ok":true})"));
-  }
-  void CountRefused(unsigned) override { ++refused; }
-  std::atomic<int> handled{0};
-  std::atomic<int> refused{0};
-  std::string last_target;
-};
+using http_test::CountingHandler;
 
 // Sends raw bytes on a new connection and returns everything read until the server closes it.
 std::string Exchange(uint16_t port, const std::string& bytes) {

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
-#include <sys/socket.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -13,6 +12,7 @@
 
 #include "common/completion_batch.h"
 #include "http/server.h"
+#include "http/server_test_util.h"
 
 namespace tracklake {
 namespace {
@@ -47,24 +47,7 @@ struct Client {
   tcp::socket socket;
 };
 
-// A response that never comes fails the test instead of hanging it.
-void LimitReadWait(tcp::socket& socket) {
-  const timeval limit{3, 0};
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-}
-
-// recv(2) itself: Asio's blocking read waits in poll() and would ignore SO_RCVTIMEO.
-std::string ReadResponse(tcp::socket& socket) {
-  std::string received;
-  char buf[1024];
-  // The test's responses are a few hundred bytes and end with their JSON body.
-  while (received.find('}') == std::string::npos) {
-    const ssize_t n = ::recv(socket.native_handle(), buf, sizeof buf, 0);
-    if (n <= 0) break;
-    received.append(buf, static_cast<size_t>(n));
-  }
-  return received;
-}
+std::string ReadResponse(tcp::socket& socket) { return http_test::ReadResponse(socket.native_handle()); }
 
 TEST(ServerReplies, AnsweredInsideABatchOnAnotherThreadEachReachesItsConnection) {
   HoldingHandler handler_a, handler_b;
@@ -82,7 +65,6 @@ TEST(ServerReplies, AnsweredInsideABatchOnAnotherThreadEachReachesItsConnection)
   for (int i = 0; i < 2 * kPerServer; ++i) {
     auto& c = clients.emplace_back(std::make_unique<Client>(ioc));
     c->socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), i < kPerServer ? *port_a : *port_b));
-    LimitReadWait(c->socket);
     const std::string request = "GET /r" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
     net::write(c->socket, net::buffer(request));
   }
