@@ -15,6 +15,7 @@
 #include "aws/credential_providers.h"
 #include "sink/s3/s3_sink.h"
 #include "sink/firehose/firehose_sink.h"
+#include "sink/kinesis/kinesis_sink.h"
 
 namespace tracklake {
 namespace {
@@ -45,6 +46,11 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   o.parquet_dictionary_bytes = c.lake.parquet_dictionary_bytes;
   // Firehose takes records, not files: plain NDJSON, which the sink splits into lines.
   if (c.sink.type == SinkType::kFirehose) o.format = FileFormat::kNdjson;
+  // Kinesis takes one JSON message per event, keyed by the chosen field.
+  if (c.sink.type == SinkType::kKinesis) {
+    o.format = FileFormat::kJsonMessages;
+    o.message_key = c.kinesis.partition_key;
+  }
   o.event_type_columns = c.event_type_columns;
   o.dead_letter_dir = (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
   return o;
@@ -62,11 +68,24 @@ Result<std::unique_ptr<Sink>> FirehoseSinkFrom(const Config& c) {
 }
 // --- end Firehose sink
 
+// --- Kinesis sink: one data stream per event type.
+Result<std::unique_ptr<Sink>> KinesisSinkFrom(const Config& c) {
+  KinesisSinkOptions o;
+  o.stream_template = c.kinesis.stream_template;
+  o.region = c.kinesis.region;
+  o.endpoint = c.kinesis.endpoint;
+  o.aggregate = c.kinesis.aggregate;
+  o.max_record_retries = static_cast<int>(c.kinesis.max_record_retries);
+  return MakeKinesisSink(o, aws::MakeDefaultCredentialsChain(aws::ProcessAwsEnvironment()));
+}
+// --- end Kinesis sink
+
 std::string_view SinkTypeName(SinkType type) {
   switch (type) {
     case SinkType::kLocal: return "local";
     case SinkType::kS3: return "s3";
     case SinkType::kFirehose: return "firehose";
+    case SinkType::kKinesis: return "kinesis";
   }
   return "local";
 }
@@ -76,6 +95,7 @@ std::string SinkTarget(const Config& c) {
     case SinkType::kLocal: return c.lake.dir;
     case SinkType::kS3: return "s3://" + c.s3.bucket + "/" + c.s3.prefix;
     case SinkType::kFirehose: return "firehose streams " + c.firehose.stream_template;
+    case SinkType::kKinesis: return "kinesis streams " + c.kinesis.stream_template;
   }
   return c.lake.dir;
 }
@@ -85,6 +105,7 @@ std::string SinkTarget(const Config& c) {
 Result<std::unique_ptr<Sink>> SinkFrom(const Config& c) {
   if (c.sink.type == SinkType::kLocal) return MakeLocalDirSink(c.lake.dir);
   if (c.sink.type == SinkType::kFirehose) return FirehoseSinkFrom(c);
+  if (c.sink.type == SinkType::kKinesis) return KinesisSinkFrom(c);
   S3SinkOptions o;
   o.bucket = c.s3.bucket;
   o.prefix = c.s3.prefix;
@@ -189,6 +210,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
                ho.tls ? "HTTPS only, certificate " + ho.tls->cert_file : std::string("plain HTTP"),
                SinkTarget(config),
                config.sink.type == SinkType::kFirehose ? "ndjson records"
+               : config.sink.type == SinkType::kKinesis ? "json records"
                : config.lake.format == LakeFormat::kParquet ? "parquet" : "ndjson.gz",
                config.wal.dir,
                config.wal.durability == Durability::kFsync ? "fsync" : "write");

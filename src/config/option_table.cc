@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "config/name_rules.h"
+#include "event/names.h"
 #include "config/option_binding.h"
 #include "config/option_value.h"
 
@@ -32,6 +33,7 @@ constexpr EnumName<SinkType> kSinkTypeNames[] = {
     {"local", SinkType::kLocal},
     {"s3", SinkType::kS3},
     {"firehose", SinkType::kFirehose},
+    {"kinesis", SinkType::kKinesis},
 };
 constexpr EnumName<TlsVersion> kTlsVersionNames[] = {
     {"1.2", TlsVersion::kTls12},
@@ -71,6 +73,7 @@ constexpr int64_t kMinS3PartBytes = 5 * kMiB;  // S3's minimum for every part bu
 constexpr int64_t kMaxS3PartBytes = 5 * kGiB;  // S3's maximum part, and PutObject's maximum
 constexpr int64_t kMaxS3ParallelParts = 64;
 constexpr int64_t kMaxFirehoseRecordRetries = 20;
+constexpr int64_t kMaxKinesisRecordRetries = 20;
 
 // [s3] values checked against what S3 accepts, so a typo fails at start-up, not at upload.
 std::optional<std::string> CheckEndpointUrl(std::string_view value) {
@@ -81,22 +84,35 @@ std::optional<std::string> CheckEndpointUrl(std::string_view value) {
 }
 constexpr std::string_view kEndpointRule = "empty, or http(s)://host[:port]";
 
-// --- [firehose]: the stream names the template makes must be valid Firehose names.
-std::optional<std::string> CheckStreamTemplate(std::string_view value) {
+// The names a template makes ({event_type} replaced) must be 1 to max_length of [a-zA-Z0-9_.-].
+std::optional<std::string> CheckNameTemplate(std::string_view value, size_t max_length, std::string_view what) {
   constexpr std::string_view kPlaceholder = "{event_type}";
-  constexpr size_t kMaxStreamName = 64;
   std::string name(value);
   for (size_t at = name.find(kPlaceholder); at != std::string::npos; at = name.find(kPlaceholder, at)) {
     name.replace(at, kPlaceholder.size(), "e");
   }
-  const bool valid = !name.empty() && name.size() <= kMaxStreamName &&
+  const bool valid = !name.empty() && name.size() <= max_length &&
                      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
                          std::string::npos;
   if (valid) return std::nullopt;
-  return "must make valid stream names: [a-zA-Z0-9_.-] and {event_type}, at most 64 characters";
+  return "must make valid " + std::string(what) + " names: [a-zA-Z0-9_.-] and {event_type}, at most " +
+         std::to_string(max_length) + " characters";
 }
 constexpr std::string_view kStreamTemplateRule = "[a-zA-Z0-9_.-] and {event_type}";
+
+// --- [firehose]: the stream names the template makes must be valid Firehose names.
+std::optional<std::string> CheckStreamTemplate(std::string_view value) { return CheckNameTemplate(value, 64, "stream"); }
 // --- end [firehose]
+
+// --- [kinesis]: Kinesis stream names are longer.
+std::optional<std::string> CheckKinesisStreamTemplate(std::string_view value) {
+  return CheckNameTemplate(value, 128, "stream");
+}
+// --- end [kinesis]
+
+std::vector<std::string_view> MessageKeyNames() {
+  return {std::begin(kMessageKeyFields), std::end(kMessageKeyFields)};
+}
 
 // Builds one table row; reads as a sentence: Option("flush", "max_age").Seconds(1, 3600)...
 class Option {
@@ -362,8 +378,9 @@ std::vector<OptionSpec> BuildTable() {
       Option("sink", "type")
           .Enum(NamesOf<kSinkTypeNames>())
           .Doc("Where lake files go: \"local\" (lake.dir), \"s3\" (the [s3] section; the same object "
-               "keys as the local lake) or \"firehose\" (the [firehose] section: one delivery stream per "
-               "event type, batches sent as NDJSON records; lake.format does not apply).")
+               "keys as the local lake), \"firehose\" (the [firehose] section: one delivery stream per "
+               "event type, batches sent as NDJSON records; lake.format does not apply) or \"kinesis\" (the "
+               "[kinesis] section: one data stream per event type, one JSON record per event).")
           .Bind(BindEnum<&Config::sink, &Config::Sink::type, kSinkTypeNames>()),
 
       Option("s3", "bucket")
@@ -441,6 +458,37 @@ std::vector<OptionSpec> BuildTable() {
                "before the batch is retried later.")
           .Bind(BindField<&Config::firehose, &Config::Firehose::max_record_retries>()),
       // --- end [firehose]
+
+      // --- [kinesis]
+      Option("kinesis", "stream_template")
+          .String(CheckKinesisStreamTemplate, kStreamTemplateRule)
+          .Doc("Kinesis data stream of each event type; {event_type} is replaced by the event type.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::stream_template>()),
+      Option("kinesis", "region")
+          .String(CheckNonEmpty, kNonEmptyRule)
+          .Doc("Region of the streams, used in the signature and the default endpoint.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::region>()),
+      Option("kinesis", "endpoint")
+          .String(CheckEndpointUrl, kEndpointRule)
+          .Doc("Endpoint override (moto, a VPC endpoint URL); empty for AWS.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::endpoint>()),
+      Option("kinesis", "partition_key")
+          .Enum(MessageKeyNames())
+          .Doc("Field whose value is each record's partition key (events of one key go to one shard, in "
+               "order). An event without it, or \"none\", uses its event_id (spread evenly).")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::partition_key>()),
+      Option("kinesis", "aggregate")
+          .Bool()
+          .Doc("Pack consecutive events (newline-separated) into records of up to 1 MiB under the first "
+               "one's partition key, instead of one event per record: Kinesis bills each record in 25 KB "
+               "PUT payload units.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::aggregate>()),
+      Option("kinesis", "max_record_retries")
+          .Integer(0, kMaxKinesisRecordRetries)
+          .Doc("Rounds of resending the records a PutRecords reported failed (FailedRecordCount > 0), "
+               "with backoff, before the batch is retried later.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::max_record_retries>()),
+      // --- end [kinesis]
 
       Option("event_types.<name>", "columns")
           .Scope(OptionScope::kPerEventType)

@@ -184,7 +184,11 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
                       });
 }
 
-bool Pipeline::Ready() const { return wal_ && !wal_->OverBudget(); }
+Status Pipeline::Readiness() const {
+  if (!wal_) return Status::Unavailable("starting");
+  if (wal_->OverBudget()) return Status::NoSpace("write-ahead log is over its disk budget");
+  return sink_->Readiness();
+}
 
 void Pipeline::BatcherLoop() {
   std::unique_lock lock(mu_);
@@ -247,13 +251,17 @@ void Pipeline::MakeReady(const Batch& batch) {
   delivery_cv_.notify_all();
 }
 
-void Pipeline::ReleaseLog() {
+uint64_t Pipeline::DeliveredWatermark() const {
+  // Every batch to come is cut from open batches or from events not yet batched, so its first
+  // seq is at least the smallest of these.
   uint64_t watermark = highest_event_seq_ + 1;
   if (auto open = batcher_.MinOpenSeq()) watermark = std::min(watermark, *open);
   if (!sealed_.empty()) watermark = std::min(watermark, sealed_.begin()->first);
   for (const Committed& c : committed_) watermark = std::min(watermark, c.first_seq);
-  wal_->Release(watermark);
+  return watermark;
 }
+
+void Pipeline::ReleaseLog() { wal_->Release(DeliveredWatermark()); }
 
 void Pipeline::OnDelivered(uint64_t first_seq) {
   std::lock_guard lock(mu_);
