@@ -15,6 +15,7 @@
 #include "aws/credential_providers.h"
 #include "sink/s3/s3_sink.h"
 #include "sink/firehose/firehose_sink.h"
+#include "sink/kafka/kafka_sink.h"
 #include "sink/kinesis/kinesis_sink.h"
 
 namespace tracklake {
@@ -51,6 +52,10 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
     o.format = FileFormat::kJsonMessages;
     o.message_key = c.kinesis.partition_key;
   }
+  if (c.sink.type == SinkType::kKafka) {
+    o.format = FileFormat::kJsonMessages;
+    o.message_key = c.kafka.message_key;
+  }
   o.event_type_columns = c.event_type_columns;
   o.dead_letter_dir = (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
   return o;
@@ -80,12 +85,25 @@ Result<std::unique_ptr<Sink>> KinesisSinkFrom(const Config& c) {
 }
 // --- end Kinesis sink
 
+// --- Kafka sink: one topic per event type, one transaction per batch.
+Result<std::unique_ptr<Sink>> KafkaSinkFrom(const Config& c, MetricsRegistry& metrics) {
+  KafkaSinkOptions o;
+  o.brokers = c.kafka.brokers;
+  o.topic_template = c.kafka.topic_template;
+  o.exactly_once = c.kafka.exactly_once;
+  o.transaction_timeout_ms = static_cast<int64_t>(c.kafka.transaction_timeout_s) * 1000;
+  o.properties = c.kafka.properties;
+  return MakeKafkaSink(o, metrics);
+}
+// --- end Kafka sink
+
 std::string_view SinkTypeName(SinkType type) {
   switch (type) {
     case SinkType::kLocal: return "local";
     case SinkType::kS3: return "s3";
     case SinkType::kFirehose: return "firehose";
     case SinkType::kKinesis: return "kinesis";
+    case SinkType::kKafka: return "kafka";
   }
   return "local";
 }
@@ -96,16 +114,18 @@ std::string SinkTarget(const Config& c) {
     case SinkType::kS3: return "s3://" + c.s3.bucket + "/" + c.s3.prefix;
     case SinkType::kFirehose: return "firehose streams " + c.firehose.stream_template;
     case SinkType::kKinesis: return "kinesis streams " + c.kinesis.stream_template;
+    case SinkType::kKafka: return "kafka topics " + c.kafka.topic_template + " at " + c.kafka.brokers;
   }
   return c.lake.dir;
 }
 
 // The sink of sink.type: the local lake directory, the S3 bucket or the Firehose streams
 // (credentials from the standard AWS chain of the process environment).
-Result<std::unique_ptr<Sink>> SinkFrom(const Config& c) {
+Result<std::unique_ptr<Sink>> SinkFrom(const Config& c, MetricsRegistry& metrics) {
   if (c.sink.type == SinkType::kLocal) return MakeLocalDirSink(c.lake.dir);
   if (c.sink.type == SinkType::kFirehose) return FirehoseSinkFrom(c);
   if (c.sink.type == SinkType::kKinesis) return KinesisSinkFrom(c);
+  if (c.sink.type == SinkType::kKafka) return KafkaSinkFrom(c, metrics);
   S3SinkOptions o;
   o.bucket = c.s3.bucket;
   o.prefix = c.s3.prefix;
@@ -172,7 +192,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
                  "their own app_id; use write keys anywhere but a local machine");
   }
   MetricsRegistry metrics;
-  Result<std::unique_ptr<Sink>> sink = SinkFrom(config);
+  Result<std::unique_ptr<Sink>> sink = SinkFrom(config, metrics);
   if (!sink.ok()) {
     spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());
     return 1;
@@ -210,7 +230,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
                ho.tls ? "HTTPS only, certificate " + ho.tls->cert_file : std::string("plain HTTP"),
                SinkTarget(config),
                config.sink.type == SinkType::kFirehose ? "ndjson records"
-               : config.sink.type == SinkType::kKinesis ? "json records"
+               : config.sink.type == SinkType::kKinesis || config.sink.type == SinkType::kKafka ? "json messages"
                : config.lake.format == LakeFormat::kParquet ? "parquet" : "ndjson.gz",
                config.wal.dir,
                config.wal.durability == Durability::kFsync ? "fsync" : "write");

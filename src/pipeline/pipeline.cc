@@ -41,6 +41,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
   auto wal = Wal::Open(p->options_.wal, observer, [&](const WalRecord& r) { p->Replay(r); });
   if (!wal.ok()) return wal.status();
   p->wal_ = std::move(wal).value();
+  p->sink_->OnLogOpened(p->options_.node_id, p->wal_->log_id());
   {
     std::lock_guard lock(p->mu_);
     p->replaying_ = false;

@@ -53,6 +53,9 @@ class Sink {
   virtual ~Sink() = default;
   virtual DeliveryResult Put(const LakeObject& object) = 0;
   virtual std::string_view name() const = 0;
+  // Called once by the pipeline after the log is opened and before the first Put: which log the
+  // objects come from (sinks that keep delivery state per log, such as Kafka's, start here).
+  virtual void OnLogOpened(std::string_view /*node_id*/, std::string_view /*log_id*/) {}
   // Ok, or why the sink cannot deliver now (e.g. no broker reached since start): /readyz says it.
   // Cheap and safe from any thread.
   virtual Status Readiness() const { return Status::Ok(); }
