@@ -73,7 +73,7 @@ class KafkaSink : public Sink {
                                      LatencyBuckets());
     metrics.AddGauge("tracklake_kafka_producer_queue_messages", "Messages waiting in the Kafka producer's queues.",
                      [depth = queue_depth_] { return static_cast<double>(depth->load()); });
-    metrics.AddGauge("tracklake_kafka_connected", "1 once the Kafka sink has reached the brokers, else 0.",
+    metrics.AddGauge("tracklake_kafka_connected", "1 while the Kafka sink's producer has reached the brokers; 0 before, and while a replacement producer (after a fenced or unknown commit) reconnects.",
                      [connected = connected_flag_] { return connected->load() ? 1.0 : 0.0; });
     not_ready_ = "kafka: connecting to " + options_.brokers;
   }
@@ -98,8 +98,9 @@ class KafkaSink : public Sink {
 
   std::string_view name() const override { return "kafka"; }
 
+  // Ready once the brokers answered: a later outage is absorbed by the log like any sink's.
   Status Readiness() const override {
-    if (connected_flag_->load()) return Status::Ok();
+    if (ever_connected_.load()) return Status::Ok();
     std::lock_guard lock(ready_mu_);
     return Status::Unavailable(not_ready_);
   }
@@ -138,8 +139,8 @@ class KafkaSink : public Sink {
       not_ready_ = fmt::format("kafka: no answer from the brokers at {} yet: {}", options_.brokers, e->ToString());
       return e;
     }
-    if (!was_connected_) spdlog::info("kafka sink connected to {}", options_.brokers);
-    was_connected_ = true;
+    if (!ever_connected_.load()) spdlog::info("kafka sink connected to {}", options_.brokers);
+    ever_connected_.store(true);
     connected_flag_->store(true);
     return std::nullopt;
   }
@@ -329,15 +330,12 @@ class KafkaSink : public Sink {
     return Failed(topic, e);
   }
 
-  // An outcome we cannot know (a commit that timed out, an abort that failed): forget the
-  // positions so the next attempt reads what really got committed; a new producer fences the
-  // old one's transaction (completing or aborting it) before that.
+  // An outcome we cannot know (a commit that timed out, an abort that failed): a new producer
+  // with the same transactional.id fences the old one, whose transaction the coordinator then
+  // completes or aborts; the positions are read again, so the next attempt sees what really
+  // got committed.
   DeliveryResult Unknown(const std::string& topic, const KafkaError& e) {
-    if (e.fatal || !e.retriable) {
-      Recreate();
-    } else {
-      positions_.clear();
-    }
+    Recreate();
     return Failed(topic, e);
   }
 
@@ -347,7 +345,7 @@ class KafkaSink : public Sink {
   std::unique_ptr<KafkaClient> client_;                        // guarded by mu_
   std::unordered_map<std::string, DeliveredBatches> positions_;  // by topic; guarded by mu_
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> known_topics_;  // guarded by mu_
-  bool was_connected_ = false;                                 // guarded by mu_
+  std::atomic<bool> ever_connected_{false};
   AcceptedRecords remembered_;                                 // at-least-once mode
 
   MetricsRegistry& metrics_;
