@@ -5,6 +5,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tlharness import tracklake_bin
@@ -92,3 +93,25 @@ class FaultProxy:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def assert_each_once(events, ids):
+    counts = Counter(e["event_id"] for e in events)
+    assert set(counts) == set(ids), f"missing {len(set(ids) - set(counts))}, unexpected {len(set(counts) - set(ids))}"
+    assert max(counts.values()) == 1, [i for i, n in counts.items() if n > 1][:5]
+
+
+def assert_nothing_lost_and_copies_identical(events, ids):
+    """What the client guarantees on its own: every event lands, and a retry sends the very same
+    event (same id, same fields) so that the collector's (app_id, event_id) dedup can drop it."""
+    by_id = {}
+    for e in events:
+        server = {k: e.pop(k) for k in ("received_at",)}  # stamped per request by the collector
+        assert server
+        by_id.setdefault(e["event_id"], []).append(e)
+    assert set(by_id) == set(ids)
+    for copies in by_id.values():
+        assert all(copy == copies[0] for copy in copies)
+    if collector_dedups():
+        assert all(len(copies) == 1 for copies in by_id.values())
+    return Counter(len(copies) for copies in by_id.values())

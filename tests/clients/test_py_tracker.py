@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import tracklake
-from clientlib import collector_dedups
+from clientlib import assert_each_once, assert_nothing_lost_and_copies_identical, collector_dedups
 from tlharness import ROOT, WRITE_KEY, make_self_signed_cert, wait_for
 
 TYPES = ["page_view", "click"]
@@ -31,28 +31,6 @@ def tracker(c_or_url, **kw):
 def landed(c):
     assert c.stop() == 0
     return c.lake_events()
-
-
-def assert_each_once(events, ids):
-    counts = Counter(e["event_id"] for e in events)
-    assert set(counts) == set(ids), f"missing {len(set(ids) - set(counts))}, unexpected {len(set(counts) - set(ids))}"
-    assert max(counts.values()) == 1, [i for i, n in counts.items() if n > 1][:5]
-
-
-def assert_nothing_lost_and_copies_identical(events, ids):
-    """What the client guarantees on its own: every event lands, and a retry sends the very same
-    event (same id, same fields) so that the collector's (app_id, event_id) dedup can drop it."""
-    by_id = {}
-    for e in events:
-        server = {k: e.pop(k) for k in ("received_at",)}  # stamped per request by the collector
-        assert server
-        by_id.setdefault(e["event_id"], []).append(e)
-    assert set(by_id) == set(ids)
-    for copies in by_id.values():
-        assert all(copy == copies[0] for copy in copies)
-    if collector_dedups():
-        assert all(len(copies) == 1 for copies in by_id.values())
-    return Counter(len(copies) for copies in by_id.values())
 
 
 def test_events_from_many_threads_land_exactly_once_with_their_client_ids(collector):
