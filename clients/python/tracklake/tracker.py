@@ -34,6 +34,8 @@ FIREHOSE = "firehose"
 DEFAULT_STREAM_TEMPLATE = "tracking-{event_type}"
 
 _TRACKERS: "weakref.WeakSet[Tracker]" = weakref.WeakSet()
+# Values track() makes itself, valid by construction (a UUIDv7, the tracker's app_id, a formatted now).
+_MADE_HERE = frozenset(("event_id", "app_id", "event_time"))
 
 
 def _after_fork_in_child() -> None:
@@ -168,17 +170,16 @@ class Tracker:
         """
         f = kwfields if fields is None else {**fields, **kwfields}
         ms = time.time_ns() // 1_000_000
-        event = {"event_type": event_type,
-                 "event_id": f.pop("event_id") if "event_id" in f else uuid7(ms),
-                 "app_id": f.pop("app_id") if "app_id" in f else self.app_id}
-        if "event_time" in f:
-            event["event_time"] = f.pop("event_time")
-        elif self._stamp:
-            event["event_time"] = self._clock.format(ms)
-        if f:
+        if "event_id" in f or "app_id" in f or "event_time" in f:
+            event, trusted = self._event_with_given_fields(event_type, f, ms)
+        else:
+            event = {"event_type": event_type, "event_id": uuid7(ms), "app_id": self.app_id}
+            if self._stamp:
+                event["event_time"] = self._clock.format(ms)
             event.update(f)
+            trusted = _MADE_HERE
         try:
-            line = self._checker.line(event)
+            line = self._checker.line(event, trusted)
         except _rules.ValidationError as e:
             self._queue.count_invalid()
             if self._raise_invalid:
@@ -193,6 +194,26 @@ class Tracker:
                                 "(stats().dropped counts them)")
             return None
         return event["event_id"]
+
+    def _event_with_given_fields(self, event_type: str, f: dict, ms: int):
+        """The event when the caller gave event_id, app_id or event_time: theirs are checked."""
+        made = set(_MADE_HERE)
+        event = {"event_type": event_type}
+        if "event_id" in f:
+            event["event_id"] = f.pop("event_id")
+            made.discard("event_id")
+        else:
+            event["event_id"] = uuid7(ms)
+        event["app_id"] = f.pop("app_id") if "app_id" in f else self.app_id
+        if event["app_id"] is not self.app_id:
+            made.discard("app_id")
+        if "event_time" in f:
+            event["event_time"] = f.pop("event_time")
+            made.discard("event_time")
+        elif self._stamp:
+            event["event_time"] = self._clock.format(ms)
+        event.update(f)
+        return event, frozenset(made)
 
     def _with_received_at(self, event: dict, line: bytes, ms: int) -> bytes:
         """The line as the collector's Firehose sink writes it: event_type, event_id, app_id,
