@@ -18,6 +18,7 @@ The client runs pinned to core 1 (BENCH_CLIENT_CORE). Prints a Markdown table an
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -141,10 +142,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp, bl.Collector(str(binary), Path(tmp) / "c") as c:
         for kind in args.clients.split(","):
             row = measure(kind, c.url, events, binary.parent)
-            if args.syscalls or args.smoke:
+            # --smoke runs these only where the tools are installed (they are not test dependencies).
+            if args.syscalls or (args.smoke and shutil.which("strace")):
                 row["syscalls_per_track"], row["syscalls"] = syscalls_in_track_loop(
                     kind, c.url, min(events, 20_000), binary.parent)
-            if kind == "cpp" and (args.instructions or args.smoke):
+            if kind == "cpp" and (args.instructions or (args.smoke and shutil.which("valgrind"))):
                 row["instructions_per_track"] = round(instructions_per_track(c.url, min(events, 5000), binary.parent))
             rows.append(row)
     print(f"load average after: {' '.join(bl.load_average())}")
