@@ -40,6 +40,21 @@ std::string CreateError(TrackerOptions o) {
   return error;
 }
 
+TEST(TrackerTest, TheReadmeSnippetCompilesAndTracks) {
+  tracklake::client::TrackerOptions options;
+  options.app_id = "web";
+  options.event_types = {"page_view"};
+  options.endpoint = kRefused;
+  options.write_key = "demo-write-key";
+  options.close_timeout = std::chrono::milliseconds(10);
+  options.log = [](std::string_view) {};
+  std::string error;
+  auto tracker = tracklake::client::Tracker::Create(options, &error);
+  ASSERT_NE(tracker, nullptr) << error;
+  auto r = tracker->Track("page_view", {{"user_id", "u1"}, {"url", "/home"}});
+  EXPECT_TRUE(r.ok()) << r.field << ": " << r.rule;
+}
+
 TEST(TrackerTest, UnusableOptionsAreRefusedAtCreate) {
   TrackerOptions o = Options();
   o.app_id.clear();

@@ -1,9 +1,12 @@
 // tracklake::client: the tracker a C++ service embeds to send events to a tracklake collector.
 //
+//   tracklake::client::TrackerOptions options;
+//   options.app_id = "checkout";
+//   options.event_types = {"purchase", "refund"};
+//   options.endpoint = "https://collector.internal:8080";
+//   options.write_key = key;
 //   std::string error;
-//   auto tracker = tracklake::client::Tracker::Create(
-//       {.app_id = "checkout", .event_types = {"purchase", "refund"},
-//        .endpoint = "https://collector.internal:8080", .write_key = key}, &error);
+//   auto tracker = tracklake::client::Tracker::Create(options, &error);
 //   tracker->Track("purchase", {{"user_id", "u1"}, {"order_id", "o-9"}});
 //
 // Track() validates the event with the collector's own validator (the same code the collector
