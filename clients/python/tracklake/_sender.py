@@ -120,14 +120,16 @@ class SendQueue:
 
     # --- the caller's side
 
-    def put(self, event: QueuedEvent) -> bool:
-        """Queues event; False (and counted) when the queue is full or closed."""
+    def put(self, event: QueuedEvent) -> Optional[str]:
+        """Queues event; otherwise says why ("closed", or "full": counted as dropped)."""
         size = len(event[0]) + 1
         with self._lock:
             items = self._items
-            if self._closing or len(items) >= self.max_queue_events or self._bytes + size > self.max_queue_bytes:
+            if self._closing:
+                return "closed"
+            if len(items) >= self.max_queue_events or self._bytes + size > self.max_queue_bytes:
                 self._counts["dropped"] += 1
-                return False
+                return "full"
             items.append(event)
             self._bytes += size
             self._enqueued += 1
@@ -136,7 +138,7 @@ class SendQueue:
                 self._cond.notify()
             if self._thread is None:
                 self._start_locked()
-        return True
+        return None
 
     def count_invalid(self) -> None:
         with self._lock:

@@ -160,7 +160,8 @@ class Tracker:
 
     def track(self, event_type: str, fields: Optional[Mapping[str, Any]] = None, /, **kwfields: Any) -> Optional[str]:
         """Validates and queues one event; returns its event_id, or None when the queue was full
-        (counted in stats().dropped) or, with on_invalid="log", the event was invalid.
+        (counted in stats().dropped), the tracker was closed, or, with on_invalid="log", the
+        event was invalid.
 
         Fields are flat string values, given as keyword arguments and/or a mapping (for keys that
         are not Python names, such as "page.url"). event_id, app_id and event_time may be given;
@@ -189,9 +190,13 @@ class Tracker:
             return None
         if self.mode == FIREHOSE:
             line = self._with_received_at(event, line, ms)
-        if not self._queue.put((line, event_type, time.monotonic())):
+        refused = self._queue.put((line, event_type, time.monotonic()))
+        if refused == "full":
             self._queue.log.log(logging.WARNING, "dropped", "tracklake: queue full, event dropped "
                                 "(stats().dropped counts them)")
+            return None
+        if refused:
+            self._queue.log.log(logging.WARNING, "closed", "tracklake: track() after close(); event not sent")
             return None
         return event["event_id"]
 
