@@ -90,21 +90,32 @@ class CollectorTransport:
         body = b"\n".join(e[0] for e in events) + b"\n"
         if self._compress:
             body = gzip_bytes(body)
-        try:
-            conn = self._connection()
-            conn.request("POST", self._path, body=body, headers=self._headers)
-            response = conn.getresponse()
-            data = response.read()
-            if response.getheader("Connection", "").lower() == "close":
+        resent = 0
+        for attempt in range(2):
+            reused = self._conn is not None
+            try:
+                conn = self._connection()
+                conn.request("POST", self._path, body=body, headers=self._headers)
+                response = conn.getresponse()
+                data = response.read()
+                if response.getheader("Connection", "").lower() == "close":
+                    self.close()
+                outcome = self._classify(events, response.status, response.getheader("Retry-After"), data)
+                outcome.resent = resent
+                return outcome
+            except (OSError, http.client.HTTPException) as e:
+                # Refused, reset, timed out, or the server closed a kept-alive connection (the
+                # collector's idle timeout; a Lambda thawed after a long freeze): a reused
+                # connection gets one fresh try at once. The events carry their ids, so sending
+                # them again cannot duplicate them.
                 self.close()
-        except (OSError, http.client.HTTPException) as e:
-            # Refused, reset, timed out, or the server closed a kept-alive connection: the events
-            # carry their ids, so sending them again cannot duplicate them.
-            self.close()
-            self._log.log(logging.WARNING, "network", "tracklake: collector unreachable (%s); will retry",
-                          type(e).__name__)
-            return Outcome(retry=events)
-        return self._classify(events, response.status, response.getheader("Retry-After"), data)
+                if reused and attempt == 0:
+                    resent = 1
+                    continue
+                self._log.log(logging.WARNING, "network", "tracklake: collector unreachable (%s); will retry",
+                              type(e).__name__)
+                break
+        return Outcome(retry=events, resent=resent)
 
     def _classify(self, events: List[QueuedEvent], status: int, retry_after: Optional[str],
                   data: bytes) -> Outcome:

@@ -33,6 +33,7 @@ class Outcome:
     retry: Optional[List[QueuedEvent]] = None
     retry_after: Optional[float] = None
     split: bool = False  # send `retry` again at once, as two halves (the batch was too large)
+    resent: int = 0      # requests the transport itself sent again (a stale kept-alive connection)
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,7 @@ class SendQueue:
             with self._cond:
                 if self._abandon:
                     return
+                self._counts["retries"] += outcome.resent
                 self._counts["delivered"] += outcome.delivered
                 self._counts["rejected"] += outcome.rejected
                 self._finished += outcome.delivered + outcome.rejected
