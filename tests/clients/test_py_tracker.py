@@ -302,3 +302,16 @@ def test_the_package_version_is_the_projects():
     assert out.strip() == f"tracklake {tracklake.__version__}"
     assert (ROOT / "VERSION").read_text().strip() == tracklake.__version__
     assert Path(tracklake.__file__).parent.joinpath("VERSION").resolve() == (ROOT / "VERSION").resolve()
+
+
+def test_unusable_options_are_refused_at_construction():
+    with pytest.raises(ValueError, match="endpoint"):
+        tracklake.Tracker("web", ["click"])  # neither a collector nor mode="firehose"
+    with pytest.raises(ValueError, match="event_types"):
+        tracklake.Tracker("web", [], endpoint="http://127.0.0.1:1")
+    with pytest.raises(ValueError, match="'Click'"):
+        tracklake.Tracker("web", ["Click"], endpoint="http://127.0.0.1:1")
+    with pytest.raises(ValueError, match="http"):
+        tracklake.Tracker("web", ["click"], endpoint="ftp://collector")
+    with pytest.raises(ValueError, match="stream name"):
+        tracklake.Tracker("web", ["click"], mode="firehose", stream_template="bad name {event_type}")

@@ -66,7 +66,10 @@ class Tracker:
                  request_timeout: float = 10.0, max_backoff: float = 30.0, close_timeout: float = 5.0,
                  on_invalid: str = "raise", stamp_event_time: bool = True,
                  rules: _rules.Rules = _rules.Rules(), flush_at_exit: bool = True):
-        mode = mode or (COLLECTOR if endpoint else FIREHOSE)
+        if mode is None:
+            if not endpoint:
+                raise ValueError("give endpoint= (the collector's URL) or mode='firehose'")
+            mode = COLLECTOR
         if mode not in (COLLECTOR, FIREHOSE):
             raise ValueError(f"mode must be {COLLECTOR!r} or {FIREHOSE!r}, not {mode!r}")
         if mode == COLLECTOR and not endpoint:
@@ -102,7 +105,10 @@ class Tracker:
                                           timeout=request_timeout, user_agent=f"tracklake-python/{__version__}",
                                           log=self._queue.log)
         else:
+            import importlib.util
             from ._firehose import FirehoseTransport
+            if firehose_client is None and importlib.util.find_spec("boto3") is None:
+                raise ValueError("firehose mode needs boto3: pip install 'tracklake[firehose]'")
             FirehoseTransport.check_template(stream_template, self.event_types)
 
             def factory():
@@ -130,7 +136,8 @@ class Tracker:
 
         TRACKLAKE_APP_ID, TRACKLAKE_EVENT_TYPES (comma-separated), TRACKLAKE_ENDPOINT,
         TRACKLAKE_WRITE_KEY, TRACKLAKE_CA_FILE, TRACKLAKE_MODE (collector or firehose; default
-        collector when TRACKLAKE_ENDPOINT is set), TRACKLAKE_FIREHOSE_STREAM_TEMPLATE,
+        collector when TRACKLAKE_ENDPOINT is set, else firehose when
+        TRACKLAKE_FIREHOSE_STREAM_TEMPLATE is), TRACKLAKE_FIREHOSE_STREAM_TEMPLATE,
         TRACKLAKE_FIREHOSE_REGION, TRACKLAKE_FIREHOSE_ENDPOINT, TRACKLAKE_FIREHOSE_AGGREGATE
         (true/false), TRACKLAKE_BATCH_AGE (seconds), TRACKLAKE_ON_INVALID (raise or log).
         """
@@ -154,6 +161,8 @@ class Tracker:
         put("batch_age", "TRACKLAKE_BATCH_AGE", float)
         put("on_invalid", "TRACKLAKE_ON_INVALID")
         kwargs.update(overrides)
+        if "mode" not in kwargs and not kwargs.get("endpoint") and "stream_template" in kwargs:
+            kwargs["mode"] = FIREHOSE
         if "app_id" not in kwargs or "event_types" not in kwargs:
             raise ValueError("set TRACKLAKE_APP_ID and TRACKLAKE_EVENT_TYPES (or pass app_id and event_types)")
         return cls(**kwargs)
