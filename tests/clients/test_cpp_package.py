@@ -83,7 +83,7 @@ def test_a_consumer_project_sends_events_that_land_exactly_once(consumer, collec
 
 def test_a_collector_killed_and_restarted_mid_run_loses_nothing(consumer, fixed_port_collector):
     c = fixed_port_collector
-    proc = subprocess.Popen([str(consumer), "2000", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen([str(consumer), "3000", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=consumer_env(c.url))
 
     def accepted():
@@ -99,7 +99,7 @@ def test_a_collector_killed_and_restarted_mid_run_loses_nothing(consumer, fixed_
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     ids, flushed, stats = parse(out)
-    assert flushed and len(ids) == 2000
+    assert flushed and len(ids) == 3000
     assert int(stats[4]) >= 1  # retries
     assert "will retry" in err  # the default log goes to stderr
     assert c.stop() == 0

@@ -83,31 +83,35 @@ def test_invalid_events_raise_or_log_and_are_counted(collector, caplog):
     assert t.stats().invalid == 2 and quiet.stats().invalid == 1
 
 
-@pytest.mark.parametrize("stop", ["sigterm", "kill9"])
-def test_collector_restarts_mid_batch_lose_nothing(fixed_port_collector, stop):
+@pytest.mark.parametrize("stop_how", ["sigterm", "kill9"])
+def test_collector_restarts_mid_batch_lose_nothing(fixed_port_collector, stop_how):
     c = fixed_port_collector
-    t = tracker(c, batch_events=40, batch_age=0.01)
+    t = tracker(c, batch_events=40, batch_age=0.01, max_queue_events=1_000_000)  # room for any outage here
     ids = []
-    done = threading.Event()
+    stop = threading.Event()
 
-    def produce():
-        for i in range(3000):
-            ids.append(t.track(TYPES[i % 2], seq=str(i), pad="p" * 300))
-            if i % 100 == 0:
-                time.sleep(0.01)
-        done.set()
+    def produce():  # until both restarts are done, so that each one lands mid-batch
+        i = 0
+        while not stop.is_set() or i < 1000:
+            for _ in range(100):
+                ids.append(t.track(TYPES[i % 2], seq=str(i), pad="p" * 300))
+                i += 1
+            time.sleep(0.02)
     producer = threading.Thread(target=produce)
     producer.start()
-    for _ in range(2):
-        wait_for(lambda: t.stats().delivered > 0 and t.stats().queued > 0, what="events in flight")
-        if stop == "sigterm":
-            assert c.stop() == 0
-        else:
-            c.kill9()
-        time.sleep(0.3)  # the client meets a closed port meanwhile
-        c.start(env=c.fixed_env)
-    producer.join()
-    assert done.is_set() and None not in ids
+    try:
+        for _ in range(2):
+            wait_for(lambda: t.stats().delivered > 0 and t.stats().queued > 0, what="events in flight")
+            if stop_how == "sigterm":
+                assert c.stop() == 0
+            else:
+                c.kill9()
+            time.sleep(0.3)  # the client meets a closed port meanwhile
+            c.start(env=c.fixed_env)
+    finally:
+        stop.set()
+        producer.join()
+    assert None not in ids
     assert t.flush(60), t.stats()
     assert t.stats().retries > 0
     # Today a SIGTERM can leave an accepted request unanswered (issue 23 drains them), so
