@@ -61,9 +61,9 @@ def test_events_from_many_threads_land_exactly_once_with_their_client_ids(collec
 
 
 def test_given_event_id_and_event_time_are_kept(collector):
-    t = tracker(collector)
-    assert t.track("click", {"event_id": "order-42", "event_time": "2026-01-02T03:04:05.678Z"}) == "order-42"
-    assert t.flush(10)
+    with tracker(collector, batch_age=60) as t:  # leaving the block closes, which flushes
+        assert t.track("click", {"event_id": "order-42", "event_time": "2026-01-02T03:04:05.678Z"}) == "order-42"
+    assert t.stats().delivered == 1
     [e] = landed(collector)
     assert (e["event_id"], e["event_time"]) == ("order-42", "2026-01-02T03:04:05.678Z")
 

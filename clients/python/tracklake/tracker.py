@@ -252,6 +252,12 @@ class Tracker:
     def stats(self) -> Stats:
         return self._queue.stats()
 
+    def __enter__(self) -> "Tracker":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
     def lambda_handler(self, handler: Optional[Callable] = None, *, flush_timeout: Optional[float] = None,
                        margin: float = 0.5):
         """Decorator for an AWS Lambda handler: flushes before the handler returns (or raises)."""
