@@ -259,8 +259,11 @@ def sink_delivery_run(a, root, label, extra):
                 break
             time.sleep(0.05)
         window = time.monotonic() - t0
+        # Dead-lettered batches count as written: a run that rejected any did not deliver them.
+        rejected = m.get("tracklake_sink_rejected_total", 0)
         return dict(sink=label, seconds=a.kafka_s, acked_events=lg["ok_events"], accepted_events=accepted,
-                    delivered_events=delivered, caught_up=delivered >= accepted, window_s=round(window, 2),
+                    delivered_events=delivered, caught_up=delivered >= accepted and rejected == 0,
+                    rejected_batches=rejected, window_s=round(window, 2),
                     acked_events_per_s=lg["events_per_s"], delivered_events_per_s=delivered / window,
                     server_cpu_pct=cpu.percent(), retries=m.get("tracklake_sink_retries_total", 0),
                     transactions=m.get("tracklake_kafka_transactions_total", 0),
@@ -286,7 +289,7 @@ def phase_kafka(a, res, work):
             res["kafka"].append(r)
             log(f"  {label:22s}: {r['acked_events_per_s']:>8.0f} acked events/s, {r['delivered_events_per_s']:>8.0f} delivered "
                 f"events/s ({r['delivered_events']:.0f}/{r['accepted_events']:.0f} in {r['window_s']} s, "
-                f"{'caught up' if r['caught_up'] else 'BEHIND'}); collector cpu {r['server_cpu_pct']:.0f} %"
+                f"{'caught up' if r['caught_up'] else 'BEHIND'}, {r['rejected_batches']:.0f} batches rejected); collector cpu {r['server_cpu_pct']:.0f} %"
                 + (f"; {r['transactions']:.0f} transactions, {1000 * r['batch_seconds_mean']:.1f} ms per batch"
                    if "kafka" in label else ""))
     finally:

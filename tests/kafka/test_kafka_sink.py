@@ -89,7 +89,8 @@ def test_a_topic_that_does_not_exist_keeps_its_batch_in_the_dead_letter_area_wit
     assert path.parts[0] == "no_topic"
     assert [(e["event_id"], e["p"]) for e in events] == [("kept", "v")]
     assert reason["sink"] == "kafka"
-    assert "UNKNOWN_TOPIC_OR_PART" in reason["reason"] and template.replace("{event_type}", "no_topic") in reason["reason"]
+    assert "UNKNOWN_TOPIC" in reason["reason"] and "the topic does not exist" in reason["reason"]
+    assert template.replace("{event_type}", "no_topic") in reason["reason"]
 
 
 def test_a_message_over_message_max_bytes_is_dead_lettered_and_the_others_delivered(collector_factory, broker, topics):

@@ -23,6 +23,9 @@ std::vector<std::pair<std::string, std::string>> SafeProducerSettings(const Kafk
       {"compression.type", "zstd"},
       {"linger.ms", "5"},
       {"message.timeout.ms", std::to_string(o.transaction_timeout_ms)},
+      // How long a message waits for a topic the brokers do not know (or are still creating
+      // automatically) before it fails as _UNKNOWN_TOPIC: librdkafka's 30 s would hold the sink.
+      {"topic.metadata.propagation.max.ms", "5000"},
   };
   if (o.transactional) {
     s.emplace_back("transactional.id", o.transactional_id);

@@ -23,7 +23,11 @@ constexpr std::string_view kProbeEventType = "probe_event_type";
 constexpr size_t kMaxTopicName = 249;
 constexpr auto kReconnectWait = std::chrono::seconds(2);
 constexpr auto kTopicKnownFor = std::chrono::seconds(60);
+// A topic that turned out missing is refused at once for this long, instead of every batch
+// waiting topic.metadata.propagation.max.ms to learn it again.
+constexpr auto kTopicMissingFor = std::chrono::seconds(60);
 constexpr std::string_view kTooLarge = "MSG_SIZE_TOO_LARGE";
+constexpr const char* kMissingTopic = "the topic does not exist (and the brokers do not create topics automatically)";
 // Broker errors that no retry fixes: the batch goes to the dead-letter area with the reason.
 constexpr std::string_view kPermanentErrors[] = {
     "UNKNOWN_TOPIC_OR_PART", "_UNKNOWN_TOPIC",       "TOPIC_AUTHORIZATION_FAILED", "CLUSTER_AUTHORIZATION_FAILED",
@@ -176,18 +180,32 @@ class KafkaSink : public Sink {
     positions_.clear();
   }
 
-  // REQUIRES: mu_ held.
+  // REQUIRES: mu_ held. A metadata request does not make brokers create a topic; producing
+  // to it does where they create topics automatically. So an unknown topic is tried once, and
+  // refused at once for a while after the brokers confirmed it missing.
   std::optional<KafkaError> EnsureTopic(const std::string& topic) {
     const auto now = std::chrono::steady_clock::now();
     if (auto it = known_topics_.find(topic); it != known_topics_.end() && now - it->second < kTopicKnownFor) {
       return std::nullopt;
     }
     std::optional<KafkaError> e = client_->CheckTopic(topic, options_.connect_timeout_ms);
-    if (!e) known_topics_[topic] = now;
-    return e;
+    if (!e) {
+      known_topics_[topic] = now;
+      missing_topics_.erase(topic);
+      return std::nullopt;
+    }
+    if (e->code != "UNKNOWN_TOPIC_OR_PART") return e;
+    if (auto it = missing_topics_.find(topic); it != missing_topics_.end() && now - it->second < kTopicMissingFor) {
+      return KafkaError{e->code, kMissingTopic, false, false, false};
+    }
+    return std::nullopt;
   }
 
-  DeliveryResult Failed(const std::string& topic, const KafkaError& e) {
+  DeliveryResult Failed(const std::string& topic, KafkaError e) {
+    if (e.code == "_UNKNOWN_TOPIC" || e.code == "UNKNOWN_TOPIC_OR_PART") {
+      missing_topics_[topic] = std::chrono::steady_clock::now();
+      e.message = kMissingTopic;
+    }
     metrics_.GetCounter("tracklake_kafka_delivery_errors_total", "Kafka delivery errors by librdkafka's error name.",
                         fmt::format("reason=\"{}\"", LabelValue(e.code)))
         .Inc();
@@ -345,6 +363,7 @@ class KafkaSink : public Sink {
   std::unique_ptr<KafkaClient> client_;                        // guarded by mu_
   std::unordered_map<std::string, DeliveredBatches> positions_;  // by topic; guarded by mu_
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> known_topics_;  // guarded by mu_
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> missing_topics_;  // guarded by mu_
   std::atomic<bool> ever_connected_{false};
   AcceptedRecords remembered_;                                 // at-least-once mode
 
