@@ -15,7 +15,7 @@
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = TRACKLAKE_VERSION;  // CMakeLists.txt's project version
 
 std::optional<std::string> ConfigPath(const std::string& flag) {
   if (!flag.empty()) return flag;

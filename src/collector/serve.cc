@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "common/cpu_count.h"
 #include "common/open_file_limit.h"
 #include "http/server.h"
+#include "metrics/process_metrics.h"
 #include "sink/local/local_dir_sink.h"
 #include "aws/credential_providers.h"
 #include "sink/s3/s3_sink.h"
@@ -151,6 +153,9 @@ int Serve(const Config& config, const ServeFlags& flags) {
                  "their own app_id; use write keys anywhere but a local machine");
   }
   MetricsRegistry metrics;
+  AddProcessMetrics(metrics);
+  metrics.AddGauge("tracklake_build_info", "Always 1: the collector's version and sink type as labels.", [] { return 1.0; },
+                   fmt::format("version=\"{}\",sink=\"{}\"", TRACKLAKE_VERSION, SinkTypeName(config.sink.type)));
   Result<std::unique_ptr<Sink>> sink = SinkFrom(config);
   if (!sink.ok()) {
     spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());
