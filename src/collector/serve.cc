@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "collector/collector_handler.h"
+#include "collector/service_notify.h"
 #include "common/cpu_count.h"
 #include "common/open_file_limit.h"
 #include "http/server.h"
@@ -145,6 +146,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);  // not a reload (see the loop below), and never a stop without draining
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -161,6 +163,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
     spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());
     return 1;
   }
+  NotifyServiceManager("STATUS=recovering the write-ahead log");
   auto pipeline = Pipeline::Start(PipelineOptionsFrom(config), std::move(sink).value(), metrics);
   if (!pipeline.ok()) {
     spdlog::error("cannot start the pipeline: {}", pipeline.status().ToString());
@@ -202,8 +205,13 @@ int Serve(const Config& config, const ServeFlags& flags) {
     std::ofstream(tmp) << *port << "\n";
     std::filesystem::rename(tmp, *flags.port_file);
   }
+  NotifyServiceManager(fmt::format("READY=1\nSTATUS=accepting events on {} (port {})", config.server.listen, *port));
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    spdlog::warn("received SIGHUP: reloading the configuration is not supported; restart the collector to apply "
+                 "changes (a stop drains first: nothing accepted is lost)");
+  }
+  NotifyServiceManager("STOPPING=1\nSTATUS=draining: finishing requests in flight, delivering open batches");
   spdlog::info("received {}: finishing requests in flight and delivering every open batch", strsignal(sig));
   server.Stop(kRequestDrainMs);
   (*pipeline)->Shutdown();
