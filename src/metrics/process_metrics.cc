@@ -1,6 +1,7 @@
 #include "metrics/process_metrics.h"
 
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -20,15 +21,12 @@ std::string ReadProcFile(const char* path) {
   return s.str();
 }
 
+// The clocks, not /proc/stat's btime: a hardened unit (ProcSubset=pid) hides /proc/stat.
 double BootTimeSeconds() {
-  std::istringstream in(ReadProcFile("/proc/stat"));
-  std::string key;
-  double value = 0;
-  while (in >> key) {
-    if (key == "btime" && in >> value) return value;
-    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
-  }
-  return 0;
+  timespec real{}, since_boot{};
+  ::clock_gettime(CLOCK_REALTIME, &real);
+  ::clock_gettime(CLOCK_BOOTTIME, &since_boot);
+  return static_cast<double>(real.tv_sec - since_boot.tv_sec) + static_cast<double>(real.tv_nsec - since_boot.tv_nsec) / 1e9;
 }
 
 std::optional<ProcessStats> ReadSelf() {

@@ -19,7 +19,8 @@ struct ProcessStats {
   uint64_t threads = 0;
 };
 
-// Parses the text of /proc/<pid>/stat; boot_time_s from /proc/stat's btime. nullopt when malformed.
+// Parses the text of /proc/<pid>/stat; boot_time_s: when the machine booted, since the Unix
+// epoch. nullopt when malformed.
 std::optional<ProcessStats> ParseProcStat(std::string_view stat, double boot_time_s, long ticks_per_second,
                                           long page_bytes);
 
