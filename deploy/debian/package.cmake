@@ -7,15 +7,20 @@
 # take them away again on purge (postrm). docs/operations.md describes installing and upgrading.
 set(TL_DEB ${PROJECT_SOURCE_DIR}/deploy/debian)
 
-install(TARGETS tracklake RUNTIME DESTINATION bin)
+install(TARGETS tracklake RUNTIME DESTINATION bin COMPONENT collector)
 install(FILES ${TL_DEB}/tracklake.toml DESTINATION /etc/tracklake
-        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
-install(FILES ${TL_DEB}/tracklake.service DESTINATION /lib/systemd/system)
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ COMPONENT collector)
+install(FILES ${TL_DEB}/tracklake.service DESTINATION /lib/systemd/system COMPONENT collector)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/operations.md
               ${PROJECT_SOURCE_DIR}/docs/config.md
-        DESTINATION share/doc/tracklake)
+        DESTINATION share/doc/tracklake COMPONENT collector)
 
 set(CPACK_GENERATOR DEB)
+# The collector's component only: the C++ client library's headers and CMake package
+# (`cmake --install --component client`) are for developers, not for the service's hosts.
+set(CPACK_COMPONENTS_ALL collector)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
 set(CPACK_PACKAGE_NAME tracklake)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
