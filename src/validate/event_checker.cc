@@ -16,20 +16,78 @@ namespace {
 constexpr std::string_view kTrue = "true";
 constexpr std::string_view kFalse = "false";
 
-// The first rule a field breaks, kept while the remaining fields are still counted (the
-// field-count rule outranks per-field rules).
-struct FirstFailure {
-  bool failed = false;
-  std::string_view field;
-  std::string_view error;
-  void Set(std::string_view f, std::string_view e) {
-    failed = true;
-    field = f;
-    error = e;
-  }
-};
-
 }  // namespace
+
+inline bool EventChecker::CheckNewKey(std::string_view key, EventFacts& facts) {
+  if (!IsValidKey(key, rules_.max_key_bytes)) {
+    facts.Fail(TruncateUtf8(key, rules_.max_key_bytes), messages_.bad_key);
+    return false;
+  }
+  if (!scratch_.keys.Insert(key)) {
+    facts.Fail(key, kErrDuplicateKey);
+    return false;
+  }
+  // Reserved whatever its value: the type of a forbidden field is beside the point. (An
+  // accepted sequence never holds it, so the known path needs no check.)
+  if (key == kReceivedAtKey) {
+    facts.Fail(key, kErrReserved);
+    return false;
+  }
+  return true;
+}
+
+inline bool EventChecker::CheckStringField(std::string_view key, std::string_view value, EventFacts& facts) {
+  bool canonical = false;
+  if (key == kEventTypeKey) {
+    if (!IsValidEventType(value, rules_.max_event_type_bytes)) {
+      facts.Fail(key, messages_.bad_event_type);
+      return false;
+    }
+    if (!EventTypeAllowed(value)) {
+      facts.Fail(key, kErrEventTypeNotAllowed);
+      return false;
+    }
+    facts.event_type = value;
+    facts.has_event_type = canonical = true;
+  } else if (key == kEventIdKey) {
+    if (!IsValidEventId(value)) {
+      facts.Fail(key, kErrBadEventId);
+      return false;
+    }
+    facts.event_id = value;
+    facts.has_event_id = canonical = true;
+  } else if (key == kAppIdKey) {
+    if (!info_.app_id.empty() && value != info_.app_id) {
+      facts.Fail(key, kErrAppIdMismatch);
+      return false;
+    }
+    facts.app_id = value;
+    facts.has_app_id = canonical = true;
+  } else if (key == kEventTimeKey) {
+    const std::optional<int64_t> ms = ParseRfc3339Millis(value);
+    if (!ms) {
+      facts.Fail(key, kErrBadEventTime);
+      return false;
+    }
+    facts.event_time_ms = *ms;
+  }
+  scratch_.fields.push_back({key, value, canonical});
+  return true;
+}
+
+inline bool EventChecker::Conclude(const EventFacts& facts, std::string_view raw, uint32_t index) {
+  if (facts.failed) {
+    Reject(index, facts.failed_field, facts.failed_error, raw);
+    return false;
+  }
+  if (!facts.has_event_type) {
+    Reject(index, kEventTypeKey, kErrRequired, raw);
+    return false;
+  }
+  AppendAccepted(facts.event_type, facts.has_event_id ? &facts.event_id : nullptr,
+                 facts.has_app_id ? &facts.app_id : nullptr, facts.event_time_ms, raw.size());
+  return true;
+}
 
 error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::string_view raw,
                                      uint32_t index) {
@@ -44,14 +102,7 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
   // neither the pattern check nor the duplicate set (see known_keys.h).
   const KnownKeys::Sequence* known = scratch_.known.Latest();
 
-  FirstFailure failure;
-  std::string_view event_type;
-  std::string_view event_id;
-  std::string_view app_id;
-  bool has_event_type = false;
-  bool has_event_id = false;
-  bool has_app_id = false;
-  int64_t event_time_ms = kNoEventTime;
+  EventFacts facts;
   size_t count = 0;
 
   for (auto field_result : object) {
@@ -61,7 +112,7 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
       Reject(index, "", messages_.too_many_fields, raw);
       return simdjson::SUCCESS;
     }
-    if (failure.failed) continue;  // only counting from here on
+    if (facts.failed) continue;  // only counting from here on
 
     std::string_view key;
     if (error_code e = field.unescaped_key().get(key)) return e;
@@ -71,20 +122,7 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         known = nullptr;
         for (const EventScratch::PendingField& f : fields) scratch_.keys.Insert(f.key);
       }
-      if (!IsValidKey(key, rules_.max_key_bytes)) {
-        failure.Set(TruncateUtf8(key, rules_.max_key_bytes), messages_.bad_key);
-        continue;
-      }
-      if (!scratch_.keys.Insert(key)) {
-        failure.Set(key, kErrDuplicateKey);
-        continue;
-      }
-      // Reserved whatever its value: the type of a forbidden field is beside the point. (An
-      // accepted sequence never holds it, so the known path needs no check.)
-      if (key == kReceivedAtKey) {
-        failure.Set(key, kErrReserved);
-        continue;
-      }
+      if (!CheckNewKey(key, facts)) continue;
     }
 
     simdjson::ondemand::value& v = field.value();
@@ -97,7 +135,7 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         break;
       case json_type::number:
         if (!rules_.coerce_scalars) {
-          failure.Set(key, kErrGotNumber);
+          facts.Fail(key, kErrGotNumber);
           continue;
         }
         value = TrimJsonWhitespace(v.raw_json_token());
@@ -107,7 +145,7 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         break;
       case json_type::boolean: {
         if (!rules_.coerce_scalars) {
-          failure.Set(key, kErrGotBool);
+          facts.Fail(key, kErrGotBool);
           continue;
         }
         bool b;
@@ -116,68 +154,42 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         break;
       }
       case json_type::null:
-        failure.Set(key, kErrGotNull);
+        facts.Fail(key, kErrGotNull);
         continue;
       case json_type::object:
-        failure.Set(key, kErrGotObject);
+        facts.Fail(key, kErrGotObject);
         continue;
       case json_type::array:
-        failure.Set(key, kErrGotArray);
+        facts.Fail(key, kErrGotArray);
         continue;
     }
 
-    bool canonical = false;
-    if (key == kEventTypeKey) {
-      if (!IsValidEventType(value, rules_.max_event_type_bytes)) {
-        failure.Set(key, messages_.bad_event_type);
-        continue;
-      }
-      if (!EventTypeAllowed(value)) {
-        failure.Set(key, kErrEventTypeNotAllowed);
-        continue;
-      }
-      event_type = value;
-      has_event_type = canonical = true;
-      if (known != nullptr && known->event_type() != value) known = SequenceOfType(value, position, known);
-    } else if (key == kEventIdKey) {
-      if (!IsValidEventId(value)) {
-        failure.Set(key, kErrBadEventId);
-        continue;
-      }
-      event_id = value;
-      has_event_id = canonical = true;
-    } else if (key == kAppIdKey) {
-      if (!info_.app_id.empty() && value != info_.app_id) {
-        failure.Set(key, kErrAppIdMismatch);
-        continue;
-      }
-      app_id = value;
-      has_app_id = canonical = true;
-    } else if (key == kEventTimeKey) {
-      const std::optional<int64_t> ms = ParseRfc3339Millis(value);
-      if (!ms) {
-        failure.Set(key, kErrBadEventTime);
-        continue;
-      }
-      event_time_ms = *ms;
+    if (!CheckStringField(key, value, facts)) continue;
+    if (known != nullptr && key == kEventTypeKey && known->event_type() != value) {
+      known = SequenceOfType(value, position, known);
     }
-    fields.push_back({key, value, canonical});
   }
 
-  if (failure.failed) {
-    Reject(index, failure.field, failure.error, raw);
-  } else if (!has_event_type) {
-    Reject(index, kEventTypeKey, kErrRequired, raw);
-  } else {
-    AppendAccepted(event_type, has_event_id ? &event_id : nullptr, has_app_id ? &app_id : nullptr,
-                   event_time_ms, raw.size());
-    if (known != nullptr && known->event_type() == event_type) {
+  if (Conclude(facts, raw, index)) {
+    if (known != nullptr && known->event_type() == facts.event_type) {
       scratch_.known.Touch(*known);
     } else {
-      scratch_.known.Store(event_type, fields.size(), [&](size_t i) { return fields[i].key; });
+      scratch_.known.Store(facts.event_type, fields.size(), [&](size_t i) { return fields[i].key; });
     }
   }
   return simdjson::SUCCESS;
+}
+
+void EventChecker::CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index) {
+  if (raw.size() > rules_.max_event_bytes) return Reject(index, "", messages_.event_too_large, raw);
+  if (count > rules_.max_fields) return Reject(index, "", messages_.too_many_fields, raw);
+  scratch_.fields.clear();
+  scratch_.keys.Clear(rules_.max_fields);
+  EventFacts facts;
+  for (size_t i = 0; i < count && !facts.failed; ++i) {
+    if (CheckNewKey(fields[i].key, facts)) CheckStringField(fields[i].key, fields[i].value, facts);
+  }
+  Conclude(facts, raw, index);
 }
 
 const KnownKeys::Sequence* EventChecker::SequenceOfType(std::string_view event_type, size_t position,

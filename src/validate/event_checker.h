@@ -20,6 +20,7 @@
 
 #include "validate/key_set.h"
 #include "validate/known_keys.h"
+#include "event/event_record.h"
 #include "validate/validate.h"
 
 namespace tracklake {
@@ -61,11 +62,42 @@ class EventChecker {
   simdjson::error_code CheckObject(simdjson::ondemand::object& object, std::string_view raw,
                                    uint32_t index);
 
+  // Validates an event a protocol adapter has already made flat (string keys and values, in the
+  // order they should be stored) under the same rules as CheckObject; raw is the text it came
+  // from, kept in the dead-letter record when rejected and measured against max_event_bytes.
+  void CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index);
+
   // Records a rejection and its dead-letter record.
   void Reject(uint32_t index, std::string_view field, std::string_view error,
               std::string_view raw);
 
  private:
+  // What the field rules learn of one event, and the first rule it breaks (the field-count rule
+  // outranks per-field rules, so the remaining fields are still counted after a failure).
+  struct EventFacts {
+    bool failed = false;
+    std::string_view failed_field;
+    std::string_view failed_error;
+    std::string_view event_type;
+    std::string_view event_id;
+    std::string_view app_id;
+    bool has_event_type = false;
+    bool has_event_id = false;
+    bool has_app_id = false;
+    int64_t event_time_ms = kNoEventTime;
+    void Fail(std::string_view field, std::string_view error) {
+      failed = true;
+      failed_field = field;
+      failed_error = error;
+    }
+  };
+  // The key rules for a key not vouched for by a known sequence: pattern, duplicate, reserved.
+  bool CheckNewKey(std::string_view key, EventFacts& facts);
+  // The rules of the canonical fields (event_type, event_id, app_id, event_time) for a string
+  // value; on success the field is queued for the record.
+  bool CheckStringField(std::string_view key, std::string_view value, EventFacts& facts);
+  // Appends the accepted record, or the rejection of the first rule broken. True if accepted.
+  bool Conclude(const EventFacts& facts, std::string_view raw, uint32_t index);
   bool EventTypeAllowed(std::string_view event_type) const;
   // The stored sequence of event_type when its keys up to position (where event_type was
   // found) are this event's; otherwise current.
