@@ -18,7 +18,7 @@ constexpr std::string_view kFalse = "false";
 
 }  // namespace
 
-inline bool EventChecker::CheckNewKey(std::string_view key, EventFacts& facts) {
+[[gnu::always_inline]] inline bool EventChecker::CheckNewKey(std::string_view key, EventFacts& facts) {
   if (!IsValidKey(key, rules_.max_key_bytes)) {
     facts.Fail(TruncateUtf8(key, rules_.max_key_bytes), messages_.bad_key);
     return false;
@@ -36,9 +36,11 @@ inline bool EventChecker::CheckNewKey(std::string_view key, EventFacts& facts) {
   return true;
 }
 
-inline bool EventChecker::CheckStringField(std::string_view key, std::string_view value, EventFacts& facts) {
+[[gnu::always_inline]] inline bool EventChecker::CheckStringField(std::string_view key, std::string_view value,
+                                                                 EventFacts& facts, bool* is_event_type) {
   bool canonical = false;
   if (key == kEventTypeKey) {
+    if (is_event_type != nullptr) *is_event_type = true;
     if (!IsValidEventType(value, rules_.max_event_type_bytes)) {
       facts.Fail(key, messages_.bad_event_type);
       return false;
@@ -75,7 +77,7 @@ inline bool EventChecker::CheckStringField(std::string_view key, std::string_vie
   return true;
 }
 
-inline bool EventChecker::Conclude(const EventFacts& facts, std::string_view raw, uint32_t index) {
+[[gnu::always_inline]] inline bool EventChecker::Conclude(const EventFacts& facts, std::string_view raw, uint32_t index) {
   if (facts.failed) {
     Reject(index, facts.failed_field, facts.failed_error, raw);
     return false;
@@ -164,8 +166,9 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         continue;
     }
 
-    if (!CheckStringField(key, value, facts)) continue;
-    if (known != nullptr && key == kEventTypeKey && known->event_type() != value) {
+    bool is_event_type = false;
+    if (!CheckStringField(key, value, facts, &is_event_type)) continue;
+    if (is_event_type && known != nullptr && known->event_type() != value) {
       known = SequenceOfType(value, position, known);
     }
   }
@@ -187,7 +190,7 @@ void EventChecker::CheckFlat(const Field* fields, size_t count, std::string_view
   scratch_.keys.Clear(rules_.max_fields);
   EventFacts facts;
   for (size_t i = 0; i < count && !facts.failed; ++i) {
-    if (CheckNewKey(fields[i].key, facts)) CheckStringField(fields[i].key, fields[i].value, facts);
+    if (CheckNewKey(fields[i].key, facts)) CheckStringField(fields[i].key, fields[i].value, facts, nullptr);
   }
   Conclude(facts, raw, index);
 }

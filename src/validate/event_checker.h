@@ -94,8 +94,9 @@ class EventChecker {
   // The key rules for a key not vouched for by a known sequence: pattern, duplicate, reserved.
   bool CheckNewKey(std::string_view key, EventFacts& facts);
   // The rules of the canonical fields (event_type, event_id, app_id, event_time) for a string
-  // value; on success the field is queued for the record.
-  bool CheckStringField(std::string_view key, std::string_view value, EventFacts& facts);
+  // value; on success the field is queued for the record. *is_event_type (when given) is set when
+  // key is event_type.
+  bool CheckStringField(std::string_view key, std::string_view value, EventFacts& facts, bool* is_event_type);
   // Appends the accepted record, or the rejection of the first rule broken. True if accepted.
   bool Conclude(const EventFacts& facts, std::string_view raw, uint32_t index);
   bool EventTypeAllowed(std::string_view event_type) const;
