@@ -32,8 +32,7 @@ HttpResponse CorsPolicy::Preflight(std::string_view origin) const {
     return ErrorResponse(403, origin.empty() ? "a preflight needs an Origin header"
                                              : "origin not allowed: add it to an app's allowed_origins");
   }
-  HttpResponse r = MakeResponse(204, "");
-  AddHeaders(origin, r);
+  HttpResponse r = MakeResponse(204, "");  // the origin headers come with every answer to origin
   r.headers.emplace_back("Access-Control-Allow-Methods", "POST, GET, OPTIONS");
   r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, Authorization, SP-Anonymous");
   // Browsers cap it (Chromium at 2 hours); a day asks for as long as they allow.

@@ -29,7 +29,9 @@ class CorsPolicy {
   bool Allows(std::string_view origin) const { return !origin.empty() && origins_.contains(origin); }
   // Adds the CORS headers for origin (which Allows) to r.
   static void AddHeaders(std::string_view origin, HttpResponse& r);
-  // The answer to OPTIONS: 204 with the CORS headers when origin is allowed, 403 otherwise.
+  // The answer to OPTIONS: 204 with the preflight's own headers (methods, headers, max age) when
+  // origin is allowed, 403 otherwise. The origin headers are added to every answer to an allowed
+  // origin by the caller (AddHeaders), this one included.
   HttpResponse Preflight(std::string_view origin) const;
 
  private:
