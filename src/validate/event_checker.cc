@@ -16,83 +16,86 @@ namespace {
 constexpr std::string_view kTrue = "true";
 constexpr std::string_view kFalse = "false";
 
+// The first rule a field breaks, kept while the remaining fields are still counted (the
+// field-count rule outranks per-field rules).
+struct FirstFailure {
+  bool failed = false;
+  std::string_view field;
+  std::string_view error;
+  void Set(std::string_view f, std::string_view e) {
+    failed = true;
+    field = f;
+    error = e;
+  }
+};
+
+// The fields of an event as the rule loop below reads them: a simdjson object's, or the flat
+// fields of a protocol adapter (all strings), behind the same few calls, so that the rules are
+// written once and the JSON path compiles to what it was before adapters existed.
+class FlatFieldValue {
+ public:
+  explicit FlatFieldValue(std::string_view value) : value_(value) {}
+  simdjson::simdjson_result<json_type> type() const { return json_type::string; }
+  simdjson::simdjson_result<std::string_view> get_string() const { return std::string_view(value_); }
+  std::string_view raw_json_token() const { return value_; }
+  simdjson::simdjson_result<bool> get_bool() const { return simdjson::INCORRECT_TYPE; }
+
+ private:
+  std::string_view value_;
+};
+
+class FlatFieldRef {
+ public:
+  FlatFieldRef() = default;
+  explicit FlatFieldRef(const Field* f) : f_(f), value_(f->value) {}
+  simdjson::simdjson_result<std::string_view> unescaped_key() const { return std::string_view(f_->key); }
+  FlatFieldValue& value() { return value_; }
+
+ private:
+  const Field* f_ = nullptr;
+  FlatFieldValue value_{{}};
+};
+
+// What a flat field's "result" is in the range-for: always a field, never an error.
+struct FlatFieldResult {
+  const Field* f;
+  simdjson::error_code get(FlatFieldRef& out) && {
+    out = FlatFieldRef(f);
+    return simdjson::SUCCESS;
+  }
+};
+
+struct FlatFields {
+  const Field* begin_;
+  const Field* end_;
+  struct Iterator {
+    const Field* p;
+    FlatFieldResult operator*() const { return FlatFieldResult{p}; }
+    Iterator& operator++() {
+      ++p;
+      return *this;
+    }
+    bool operator!=(const Iterator& o) const { return p != o.p; }
+  };
+  Iterator begin() const { return Iterator{begin_}; }
+  Iterator end() const { return Iterator{end_}; }
+};
+
+template <typename Range>
+struct FieldTraits;
+template <>
+struct FieldTraits<simdjson::ondemand::object> {
+  using Field = simdjson::ondemand::field;
+};
+template <>
+struct FieldTraits<FlatFields> {
+  using Field = FlatFieldRef;
+};
+
 }  // namespace
 
-[[gnu::always_inline]] inline bool EventChecker::CheckNewKey(std::string_view key, EventFacts& facts) {
-  if (!IsValidKey(key, rules_.max_key_bytes)) {
-    facts.Fail(TruncateUtf8(key, rules_.max_key_bytes), messages_.bad_key);
-    return false;
-  }
-  if (!scratch_.keys.Insert(key)) {
-    facts.Fail(key, kErrDuplicateKey);
-    return false;
-  }
-  // Reserved whatever its value: the type of a forbidden field is beside the point. (An
-  // accepted sequence never holds it, so the known path needs no check.)
-  if (key == kReceivedAtKey) {
-    facts.Fail(key, kErrReserved);
-    return false;
-  }
-  return true;
-}
-
-[[gnu::always_inline]] inline bool EventChecker::CheckStringField(std::string_view key, std::string_view value,
-                                                                 EventFacts& facts, bool* is_event_type) {
-  bool canonical = false;
-  if (key == kEventTypeKey) {
-    if (is_event_type != nullptr) *is_event_type = true;
-    if (!IsValidEventType(value, rules_.max_event_type_bytes)) {
-      facts.Fail(key, messages_.bad_event_type);
-      return false;
-    }
-    if (!EventTypeAllowed(value)) {
-      facts.Fail(key, kErrEventTypeNotAllowed);
-      return false;
-    }
-    facts.event_type = value;
-    facts.has_event_type = canonical = true;
-  } else if (key == kEventIdKey) {
-    if (!IsValidEventId(value)) {
-      facts.Fail(key, kErrBadEventId);
-      return false;
-    }
-    facts.event_id = value;
-    facts.has_event_id = canonical = true;
-  } else if (key == kAppIdKey) {
-    if (!info_.app_id.empty() && value != info_.app_id) {
-      facts.Fail(key, kErrAppIdMismatch);
-      return false;
-    }
-    facts.app_id = value;
-    facts.has_app_id = canonical = true;
-  } else if (key == kEventTimeKey) {
-    const std::optional<int64_t> ms = ParseRfc3339Millis(value);
-    if (!ms) {
-      facts.Fail(key, kErrBadEventTime);
-      return false;
-    }
-    facts.event_time_ms = *ms;
-  }
-  scratch_.fields.push_back({key, value, canonical});
-  return true;
-}
-
-[[gnu::always_inline]] inline bool EventChecker::Conclude(const EventFacts& facts, std::string_view raw, uint32_t index) {
-  if (facts.failed) {
-    Reject(index, facts.failed_field, facts.failed_error, raw);
-    return false;
-  }
-  if (!facts.has_event_type) {
-    Reject(index, kEventTypeKey, kErrRequired, raw);
-    return false;
-  }
-  AppendAccepted(facts.event_type, facts.has_event_id ? &facts.event_id : nullptr,
-                 facts.has_app_id ? &facts.app_id : nullptr, facts.event_time_ms, raw.size());
-  return true;
-}
-
-error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::string_view raw,
-                                     uint32_t index) {
+template <typename Range>
+error_code EventChecker::CheckFields(Range& range, std::string_view raw, uint32_t index) {
   if (raw.size() > rules_.max_event_bytes) {
     Reject(index, "", messages_.event_too_large, raw);
     return simdjson::SUCCESS;
@@ -104,17 +107,24 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
   // neither the pattern check nor the duplicate set (see known_keys.h).
   const KnownKeys::Sequence* known = scratch_.known.Latest();
 
-  EventFacts facts;
+  FirstFailure failure;
+  std::string_view event_type;
+  std::string_view event_id;
+  std::string_view app_id;
+  bool has_event_type = false;
+  bool has_event_id = false;
+  bool has_app_id = false;
+  int64_t event_time_ms = kNoEventTime;
   size_t count = 0;
 
-  for (auto field_result : object) {
-    simdjson::ondemand::field field;
+  for (auto field_result : range) {
+    typename FieldTraits<Range>::Field field;
     if (error_code e = std::move(field_result).get(field)) return e;
     if (++count > rules_.max_fields) {
       Reject(index, "", messages_.too_many_fields, raw);
       return simdjson::SUCCESS;
     }
-    if (facts.failed) continue;  // only counting from here on
+    if (failure.failed) continue;  // only counting from here on
 
     std::string_view key;
     if (error_code e = field.unescaped_key().get(key)) return e;
@@ -124,10 +134,23 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         known = nullptr;
         for (const EventScratch::PendingField& f : fields) scratch_.keys.Insert(f.key);
       }
-      if (!CheckNewKey(key, facts)) continue;
+      if (!IsValidKey(key, rules_.max_key_bytes)) {
+        failure.Set(TruncateUtf8(key, rules_.max_key_bytes), messages_.bad_key);
+        continue;
+      }
+      if (!scratch_.keys.Insert(key)) {
+        failure.Set(key, kErrDuplicateKey);
+        continue;
+      }
+      // Reserved whatever its value: the type of a forbidden field is beside the point. (An
+      // accepted sequence never holds it, so the known path needs no check.)
+      if (key == kReceivedAtKey) {
+        failure.Set(key, kErrReserved);
+        continue;
+      }
     }
 
-    simdjson::ondemand::value& v = field.value();
+    auto& v = field.value();
     json_type type;
     if (error_code e = v.type().get(type)) return e;
     std::string_view value;
@@ -137,7 +160,7 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         break;
       case json_type::number:
         if (!rules_.coerce_scalars) {
-          facts.Fail(key, kErrGotNumber);
+          failure.Set(key, kErrGotNumber);
           continue;
         }
         value = TrimJsonWhitespace(v.raw_json_token());
@@ -147,7 +170,7 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         break;
       case json_type::boolean: {
         if (!rules_.coerce_scalars) {
-          facts.Fail(key, kErrGotBool);
+          failure.Set(key, kErrGotBool);
           continue;
         }
         bool b;
@@ -156,43 +179,78 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         break;
       }
       case json_type::null:
-        facts.Fail(key, kErrGotNull);
+        failure.Set(key, kErrGotNull);
         continue;
       case json_type::object:
-        facts.Fail(key, kErrGotObject);
+        failure.Set(key, kErrGotObject);
         continue;
       case json_type::array:
-        facts.Fail(key, kErrGotArray);
+        failure.Set(key, kErrGotArray);
         continue;
     }
 
-    bool is_event_type = false;
-    if (!CheckStringField(key, value, facts, &is_event_type)) continue;
-    if (is_event_type && known != nullptr && known->event_type() != value) {
-      known = SequenceOfType(value, position, known);
+    bool canonical = false;
+    if (key == kEventTypeKey) {
+      if (!IsValidEventType(value, rules_.max_event_type_bytes)) {
+        failure.Set(key, messages_.bad_event_type);
+        continue;
+      }
+      if (!EventTypeAllowed(value)) {
+        failure.Set(key, kErrEventTypeNotAllowed);
+        continue;
+      }
+      event_type = value;
+      has_event_type = canonical = true;
+      if (known != nullptr && known->event_type() != value) known = SequenceOfType(value, position, known);
+    } else if (key == kEventIdKey) {
+      if (!IsValidEventId(value)) {
+        failure.Set(key, kErrBadEventId);
+        continue;
+      }
+      event_id = value;
+      has_event_id = canonical = true;
+    } else if (key == kAppIdKey) {
+      if (!info_.app_id.empty() && value != info_.app_id) {
+        failure.Set(key, kErrAppIdMismatch);
+        continue;
+      }
+      app_id = value;
+      has_app_id = canonical = true;
+    } else if (key == kEventTimeKey) {
+      const std::optional<int64_t> ms = ParseRfc3339Millis(value);
+      if (!ms) {
+        failure.Set(key, kErrBadEventTime);
+        continue;
+      }
+      event_time_ms = *ms;
     }
+    fields.push_back({key, value, canonical});
   }
 
-  if (Conclude(facts, raw, index)) {
-    if (known != nullptr && known->event_type() == facts.event_type) {
+  if (failure.failed) {
+    Reject(index, failure.field, failure.error, raw);
+  } else if (!has_event_type) {
+    Reject(index, kEventTypeKey, kErrRequired, raw);
+  } else {
+    AppendAccepted(event_type, has_event_id ? &event_id : nullptr, has_app_id ? &app_id : nullptr,
+                   event_time_ms, raw.size());
+    if (known != nullptr && known->event_type() == event_type) {
       scratch_.known.Touch(*known);
     } else {
-      scratch_.known.Store(facts.event_type, fields.size(), [&](size_t i) { return fields[i].key; });
+      scratch_.known.Store(event_type, fields.size(), [&](size_t i) { return fields[i].key; });
     }
   }
   return simdjson::SUCCESS;
 }
 
+error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::string_view raw,
+                                     uint32_t index) {
+  return CheckFields(object, raw, index);
+}
+
 void EventChecker::CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index) {
-  if (raw.size() > rules_.max_event_bytes) return Reject(index, "", messages_.event_too_large, raw);
-  if (count > rules_.max_fields) return Reject(index, "", messages_.too_many_fields, raw);
-  scratch_.fields.clear();
-  scratch_.keys.Clear(rules_.max_fields);
-  EventFacts facts;
-  for (size_t i = 0; i < count && !facts.failed; ++i) {
-    if (CheckNewKey(fields[i].key, facts)) CheckStringField(fields[i].key, fields[i].value, facts, nullptr);
-  }
-  Conclude(facts, raw, index);
+  FlatFields flat{fields, fields + count};
+  CheckFields(flat, raw, index);  // a flat event has no malformed JSON to report
 }
 
 const KnownKeys::Sequence* EventChecker::SequenceOfType(std::string_view event_type, size_t position,

@@ -72,33 +72,9 @@ class EventChecker {
               std::string_view raw);
 
  private:
-  // What the field rules learn of one event, and the first rule it breaks (the field-count rule
-  // outranks per-field rules, so the remaining fields are still counted after a failure).
-  struct EventFacts {
-    bool failed = false;
-    std::string_view failed_field;
-    std::string_view failed_error;
-    std::string_view event_type;
-    std::string_view event_id;
-    std::string_view app_id;
-    bool has_event_type = false;
-    bool has_event_id = false;
-    bool has_app_id = false;
-    int64_t event_time_ms = kNoEventTime;
-    void Fail(std::string_view field, std::string_view error) {
-      failed = true;
-      failed_field = field;
-      failed_error = error;
-    }
-  };
-  // The key rules for a key not vouched for by a known sequence: pattern, duplicate, reserved.
-  bool CheckNewKey(std::string_view key, EventFacts& facts);
-  // The rules of the canonical fields (event_type, event_id, app_id, event_time) for a string
-  // value; on success the field is queued for the record. *is_event_type (when given) is set when
-  // key is event_type.
-  bool CheckStringField(std::string_view key, std::string_view value, EventFacts& facts, bool* is_event_type);
-  // Appends the accepted record, or the rejection of the first rule broken. True if accepted.
-  bool Conclude(const EventFacts& facts, std::string_view raw, uint32_t index);
+  // The rules over any range of fields (a simdjson object's, or an adapter's flat ones).
+  template <typename Range>
+  simdjson::error_code CheckFields(Range& range, std::string_view raw, uint32_t index);
   bool EventTypeAllowed(std::string_view event_type) const;
   // The stored sequence of event_type when its keys up to position (where event_type was
   // found) are this event's; otherwise current.
