@@ -191,24 +191,33 @@ error_code FlatEvent::Flatten(simdjson::ondemand::value value, std::string& key,
 
 namespace {
 
-struct NestedScratch {
+struct PaddedParser {
   simdjson::ondemand::parser parser;
   std::unique_ptr<char[]> buffer;
   size_t capacity = 0;
+
+  error_code Iterate(std::string_view text, simdjson::ondemand::document& doc) {
+    const size_t need = text.size() + simdjson::SIMDJSON_PADDING;
+    if (capacity < need) {
+      capacity = std::max(need, 2 * capacity);
+      buffer = std::make_unique_for_overwrite<char[]>(capacity);
+    }
+    std::memcpy(buffer.get(), text.data(), text.size());
+    std::memset(buffer.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
+    return parser.iterate(buffer.get(), text.size(), capacity).get(doc);
+  }
 };
 
 }  // namespace
 
+error_code ParseBody(std::string_view body, simdjson::ondemand::document& doc) {
+  thread_local PaddedParser p;
+  return p.Iterate(body, doc);
+}
+
 error_code ParseNested(std::string_view text, simdjson::ondemand::document& doc) {
-  thread_local NestedScratch s;
-  const size_t need = text.size() + simdjson::SIMDJSON_PADDING;
-  if (s.capacity < need) {
-    s.capacity = std::max(need, 2 * s.capacity);
-    s.buffer = std::make_unique_for_overwrite<char[]>(s.capacity);
-  }
-  std::memcpy(s.buffer.get(), text.data(), text.size());
-  std::memset(s.buffer.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
-  return s.parser.iterate(s.buffer.get(), text.size(), s.capacity).get(doc);
+  thread_local PaddedParser p;
+  return p.Iterate(text, doc);
 }
 
 }  // namespace tracklake

@@ -67,8 +67,11 @@ class FlatEvent {
 simdjson::error_code ScalarText(simdjson::ondemand::value& value, std::string_view& text, bool& present,
                                 bool& is_container);
 
-// Parses text (a JSON document found inside another, or decoded from base64) with this thread's
-// nested-document parser; the document is valid until the next call on the same thread.
+// Parses a request body with this thread's body parser (a padded copy of it), and text found
+// inside a body (a JSON document in a string, or decoded from base64) with its nested-document
+// parser: two parsers, so a nested document can be read while the body's is half-way. Each
+// document is valid until the next call of the same function on the same thread.
+simdjson::error_code ParseBody(std::string_view body, simdjson::ondemand::document& doc);
 simdjson::error_code ParseNested(std::string_view text, simdjson::ondemand::document& doc);
 
 }  // namespace tracklake

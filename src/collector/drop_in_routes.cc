@@ -4,9 +4,12 @@
 // (adapter → Validator::CheckFlat), then the native path's tail (Commit).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "adapt/base64url.h"
 #include "adapt/query_string.h"
 #include "adapt/segment/segment_adapter.h"
+#include "adapt/snowplow/snowplow_adapter.h"
 #include "collector/collector_handler.h"
 #include "common/time_util.h"
 
@@ -34,6 +37,17 @@ bool CollectorHandler::RouteDropIn(std::string_view target, HttpRequest& request
       return true;
     }
     IngestSegment(request, connection, std::move(respond), static_cast<int>(*call), true);
+    return true;
+  }
+  if (target == "/com.snowplowanalytics.snowplow/tp2" || target == "/i" || target == "/ice.png") {
+    const bool pixel = target != "/com.snowplowanalytics.snowplow/tp2";
+    if (pixel ? !get : !post) {
+      HttpResponse r = ErrorReply(ReplyStyle::kSnowplow, 405, "", pixel ? "use GET for the pixel" : "use POST for tp2");
+      r.headers.emplace_back("Allow", pixel ? "GET, OPTIONS" : "POST, OPTIONS");
+      Respond(respond, std::move(r));
+      return true;
+    }
+    IngestSnowplow(request, connection, std::move(respond), pixel);
     return true;
   }
   if (target.starts_with("/v1/")) {
@@ -91,8 +105,56 @@ void CollectorHandler::IngestSegment(HttpRequest& request, ConnectionState& conn
   Commit(caller, std::move(out), respond, style, t0);
 }
 
-void CollectorHandler::IngestSnowplow(HttpRequest&, ConnectionState&, Responder respond, bool) {
-  Respond(respond, ErrorReply(ReplyStyle::kSnowplow, 404, "", "not yet"));
+void CollectorHandler::IngestSnowplow(HttpRequest& request, ConnectionState& connection, Responder respond, bool pixel) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ReplyStyle style = pixel ? ReplyStyle::kPixel : ReplyStyle::kSnowplow;
+  bytes_in_.Inc(request.body().size());
+  SnowplowRequest snowplow;
+  std::string inflated;
+  if (pixel) {
+    if (auto e = snowplow.ParseGet(QueryOf(request.target()), validator_.rules())) {
+      return Respond(respond, ErrorReply(style, e->status, e->field, e->rule));
+    }
+  } else {
+    std::string_view body;
+    if (auto refused = DecodeBody(request, style, inflated, body)) return Respond(respond, std::move(*refused));
+    if (auto e = snowplow.ParsePost(body, validator_.rules())) {
+      return Respond(respond, ErrorReply(style, e->status, e->field, e->rule));
+    }
+  }
+  Caller caller;
+  Refusal refusal;
+  const std::vector<std::string>* app_ids = nullptr;
+  QueryParams query;
+  query.Parse(QueryOf(request.target()));
+  if (request[http::field::authorization].empty() && query.Get("writeKey").empty() && auth_.enabled()) {
+    // Snowplow's JavaScript tracker sends no key: an app may take its events by their aid, from
+    // a page of one of its origins (docs/security.md).
+    const AppIdentity* app = auth_.FindSnowplowApp(snowplow.first_app_id());
+    const std::string_view origin = RequestOrigin(request);
+    if (app == nullptr) {
+      return Respond(respond, ErrorReply(style, 401, "aid", "no write key, and no app lists this aid in snowplow_app_ids"));
+    }
+    if (std::find(app->allowed_origins.begin(), app->allowed_origins.end(), origin) == app->allowed_origins.end()) {
+      return Respond(respond, ErrorReply(style, 403, "Origin", "events taken by aid only come from the app's allowed_origins"));
+    }
+    caller = Caller{app, true};
+    app_ids = &app->snowplow_app_ids;
+  } else if (!ResolveCaller(request, connection, {}, caller, refusal)) {
+    return Respond(respond, ErrorReply(style, refusal.status, refusal.field, refusal.message));
+  }
+  RequestInfo info;
+  info.received_at_ms = NowMillis();
+  if (caller.app) {
+    info.app_id = caller.app->app_id;
+    info.allowed_event_types = AllowedEventTypes(caller);
+  }
+  const bool anonymous = !request["SP-Anonymous"].empty();
+  ValidatedBody out;
+  if (auto e = snowplow.Emit(validator_, info, anonymous, app_ids, out)) {
+    return Respond(respond, ErrorReply(style, e->status, e->field, e->rule));
+  }
+  Commit(caller, std::move(out), respond, style, t0);
 }
 
 }  // namespace tracklake

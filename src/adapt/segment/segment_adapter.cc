@@ -1,8 +1,6 @@
 #include "adapt/segment/segment_adapter.h"
 
 #include <algorithm>
-#include <cstring>
-#include <memory>
 
 #include "adapt/event_time.h"
 #include "adapt/naming.h"
@@ -58,24 +56,6 @@ AdaptError NotJson(error_code e) {
   return AdaptError{400, "", std::string(kRuleJsonBody) + " (" + simdjson::error_message(e) + ")"};
 }
 
-struct ParseScratch {
-  simdjson::ondemand::parser parser;
-  std::unique_ptr<char[]> body;
-  size_t capacity = 0;
-};
-
-error_code ParsePadded(std::string_view body, simdjson::ondemand::document& doc) {
-  thread_local ParseScratch s;
-  const size_t need = body.size() + simdjson::SIMDJSON_PADDING;
-  if (s.capacity < need) {
-    s.capacity = std::max(need, 2 * s.capacity);
-    s.body = std::make_unique_for_overwrite<char[]>(s.capacity);
-  }
-  std::memcpy(s.body.get(), body.data(), body.size());
-  std::memset(s.body.get() + body.size(), 0, simdjson::SIMDJSON_PADDING);
-  return s.parser.iterate(s.body.get(), body.size(), s.capacity).get(doc);
-}
-
 // A top-level string field of the body: copied into out when present. False on a bad type.
 error_code FindString(simdjson::ondemand::object& object, std::string_view name, std::string& out, bool& wrong_type) {
   out.clear();
@@ -114,7 +94,7 @@ std::optional<AdaptError> SegmentRequest::Parse(SegmentCall call, std::string_vi
                                    (batch ? "batch)" : "message)")};
   }
   if (TrimJsonWhitespace(body).empty()) return AdaptError{400, "", "request body must not be empty"};
-  if (error_code e = ParsePadded(body, doc_)) return NotJson(e);
+  if (error_code e = ParseBody(body, doc_)) return NotJson(e);
   simdjson::ondemand::object object;
   json_type type;
   if (error_code e = doc_.type().get(type)) return NotJson(e);
