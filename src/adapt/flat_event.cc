@@ -88,8 +88,10 @@ error_code ScalarText(simdjson::ondemand::value& value, std::string_view& text, 
 namespace {
 
 // Walks a value to its end so that malformed JSON inside it is found: raw_json() alone only
-// skips brackets, and the text is about to be stored as JSON.
-error_code CheckJson(simdjson::ondemand::value value) {
+// skips brackets, and the text is about to be stored as JSON. The recursion stops at
+// kMaxJsonDepth (simdjson's on-demand parser does not bound nesting itself).
+error_code CheckJson(simdjson::ondemand::value value, size_t depth) {
+  if (depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
   json_type type;
   if (error_code e = value.type().get(type)) return e;
   if (type == json_type::array) {
@@ -98,7 +100,7 @@ error_code CheckJson(simdjson::ondemand::value value) {
     for (auto element : array) {
       simdjson::ondemand::value v;
       if (error_code e = element.get(v)) return e;
-      if (error_code e = CheckJson(v)) return e;
+      if (error_code e = CheckJson(v, depth + 1)) return e;
     }
     return simdjson::SUCCESS;
   }
@@ -110,7 +112,7 @@ error_code CheckJson(simdjson::ondemand::value value) {
       if (error_code e = std::move(field_result).get(field)) return e;
       std::string_view name;
       if (error_code e = field.unescaped_key().get(name)) return e;
-      if (error_code e = CheckJson(field.value())) return e;
+      if (error_code e = CheckJson(field.value(), depth + 1)) return e;
     }
     return simdjson::SUCCESS;
   }
@@ -121,14 +123,14 @@ error_code CheckJson(simdjson::ondemand::value value) {
 }
 
 template <typename Container>
-error_code CheckedRawJson(Container& c, std::string_view& text) {
+error_code CheckedRawJson(Container& c, std::string_view& text, size_t depth) {
   if (error_code e = c.raw_json().get(text)) return e;
   if (error_code e = c.reset().error()) return e;
   if constexpr (std::is_same_v<Container, simdjson::ondemand::array>) {
     for (auto element : c) {
       simdjson::ondemand::value v;
       if (error_code e = element.get(v)) return e;
-      if (error_code e = CheckJson(v)) return e;
+      if (error_code e = CheckJson(v, depth + 1)) return e;
     }
   } else {
     for (auto field_result : c) {
@@ -136,7 +138,7 @@ error_code CheckedRawJson(Container& c, std::string_view& text) {
       if (error_code e = std::move(field_result).get(field)) return e;
       std::string_view name;
       if (error_code e = field.unescaped_key().get(name)) return e;
-      if (error_code e = CheckJson(field.value())) return e;
+      if (error_code e = CheckJson(field.value(), depth + 1)) return e;
     }
   }
   text = TrimJsonWhitespace(text);
@@ -161,7 +163,7 @@ error_code FlatEvent::Flatten(simdjson::ondemand::value value, std::string& key,
   if (type == json_type::array) {
     simdjson::ondemand::array array;
     if (error_code e = value.get_array().get(array)) return e;
-    if (error_code e = CheckedRawJson(array, text)) return e;
+    if (error_code e = CheckedRawJson(array, text, depth)) return e;
     Add(key, text);
     return simdjson::SUCCESS;
   }
@@ -169,7 +171,7 @@ error_code FlatEvent::Flatten(simdjson::ondemand::value value, std::string& key,
   if (error_code e = value.get_object().get(object)) return e;
   if (depth >= limits_.max_depth || key.size() > limits_.max_key_bytes) {
     // Kept as its JSON text (an over-long key is added once, for the validator to reject).
-    if (error_code e = CheckedRawJson(object, text)) return e;
+    if (error_code e = CheckedRawJson(object, text, depth)) return e;
     Add(key, text);
     return simdjson::SUCCESS;
   }

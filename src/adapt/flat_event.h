@@ -24,6 +24,11 @@
 
 namespace tracklake {
 
+// Deepest nesting an adapter walks into (flattening, then checking what it keeps as JSON text):
+// deeper is malformed for it (a 400, or a rejected event inside a nested document). Values it
+// does not walk (skipped fields) are skipped by simdjson without recursion.
+inline constexpr size_t kMaxJsonDepth = 64;
+
 struct FlattenLimits {
   size_t max_depth = 8;  // levels of objects below a top-level name ("context.page.url" is 3)
   size_t max_fields = 256;

@@ -28,11 +28,12 @@ allowed_origins = ["{OTHER_ORIGIN}"]
 @pytest.fixture
 def dropin_collector(collector_factory):
     """A collector writing Parquet whose apps have browser access (web: PAGE_ORIGIN)."""
-    def make(origins=None):
+    def make(origins=None, web_extra=""):
         c = collector_factory(auth=False, start=False)
         text = c.config_path.read_text().replace('format = "ndjson.gz"', 'format = "parquet"')
         text = text.replace('[auth]\nmode = "none"\n', '[auth]\nmode = "keys"\n' + BROWSER_APPS.replace(
-            f'allowed_origins = ["{PAGE_ORIGIN}"]', f'allowed_origins = {origins or [PAGE_ORIGIN]}'.replace("'", '"')))
+            f'allowed_origins = ["{PAGE_ORIGIN}"]',
+            f'allowed_origins = {origins or [PAGE_ORIGIN]}'.replace("'", '"') + "\n" + web_extra))
         c.config_path.write_text(text)
         return c.start()
     return make

@@ -17,6 +17,7 @@ namespace {
 constexpr std::string_view kRuleType = "must be one of track, identify, page, screen, group, alias";
 constexpr std::string_view kRuleIdentity = "userId or anonymousId required";
 constexpr std::string_view kRuleString = "must be a string";
+constexpr std::string_view kRuleDepth = "must nest at most 64 levels";
 constexpr std::string_view kRuleEventName = "must contain a letter or a digit (it names the event type)";
 
 struct CallName {
@@ -226,7 +227,12 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
     }
     key_.clear();
     AppendKeySegment(name, key_);
-    if (error_code e = event_.Flatten(field.value(), key_)) return NotJson(e);
+    if (error_code e = event_.Flatten(field.value(), key_)) {
+      if (e != simdjson::DEPTH_ERROR) return NotJson(e);
+      // Our own bound, not malformed JSON: this message only (the batch's iteration skips the rest).
+      validator.Reject(index, key_, kRuleDepth, raw, info, out);
+      return std::nullopt;
+    }
   }
 
   auto reject = [&](std::string_view field, std::string_view rule) {

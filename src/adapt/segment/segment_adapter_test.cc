@@ -117,6 +117,15 @@ TEST_F(SegmentTest, LimitsBeforeParsing) {
   EXPECT_NE(Run(SegmentCall::kBatch, "{not json").find("valid JSON"), std::string::npos);
   EXPECT_NE(Run(SegmentCall::kBatch, "[]").find("JSON object"), std::string::npos);
   EXPECT_EQ(Run(SegmentCall::kBatch, "{}"), "batch: required");
+  // Nesting deeper than kMaxJsonDepth: that message is rejected, the next one lands.
+  std::string deep = R"({"batch":[{"type":"track","event":"x","userId":"u","properties":)";
+  for (int i = 0; i < 100; ++i) deep += R"({"a":)";
+  deep += "1" + std::string(100, '}') + R"(},{"type":"track","event":"y","userId":"u"}]})";
+  ASSERT_EQ(Run(SegmentCall::kBatch, deep), "");
+  EXPECT_EQ(out_.accepted, 1u);
+  ASSERT_EQ(out_.rejected.size(), 1u);
+  EXPECT_EQ(out_.rejected[0].field, "properties");
+  EXPECT_EQ(out_.rejected[0].error, "must nest at most 64 levels");
   rules_.max_events_per_request = 2;
   EXPECT_NE(Run(SegmentCall::kBatch, R"({"batch":[{},{},{}]})").find("at most 2 messages"), std::string::npos);
   EXPECT_TRUE(out_.spans.empty());
