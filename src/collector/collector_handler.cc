@@ -211,7 +211,7 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
   Commit(caller, std::move(out), respond, ReplyStyle::kNative, t0);
 }
 
-void CollectorHandler::Commit(const Caller& caller, ValidatedBody out, const Responder& respond, ReplyStyle style,
+void CollectorHandler::Commit(const Caller& caller, ValidatedBody&& out, const Responder& respond, ReplyStyle style,
                               std::chrono::steady_clock::time_point t0) {
   for (const Rejection& r : out.rejected) {
     metrics_.GetCounter("tracklake_events_rejected_total", "Events rejected by validation, by rule.",
@@ -237,8 +237,10 @@ void CollectorHandler::Commit(const Caller& caller, ValidatedBody out, const Res
   spans.reserve(out.spans.size());
   for (const auto& s : out.spans) spans.push_back(Wal::Span{s.offset, s.size});
   const uint32_t accepted = out.accepted;
+  // respond by an init-capture: a plain copy of a const reference would make a const member, which
+  // every move of the callback copies again (an allocation and a clone each).
   Status s = pipeline_.Ingest(std::move(out.records), std::move(spans),
-                              [this, respond, accepted, style, rejected = std::move(out.rejected), t0](const Status& st) {
+                              [this, respond = Responder(respond), accepted, style, rejected = std::move(out.rejected), t0](const Status& st) {
                                 if (!st.ok()) return Respond(respond, Unavailable(style, st));
                                 events_accepted_.Inc(accepted);
                                 // Nothing accepted: a client error, though its evidence is kept.

@@ -57,7 +57,7 @@ class CollectorHandler final : public RequestHandler {
   bool ResolveCaller(HttpRequest& request, ConnectionState& connection, std::string_view body_key, Caller& caller,
                      Refusal& refusal);
   // The shared tail: rejection metrics, the app's rate limit, the write-ahead log, the answer.
-  void Commit(const Caller& caller, ValidatedBody out, const Responder& respond, ReplyStyle style,
+  void Commit(const Caller& caller, ValidatedBody&& out, const Responder& respond, ReplyStyle style,
               std::chrono::steady_clock::time_point t0);
   void Respond(const Responder& respond, HttpResponse response);
   Counter& StatusCounter(unsigned status);

@@ -64,11 +64,17 @@ HttpResponse AcceptedReply(ReplyStyle style, uint32_t accepted, const std::vecto
   std::string body;
   switch (style) {
     case ReplyStyle::kNative:
+      // Every native response has one: sized once, integers by format_int.
+      body.reserve(rejected.empty() ? 32 : 64 + 96 * rejected.size());
       body = "{\"accepted\":";
       body += fmt::format_int(accepted).c_str();
-      body += ",\"rejected\":";
-      AppendRejections(body, rejected);
-      body += "}";
+      if (rejected.empty()) {
+        body += ",\"rejected\":[]}";
+      } else {
+        body += ",\"rejected\":";
+        AppendRejections(body, rejected);
+        body += "}";
+      }
       return MakeResponse(status, std::move(body));
     case ReplyStyle::kSegment:
       body = status == 200 ? "{\"success\":true" : "{\"success\":false,\"code\":\"invalid_request\",\"message\":\"every message was rejected\"";
