@@ -10,6 +10,7 @@
 #include "cli/inspect.h"
 #include "cli/loadgen.h"
 #include "cli/send.h"
+#include "event/names.h"
 #include "collector/serve.h"
 #include "config/config.h"
 
@@ -40,7 +41,7 @@ int Ddl(const tracklake::Config& config, const std::string& dialect, std::string
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(config.lake.dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (e.is_directory() && !name.empty() && name[0] != '_') in.tables.try_emplace(name);
+    if (e.is_directory() && name[0] != '_' && tracklake::IsValidEventType(name)) in.tables.try_emplace(name);
   }
   if (in.tables.empty()) {
     std::cerr << "no event types: declare [event_types.<name>] in the configuration or send events first\n";
