@@ -34,4 +34,7 @@ struct AdaptError {
 // A rule text shared by the adapters.
 inline constexpr std::string_view kRuleJsonBody = "must be valid JSON";
 
+// The whole request's failure when its JSON turns out malformed: 400, simdjson's reason named.
+AdaptError MalformedJson(int simdjson_error);
+
 }  // namespace tracklake

@@ -5,6 +5,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "adapt/adapter.h"
 #include "adapt/naming.h"
 #include "validate/field_rules.h"
 
@@ -211,6 +212,11 @@ struct PaddedParser {
 };
 
 }  // namespace
+
+AdaptError MalformedJson(int simdjson_error) {
+  return AdaptError{400, "", std::string(kRuleJsonBody) + " (" +
+                                 simdjson::error_message(static_cast<error_code>(simdjson_error)) + ")"};
+}
 
 error_code ParseBody(std::string_view body, simdjson::ondemand::document& doc) {
   thread_local PaddedParser p;

@@ -25,44 +25,37 @@ constexpr std::string_view kPixelPrefix = "/v1/pixel/";
 
 bool CollectorHandler::RouteDropIn(std::string_view target, HttpRequest& request, ConnectionState& connection,
                                    Responder& respond) {
-  const bool post = request.method() == http::verb::post;
-  const bool get = request.method() == http::verb::get;
+  // Each path: its protocol's reply style, the one method it takes, and the handler.
+  ReplyStyle style = ReplyStyle::kSegment;
+  http::verb method = http::verb::post;
+  std::optional<SegmentCall> segment_call;
+  bool pixel = false;
   if (target.starts_with(kPixelPrefix)) {
-    const std::optional<SegmentCall> call = SegmentCallOf(target.substr(kPixelPrefix.size()));
-    if (!call || *call == SegmentCall::kBatch) return false;
-    if (!get) {
-      HttpResponse r = ErrorReply(ReplyStyle::kSegment, 405, "", "use GET for the pixel API");
-      r.headers.emplace_back("Allow", "GET, OPTIONS");
-      Respond(respond, std::move(r));
-      return true;
-    }
-    IngestSegment(request, connection, std::move(respond), static_cast<int>(*call), true);
-    return true;
+    segment_call = SegmentCallOf(target.substr(kPixelPrefix.size()));
+    if (!segment_call || *segment_call == SegmentCall::kBatch) return false;
+    method = http::verb::get;
+    pixel = true;
+  } else if (target == "/com.snowplowanalytics.snowplow/tp2" || target == "/i" || target == "/ice.png") {
+    style = ReplyStyle::kSnowplow;
+    pixel = target != "/com.snowplowanalytics.snowplow/tp2";
+    if (pixel) method = http::verb::get;
+  } else if (target.starts_with("/v1/")) {
+    segment_call = SegmentCallOf(target.substr(4));
+    if (!segment_call) return false;
+  } else {
+    return false;
   }
-  if (target == "/com.snowplowanalytics.snowplow/tp2" || target == "/i" || target == "/ice.png") {
-    const bool pixel = target != "/com.snowplowanalytics.snowplow/tp2";
-    if (pixel ? !get : !post) {
-      HttpResponse r = ErrorReply(ReplyStyle::kSnowplow, 405, "", pixel ? "use GET for the pixel" : "use POST for tp2");
-      r.headers.emplace_back("Allow", pixel ? "GET, OPTIONS" : "POST, OPTIONS");
-      Respond(respond, std::move(r));
-      return true;
-    }
+  if (request.method() != method) {
+    const bool get = method == http::verb::get;
+    HttpResponse r = ErrorReply(style, 405, "", get ? "use GET for this path" : "use POST for this path");
+    r.headers.emplace_back("Allow", get ? "GET, OPTIONS" : "POST, OPTIONS");
+    Respond(respond, std::move(r));
+  } else if (segment_call) {
+    IngestSegment(request, connection, std::move(respond), static_cast<int>(*segment_call), pixel);
+  } else {
     IngestSnowplow(request, connection, std::move(respond), pixel);
-    return true;
   }
-  if (target.starts_with("/v1/")) {
-    const std::optional<SegmentCall> call = SegmentCallOf(target.substr(4));
-    if (!call) return false;
-    if (!post) {
-      HttpResponse r = ErrorReply(ReplyStyle::kSegment, 405, "", "use POST for Segment's HTTP Tracking API");
-      r.headers.emplace_back("Allow", "POST, OPTIONS");
-      Respond(respond, std::move(r));
-      return true;
-    }
-    IngestSegment(request, connection, std::move(respond), static_cast<int>(*call), false);
-    return true;
-  }
-  return false;
+  return true;
 }
 
 void CollectorHandler::IngestSegment(HttpRequest& request, ConnectionState& connection, Responder respond, int call,

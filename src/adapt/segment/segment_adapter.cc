@@ -53,9 +53,6 @@ std::optional<SegmentCall> MessageType(std::string_view type) {
   return std::nullopt;
 }
 
-AdaptError NotJson(error_code e) {
-  return AdaptError{400, "", std::string(kRuleJsonBody) + " (" + simdjson::error_message(e) + ")"};
-}
 
 // A top-level string field of the body: copied into out when present. False on a bad type.
 error_code FindString(simdjson::ondemand::object& object, std::string_view name, std::string& out, bool& wrong_type) {
@@ -95,28 +92,28 @@ std::optional<AdaptError> SegmentRequest::Parse(SegmentCall call, std::string_vi
                                    (batch ? "batch)" : "message)")};
   }
   if (TrimJsonWhitespace(body).empty()) return AdaptError{400, "", "request body must not be empty"};
-  if (error_code e = ParseBody(body, doc_)) return NotJson(e);
+  if (error_code e = ParseBody(body, doc_)) return MalformedJson(e);
   simdjson::ondemand::object object;
   json_type type;
-  if (error_code e = doc_.type().get(type)) return NotJson(e);
+  if (error_code e = doc_.type().get(type)) return MalformedJson(e);
   if (type != json_type::object) return AdaptError{400, "", "request body must be a JSON object"};
-  if (error_code e = doc_.get_object().get(object)) return NotJson(e);
+  if (error_code e = doc_.get_object().get(object)) return MalformedJson(e);
   bool wrong = false;
-  if (error_code e = FindString(object, "writeKey", write_key_, wrong)) return NotJson(e);
+  if (error_code e = FindString(object, "writeKey", write_key_, wrong)) return MalformedJson(e);
   if (wrong) return AdaptError{400, "writeKey", std::string(kRuleString)};
   batch_context_.Clear(limits_);
   sent_at_.clear();
   if (batch) {
-    if (error_code e = FindString(object, "sentAt", sent_at_, wrong)) return NotJson(e);
+    if (error_code e = FindString(object, "sentAt", sent_at_, wrong)) return MalformedJson(e);
     if (wrong || (!sent_at_.empty() && !ParseRfc3339Millis(sent_at_))) {
       return AdaptError{400, "sentAt", std::string(kErrBadEventTime)};
     }
     simdjson::ondemand::value context;
     error_code e = object.find_field_unordered("context").get(context);
     if (e != simdjson::NO_SUCH_FIELD) {
-      if (e) return NotJson(e);
+      if (e) return MalformedJson(e);
       key_.assign("context");
-      if ((e = batch_context_.Flatten(context, key_))) return NotJson(e);
+      if ((e = batch_context_.Flatten(context, key_))) return MalformedJson(e);
     }
   }
   doc_.rewind();
@@ -132,22 +129,22 @@ std::optional<AdaptError> SegmentRequest::Emit(const Validator& validator, const
   };
   if (call_ != SegmentCall::kBatch) {
     simdjson::ondemand::value message;
-    if (error_code e = doc_.get_value().get(message)) return fail(NotJson(e));
+    if (error_code e = doc_.get_value().get(message)) return fail(MalformedJson(e));
     if (auto e = EmitMessage(message, 0, validator, info, out)) return fail(std::move(*e));
     return std::nullopt;
   }
   simdjson::ondemand::object object;
   simdjson::ondemand::value batch;
-  if (error_code e = doc_.get_object().get(object)) return fail(NotJson(e));
+  if (error_code e = doc_.get_object().get(object)) return fail(MalformedJson(e));
   error_code e = object.find_field_unordered("batch").get(batch);
   if (e == simdjson::NO_SUCH_FIELD) return fail(AdaptError{400, "batch", std::string(kErrRequired)});
-  if (e) return fail(NotJson(e));
+  if (e) return fail(MalformedJson(e));
   simdjson::ondemand::array messages;
   if (batch.get_array().get(messages)) return fail(AdaptError{400, "batch", "must be an array of messages"});
   uint32_t index = 0;
   for (auto element : messages) {
     simdjson::ondemand::value message;
-    if ((e = element.get(message))) return fail(NotJson(e));
+    if ((e = element.get(message))) return fail(MalformedJson(e));
     if (index >= max_events_) {
       return fail(AdaptError{400, "batch", "must hold at most " + std::to_string(max_events_) +
                                                " messages (validation.max_events_per_request)"});
@@ -163,12 +160,12 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
                                                       ValidatedBody& out) {
   json_type type;
   std::string_view raw;
-  if (error_code e = message.type().get(type)) return NotJson(e);
+  if (error_code e = message.type().get(type)) return MalformedJson(e);
   if (type != json_type::object) {
     if (type == json_type::array) {
       simdjson::ondemand::array a;
-      if (error_code e = message.get_array().get(a)) return NotJson(e);
-      if (error_code e = a.raw_json().get(raw)) return NotJson(e);
+      if (error_code e = message.get_array().get(a)) return MalformedJson(e);
+      if (error_code e = a.raw_json().get(raw)) return MalformedJson(e);
     } else {
       raw = message.raw_json_token();
     }
@@ -176,14 +173,14 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
     return std::nullopt;
   }
   simdjson::ondemand::object object;
-  if (error_code e = message.get_object().get(object)) return NotJson(e);
-  if (error_code e = object.raw_json().get(raw)) return NotJson(e);
+  if (error_code e = message.get_object().get(object)) return MalformedJson(e);
+  if (error_code e = object.raw_json().get(raw)) return MalformedJson(e);
   raw = TrimJsonWhitespace(raw);
   if (raw.size() > validator.rules().max_event_bytes) {  // before any work on its fields
     validator.CheckFlat(nullptr, 0, raw, index, info, out);
     return std::nullopt;
   }
-  if (error_code e = object.reset().error()) return NotJson(e);
+  if (error_code e = object.reset().error()) return MalformedJson(e);
 
   event_.Clear(limits_);
   std::string_view type_name, event_name, message_id, timestamp, original_timestamp, sent_at;
@@ -191,9 +188,9 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
   std::string_view bad_field;  // a well-known field of the wrong JSON type
   for (auto field_result : object) {
     simdjson::ondemand::field field;
-    if (error_code e = std::move(field_result).get(field)) return NotJson(e);
+    if (error_code e = std::move(field_result).get(field)) return MalformedJson(e);
     std::string_view name;
-    if (error_code e = field.unescaped_key().get(name)) return NotJson(e);
+    if (error_code e = field.unescaped_key().get(name)) return MalformedJson(e);
     if (name == "writeKey" || name == "integrations" || name == "_metadata" || name == "receivedAt" ||
         name == "options") {
       continue;  // delivery instructions and server-set times, not event data
@@ -215,7 +212,7 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
       std::string_view text;
       bool present = false;
       bool container = false;
-      if (error_code e = ScalarText(field.value(), text, present, container)) return NotJson(e);
+      if (error_code e = ScalarText(field.value(), text, present, container)) return MalformedJson(e);
       if (container && bad_field.empty()) bad_field = k->name;
       if (!present) continue;
       if (k->text != nullptr) *k->text = text;
@@ -228,7 +225,7 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
     key_.clear();
     AppendKeySegment(name, key_);
     if (error_code e = event_.Flatten(field.value(), key_)) {
-      if (e != simdjson::DEPTH_ERROR) return NotJson(e);
+      if (e != simdjson::DEPTH_ERROR) return MalformedJson(e);
       // Our own bound, not malformed JSON: this message only (the batch's iteration skips the rest).
       validator.Reject(index, key_, kRuleDepth, raw, info, out);
       return std::nullopt;

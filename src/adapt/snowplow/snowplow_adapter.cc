@@ -57,9 +57,6 @@ constexpr EventCode kEventCodes[] = {
     {"pv", "page_view"}, {"pp", "page_ping"}, {"se", "structured"}, {"tr", "transaction"}, {"ti", "transaction_item"},
 };
 
-AdaptError NotJson(error_code e) {
-  return AdaptError{400, "", std::string(kRuleJsonBody) + " (" + simdjson::error_message(e) + ")"};
-}
 
 // "iglu:com.acme/checkout/jsonschema/1-0-0" into its four parts.
 struct IgluUri {
@@ -96,12 +93,12 @@ std::optional<AdaptError> SnowplowRequest::ParsePost(std::string_view body, cons
   limits_ = FlattenLimits{FlattenLimits{}.max_depth, rules.max_fields, rules.max_key_bytes};
   max_events_ = rules.max_events_per_request;
   if (TrimJsonWhitespace(body).empty()) return AdaptError{400, "", "request body must not be empty"};
-  if (error_code e = ParseBody(body, doc_)) return NotJson(e);
+  if (error_code e = ParseBody(body, doc_)) return MalformedJson(e);
   json_type type;
-  if (error_code e = doc_.type().get(type)) return NotJson(e);
+  if (error_code e = doc_.type().get(type)) return MalformedJson(e);
   if (type != json_type::object) return AdaptError{400, "", "request body must be a payload_data JSON object"};
   simdjson::ondemand::object object;
-  if (error_code e = doc_.get_object().get(object)) return NotJson(e);
+  if (error_code e = doc_.get_object().get(object)) return MalformedJson(e);
   std::string schema;
   if (!StringField(object, "schema", schema) || !schema.starts_with(kPayloadSchemaPrefix)) {
     return AdaptError{400, "schema", "must be " + std::string(kPayloadSchemaPrefix) + "<n>"};
@@ -158,8 +155,8 @@ std::optional<AdaptError> SnowplowRequest::Emit(const Validator& validator, cons
   }
   simdjson::ondemand::object object;
   simdjson::ondemand::array data;
-  if (error_code e = doc_.get_object().get(object)) return fail(NotJson(e));
-  if (error_code e = object.find_field_unordered("data").get_array().get(data)) return fail(NotJson(e));
+  if (error_code e = doc_.get_object().get(object)) return fail(MalformedJson(e));
+  if (error_code e = object.find_field_unordered("data").get_array().get(data)) return fail(MalformedJson(e));
   uint32_t index = 0;
   for (auto element : data) {
     if (index >= max_events_) {
@@ -167,34 +164,34 @@ std::optional<AdaptError> SnowplowRequest::Emit(const Validator& validator, cons
                                               " events (validation.max_events_per_request)"});
     }
     simdjson::ondemand::value v;
-    if (error_code e = element.get(v)) return fail(NotJson(e));
+    if (error_code e = element.get(v)) return fail(MalformedJson(e));
     simdjson::ondemand::object event;
     std::string_view raw;
     json_type type;
-    if (error_code e = v.type().get(type)) return fail(NotJson(e));
+    if (error_code e = v.type().get(type)) return fail(MalformedJson(e));
     if (type != json_type::object) {
       validator.Reject(index++, "", kErrNotObject, TrimJsonWhitespace(v.raw_json_token()), info, out);
       continue;
     }
-    if (error_code e = v.get_object().get(event)) return fail(NotJson(e));
-    if (error_code e = event.raw_json().get(raw)) return fail(NotJson(e));
+    if (error_code e = v.get_object().get(event)) return fail(MalformedJson(e));
+    if (error_code e = event.raw_json().get(raw)) return fail(MalformedJson(e));
     raw = TrimJsonWhitespace(raw);
     if (raw.size() > validator.rules().max_event_bytes) {
       validator.CheckFlat(nullptr, 0, raw, index++, info, out);
       continue;
     }
-    if (error_code e = event.reset().error()) return fail(NotJson(e));
+    if (error_code e = event.reset().error()) return fail(MalformedJson(e));
     params_.clear();
     std::string_view bad;
     for (auto field_result : event) {
       simdjson::ondemand::field field;
-      if (error_code e = std::move(field_result).get(field)) return fail(NotJson(e));
+      if (error_code e = std::move(field_result).get(field)) return fail(MalformedJson(e));
       std::string_view name;
       std::string_view text;
       bool present = false;
       bool container = false;
-      if (error_code e = field.unescaped_key().get(name)) return fail(NotJson(e));
-      if (error_code e = ScalarText(field.value(), text, present, container)) return fail(NotJson(e));
+      if (error_code e = field.unescaped_key().get(name)) return fail(MalformedJson(e));
+      if (error_code e = ScalarText(field.value(), text, present, container)) return fail(MalformedJson(e));
       if (container && bad.empty()) bad = name;
       if (present) params_.push_back(Param{name, text});
     }
