@@ -69,8 +69,8 @@ class CollectorHandler final : public RequestHandler {
   const CollectorLimits limits_;
   std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> buckets_;  // by app_id; immutable map
 
-  static constexpr std::array<unsigned, 13> kStatuses = {200, 400, 401, 403, 404, 405, 408,
-                                                          413, 415, 429, 431, 500, 503};
+  static constexpr std::array<unsigned, 14> kStatuses = {200, 204, 400, 401, 403, 404, 405, 408,
+                                                          413, 415, 429, 431, 500, 503};  // 204: CORS preflights
   std::array<Counter*, kStatuses.size()> status_counters_{};
   Counter& events_accepted_;
   Counter& rate_limited_;
