@@ -31,8 +31,13 @@ void AppendKeySegment(std::string_view name, std::string& out) {
     out.push_back('_');
     return;
   }
-  const size_t start = out.size();
-  for (const char c : name) {
+  // Most names are already keys: one scan, one append.
+  size_t valid = 0;
+  while (valid < name.size() && (IsAsciiAlnum(name[valid]) || name[valid] == '_' || name[valid] == '-')) ++valid;
+  out.append(name.substr(0, valid));
+  if (valid == name.size()) return;
+  const size_t start = out.size() - valid;
+  for (const char c : name.substr(valid)) {
     if (IsAsciiAlnum(c) || c == '_' || c == '-') {
       out.push_back(c);
     } else if (!IsUtf8Continuation(c)) {

@@ -33,6 +33,39 @@ constexpr CallName kCalls[] = {
     {"batch", SegmentCall::kBatch},   {"import", SegmentCall::kBatch}, {"b", SegmentCall::kBatch},
 };
 
+// The message fields with a meaning of their own: where their text goes, and the event field
+// they are stored as (if any).
+struct MessageSlots {
+  std::string_view type, event, message_id, timestamp, original_timestamp, sent_at;
+};
+struct KnownField {
+  std::string_view name;
+  std::string_view MessageSlots::*slot;
+  std::string_view as;
+  bool identity;
+};
+constexpr KnownField kKnownFields[] = {
+    {"type", &MessageSlots::type, "", false},
+    {"event", &MessageSlots::event, "", false},
+    {"messageId", &MessageSlots::message_id, "", false},
+    {"timestamp", &MessageSlots::timestamp, "", false},
+    {"originalTimestamp", &MessageSlots::original_timestamp, "", false},
+    {"sentAt", &MessageSlots::sent_at, "", false},
+    {"userId", nullptr, "user_id", true},
+    {"anonymousId", nullptr, "anonymous_id", true},
+    {"groupId", nullptr, "group_id", false},
+    {"previousId", nullptr, "previous_id", false},
+};
+
+const KnownField* FindKnownField(std::string_view name) {
+  // Custom fields (properties, context, ...) are most fields: rule them out by length first.
+  if (name.size() < 4 || name.size() > 17) return nullptr;
+  for (const KnownField& k : kKnownFields) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
 std::string_view TypeName(SegmentCall call) {
   switch (call) {
     case SegmentCall::kTrack: return "track";
@@ -53,23 +86,6 @@ std::optional<SegmentCall> MessageType(std::string_view type) {
   return std::nullopt;
 }
 
-
-// A top-level string field of the body: copied into out when present. False on a bad type.
-error_code FindString(simdjson::ondemand::object& object, std::string_view name, std::string& out, bool& wrong_type) {
-  out.clear();
-  wrong_type = false;
-  simdjson::ondemand::value v;
-  error_code e = object.find_field_unordered(name).get(v);
-  if (e == simdjson::NO_SUCH_FIELD) return simdjson::SUCCESS;
-  if (e) return e;
-  std::string_view text;
-  bool present = false;
-  bool container = false;
-  if ((e = ScalarText(v, text, present, container))) return e;
-  wrong_type = container;
-  if (present) out.assign(text);
-  return simdjson::SUCCESS;
-}
 
 }  // namespace
 
@@ -98,24 +114,29 @@ std::optional<AdaptError> SegmentRequest::Parse(SegmentCall call, std::string_vi
   if (error_code e = doc_.type().get(type)) return MalformedJson(e);
   if (type != json_type::object) return AdaptError{400, "", "request body must be a JSON object"};
   if (error_code e = doc_.get_object().get(object)) return MalformedJson(e);
-  bool wrong = false;
-  if (error_code e = FindString(object, "writeKey", write_key_, wrong)) return MalformedJson(e);
-  if (wrong) return AdaptError{400, "writeKey", std::string(kRuleString)};
-  batch_context_.Clear(limits_);
+  // One pass over the top level (the batch array is skipped once, not once per field looked up).
+  write_key_.clear();
   sent_at_.clear();
-  if (batch) {
-    if (error_code e = FindString(object, "sentAt", sent_at_, wrong)) return MalformedJson(e);
-    if (wrong || (!sent_at_.empty() && !ParseRfc3339Millis(sent_at_))) {
-      return AdaptError{400, "sentAt", std::string(kErrBadEventTime)};
-    }
-    simdjson::ondemand::value context;
-    error_code e = object.find_field_unordered("context").get(context);
-    if (e != simdjson::NO_SUCH_FIELD) {
-      if (e) return MalformedJson(e);
+  batch_context_.Clear(limits_);
+  for (auto field_result : object) {
+    simdjson::ondemand::field field;
+    std::string_view name;
+    if (error_code e = std::move(field_result).get(field)) return MalformedJson(e);
+    if (error_code e = field.unescaped_key().get(name)) return MalformedJson(e);
+    const bool write_key = name == "writeKey";
+    if (write_key || (batch && name == "sentAt")) {
+      std::string_view text;
+      bool present = false;
+      bool container = false;
+      if (error_code e = ScalarText(field.value(), text, present, container)) return MalformedJson(e);
+      if (container) return AdaptError{400, std::string(name), std::string(kRuleString)};
+      (write_key ? write_key_ : sent_at_).assign(present ? text : std::string_view{});
+    } else if (batch && name == "context") {
       key_.assign("context");
-      if ((e = batch_context_.Flatten(context, key_))) return MalformedJson(e);
+      if (error_code e = batch_context_.Flatten(field.value(), key_)) return MalformedJson(e);
     }
   }
+  if (!sent_at_.empty() && !ParseRfc3339Millis(sent_at_)) return AdaptError{400, "sentAt", std::string(kErrBadEventTime)};
   doc_.rewind();
   return std::nullopt;
 }
@@ -183,7 +204,7 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
   if (error_code e = object.reset().error()) return MalformedJson(e);
 
   event_.Clear(limits_);
-  std::string_view type_name, event_name, message_id, timestamp, original_timestamp, sent_at;
+  MessageSlots slots;
   bool has_identity = false;
   std::string_view bad_field;  // a well-known field of the wrong JSON type
   for (auto field_result : object) {
@@ -195,30 +216,18 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
         name == "options") {
       continue;  // delivery instructions and server-set times, not event data
     }
-    struct Known {
-      std::string_view name;
-      std::string_view* text;
-      std::string_view as;  // stored under this name too, when not empty
-    };
-    const Known known[] = {
-        {"type", &type_name, ""},         {"event", &event_name, ""},
-        {"messageId", &message_id, ""},    {"timestamp", &timestamp, ""},
-        {"originalTimestamp", &original_timestamp, ""}, {"sentAt", &sent_at, ""},
-        {"userId", nullptr, "user_id"},    {"anonymousId", nullptr, "anonymous_id"},
-        {"groupId", nullptr, "group_id"},  {"previousId", nullptr, "previous_id"},
-    };
-    const Known* k = std::find_if(std::begin(known), std::end(known), [&](const Known& c) { return c.name == name; });
-    if (k != std::end(known)) {
+    const KnownField* k = FindKnownField(name);
+    if (k != nullptr) {
       std::string_view text;
       bool present = false;
       bool container = false;
       if (error_code e = ScalarText(field.value(), text, present, container)) return MalformedJson(e);
       if (container && bad_field.empty()) bad_field = k->name;
       if (!present) continue;
-      if (k->text != nullptr) *k->text = text;
+      if (k->slot != nullptr) slots.*(k->slot) = text;
       if (!k->as.empty()) {
         event_.Add(k->as, text);
-        has_identity = has_identity || k->as == "user_id" || k->as == "anonymous_id";
+        has_identity = has_identity || k->identity;
       }
       continue;
     }
@@ -236,6 +245,9 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
     validator.Reject(index, field, rule, raw, info, out);
     return std::nullopt;
   };
+  const std::string_view type_name = slots.type, event_name = slots.event, message_id = slots.message_id;
+  std::string_view timestamp = slots.timestamp, sent_at = slots.sent_at;
+  const std::string_view original_timestamp = slots.original_timestamp;
   if (!bad_field.empty()) return reject(bad_field, kRuleString);
   SegmentCall call = call_;
   if (call == SegmentCall::kBatch) {

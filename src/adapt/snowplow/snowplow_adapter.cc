@@ -1,6 +1,7 @@
 #include "adapt/snowplow/snowplow_adapter.h"
 
 #include <algorithm>
+#include <array>
 
 #include "adapt/base64url.h"
 #include "adapt/event_time.h"
@@ -48,6 +49,19 @@ constexpr Rename kRenames[] = {
     {"ti_qu", "ti_quantity"},     {"ti_cu", "ti_currency"},     {"pp_mix", "pp_xoffset_min"},
     {"pp_max", "pp_xoffset_max"}, {"pp_miy", "pp_yoffset_min"}, {"pp_may", "pp_yoffset_max"},
 };
+
+// kRenames sorted by parameter, once: a binary search per parameter instead of a scan.
+const Rename* FindRename(std::string_view param) {
+  static const auto sorted = [] {
+    std::array<Rename, std::size(kRenames)> a;
+    std::copy(std::begin(kRenames), std::end(kRenames), a.begin());
+    std::sort(a.begin(), a.end(), [](const Rename& x, const Rename& y) { return x.param < y.param; });
+    return a;
+  }();
+  const auto it = std::lower_bound(sorted.begin(), sorted.end(), param,
+                                   [](const Rename& r, std::string_view p) { return r.param < p; });
+  return it != sorted.end() && it->param == param ? &*it : nullptr;
+}
 
 struct EventCode {
   std::string_view code;
@@ -295,8 +309,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
       continue;
     }
     if (name == "aid") aid = p.value;
-    const Rename* r = std::find_if(std::begin(kRenames), std::end(kRenames), [&](const Rename& x) { return x.param == name; });
-    if (r != std::end(kRenames)) {
+    if (const Rename* r = FindRename(name)) {
       event_.Add(r->field, p.value);
     } else {
       key_.clear();
