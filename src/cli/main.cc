@@ -16,7 +16,7 @@
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = TRACKLAKE_VERSION;  // from VERSION, by CMake
 
 std::optional<std::string> ConfigPath(const std::string& flag) {
   if (!flag.empty()) return flag;

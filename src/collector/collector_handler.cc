@@ -74,6 +74,7 @@ CollectorHandler::CollectorHandler(const Validator& validator, const Authenticat
       request_seconds_(metrics.GetHistogram("tracklake_http_request_duration_seconds",
                                             "Time from a complete request to its response being queued.",
                                             LatencyBuckets())),
+      app_metrics_(auth.apps(), metrics),
       cors_(auth.apps()) {
   for (const AppIdentity& app : auth.apps()) {
     if (app.rate_limit == 0) continue;
@@ -98,8 +99,9 @@ void CollectorHandler::CountRefused(unsigned status) { StatusCounter(status).Inc
 
 void CollectorHandler::CountAcceptFailure() { accept_failures_.Inc(); }
 
-void CollectorHandler::Respond(const Responder& respond, HttpResponse response) {
+void CollectorHandler::Respond(const Responder& respond, HttpResponse response, const AppIdentity* app) {
   StatusCounter(response.status).Inc();
+  app_metrics_.CountResponse(app, response.status);
   respond(std::move(response));
 }
 
@@ -192,11 +194,11 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
   const std::optional<BodyFormat> format = FormatOf(content_type);
   if (!format) {
     return Respond(respond, ErrorResponse(415, fmt::format("unsupported content type '{}': send application/json "
-                                                           "or application/x-ndjson", MediaType(content_type))));
+                                                           "or application/x-ndjson", MediaType(content_type))), caller.app);
   }
   std::string_view body;
   std::string inflated;
-  if (auto refused = DecodeBody(request, ReplyStyle::kNative, inflated, body)) return Respond(respond, std::move(*refused));
+  if (auto refused = DecodeBody(request, ReplyStyle::kNative, inflated, body)) return Respond(respond, std::move(*refused), caller.app);
 
   RequestInfo info;
   info.received_at_ms = NowMillis();
@@ -206,7 +208,7 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
   }
   ValidatedBody out;
   if (Status s = validator_.Parse(body, *format, info, out); !s.ok()) {
-    return Respond(respond, ErrorResponse(400, s.message()));
+    return Respond(respond, ErrorResponse(400, s.message()), caller.app);
   }
   Commit(caller, std::move(out), respond, ReplyStyle::kNative, t0);
 }
@@ -227,11 +229,11 @@ void CollectorHandler::Commit(const Caller& caller, ValidatedBody&& out, const R
         HttpResponse r = ErrorReply(style, 429, "", fmt::format("application {} is over its rate limit of {} events/s",
                                                                app->app_id, app->rate_limit));
         r.headers.emplace_back("Retry-After", std::to_string(static_cast<int64_t>(std::ceil(retry_after))));
-        return Respond(respond, std::move(r));
+        return Respond(respond, std::move(r), app);
       }
     }
   }
-  if (out.spans.empty()) return Respond(respond, AcceptedReply(style, 0, {}));
+  if (out.spans.empty()) return Respond(respond, AcceptedReply(style, 0, {}), app);
 
   std::vector<Wal::Span> spans;
   spans.reserve(out.spans.size());
@@ -240,15 +242,17 @@ void CollectorHandler::Commit(const Caller& caller, ValidatedBody&& out, const R
   // respond by an init-capture: a plain copy of a const reference would make a const member, which
   // every move of the callback copies again (an allocation and a clone each).
   Status s = pipeline_.Ingest(std::move(out.records), std::move(spans),
-                              [this, respond = Responder(respond), accepted, style, rejected = std::move(out.rejected), t0](const Status& st) {
-                                if (!st.ok()) return Respond(respond, Unavailable(style, st));
+                              [this, respond = Responder(respond), app, accepted, style, rejected = std::move(out.rejected),
+                               t0](const Status& st) {
+                                if (!st.ok()) return Respond(respond, Unavailable(style, st), app);
                                 events_accepted_.Inc(accepted);
+                                app_metrics_.CountAccepted(app, accepted);
                                 // Nothing accepted: a client error, though its evidence is kept.
-                                Respond(respond, AcceptedReply(style, accepted, rejected));
+                                Respond(respond, AcceptedReply(style, accepted, rejected), app);
                                 request_seconds_.Observe(std::chrono::duration<double>(
                                     std::chrono::steady_clock::now() - t0).count());
                               });
-  if (!s.ok()) Respond(respond, Unavailable(style, s));
+  if (!s.ok()) Respond(respond, Unavailable(style, s), app);
 }
 
 }  // namespace tracklake

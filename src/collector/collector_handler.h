@@ -20,6 +20,7 @@
 
 #include "collector/browser_access.h"
 #include "collector/replies.h"
+#include "collector/app_metrics.h"
 #include "collector/token_bucket.h"
 
 #include "http/auth.h"
@@ -59,7 +60,8 @@ class CollectorHandler final : public RequestHandler {
   // The shared tail: rejection metrics, the app's rate limit, the write-ahead log, the answer.
   void Commit(const Caller& caller, ValidatedBody&& out, const Responder& respond, ReplyStyle style,
               std::chrono::steady_clock::time_point t0);
-  void Respond(const Responder& respond, HttpResponse response);
+  // app: the authenticated application, counted per app too; nullptr before authentication.
+  void Respond(const Responder& respond, HttpResponse response, const AppIdentity* app = nullptr);
   Counter& StatusCounter(unsigned status);
 
   const Validator& validator_;
@@ -77,6 +79,7 @@ class CollectorHandler final : public RequestHandler {
   Counter& bytes_in_;
   Counter& accept_failures_;
   Histogram& request_seconds_;
+  AppMetrics app_metrics_;
   const CorsPolicy cors_;  // the origins every app allows together
 };
 

@@ -93,7 +93,7 @@ void CollectorHandler::IngestSegment(HttpRequest& request, ConnectionState& conn
   }
   ValidatedBody out;
   if (auto e = segment.Emit(validator_, info, out)) {
-    return Respond(respond, ErrorReply(style, e->status, e->field, e->rule));
+    return Respond(respond, ErrorReply(style, e->status, e->field, e->rule), caller.app);
   }
   Commit(caller, std::move(out), respond, style, t0);
 }
@@ -145,7 +145,7 @@ void CollectorHandler::IngestSnowplow(HttpRequest& request, ConnectionState& con
   const bool anonymous = !request["SP-Anonymous"].empty();
   ValidatedBody out;
   if (auto e = snowplow.Emit(validator_, info, anonymous, app_ids, out)) {
-    return Respond(respond, ErrorReply(style, e->status, e->field, e->rule));
+    return Respond(respond, ErrorReply(style, e->status, e->field, e->rule), caller.app);
   }
   Commit(caller, std::move(out), respond, style, t0);
 }

@@ -3,15 +3,18 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <spdlog/spdlog.h>
 #include <thread>
 
 #include "collector/collector_handler.h"
+#include "collector/service_notify.h"
 #include "common/cpu_count.h"
 #include "common/sha256.h"
 #include "common/open_file_limit.h"
 #include "http/server.h"
+#include "metrics/process_metrics.h"
 #include "sink/local/local_dir_sink.h"
 #include "aws/credential_providers.h"
 #include "sink/s3/s3_sink.h"
@@ -149,6 +152,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);  // not a reload (see the loop below), and never a stop without draining
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -157,11 +161,15 @@ int Serve(const Config& config, const ServeFlags& flags) {
                  "their own app_id; use write keys anywhere but a local machine");
   }
   MetricsRegistry metrics;
+  AddProcessMetrics(metrics);
+  metrics.AddGauge("tracklake_build_info", "Always 1: the collector's version and sink type as labels.", [] { return 1.0; },
+                   fmt::format("version=\"{}\",sink=\"{}\"", TRACKLAKE_VERSION, SinkTypeName(config.sink.type)));
   Result<std::unique_ptr<Sink>> sink = SinkFrom(config);
   if (!sink.ok()) {
     spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());
     return 1;
   }
+  NotifyServiceManager("STATUS=recovering the write-ahead log");
   auto pipeline = Pipeline::Start(PipelineOptionsFrom(config), std::move(sink).value(), metrics);
   if (!pipeline.ok()) {
     spdlog::error("cannot start the pipeline: {}", pipeline.status().ToString());
@@ -203,8 +211,13 @@ int Serve(const Config& config, const ServeFlags& flags) {
     std::ofstream(tmp) << *port << "\n";
     std::filesystem::rename(tmp, *flags.port_file);
   }
+  NotifyServiceManager(fmt::format("READY=1\nSTATUS=accepting events on {} (port {})", config.server.listen, *port));
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    spdlog::warn("received SIGHUP: reloading the configuration is not supported; restart the collector to apply "
+                 "changes (a stop drains first: nothing accepted is lost)");
+  }
+  NotifyServiceManager("STOPPING=1\nSTATUS=draining: finishing requests in flight, delivering open batches");
   spdlog::info("received {}: finishing requests in flight and delivering every open batch", strsignal(sig));
   server.Stop(kRequestDrainMs);
   (*pipeline)->Shutdown();

@@ -27,9 +27,10 @@ struct AppIdentity {
   uint32_t rate_burst = 0;                // 0: one second's worth
   // Browser access (docs/security.md): origins whose pages may use the app's browser keys or
   // Snowplow app ids, the event types those may send (empty: event_types), the Snowplow ids.
-  std::vector<std::string> allowed_origins;
-  std::vector<std::string> browser_event_types;
-  std::vector<std::string> snowplow_app_ids;
+  // (Default member initializers: aggregate initializations that stop before them stay warning-free.)
+  std::vector<std::string> allowed_origins = {};
+  std::vector<std::string> browser_event_types = {};
+  std::vector<std::string> snowplow_app_ids = {};
 };
 
 class Authenticator;
@@ -46,7 +47,7 @@ class Authenticator {
   struct App {
     AppIdentity identity;
     std::string key_sha256;  // raw 32 bytes
-    std::vector<std::string> browser_key_sha256s;  // raw 32 bytes each: public keys for web pages
+    std::vector<std::string> browser_key_sha256s = {};  // raw 32 bytes each: public keys for web pages
   };
   // enabled=false: every request is accepted as the anonymous application (auth = "none").
   Authenticator(bool enabled, std::vector<App> apps);

@@ -84,6 +84,8 @@ void Pipeline::RegisterMetrics() {
   wal_corrupt_bytes_ = &metrics_.GetCounter("tracklake_wal_corrupt_bytes_skipped_total", "Damaged or torn write-ahead log bytes skipped during recovery.");
   metrics_.AddGauge("tracklake_wal_disk_bytes", "Bytes of write-ahead log segments on disk.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().disk_bytes) : 0.0; });
+  metrics_.AddGauge("tracklake_wal_max_bytes", "Disk budget of the write-ahead log (wal.max_bytes): beyond it ingest answers 503.",
+                    [this] { return static_cast<double>(options_.wal.max_bytes); });
   metrics_.AddGauge("tracklake_wal_segments", "Write-ahead log segment files.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().segments) : 0.0; });
   metrics_.AddGauge("tracklake_wal_spare_segments", "Released log segment files kept to be overwritten by new segments.",
