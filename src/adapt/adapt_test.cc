@@ -90,6 +90,41 @@ TEST(QueryString, DecodesPercentAndPlus) {
   EXPECT_EQ(QueryOf("/i"), "");
 }
 
+TEST(TextArena, ViewsStayValidWhileMoreIsCopiedAndAfterClear) {
+  TextArena arena;
+  std::vector<std::string> texts;
+  std::vector<std::string_view> views;
+  for (int round = 0; round < 2; ++round) {  // the second reuses the blocks
+    texts.clear();
+    views.clear();
+    for (int i = 0; i < 300; ++i) {
+      // Sizes around and above a block, so blocks are skipped and added.
+      texts.push_back(std::string(static_cast<size_t>(i * 37 % 5000), static_cast<char>('a' + i % 26)));
+      views.push_back(arena.Copy(texts.back()));
+    }
+    for (size_t i = 0; i < texts.size(); ++i) ASSERT_EQ(views[i], texts[i]) << i;
+    arena.Clear();
+  }
+}
+
+TEST(FlatEventTest, ViewsTheGivenTextAndCopiesBuiltKeysAndKeptValues) {
+  FlatEvent event;
+  event.Clear({});
+  std::string key = "a.b";
+  std::string value = "v1";
+  event.AddKeyCopy(key, value);  // the key is copied, the value viewed
+  key = "zzz";
+  EXPECT_EQ(event.fields()[0].key, "a.b");
+  EXPECT_EQ(event.fields()[0].value.data(), value.data());
+  event.Add("c", value);
+  event.KeepValuesFrom(1);  // the value of field 1 now lives in the event
+  value = "xx";
+  EXPECT_EQ(event.fields()[0].value, "xx");
+  EXPECT_EQ(event.fields()[1].value, "v1");
+  EXPECT_TRUE(event.Has("c"));
+  EXPECT_FALSE(event.Has("a"));
+}
+
 class FlattenTest : public ::testing::Test {
  protected:
   // Flattens the JSON text under key and returns "k=v" lines.

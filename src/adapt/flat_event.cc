@@ -14,40 +14,44 @@ namespace tracklake {
 using simdjson::error_code;
 using simdjson::ondemand::json_type;
 
+char* TextArena::Room(size_t n) {
+  if (block_ < blocks_.size() && blocks_[block_].size - used_ >= n) return blocks_[block_].bytes.get() + used_;
+  // The next block that can hold n, else a new one; a block skipped stays for the next event.
+  constexpr size_t kBlockBytes = 4096;
+  if (!blocks_.empty()) ++block_;
+  while (block_ < blocks_.size() && blocks_[block_].size < n) ++block_;
+  if (block_ == blocks_.size()) {
+    const size_t size = std::max(n, kBlockBytes);
+    blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(size), size});
+  }
+  used_ = 0;
+  return blocks_[block_].bytes.get();
+}
+
+std::string_view TextArena::Copy(std::string_view text) {
+  if (text.empty()) return {};
+  char* p = Room(text.size());
+  std::memcpy(p, text.data(), text.size());
+  used_ += text.size();
+  return std::string_view(p, text.size());
+}
+
 void FlatEvent::Clear(const FlattenLimits& limits) {
   limits_ = limits;
-  bytes_.clear();
-  spans_.clear();
+  arena_.Clear();
+  fields_.clear();
   full_ = false;
 }
 
-void FlatEvent::Add(std::string_view key, std::string_view value) {
-  if (full_) return;
-  const auto key_offset = static_cast<uint32_t>(bytes_.size());
-  bytes_.append(key);
-  const auto value_offset = static_cast<uint32_t>(bytes_.size());
-  bytes_.append(value);
-  spans_.push_back(Span{key_offset, static_cast<uint32_t>(key.size()), value_offset,
-                        static_cast<uint32_t>(value.size())});
-  // One field past a limit is kept, so the validator names the rule; then nothing more.
-  full_ = spans_.size() > limits_.max_fields || key.size() > limits_.max_key_bytes;
+void FlatEvent::KeepValuesFrom(size_t first) {
+  for (size_t i = first; i < fields_.size(); ++i) fields_[i].value = arena_.Copy(fields_[i].value);
 }
 
 bool FlatEvent::Has(std::string_view key) const {
-  const std::string_view bytes(bytes_);
-  for (const Span& s : spans_) {
-    if (bytes.substr(s.key_offset, s.key_size) == key) return true;
+  for (const Field& f : fields_) {
+    if (f.key == key) return true;
   }
   return false;
-}
-
-const std::vector<Field>& FlatEvent::fields() {
-  views_.clear();
-  const std::string_view bytes(bytes_);
-  for (const Span& s : spans_) {
-    views_.push_back(Field{bytes.substr(s.key_offset, s.key_size), bytes.substr(s.value_offset, s.value_size)});
-  }
-  return views_;
 }
 
 error_code ScalarText(simdjson::ondemand::value& value, std::string_view& text, bool& present, bool& is_container) {
@@ -155,7 +159,7 @@ error_code FlatEvent::Flatten(simdjson::ondemand::value value, std::string& key,
   bool container = false;
   if (error_code e = ScalarText(value, text, present, container)) return e;
   if (present) {
-    Add(key, text);
+    AddKeyCopy(key, text);
     return simdjson::SUCCESS;
   }
   if (!container) return simdjson::SUCCESS;  // null: dropped
@@ -165,7 +169,7 @@ error_code FlatEvent::Flatten(simdjson::ondemand::value value, std::string& key,
     simdjson::ondemand::array array;
     if (error_code e = value.get_array().get(array)) return e;
     if (error_code e = CheckedRawJson(array, text, depth)) return e;
-    Add(key, text);
+    AddKeyCopy(key, text);
     return simdjson::SUCCESS;
   }
   simdjson::ondemand::object object;
@@ -173,7 +177,7 @@ error_code FlatEvent::Flatten(simdjson::ondemand::value value, std::string& key,
   if (depth >= limits_.max_depth || key.size() > limits_.max_key_bytes) {
     // Kept as its JSON text (an over-long key is added once, for the validator to reject).
     if (error_code e = CheckedRawJson(object, text, depth)) return e;
-    Add(key, text);
+    AddKeyCopy(key, text);
     return simdjson::SUCCESS;
   }
   const size_t base = key.size();

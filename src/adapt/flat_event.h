@@ -3,6 +3,12 @@
 // "context.page.url" = "u". Numbers and booleans keep their JSON text, null is dropped, arrays
 // are kept as their JSON text, and objects deeper than max_depth levels as theirs too.
 //
+// Copies: a field views its key and value where they already are (constants, the request's
+// text, the parser's unescaped strings), so the only copy of a value is the validator's into the
+// event record. What has no stable home is copied once into the event's own storage: keys built
+// from client names, times formatted by the adapter (Keep), and values of a nested document
+// whose parser is about to be reused (KeepValuesFrom).
+//
 // Keys: every client name is one segment, normalised by AppendKeySegment (naming.h); the
 // validator's key rule then judges the whole key (its length, above all). Bounds: once an event
 // holds more than max_fields fields, or a key passes max_key_bytes, nothing more is added (the
@@ -16,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,13 +42,52 @@ struct FlattenLimits {
   size_t max_key_bytes = 128;
 };
 
+// Bytes with stable addresses: text copied in stays where it is until Clear (blocks never
+// move), so views into it can be handed out while more is added.
+class TextArena {
+ public:
+  std::string_view Copy(std::string_view text);
+  // Forgets the text, keeping the blocks.
+  void Clear() {
+    block_ = 0;
+    used_ = 0;
+  }
+
+ private:
+  struct Block {
+    std::unique_ptr<char[]> bytes;
+    size_t size;
+  };
+  char* Room(size_t n);
+  std::vector<Block> blocks_;
+  size_t block_ = 0;  // the block being filled
+  size_t used_ = 0;   // bytes of it taken
+};
+
 class FlatEvent {
  public:
-  // Forgets the fields, keeping the capacity.
+  // Forgets the fields and their text, keeping the capacity.
   void Clear(const FlattenLimits& limits);
 
-  // Adds a field (both copied), unless the event is already full.
-  void Add(std::string_view key, std::string_view value);
+  // Adds a field viewing key and value, which must stay valid until the event is validated;
+  // nothing when the event is already full.
+  void Add(std::string_view key, std::string_view value) {
+    if (full_) return;
+    fields_.push_back(Field{key, value});
+    // One field past a limit is kept, so the validator names the rule; then nothing more.
+    full_ = fields_.size() > limits_.max_fields || key.size() > limits_.max_key_bytes;
+  }
+  // The same, for a key in a buffer the caller reuses (a key being built): the key is copied.
+  void AddKeyCopy(std::string_view key, std::string_view value) {
+    if (!full_) Add(arena_.Copy(key), value);
+  }
+  // Copies text into the event's own storage; the view stays valid until Clear.
+  std::string_view Keep(std::string_view text) { return arena_.Copy(text); }
+  // Copies the values of the fields from position first on into the event's own storage, before
+  // the buffer they view (a nested document's parser) is reused.
+  void KeepValuesFrom(size_t first);
+
+  size_t size() const { return fields_.size(); }
   // True when the field count passed max_fields or a key passed max_key_bytes: the validator
   // will reject the event, and adding more would only cost work.
   bool full() const { return full_; }
@@ -52,17 +98,13 @@ class FlatEvent {
   // error when the JSON turns out to be malformed; the value is then left partly consumed.
   simdjson::error_code Flatten(simdjson::ondemand::value value, std::string& key, size_t depth = 0);
 
-  // The fields so far, as views into this object (valid until it is changed).
-  const std::vector<Field>& fields();
+  // The fields so far, in the order added.
+  const std::vector<Field>& fields() const { return fields_; }
 
  private:
-  struct Span {
-    uint32_t key_offset, key_size, value_offset, value_size;
-  };
   FlattenLimits limits_;
-  std::string bytes_;
-  std::vector<Span> spans_;
-  std::vector<Field> views_;
+  TextArena arena_;
+  std::vector<Field> fields_;
   bool full_ = false;
 };
 

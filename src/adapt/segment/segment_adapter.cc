@@ -136,6 +136,8 @@ std::optional<AdaptError> SegmentRequest::Parse(SegmentCall call, std::string_vi
       if (error_code e = batch_context_.Flatten(field.value(), key_)) return MalformedJson(e);
     }
   }
+  // Its values view the parser's strings, which the rewind below lets the messages overwrite.
+  batch_context_.KeepValuesFrom(0);
   if (!sent_at_.empty() && !ParseRfc3339Millis(sent_at_)) return AdaptError{400, "sentAt", std::string(kErrBadEventTime)};
   doc_.rewind();
   return std::nullopt;
@@ -278,7 +280,7 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
     if (!corrected) return reject("timestamp", kErrBadEventTime);
     const size_t at = scratch_.size();
     AppendRfc3339Millis(scratch_, *corrected);
-    event_.Add("event_time", std::string_view(scratch_).substr(at));
+    event_.Add("event_time", event_.Keep(std::string_view(scratch_).substr(at)));
     event_.Add("original_timestamp", timestamp);
     scratch_.resize(at);
   }
@@ -286,7 +288,7 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
   for (const Field& f : batch_context_.fields()) {
     if (!event_.Has(f.key)) event_.Add(f.key, f.value);
   }
-  event_.Add("event_type", scratch_);
+  event_.Add("event_type", event_.Keep(scratch_));
   if (!message_id.empty()) event_.Add("event_id", message_id);
   const std::vector<Field>& fields = event_.fields();
   validator.CheckFlat(fields.data(), fields.size(), raw, index, info, out);

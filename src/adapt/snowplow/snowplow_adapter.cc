@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstdint>
 
 #include "adapt/base64url.h"
 #include "adapt/event_time.h"
@@ -91,12 +93,10 @@ std::optional<IgluUri> ParseIglu(std::string_view uri) {
   return out;
 }
 
-// The string field name of object, copied into out; false when absent or not a string.
-bool StringField(simdjson::ondemand::object& object, std::string_view name, std::string& out) {
-  std::string_view text;
-  if (object.find_field_unordered(name).get_string().get(text)) return false;
-  out.assign(text);
-  return true;
+// The string field name of object (a view into the parser's strings); false when absent or not
+// a string.
+bool StringField(simdjson::ondemand::object& object, std::string_view name, std::string_view& out) {
+  return object.find_field_unordered(name).get_string().get(out) == simdjson::SUCCESS;
 }
 
 }  // namespace
@@ -113,7 +113,7 @@ std::optional<AdaptError> SnowplowRequest::ParsePost(std::string_view body, cons
   if (type != json_type::object) return AdaptError{400, "", "request body must be a payload_data JSON object"};
   simdjson::ondemand::object object;
   if (error_code e = doc_.get_object().get(object)) return MalformedJson(e);
-  std::string schema;
+  std::string_view schema;
   if (!StringField(object, "schema", schema) || !schema.starts_with(kPayloadSchemaPrefix)) {
     return AdaptError{400, "schema", "must be " + std::string(kPayloadSchemaPrefix) + "<n>"};
   }
@@ -124,7 +124,8 @@ std::optional<AdaptError> SnowplowRequest::ParsePost(std::string_view body, cons
   first_aid_.clear();
   for (auto element : data) {  // the first event's aid only
     simdjson::ondemand::object first;
-    if (element.get_object().get(first) == simdjson::SUCCESS) StringField(first, "aid", first_aid_);
+    std::string_view aid;
+    if (element.get_object().get(first) == simdjson::SUCCESS && StringField(first, "aid", aid)) first_aid_.assign(aid);
     break;
   }
   doc_.rewind();
@@ -227,9 +228,10 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
   event_.Clear(limits_);
   std::string_view e, aid;
   std::optional<int64_t> dtm, stm, ttm;
-  std::string ue_name;
   bool has_ue = false;
-  std::vector<std::pair<std::string, int>> context_counts;
+  constexpr size_t kNone = SIZE_MAX;
+  size_t nested_from = kNone;  // the first field that may view the nested parser's buffers
+  context_counts_.clear();
   for (const Param& p : params) {
     const std::string_view name = p.name;
     if (name == "e") {
@@ -242,7 +244,8 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
       (name == "dtm" ? dtm : name == "stm" ? stm : ttm) = ms;
       scratch_.clear();
       AppendRfc3339Millis(scratch_, *ms);
-      event_.Add(name == "dtm" ? "dvce_created_tstamp" : name == "stm" ? "dvce_sent_tstamp" : "true_tstamp", scratch_);
+      event_.Add(name == "dtm" ? "dvce_created_tstamp" : name == "stm" ? "dvce_sent_tstamp" : "true_tstamp",
+                 event_.Keep(scratch_));
       continue;
     }
     if (anonymous && (name == "ip" || name == "nuid" || name == "tnuid")) continue;  // SP-Anonymous
@@ -255,12 +258,15 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
         if (!DecodeBase64Any(text, decoded_)) return reject(name, kRuleBase64);
         text = decoded_;
       }
+      // The fields of an earlier nested document of this event view its parser: copy them first.
+      if (nested_from != kNone) event_.KeepValuesFrom(nested_from);
+      nested_from = event_.size();
       simdjson::ondemand::document doc;
       simdjson::ondemand::object outer;
       if (ParseNested(text, doc) || doc.get_object().get(outer)) return reject(name, kRuleSelfDescribing);
       if (ue) {
         simdjson::ondemand::object inner;
-        std::string schema;
+        std::string_view schema;
         simdjson::ondemand::value data;
         if (outer.find_field_unordered("data").get_object().get(inner) || !StringField(inner, "schema", schema) ||
             inner.find_field_unordered("data").get(data)) {
@@ -268,7 +274,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
         }
         const std::optional<IgluUri> iglu = ParseIglu(schema);
         if (!iglu) return reject(name, kRuleSelfDescribing);
-        ue_name.assign(iglu->name);
+        ue_name_.assign(iglu->name);
         has_ue = true;
         event_.Add("event_vendor", iglu->vendor);
         event_.Add("event_name", iglu->name);
@@ -282,7 +288,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
       if (outer.find_field_unordered("data").get_array().get(entities)) return reject(name, kRuleSelfDescribing);
       for (auto entity_result : entities) {
         simdjson::ondemand::object entity;
-        std::string schema;
+        std::string_view schema;
         simdjson::ondemand::value data;
         if (entity_result.get_object().get(entity) || !StringField(entity, "schema", schema)) {
           return reject(name, kRuleSelfDescribing);
@@ -297,12 +303,15 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
         AppendKeySegment(iglu->name, key_);
         key_.push_back('_');
         AppendKeySegment(iglu->version.substr(0, iglu->version.find('-')), key_);
-        auto it = std::find_if(context_counts.begin(), context_counts.end(),
-                               [&](const auto& c) { return c.first == key_; });
-        if (it == context_counts.end()) {
-          context_counts.emplace_back(key_, 1);
+        auto it = std::find_if(context_counts_.begin(), context_counts_.end(),
+                               [&](const ContextCount& c) { return c.key == key_; });
+        if (it == context_counts_.end()) {
+          context_counts_.push_back(ContextCount{event_.Keep(key_), 1});
         } else {
-          key_ += "_" + std::to_string(++it->second);
+          char digits[24];
+          const auto end = std::to_chars(digits, std::end(digits), ++it->count).ptr;
+          key_.push_back('_');
+          key_.append(digits, end);
         }
         if (event_.Flatten(data, key_)) return reject(name, kRuleSelfDescribing);
       }
@@ -314,7 +323,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
     } else {
       key_.clear();
       AppendKeySegment(name, key_);
-      event_.Add(key_, p.value);
+      event_.AddKeyCopy(key_, p.value);
     }
   }
   if (app_ids != nullptr && std::find(app_ids->begin(), app_ids->end(), aid) == app_ids->end()) {
@@ -323,7 +332,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
   scratch_.clear();
   if (e == "ue") {
     if (!has_ue) return reject("ue_pr", kRuleUeRequired);
-    if (!NormalizeEventName(ue_name, validator.rules().max_event_type_bytes, scratch_)) {
+    if (!NormalizeEventName(ue_name_, validator.rules().max_event_type_bytes, scratch_)) {
       return reject("ue_pr", kRuleSelfDescribing);
     }
   } else {
@@ -337,12 +346,13 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
   // creation time corrected by how far its clock was off when it sent the event.
   std::optional<int64_t> event_time = ttm;
   if (!event_time && dtm) event_time = SkewCorrectedTime(info.received_at_ms, stm, *dtm);
-  const size_t type_end = scratch_.size();
+  const std::string_view event_type = event_.Keep(scratch_);
   if (event_time) {
+    scratch_.clear();
     AppendRfc3339Millis(scratch_, *event_time);
-    event_.Add("event_time", std::string_view(scratch_).substr(type_end));
+    event_.Add("event_time", event_.Keep(scratch_));
   }
-  event_.Add("event_type", std::string_view(scratch_).substr(0, type_end));
+  event_.Add("event_type", event_type);
   const std::vector<Field>& fields = event_.fields();
   validator.CheckFlat(fields.data(), fields.size(), raw, index, info, out);
 }

@@ -55,6 +55,13 @@ class SnowplowRequest {
   std::string key_;
   std::string scratch_;
   std::string decoded_;
+  std::string ue_name_;
+  // The contexts.<vendor>_<name>_<major> prefixes of an event so far, and how many entities had each.
+  struct ContextCount {
+    std::string_view key;
+    int count;
+  };
+  std::vector<ContextCount> context_counts_;
 };
 
 }  // namespace tracklake
