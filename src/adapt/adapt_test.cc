@@ -5,6 +5,7 @@
 #include "adapt/base64url.h"
 #include "adapt/event_time.h"
 #include "adapt/flat_event.h"
+#include "adapt/name_table.h"
 #include "adapt/naming.h"
 #include "adapt/query_string.h"
 
@@ -41,6 +42,38 @@ TEST(Naming, KeySegmentsKeepOnlyKeyCharacters) {
   EXPECT_EQ(Segment("größe"), "gr__e");  // one '_' per UTF-8 character
   EXPECT_EQ(Segment(""), "_");
   EXPECT_EQ(Segment("utm-source_2"), "utm-source_2");
+}
+
+TEST(Naming, IsKeySegment) {
+  EXPECT_TRUE(IsKeySegment("utm-source_2"));
+  EXPECT_FALSE(IsKeySegment(""));
+  EXPECT_FALSE(IsKeySegment("a.b"));
+  EXPECT_FALSE(IsKeySegment("größe"));
+  EXPECT_FALSE(IsKeySegment(std::string_view("a\0b", 3)));
+}
+
+TEST(NameTableTest, FindsExactlyTheNamesItHolds) {
+  const NameTable<int> table({{"e", 1},
+                              {"ip", 2},
+                              {"timestamp", 3},
+                              {"timestampX", 4},  // the same first eight bytes, longer
+                              {"timestamq", 5},
+                              {"originalTimestamp", 6},
+                              {"", 7}});
+  const std::pair<std::string_view, int> present[] = {{"e", 1},          {"ip", 2},
+                                                      {"timestamp", 3},  {"timestampX", 4},
+                                                      {"timestamq", 5},  {"originalTimestamp", 6},
+                                                      {"", 7}};
+  for (const auto& [name, value] : present) {
+    const int* v = table.Find(name);
+    ASSERT_NE(v, nullptr) << name;
+    EXPECT_EQ(*v, value) << name;
+  }
+  for (std::string_view absent : {"E", "i", "ipp", "timestam", "timestampY", "originalTimestampZ", "originalTimestamP",
+                                  "x", "properties"}) {
+    EXPECT_EQ(table.Find(absent), nullptr) << absent;
+  }
+  EXPECT_EQ(table.Find(std::string_view("e\0", 2)), nullptr);  // a NUL is not padding
 }
 
 TEST(EventTime, SkewCorrection) {

@@ -32,13 +32,12 @@ void AppendKeySegment(std::string_view name, std::string& out) {
     return;
   }
   // Most names are already keys: one scan, one append.
-  size_t valid = 0;
-  while (valid < name.size() && (IsAsciiAlnum(name[valid]) || name[valid] == '_' || name[valid] == '-')) ++valid;
-  out.append(name.substr(0, valid));
+  const size_t valid = naming_internal::SegmentPrefix(name);
+  out.append(name.data(), valid);
   if (valid == name.size()) return;
   const size_t start = out.size() - valid;
   for (const char c : name.substr(valid)) {
-    if (IsAsciiAlnum(c) || c == '_' || c == '-') {
+    if (naming_internal::kSegmentByte[static_cast<unsigned char>(c)]) {
       out.push_back(c);
     } else if (!IsUtf8Continuation(c)) {
       out.push_back('_');

@@ -2,6 +2,7 @@
 // from object keys. Pure functions, thread-safe.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -18,5 +19,30 @@ bool NormalizeEventName(std::string_view name, size_t max_bytes, std::string& ou
 // sequence counts as one) becomes '_', so "Order Total" -> "Order_Total" and "a.b" -> "a_b"
 // ('.' separates levels). An empty name becomes "_".
 void AppendKeySegment(std::string_view name, std::string& out);
+
+// Whether name is its own segment (not empty, only [A-Za-z0-9_-]): what most names are, so the
+// adapters can use them without building anything.
+inline bool IsKeySegment(std::string_view name);
+
+namespace naming_internal {
+// [A-Za-z0-9_-] by byte value.
+inline constexpr auto kSegmentByte = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  }
+  return t;
+}();
+// The length of name's prefix of segment bytes.
+inline size_t SegmentPrefix(std::string_view name) {
+  size_t i = 0;
+  while (i < name.size() && kSegmentByte[static_cast<unsigned char>(name[i])]) ++i;
+  return i;
+}
+}  // namespace naming_internal
+
+inline bool IsKeySegment(std::string_view name) {
+  return !name.empty() && naming_internal::SegmentPrefix(name) == name.size();
+}
 
 }  // namespace tracklake

@@ -7,6 +7,7 @@
 
 #include "adapt/base64url.h"
 #include "adapt/event_time.h"
+#include "adapt/name_table.h"
 #include "adapt/naming.h"
 #include "common/time_util.h"
 #include "validate/field_rules.h"
@@ -27,42 +28,58 @@ constexpr std::string_view kRuleString = "must be a string";
 constexpr std::string_view kRuleAppId = "must be one of the snowplow_app_ids of the request's app";
 constexpr std::string_view kRuleUeRequired = "required when e=ue";
 
-struct Rename {
-  std::string_view param;
-  std::string_view field;
+// What a tracker-protocol parameter is to the adapter.
+enum class ParamKind : uint8_t {
+  kRename,     // stored under another name
+  kAppId,      // aid: renamed, and checked against the app's ids
+  kNetwork,    // renamed, dropped under SP-Anonymous (ip, nuid)
+  kNetworkId,  // tnuid: kept under its own name, dropped under SP-Anonymous
+  kEvent,      // e
+  kDeviceCreated, kDeviceSent, kTrueTime,  // dtm, stm, ttm
+  kUnstruct, kUnstruct64, kContexts, kContexts64,  // ue_pr, ue_px, co, cx
 };
-// Tracker-protocol parameters and the names Snowplow's own warehouse tables give them
-// (atomic.events); event_id, user_id, anonymous_id and session_id are tracklake's.
-constexpr Rename kRenames[] = {
-    {"eid", "event_id"},          {"uid", "user_id"},           {"duid", "anonymous_id"},
-    {"sid", "session_id"},        {"aid", "tracker_app_id"},    {"p", "platform"},
-    {"tv", "v_tracker"},          {"tna", "name_tracker"},      {"vid", "domain_sessionidx"},
-    {"nuid", "network_userid"},   {"ip", "user_ipaddress"},     {"tz", "os_timezone"},
-    {"lang", "br_lang"},          {"ua", "useragent"},          {"url", "page_url"},
-    {"refr", "page_referrer"},    {"page", "page_title"},       {"res", "dvce_screen_resolution"},
-    {"vp", "br_viewport"},        {"ds", "doc_size"},           {"cs", "doc_charset"},
-    {"cd", "br_colordepth"},      {"cookie", "br_cookies"},     {"se_ca", "se_category"},
-    {"se_ac", "se_action"},       {"se_la", "se_label"},        {"se_pr", "se_property"},
-    {"se_va", "se_value"},        {"tr_id", "tr_orderid"},      {"tr_af", "tr_affiliation"},
-    {"tr_tt", "tr_total"},        {"tr_tx", "tr_tax"},          {"tr_sh", "tr_shipping"},
-    {"tr_ci", "tr_city"},         {"tr_st", "tr_state"},        {"tr_co", "tr_country"},
-    {"tr_cu", "tr_currency"},     {"ti_id", "ti_orderid"},      {"ti_sk", "ti_sku"},
-    {"ti_nm", "ti_name"},         {"ti_ca", "ti_category"},     {"ti_pr", "ti_price"},
-    {"ti_qu", "ti_quantity"},     {"ti_cu", "ti_currency"},     {"pp_mix", "pp_xoffset_min"},
-    {"pp_max", "pp_xoffset_max"}, {"pp_miy", "pp_yoffset_min"}, {"pp_may", "pp_yoffset_max"},
+struct ParamSpec {
+  ParamKind kind;
+  std::string_view field;  // the event field it is stored as
 };
 
-// kRenames sorted by parameter, once: a binary search per parameter instead of a scan.
-const Rename* FindRename(std::string_view param) {
-  static const auto sorted = [] {
-    std::array<Rename, std::size(kRenames)> a;
-    std::copy(std::begin(kRenames), std::end(kRenames), a.begin());
-    std::sort(a.begin(), a.end(), [](const Rename& x, const Rename& y) { return x.param < y.param; });
-    return a;
-  }();
-  const auto it = std::lower_bound(sorted.begin(), sorted.end(), param,
-                                   [](const Rename& r, std::string_view p) { return r.param < p; });
-  return it != sorted.end() && it->param == param ? &*it : nullptr;
+// Tracker-protocol parameters with a meaning of their own, and the names Snowplow's own
+// warehouse tables give them (atomic.events); event_id, user_id, anonymous_id and session_id are
+// tracklake's. Any other parameter is kept under its own name.
+const ParamSpec* FindParam(std::string_view name) {
+  using K = ParamKind;
+  static const NameTable<ParamSpec> table({
+      {"eid", {K::kRename, "event_id"}},         {"uid", {K::kRename, "user_id"}},
+      {"duid", {K::kRename, "anonymous_id"}},    {"sid", {K::kRename, "session_id"}},
+      {"aid", {K::kAppId, "tracker_app_id"}},    {"p", {K::kRename, "platform"}},
+      {"tv", {K::kRename, "v_tracker"}},         {"tna", {K::kRename, "name_tracker"}},
+      {"vid", {K::kRename, "domain_sessionidx"}}, {"nuid", {K::kNetwork, "network_userid"}},
+      {"ip", {K::kNetwork, "user_ipaddress"}},   {"tnuid", {K::kNetworkId, "tnuid"}},
+      {"tz", {K::kRename, "os_timezone"}},       {"lang", {K::kRename, "br_lang"}},
+      {"ua", {K::kRename, "useragent"}},         {"url", {K::kRename, "page_url"}},
+      {"refr", {K::kRename, "page_referrer"}},   {"page", {K::kRename, "page_title"}},
+      {"res", {K::kRename, "dvce_screen_resolution"}}, {"vp", {K::kRename, "br_viewport"}},
+      {"ds", {K::kRename, "doc_size"}},          {"cs", {K::kRename, "doc_charset"}},
+      {"cd", {K::kRename, "br_colordepth"}},     {"cookie", {K::kRename, "br_cookies"}},
+      {"se_ca", {K::kRename, "se_category"}},    {"se_ac", {K::kRename, "se_action"}},
+      {"se_la", {K::kRename, "se_label"}},       {"se_pr", {K::kRename, "se_property"}},
+      {"se_va", {K::kRename, "se_value"}},       {"tr_id", {K::kRename, "tr_orderid"}},
+      {"tr_af", {K::kRename, "tr_affiliation"}}, {"tr_tt", {K::kRename, "tr_total"}},
+      {"tr_tx", {K::kRename, "tr_tax"}},         {"tr_sh", {K::kRename, "tr_shipping"}},
+      {"tr_ci", {K::kRename, "tr_city"}},        {"tr_st", {K::kRename, "tr_state"}},
+      {"tr_co", {K::kRename, "tr_country"}},     {"tr_cu", {K::kRename, "tr_currency"}},
+      {"ti_id", {K::kRename, "ti_orderid"}},     {"ti_sk", {K::kRename, "ti_sku"}},
+      {"ti_nm", {K::kRename, "ti_name"}},        {"ti_ca", {K::kRename, "ti_category"}},
+      {"ti_pr", {K::kRename, "ti_price"}},       {"ti_qu", {K::kRename, "ti_quantity"}},
+      {"ti_cu", {K::kRename, "ti_currency"}},    {"pp_mix", {K::kRename, "pp_xoffset_min"}},
+      {"pp_max", {K::kRename, "pp_xoffset_max"}}, {"pp_miy", {K::kRename, "pp_yoffset_min"}},
+      {"pp_may", {K::kRename, "pp_yoffset_max"}}, {"e", {K::kEvent, ""}},
+      {"dtm", {K::kDeviceCreated, "dvce_created_tstamp"}}, {"stm", {K::kDeviceSent, "dvce_sent_tstamp"}},
+      {"ttm", {K::kTrueTime, "true_tstamp"}},    {"ue_pr", {K::kUnstruct, ""}},
+      {"ue_px", {K::kUnstruct64, ""}},           {"co", {K::kContexts, ""}},
+      {"cx", {K::kContexts64, ""}},
+  });
+  return table.Find(name);
 }
 
 struct EventCode {
@@ -228,110 +245,56 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
   event_.Clear(limits_);
   std::string_view e, aid;
   std::optional<int64_t> dtm, stm, ttm;
-  bool has_ue = false;
-  constexpr size_t kNone = SIZE_MAX;
-  size_t nested_from = kNone;  // the first field that may view the nested parser's buffers
+  has_ue_ = false;
+  nested_from_ = kNoNested;
   context_counts_.clear();
   for (const Param& p : params) {
     const std::string_view name = p.name;
-    if (name == "e") {
-      e = p.value;
+    const ParamSpec* spec = FindParam(name);
+    if (spec == nullptr) {
+      AddOwnName(name, p.value);
       continue;
     }
-    if (name == "dtm" || name == "stm" || name == "ttm") {
-      const std::optional<int64_t> ms = ParseEpochMillis(p.value);
-      if (!ms || *ms > kMaxEventTimeMs) return reject(name, kRuleMillis);
-      (name == "dtm" ? dtm : name == "stm" ? stm : ttm) = ms;
-      scratch_.clear();
-      AppendRfc3339Millis(scratch_, *ms);
-      event_.Add(name == "dtm" ? "dvce_created_tstamp" : name == "stm" ? "dvce_sent_tstamp" : "true_tstamp",
-                 event_.Keep(scratch_));
-      continue;
-    }
-    if (anonymous && (name == "ip" || name == "nuid" || name == "tnuid")) continue;  // SP-Anonymous
-    const bool ue = name == "ue_pr" || name == "ue_px";
-    const bool co = name == "co" || name == "cx";
-    if (ue || co) {
-      std::string_view text = p.value;
-      if (name == "ue_px" || name == "cx") {
-        decoded_.clear();
-        if (!DecodeBase64Any(text, decoded_)) return reject(name, kRuleBase64);
-        text = decoded_;
-      }
-      // The fields of an earlier nested document of this event view its parser: copy them first.
-      if (nested_from != kNone) event_.KeepValuesFrom(nested_from);
-      nested_from = event_.size();
-      simdjson::ondemand::document doc;
-      simdjson::ondemand::object outer;
-      if (ParseNested(text, doc) || doc.get_object().get(outer)) return reject(name, kRuleSelfDescribing);
-      if (ue) {
-        simdjson::ondemand::object inner;
-        std::string_view schema;
-        simdjson::ondemand::value data;
-        if (outer.find_field_unordered("data").get_object().get(inner) || !StringField(inner, "schema", schema) ||
-            inner.find_field_unordered("data").get(data)) {
-          return reject(name, kRuleSelfDescribing);
-        }
-        const std::optional<IgluUri> iglu = ParseIglu(schema);
-        if (!iglu) return reject(name, kRuleSelfDescribing);
-        ue_name_.assign(iglu->name);
-        has_ue = true;
-        event_.Add("event_vendor", iglu->vendor);
-        event_.Add("event_name", iglu->name);
-        event_.Add("event_format", iglu->format);
-        event_.Add("event_version", iglu->version);
-        key_.assign("unstruct_event");
-        if (event_.Flatten(data, key_)) return reject(name, kRuleSelfDescribing);
+    switch (spec->kind) {
+      case ParamKind::kRename:
+        event_.Add(spec->field, p.value);
+        continue;
+      case ParamKind::kAppId:
+        aid = p.value;
+        event_.Add(spec->field, p.value);
+        continue;
+      case ParamKind::kNetwork:
+      case ParamKind::kNetworkId:
+        if (!anonymous) event_.Add(spec->field, p.value);  // SP-Anonymous: dropped
+        continue;
+      case ParamKind::kEvent:
+        e = p.value;
+        continue;
+      case ParamKind::kDeviceCreated:
+      case ParamKind::kDeviceSent:
+      case ParamKind::kTrueTime: {
+        const std::optional<int64_t> ms = ParseEpochMillis(p.value);
+        if (!ms || *ms > kMaxEventTimeMs) return reject(name, kRuleMillis);
+        (spec->kind == ParamKind::kDeviceCreated ? dtm : spec->kind == ParamKind::kDeviceSent ? stm : ttm) = ms;
+        scratch_.clear();
+        AppendRfc3339Millis(scratch_, *ms);
+        event_.Add(spec->field, event_.Keep(scratch_));
         continue;
       }
-      simdjson::ondemand::array entities;
-      if (outer.find_field_unordered("data").get_array().get(entities)) return reject(name, kRuleSelfDescribing);
-      for (auto entity_result : entities) {
-        simdjson::ondemand::object entity;
-        std::string_view schema;
-        simdjson::ondemand::value data;
-        if (entity_result.get_object().get(entity) || !StringField(entity, "schema", schema)) {
-          return reject(name, kRuleSelfDescribing);
-        }
-        const std::optional<IgluUri> iglu = ParseIglu(schema);
-        if (!iglu || entity.find_field_unordered("data").get(data)) return reject(name, kRuleSelfDescribing);
-        // contexts.<vendor>_<name>_<major>, as Snowplow's warehouse columns name them; a second
-        // entity of the same schema gets _2, and so on.
-        key_.assign("contexts.");
-        AppendKeySegment(iglu->vendor, key_);
-        key_.push_back('_');
-        AppendKeySegment(iglu->name, key_);
-        key_.push_back('_');
-        AppendKeySegment(iglu->version.substr(0, iglu->version.find('-')), key_);
-        auto it = std::find_if(context_counts_.begin(), context_counts_.end(),
-                               [&](const ContextCount& c) { return c.key == key_; });
-        if (it == context_counts_.end()) {
-          context_counts_.push_back(ContextCount{event_.Keep(key_), 1});
-        } else {
-          char digits[24];
-          const auto end = std::to_chars(digits, std::end(digits), ++it->count).ptr;
-          key_.push_back('_');
-          key_.append(digits, end);
-        }
-        if (event_.Flatten(data, key_)) return reject(name, kRuleSelfDescribing);
-      }
-      continue;
+      case ParamKind::kUnstruct:
+      case ParamKind::kUnstruct64:
+      case ParamKind::kContexts:
+      case ParamKind::kContexts64:
+        break;
     }
-    if (name == "aid") aid = p.value;
-    if (const Rename* r = FindRename(name)) {
-      event_.Add(r->field, p.value);
-    } else {
-      key_.clear();
-      AppendKeySegment(name, key_);
-      event_.AddKeyCopy(key_, p.value);
-    }
+    if (const std::string_view rule = AddSelfDescribing(static_cast<int>(spec->kind), p.value); !rule.empty()) return reject(name, rule);
   }
   if (app_ids != nullptr && std::find(app_ids->begin(), app_ids->end(), aid) == app_ids->end()) {
     return reject("aid", kRuleAppId);
   }
   scratch_.clear();
   if (e == "ue") {
-    if (!has_ue) return reject("ue_pr", kRuleUeRequired);
+    if (!has_ue_) return reject("ue_pr", kRuleUeRequired);
     if (!NormalizeEventName(ue_name_, validator.rules().max_event_type_bytes, scratch_)) {
       return reject("ue_pr", kRuleSelfDescribing);
     }
@@ -355,6 +318,80 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
   event_.Add("event_type", event_type);
   const std::vector<Field>& fields = event_.fields();
   validator.CheckFlat(fields.data(), fields.size(), raw, index, info, out);
+}
+
+void SnowplowRequest::AddOwnName(std::string_view name, std::string_view value) {
+  if (IsKeySegment(name)) {
+    event_.Add(name, value);  // a view of the body or the query, as the value
+    return;
+  }
+  key_.clear();
+  AppendKeySegment(name, key_);
+  event_.AddKeyCopy(key_, value);
+}
+
+std::string_view SnowplowRequest::AddSelfDescribing(int param_kind, std::string_view text) {
+  const auto kind = static_cast<ParamKind>(param_kind);
+  if (kind == ParamKind::kUnstruct64 || kind == ParamKind::kContexts64) {
+    decoded_.clear();
+    if (!DecodeBase64Any(text, decoded_)) return kRuleBase64;
+    text = decoded_;
+  }
+  // The fields of an earlier nested document of this event view its parser: copy them first.
+  if (nested_from_ != kNoNested) event_.KeepValuesFrom(nested_from_);
+  nested_from_ = event_.size();
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object outer;
+  if (ParseNested(text, doc) || doc.get_object().get(outer)) return kRuleSelfDescribing;
+  if (kind == ParamKind::kUnstruct || kind == ParamKind::kUnstruct64) {
+    simdjson::ondemand::object inner;
+    std::string_view schema;
+    simdjson::ondemand::value data;
+    if (outer.find_field_unordered("data").get_object().get(inner) || !StringField(inner, "schema", schema) ||
+        inner.find_field_unordered("data").get(data)) {
+      return kRuleSelfDescribing;
+    }
+    const std::optional<IgluUri> iglu = ParseIglu(schema);
+    if (!iglu) return kRuleSelfDescribing;
+    ue_name_.assign(iglu->name);
+    has_ue_ = true;
+    event_.Add("event_vendor", iglu->vendor);
+    event_.Add("event_name", iglu->name);
+    event_.Add("event_format", iglu->format);
+    event_.Add("event_version", iglu->version);
+    key_.assign("unstruct_event");
+    return event_.Flatten(data, key_) ? kRuleSelfDescribing : std::string_view{};
+  }
+  simdjson::ondemand::array entities;
+  if (outer.find_field_unordered("data").get_array().get(entities)) return kRuleSelfDescribing;
+  for (auto entity_result : entities) {
+    simdjson::ondemand::object entity;
+    std::string_view schema;
+    simdjson::ondemand::value data;
+    if (entity_result.get_object().get(entity) || !StringField(entity, "schema", schema)) return kRuleSelfDescribing;
+    const std::optional<IgluUri> iglu = ParseIglu(schema);
+    if (!iglu || entity.find_field_unordered("data").get(data)) return kRuleSelfDescribing;
+    // contexts.<vendor>_<name>_<major>, as Snowplow's warehouse columns name them; a second
+    // entity of the same schema gets _2, and so on.
+    key_.assign("contexts.");
+    AppendKeySegment(iglu->vendor, key_);
+    key_.push_back('_');
+    AppendKeySegment(iglu->name, key_);
+    key_.push_back('_');
+    AppendKeySegment(iglu->version.substr(0, iglu->version.find('-')), key_);
+    auto it = std::find_if(context_counts_.begin(), context_counts_.end(),
+                           [&](const ContextCount& c) { return c.key == key_; });
+    if (it == context_counts_.end()) {
+      context_counts_.push_back(ContextCount{event_.Keep(key_), 1});
+    } else {
+      char digits[24];
+      const auto end = std::to_chars(digits, std::end(digits), ++it->count).ptr;
+      key_.push_back('_');
+      key_.append(digits, end);
+    }
+    if (event_.Flatten(data, key_)) return kRuleSelfDescribing;
+  }
+  return {};
 }
 
 }  // namespace tracklake

@@ -8,6 +8,8 @@
 
 #include <simdjson.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +43,11 @@ class SnowplowRequest {
   };
   void EmitEvent(const std::vector<Param>& params, std::string_view raw, uint32_t index, const Validator& validator,
                  const RequestInfo& info, bool anonymous, const std::vector<std::string>* app_ids, ValidatedBody& out);
+  // A parameter without a meaning of its own, under its own name.
+  void AddOwnName(std::string_view name, std::string_view value);
+  // Flattens a self-describing parameter (ue_pr, ue_px, co, cx: param_kind) into the event;
+  // returns the rule it breaks, or "" when none.
+  std::string_view AddSelfDescribing(int param_kind, std::string_view text);
 
   bool get_ = false;
   simdjson::ondemand::document doc_;
@@ -55,7 +62,12 @@ class SnowplowRequest {
   std::string key_;
   std::string scratch_;
   std::string decoded_;
+  // Per event: its self-describing event's name, and the first field that may view the nested
+  // parser's buffers (kNoNested when none).
+  static constexpr size_t kNoNested = SIZE_MAX;
   std::string ue_name_;
+  bool has_ue_ = false;
+  size_t nested_from_ = kNoNested;
   // The contexts.<vendor>_<name>_<major> prefixes of an event so far, and how many entities had each.
   struct ContextCount {
     std::string_view key;
