@@ -14,26 +14,19 @@ namespace tracklake {
 using simdjson::error_code;
 using simdjson::ondemand::json_type;
 
-char* TextArena::Room(size_t n) {
-  if (block_ < blocks_.size() && blocks_[block_].size - used_ >= n) return blocks_[block_].bytes.get() + used_;
+char* TextArena::TakeFromNextBlock(size_t n) {
   // The next block that can hold n, else a new one; a block skipped stays for the next event.
   constexpr size_t kBlockBytes = 4096;
-  if (!blocks_.empty()) ++block_;
-  while (block_ < blocks_.size() && blocks_[block_].size < n) ++block_;
-  if (block_ == blocks_.size()) {
+  size_t i = next_ == nullptr ? 0 : block_ + 1;
+  while (i < blocks_.size() && blocks_[i].size < n) ++i;
+  if (i == blocks_.size()) {
     const size_t size = std::max(n, kBlockBytes);
     blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(size), size});
   }
-  used_ = 0;
-  return blocks_[block_].bytes.get();
-}
-
-std::string_view TextArena::Copy(std::string_view text) {
-  if (text.empty()) return {};
-  char* p = Room(text.size());
-  std::memcpy(p, text.data(), text.size());
-  used_ += text.size();
-  return std::string_view(p, text.size());
+  block_ = i;
+  next_ = blocks_[i].bytes.get() + n;
+  end_ = blocks_[i].bytes.get() + blocks_[i].size;
+  return blocks_[i].bytes.get();
 }
 
 void FlatEvent::Clear(const FlattenLimits& limits) {
@@ -54,7 +47,8 @@ bool FlatEvent::Has(std::string_view key) const {
   return false;
 }
 
-error_code ScalarText(simdjson::ondemand::value& value, std::string_view& text, bool& present, bool& is_container) {
+error_code NonStringScalarText(simdjson::ondemand::value& value, std::string_view& text, bool& present,
+                               bool& is_container) {
   present = false;
   is_container = false;
   json_type type;
@@ -180,20 +174,51 @@ error_code FlatEvent::Flatten(simdjson::ondemand::value value, std::string& key,
     AddKeyCopy(key, text);
     return simdjson::SUCCESS;
   }
+  return FlattenObject(object, key, depth);
+}
+
+error_code FlatEvent::FlattenObject(simdjson::ondemand::object object, std::string& key, size_t depth) {
   const size_t base = key.size();
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     if (error_code e = std::move(field_result).get(field)) return e;
     std::string_view name;
     if (error_code e = field.unescaped_key().get(name)) return e;
-    key.push_back('.');
-    AppendKeySegment(name, key);
-    const error_code e = Flatten(field.value(), key, depth + 1);
-    key.resize(base);
-    if (e) return e;
+    // Scalars, most fields, without a call deeper or building the key twice.
+    std::string_view text;
+    bool present = false;
+    bool container = false;
+    if (error_code e = ScalarText(field.value(), text, present, container)) return e;
+    if (present) {
+      AddChild(key, name, text);
+    } else if (container) {
+      key.push_back('.');
+      AppendKeySegment(name, key);
+      const error_code e = Flatten(field.value(), key, depth + 1);
+      key.resize(base);
+      if (e) return e;
+    }
     if (full_) break;
   }
   return simdjson::SUCCESS;
+}
+
+void FlatEvent::AddChild(std::string& key, std::string_view name, std::string_view value) {
+  if (full_) return;
+  if (!IsKeySegment(name)) {
+    const size_t base = key.size();
+    key.push_back('.');
+    AppendKeySegment(name, key);
+    AddKeyCopy(key, value);
+    key.resize(base);
+    return;
+  }
+  const size_t size = key.size() + 1 + name.size();
+  char* p = arena_.Take(size);
+  std::memcpy(p, key.data(), key.size());
+  p[key.size()] = '.';
+  std::memcpy(p + key.size() + 1, name.data(), name.size());
+  Add(std::string_view(p, size), value);
 }
 
 namespace {

@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@ namespace tracklake {
 // does not walk (skipped fields) are skipped by simdjson without recursion.
 inline constexpr size_t kMaxJsonDepth = 64;
 
+// ScalarText for a value that is not a string.
+simdjson::error_code NonStringScalarText(simdjson::ondemand::value& value, std::string_view& text, bool& present,
+                                         bool& is_container);
+
 struct FlattenLimits {
   size_t max_depth = 8;  // levels of objects below a top-level name ("context.page.url" is 3)
   size_t max_fields = 256;
@@ -46,11 +51,24 @@ struct FlattenLimits {
 // move), so views into it can be handed out while more is added.
 class TextArena {
  public:
-  std::string_view Copy(std::string_view text);
+  std::string_view Copy(std::string_view text) {
+    if (text.empty()) return {};
+    char* p = Take(text.size());
+    std::memcpy(p, text.data(), text.size());
+    return std::string_view(p, text.size());
+  }
+  // n bytes to write into, valid until Clear.
+  char* Take(size_t n) {
+    if (static_cast<size_t>(end_ - next_) < n) return TakeFromNextBlock(n);
+    char* p = next_;
+    next_ += n;
+    return p;
+  }
   // Forgets the text, keeping the blocks.
   void Clear() {
     block_ = 0;
-    used_ = 0;
+    next_ = blocks_.empty() ? nullptr : blocks_[0].bytes.get();
+    end_ = blocks_.empty() ? nullptr : next_ + blocks_[0].size;
   }
 
  private:
@@ -58,10 +76,11 @@ class TextArena {
     std::unique_ptr<char[]> bytes;
     size_t size;
   };
-  char* Room(size_t n);
+  char* TakeFromNextBlock(size_t n);
   std::vector<Block> blocks_;
-  size_t block_ = 0;  // the block being filled
-  size_t used_ = 0;   // bytes of it taken
+  size_t block_ = 0;  // the block being filled (when next_ is set)
+  char* next_ = nullptr;
+  char* end_ = nullptr;
 };
 
 class FlatEvent {
@@ -102,6 +121,11 @@ class FlatEvent {
   const std::vector<Field>& fields() const { return fields_; }
 
  private:
+  // The fields of object (at depth, under key).
+  simdjson::error_code FlattenObject(simdjson::ondemand::object object, std::string& key, size_t depth);
+  // Adds key + "." + the segment of name.
+  void AddChild(std::string& key, std::string_view name, std::string_view value);
+
   FlattenLimits limits_;
   TextArena arena_;
   std::vector<Field> fields_;
@@ -109,10 +133,16 @@ class FlatEvent {
 };
 
 // The scalar's text as a flat value: strings unescaped, numbers as sent, booleans "true" or
-// "false"; null gives an empty optional-like false return. Objects and arrays return false too,
-// with *is_container set.
-simdjson::error_code ScalarText(simdjson::ondemand::value& value, std::string_view& text, bool& present,
-                                bool& is_container);
+// "false" (present set); null leaves present unset, and so do objects and arrays, which set
+// is_container. Strings, most values, are tried first.
+inline simdjson::error_code ScalarText(simdjson::ondemand::value& value, std::string_view& text, bool& present,
+                                       bool& is_container) {
+  is_container = false;
+  const simdjson::error_code e = value.get_string().get(text);  // does not move on when not a string
+  present = e == simdjson::SUCCESS;
+  if (e != simdjson::INCORRECT_TYPE) return e;
+  return NonStringScalarText(value, text, present, is_container);
+}
 
 // Parses a request body with this thread's body parser (a padded copy of it), and text found
 // inside a body (a JSON document in a string, or decoded from base64) with its nested-document
