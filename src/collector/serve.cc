@@ -19,8 +19,6 @@
 namespace tracklake {
 namespace {
 
-constexpr int64_t kRequestDrainMs = 10'000;
-
 PipelineOptions PipelineOptionsFrom(const Config& c) {
   PipelineOptions o;
   o.node_id = c.node.id;
@@ -47,6 +45,7 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   if (c.sink.type == SinkType::kFirehose) o.format = FileFormat::kNdjson;
   o.event_type_columns = c.event_type_columns;
   o.dead_letter_dir = (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
+  o.shutdown_deadline_ms = static_cast<int64_t>(c.sink.shutdown_timeout_s) * 1000;
   return o;
 }
 
@@ -199,8 +198,9 @@ int Serve(const Config& config, const ServeFlags& flags) {
   }
   int sig = 0;
   sigwait(&signals, &sig);
-  spdlog::info("received {}: finishing requests in flight and delivering every open batch", strsignal(sig));
-  server.Stop(kRequestDrainMs);
+  spdlog::info("received {}: answering requests in flight (up to {} s), then delivering every open batch (up to "
+               "{} s)", strsignal(sig), config.server.shutdown_timeout_s, config.sink.shutdown_timeout_s);
+  server.Stop(static_cast<int64_t>(config.server.shutdown_timeout_s) * 1000);
   (*pipeline)->Shutdown();
   spdlog::info("stopped cleanly");
   return 0;

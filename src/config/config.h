@@ -46,6 +46,7 @@ struct Config {
     uint32_t header_timeout_s = 10;
     uint32_t body_timeout_s = 30;
     uint32_t idle_timeout_s = 60;
+    uint32_t shutdown_timeout_s = 10;         // SIGTERM: how long requests in flight are waited for
     uint32_t max_connections = 10'000;
     // TLS: both paths set (PEM) or neither; with them the listener speaks TLS only.
     std::string tls_cert;  // certificate chain, leaf first
@@ -91,6 +92,7 @@ struct Config {
 
   struct Sink {
     SinkType type = SinkType::kLocal;  // where lake files go: lake.dir, the [s3] bucket, or [firehose]
+    uint32_t shutdown_timeout_s = 15;  // SIGTERM: how long open batches are waited for; the rest stays in the log
   } sink;
 
   // [s3]: the S3 sink (sink.type = "s3"). Credentials come from the standard AWS chain.

@@ -202,6 +202,14 @@ std::vector<OptionSpec> BuildTable() {
           .Seconds(1, kMaxTimeoutSeconds)
           .Doc("A keep-alive connection idle this long is closed.")
           .Bind(BindField<&Config::server, &Config::Server::idle_timeout_s>()),
+      Option("server", "shutdown_timeout")
+          .Seconds(0, kMaxTimeoutSeconds)
+          .Doc("On SIGTERM/SIGINT the listener closes at once and requests in flight are waited for this long: "
+               "each gets its answer (requests that complete during the wait get 503 with Retry-After and "
+               "Connection: close); then every connection closes and sink.shutdown_timeout begins. The default "
+               "and sink.shutdown_timeout's add up to 25 s, inside the 30 s that Kubernetes "
+               "(terminationGracePeriodSeconds) and ECS (stopTimeout) allow before SIGKILL.")
+          .Bind(BindField<&Config::server, &Config::Server::shutdown_timeout_s>()),
       Option("server", "max_connections")
           .Integer(1, kMaxConnections)
           .Doc("Open connections beyond this are refused (the client sees its connection closed). At start "
@@ -365,6 +373,12 @@ std::vector<OptionSpec> BuildTable() {
                "keys as the local lake) or \"firehose\" (the [firehose] section: one delivery stream per "
                "event type, batches sent as NDJSON records; lake.format does not apply).")
           .Bind(BindEnum<&Config::sink, &Config::Sink::type, kSinkTypeNames>()),
+      Option("sink", "shutdown_timeout")
+          .Seconds(0, kMaxTimeoutSeconds)
+          .Doc("On SIGTERM/SIGINT, after server.shutdown_timeout: how long the collector keeps sealing and "
+               "delivering open batches before it exits. Whatever is not delivered by then stays in the "
+               "write-ahead log and is delivered at the next start (exactly once, as after a crash).")
+          .Bind(BindField<&Config::sink, &Config::Sink::shutdown_timeout_s>()),
 
       Option("s3", "bucket")
           .String()

@@ -46,7 +46,7 @@ struct PipelineOptions {
   int64_t max_delivery_lag_ms = 10'000;  // 0: delivery at normal priority, no catch-up thread
   int64_t retry_initial_ms = 200;
   int64_t retry_max_ms = 30'000;
-  int64_t shutdown_deadline_ms = 60'000;  // after that, undelivered batches stay in the log
+  int64_t shutdown_deadline_ms = 15'000;  // after that, undelivered batches stay in the log
 };
 
 class Pipeline {
