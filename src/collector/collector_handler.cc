@@ -195,10 +195,13 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
   spans.reserve(out.spans.size());
   for (const auto& s : out.spans) spans.push_back(Wal::Span{s.offset, s.size});
   const uint32_t accepted = out.accepted;
-  Status s = pipeline_.Ingest(std::move(out.records), std::move(spans),
-                              [this, respond, accepted, rejected = std::move(out.rejected), t0](const Status& st) {
+  Status s = pipeline_.Ingest(std::move(out.records), std::move(spans), out.client_ids,
+                              [this, respond, accepted, rejected = std::move(out.rejected), t0](const Status& st,
+                                                                                                  uint32_t duplicates) {
                                 if (!st.ok()) return Respond(respond, Unavailable(st));
-                                events_accepted_.Inc(accepted);
+                                // Duplicates are answered as accepted (the client's earlier attempt
+                                // was) but were not written again.
+                                events_accepted_.Inc(accepted - duplicates);
                                 // Nothing accepted: a client error, though its evidence is kept.
                                 const unsigned status = accepted == 0 ? 400 : 200;
                                 Respond(respond, MakeResponse(status, AcceptedBody(accepted, rejected)));

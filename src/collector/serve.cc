@@ -46,6 +46,9 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   o.event_type_columns = c.event_type_columns;
   o.dead_letter_dir = (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
   o.shutdown_deadline_ms = static_cast<int64_t>(c.sink.shutdown_timeout_s) * 1000;
+  o.dedup.dir = (std::filesystem::path(c.wal.dir) / "dedup").string();
+  o.dedup.window_s = c.dedup.window_s;
+  o.dedup.max_ids = c.dedup.max_ids;
   return o;
 }
 

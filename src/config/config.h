@@ -83,6 +83,12 @@ struct Config {
     uint32_t max_delivery_lag_s = 10;    // sealed batches wait this long at background priority; 0: none
   } flush;
 
+  // [dedup]: idempotent retries (dedup/deduplicator.h).
+  struct Dedup {
+    uint32_t window_s = 600;        // 0: off
+    uint64_t max_ids = 4'000'000;   // memory bound: the oldest ids go first beyond it
+  } dedup;
+
   struct Lake {
     std::string dir = "./lake";
     LakeFormat format = LakeFormat::kParquet;

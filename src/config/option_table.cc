@@ -71,6 +71,9 @@ constexpr int64_t kMinS3PartBytes = 5 * kMiB;  // S3's minimum for every part bu
 constexpr int64_t kMaxS3PartBytes = 5 * kGiB;  // S3's maximum part, and PutObject's maximum
 constexpr int64_t kMaxS3ParallelParts = 64;
 constexpr int64_t kMaxFirehoseRecordRetries = 20;
+constexpr int64_t kMaxDedupWindowSeconds = 7 * 86'400;
+constexpr int64_t kMinDedupIds = 1'000;
+constexpr int64_t kMaxDedupIds = 1'000'000'000;
 
 // [s3] values checked against what S3 accepts, so a typo fails at start-up, not at upload.
 std::optional<std::string> CheckEndpointUrl(std::string_view value) {
@@ -346,6 +349,21 @@ std::vector<OptionSpec> BuildTable() {
                "the lake has waited this long (the CPU is saturated), delivery also runs at normal "
                "priority until it catches up. 0: delivery always at normal priority.")
           .Bind(BindField<&Config::flush, &Config::Flush::max_delivery_lag_s>()),
+
+      Option("dedup", "window")
+          .Seconds(0, kMaxDedupWindowSeconds)
+          .Doc("Idempotent retries: an event whose app_id and event_id were accepted within this window is "
+               "dropped and answered as accepted, so a client that resends after a timeout, a lost answer or a "
+               "restart of the collector does not duplicate it. Only ids the client sets before its first attempt "
+               "count (tracklake send sets them); generated ids are never looked up. Survives restarts and kill -9 "
+               "(a journal in wal.dir/dedup and the log). 0 turns it off.")
+          .Bind(BindField<&Config::dedup, &Config::Dedup::window_s>()),
+      Option("dedup", "max_ids")
+          .Integer(kMinDedupIds, kMaxDedupIds)
+          .Doc("Most ids remembered (19-31 bytes of memory each, about 25 on average: the default holds 4,000 "
+               "events/s for 16 minutes in about 100 MiB). Beyond it the oldest are forgotten early "
+               "(tracklake_dedup_evicted_early_ids) rather than memory growing.")
+          .Bind(BindField<&Config::dedup, &Config::Dedup::max_ids>()),
 
       Option("lake", "dir")
           .String(CheckNonEmpty, kNonEmptyRule)

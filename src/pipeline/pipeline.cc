@@ -17,6 +17,9 @@ constexpr auto kBatcherTick = std::chrono::milliseconds(100);
 // batcher takes them on its tick; it is woken early only when this many have piled up. Waking
 // it per group commit cost a futex and a context switch per request on a busy single core.
 constexpr size_t kWakeBatcherEvents = 16384;
+// How often the deduplication journal is made durable so that released log segments can go: a
+// segment is deleted at most this much later than without deduplication.
+constexpr auto kJournalSyncInterval = std::chrono::seconds(1);
 
 std::string PartitionOfRouting(const RecordRouting& r) {
   return PartitionPath(r.kind == RecordKind::kRejected ? kRejectedPartitionPrefix : r.event_type, r.received_at_ms);
@@ -38,9 +41,26 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
   observer.on_fsync = [h = p->wal_fsync_seconds_](double s) { h->Observe(s); };
   observer.on_corrupt_skipped = [c = p->wal_corrupt_bytes_](uint64_t n) { c->Inc(n); };
   const auto t0 = std::chrono::steady_clock::now();
+  if (p->options_.dedup.window_s > 0) {
+    // Read before the log is replayed (whose event records add their ids); written only once the
+    // log's directory lock is held, in Start below.
+    auto dedup = Deduplicator::Open(p->options_.dedup, NowMillis());
+    if (!dedup.ok()) return dedup.status();
+    p->dedup_ = std::move(dedup).value();
+  }
   auto wal = Wal::Open(p->options_.wal, observer, [&](const WalRecord& r) { p->Replay(r); });
   if (!wal.ok()) return wal.status();
   p->wal_ = std::move(wal).value();
+  if (p->dedup_) {
+    if (Status s = p->dedup_->Start(NowMillis()); !s.ok()) return s;
+    const JournalLoad& loaded = p->dedup_->loaded();
+    const DedupStats stats = p->dedup_->stats();
+    spdlog::info("deduplication window {} s: {} ids remembered from {} journal files and the log ({} MiB){}",
+                 p->options_.dedup.window_s, stats.ids, loaded.files, stats.memory_bytes >> 20,
+                 loaded.new_key ? " (new key)" : "");
+    std::lock_guard lock(p->mu_);
+    p->journal_synced_below_ = p->wal_->stats().next_seq;  // every id in the log is journaled now
+  }
   {
     std::lock_guard lock(p->mu_);
     p->replaying_ = false;
@@ -82,6 +102,24 @@ void Pipeline::RegisterMetrics() {
   wal_write_seconds_ = &metrics_.GetHistogram("tracklake_wal_append_seconds", "Time to write one group commit.", LatencyBuckets());
   wal_fsync_seconds_ = &metrics_.GetHistogram("tracklake_wal_fsync_seconds", "Time of one fdatasync of the write-ahead log.", LatencyBuckets());
   wal_corrupt_bytes_ = &metrics_.GetCounter("tracklake_wal_corrupt_bytes_skipped_total", "Damaged or torn write-ahead log bytes skipped during recovery.");
+  duplicates_ = &metrics_.GetCounter("tracklake_events_duplicate_total",
+                                     "Events dropped because their app_id and event_id were accepted within "
+                                     "dedup.window (answered as accepted: a client's retry).");
+  dedup_refused_ = &metrics_.GetCounter("tracklake_dedup_in_flight_refused_total",
+                                        "Requests answered 503 because an event_id's first copy was still being "
+                                        "written (the client retries and meets it committed).");
+  dedup_journal_errors_ = &metrics_.GetCounter("tracklake_dedup_journal_errors_total",
+                                               "Failed writes of the deduplication journal (log segments are kept "
+                                               "until it is written).");
+  metrics_.AddGauge("tracklake_dedup_ids", "Event ids remembered for deduplication (the window's).",
+                    [this] { return dedup_ ? static_cast<double>(dedup_->stats().ids) : 0.0; });
+  metrics_.AddGauge("tracklake_dedup_memory_bytes", "Memory of the deduplication window.",
+                    [this] { return dedup_ ? static_cast<double>(dedup_->stats().memory_bytes) : 0.0; });
+  metrics_.AddGauge("tracklake_dedup_evicted_early_ids",
+                    "Ids forgotten before dedup.window ended because dedup.max_ids were held (since start).",
+                    [this] { return dedup_ ? static_cast<double>(dedup_->stats().evicted_early) : 0.0; });
+  metrics_.AddGauge("tracklake_dedup_journal_bytes", "Bytes of the deduplication journal on disk.",
+                    [this] { return dedup_ ? static_cast<double>(dedup_->stats().journal_bytes) : 0.0; });
   metrics_.AddGauge("tracklake_wal_disk_bytes", "Bytes of write-ahead log segments on disk.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().disk_bytes) : 0.0; });
   metrics_.AddGauge("tracklake_wal_segments", "Write-ahead log segment files.",
@@ -115,6 +153,11 @@ void Pipeline::Replay(const WalRecord& r) {
       }
       batcher_.Add(PartitionOfRouting(routing), r.seq, r.position, routing.received_at_ms);
       highest_event_seq_ = r.seq;
+      // Every accepted event's id, whoever chose it: the log does not say, and a generated id
+      // only costs its memory until the window passes.
+      if (RecordIdentity id; dedup_ && PeekIdentity(r.payload, id)) {
+        dedup_->Recovered(dedup_->Hash(id.app_id, id.event_id), id.received_at_ms);
+      }
       return;
     }
     case wal::RecordType::kSeal: {
@@ -137,6 +180,56 @@ void Pipeline::Replay(const WalRecord& r) {
 }
 
 Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done) {
+  return Ingest(std::move(records), std::move(spans), {}, [done = std::move(done)](const Status& s, uint32_t) { done(s); });
+}
+
+Result<uint32_t> Pipeline::Deduplicate(std::string_view records, std::vector<Wal::Span>& spans,
+                                       std::span<const uint32_t> client_ids, DedupClaim& claim) {
+  thread_local std::vector<uint64_t> hashes;
+  thread_local std::vector<bool> duplicate;
+  hashes.clear();
+  int64_t received_at_ms = 0;
+  for (const uint32_t i : client_ids) {
+    RecordIdentity id;
+    if (i >= spans.size() || !PeekIdentity(records.substr(spans[i].offset, spans[i].size), id)) {
+      return Status::InvalidArgument("internal: a client id names no event record");
+    }
+    hashes.push_back(dedup_->Hash(id.app_id, id.event_id));
+    received_at_ms = id.received_at_ms;  // one stamp per request
+  }
+  if (Status s = dedup_->Claim(hashes, received_at_ms, duplicate, claim); !s.ok()) {
+    dedup_refused_->Inc();
+    return s;
+  }
+  const auto dropped = static_cast<uint32_t>(std::count(duplicate.begin(), duplicate.end(), true));
+  if (dropped == 0) return dropped;
+  size_t kept = 0;
+  size_t k = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    bool drop = false;
+    if (k < client_ids.size() && client_ids[k] == i) drop = duplicate[k++];
+    if (!drop) spans[kept++] = spans[i];
+  }
+  spans.resize(kept);
+  duplicates_->Inc(dropped);
+  return dropped;
+}
+
+Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::span<const uint32_t> client_ids,
+                        IngestDone done) {
+  // Shared: a refused append destroys the completion, and the claim must then be taken back here.
+  std::shared_ptr<DedupClaim> claim;
+  uint32_t duplicates = 0;
+  if (dedup_ && !client_ids.empty()) {
+    claim = std::make_shared<DedupClaim>();
+    Result<uint32_t> dropped = Deduplicate(records, spans, client_ids, *claim);
+    if (!dropped.ok()) return dropped.status();
+    duplicates = *dropped;
+    if (spans.empty()) {  // every event was accepted before: nothing to write
+      done(Status::Ok(), duplicates);
+      return Status::Ok();
+    }
+  }
   Committed c;
   c.partition_of.reserve(spans.size());
   // Requests are stamped once, so their records share very few partitions: remember the
@@ -164,9 +257,14 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
     }
   }
   // The routing views point into records, which moves into the log: copy what we kept first.
-  return wal_->Append(std::move(records), std::move(spans),
-                      [this, c = std::move(c), done = std::move(done)](const Status& s, uint64_t first,
-                                                                      std::span<const WalPosition> ps) mutable {
+  if (claim && claim->hashes.empty()) claim.reset();
+  Status appended = wal_->Append(
+      std::move(records), std::move(spans),
+      [this, c = std::move(c), done = std::move(done), claim, duplicates](
+          const Status& s, uint64_t first, std::span<const WalPosition> ps) mutable {
+                        // Before the records reach the batcher: their ids are then in the journal's
+                        // buffer by the time their segment can be released.
+                        if (claim) dedup_->Resolve(*claim, s.ok());
                         if (s.ok()) {
                           c.first_seq = first;
                           c.positions.assign(ps.begin(), ps.end());
@@ -180,8 +278,11 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
                           }
                           if (wake) batcher_cv_.notify_one();
                         }
-                        done(s);
+                        done(s, duplicates);
                       });
+  // Refused at once: the completion never runs, so the ids are taken back here.
+  if (!appended.ok() && claim) dedup_->Resolve(*claim, false);
+  return appended;
 }
 
 bool Pipeline::Ready() const { return wal_ && !wal_->OverBudget(); }
@@ -211,6 +312,7 @@ void Pipeline::BatcherLoop() {
     reseal.swap(reseal_);
     for (uint64_t first : reseal) SendSeal(first);
     ReleaseLog();
+    if (dedup_) SyncDedupJournal(lock);
     idle_cv_.notify_all();
   }
 }
@@ -247,12 +349,38 @@ void Pipeline::MakeReady(const Batch& batch) {
   delivery_cv_.notify_all();
 }
 
-void Pipeline::ReleaseLog() {
+uint64_t Pipeline::ReleaseWatermark() const {
   uint64_t watermark = highest_event_seq_ + 1;
   if (auto open = batcher_.MinOpenSeq()) watermark = std::min(watermark, *open);
   if (!sealed_.empty()) watermark = std::min(watermark, sealed_.begin()->first);
   for (const Committed& c : committed_) watermark = std::min(watermark, c.first_seq);
-  wal_->Release(watermark);
+  return watermark;
+}
+
+void Pipeline::ReleaseLog() {
+  // With deduplication, a segment goes only once the ids of its records are in the journal: the
+  // window must outlive the log's copy of an id.
+  wal_->Release(std::min(ReleaseWatermark(), journal_synced_below_));
+}
+
+void Pipeline::SyncDedupJournal(std::unique_lock<std::mutex>& lock) {
+  // Every record below the watermark was taken from committed_, so its completion, which put its
+  // ids in the journal's buffer first, has run: the write below covers them.
+  const uint64_t watermark = ReleaseWatermark();
+  const auto now = std::chrono::steady_clock::now();
+  // Every interval, not only when segments wait: ids waiting for the journal hold memory.
+  if (now < next_journal_sync_) return;
+  next_journal_sync_ = now + kJournalSyncInterval;
+  lock.unlock();  // the write and its fdatasync must not hold up the log writer's completions
+  const Status s = dedup_->SyncJournal(NowMillis());
+  lock.lock();
+  if (!s.ok()) {
+    dedup_journal_errors_->Inc();
+    spdlog::error("cannot write the deduplication journal: {}; the log keeps its segments until it can", s.ToString());
+    return;
+  }
+  journal_synced_below_ = std::max(journal_synced_below_, watermark);
+  ReleaseLog();
 }
 
 void Pipeline::OnDelivered(uint64_t first_seq) {
@@ -283,6 +411,12 @@ void Pipeline::Shutdown() {
   for (std::thread& t : threads_) t.join();
   threads_.clear();
   wal_->Close();
+  if (dedup_) {
+    if (Status s = dedup_->SyncJournal(NowMillis()); !s.ok()) {
+      spdlog::warn("cannot write the deduplication journal at stop: {}; the log still holds the ids", s.ToString());
+    }
+    dedup_->Close();
+  }
 }
 
 }  // namespace tracklake

@@ -17,7 +17,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
+#include <span>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "batch/batcher.h"
+#include "dedup/deduplicator.h"
 #include "encode/encoder.h"
 #include "metrics/metrics.h"
 #include "sink/sink.h"
@@ -47,6 +50,8 @@ struct PipelineOptions {
   int64_t retry_initial_ms = 200;
   int64_t retry_max_ms = 30'000;
   int64_t shutdown_deadline_ms = 15'000;  // after that, undelivered batches stay in the log
+  // Idempotent retries (dedup/deduplicator.h): window_s = 0 turns deduplication off.
+  DedupOptions dedup{.dir = "", .window_s = 0};
 };
 
 class Pipeline {
@@ -61,6 +66,16 @@ class Pipeline {
   // on the log's writer thread, when they are durable (ok) or failed. Returns an error at once,
   // without calling done, when the log refuses (queue full, disk budget): answer 503.
   Status Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done);
+
+  // The same for a request some of whose events carry ids their client chose (client_ids:
+  // indices into spans, ascending; ValidatedBody::client_ids). With deduplication on, an event
+  // whose (app_id, event_id) was accepted within the window is dropped, not written, and done
+  // learns how many were (they count as accepted: the client's earlier attempt succeeded).
+  // done may run at once, on the calling thread, when every event was a duplicate. Returns
+  // Unavailable at once when an id's first copy is still being committed (dedup/deduplicator.h).
+  using IngestDone = std::function<void(const Status&, uint32_t duplicates)>;
+  Status Ingest(std::string records, std::vector<Wal::Span> spans, std::span<const uint32_t> client_ids,
+                IngestDone done);
 
   // False while the log is over its budget: /readyz answers 503.
   bool Ready() const;
@@ -86,6 +101,14 @@ class Pipeline {
 
   Pipeline(PipelineOptions options, std::unique_ptr<Sink> sink, MetricsRegistry& metrics);
   void Replay(const WalRecord& record);
+  // Claims the client ids of a request and drops its duplicates from spans; returns how many.
+  Result<uint32_t> Deduplicate(std::string_view records, std::vector<Wal::Span>& spans,
+                               std::span<const uint32_t> client_ids, DedupClaim& claim);
+  uint64_t ReleaseWatermark() const;  // REQUIRES: mu_ held
+  // Makes the deduplication journal durable up to the release watermark (once per
+  // kJournalSyncInterval), so that the log segments holding those ids may go. REQUIRES: mu_ held
+  // through lock (released during the write).
+  void SyncDedupJournal(std::unique_lock<std::mutex>& lock);
   void BatcherLoop();
   void Seal(Batch batch);     // REQUIRES: mu_ held
   void SendSeal(uint64_t first);  // REQUIRES: mu_ held
@@ -101,6 +124,7 @@ class Pipeline {
   const PipelineOptions options_;
   std::unique_ptr<Sink> sink_;
   MetricsRegistry& metrics_;
+  std::unique_ptr<Deduplicator> dedup_;  // null when deduplication is off
   std::unique_ptr<Wal> wal_;
 
   mutable std::mutex mu_;
@@ -117,6 +141,10 @@ class Pipeline {
   bool draining_ = false;                    // guarded by mu_: shutdown began, seal everything
   bool stopping_ = false;                    // guarded by mu_: threads exit
   bool replaying_ = true;
+  // guarded by mu_: every id of a log record below this is durable in the dedup journal, so
+  // segments below it may be released (unbounded without deduplication).
+  uint64_t journal_synced_below_ = UINT64_MAX;
+  std::chrono::steady_clock::time_point next_journal_sync_{};  // batcher thread
 
   std::vector<std::thread> threads_;
 
@@ -129,6 +157,9 @@ class Pipeline {
   Histogram* wal_write_seconds_ = nullptr;
   Histogram* wal_fsync_seconds_ = nullptr;
   Counter* wal_corrupt_bytes_ = nullptr;
+  Counter* duplicates_ = nullptr;
+  Counter* dedup_refused_ = nullptr;
+  Counter* dedup_journal_errors_ = nullptr;
 };
 
 }  // namespace tracklake

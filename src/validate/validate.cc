@@ -248,6 +248,7 @@ void ClearOutput(ValidatedBody& out) {
   out.spans.clear();
   out.accepted = 0;
   out.rejected.clear();
+  out.client_ids.clear();
 }
 
 }  // namespace
