@@ -138,10 +138,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (ddl->parsed()) return Ddl(*loaded, dialect, location);
+  const std::vector<std::string> warnings = tracklake::ConfigWarnings(*loaded);
   if (check->parsed()) {
+    for (const std::string& w : warnings) std::cerr << "warning: " << w << "\n";
     std::cout << tracklake::RenderConfig(*loaded);
     return 0;
   }
+  for (const std::string& w : warnings) spdlog::warn("{}", w);
   tracklake::ServeFlags flags;
   if (!port_file.empty()) flags.port_file = port_file;
   return tracklake::Serve(*loaded, flags);

@@ -140,6 +140,11 @@ struct Config {
 Result<Config> LoadConfig(const std::optional<std::string>& path,
                           const std::map<std::string, std::string>& env);
 
+// Settings that load but probably will not work as meant (a dotted bucket name addressed
+// virtual-hosted over HTTPS, ...), one sentence each naming the option and the fix. `config
+// check` prints them, `serve` logs them.
+std::vector<std::string> ConfigWarnings(const Config& config);
+
 // The process environment as a map (only TRACKLAKE_* variables are looked at by LoadConfig).
 std::map<std::string, std::string> ProcessEnvironment();
 

@@ -88,6 +88,7 @@ void CheckWholeConfig(const Config& config, ErrorList& errors) {
     errors.push_back("s3.sse_kms_key_id is set but s3.sse = " + QuoteToml(config.s3.sse) +
                      ": a KMS key is only used with s3.sse = \"aws:kms\"");
   }
+  CheckS3Addressing(config, errors);
 }
 
 }  // namespace tracklake::config_internal

@@ -51,5 +51,7 @@ void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& con
                       ErrorList& errors);
 // Rules across options: auth.mode = "keys" needs an app, budgets hold their parts, ...
 void CheckWholeConfig(const Config& config, ErrorList& errors);
+// The S3 sink's addressing: no virtual-hosted style with an IP-address endpoint.
+void CheckS3Addressing(const Config& config, ErrorList& errors);
 
 }  // namespace tracklake::config_internal

@@ -418,7 +418,8 @@ std::vector<OptionSpec> BuildTable() {
       Option("s3", "path_style")
           .Bool()
           .Doc("Address objects as endpoint/bucket/key instead of bucket.endpoint/key (most "
-               "S3-compatible stores need this).")
+               "S3-compatible stores need this, and so does an endpoint given as an IP address: false is refused "
+               "there; a bucket name with dots over HTTPS needs it too, or the certificate does not match).")
           .Bind(BindField<&Config::s3, &Config::S3::path_style>()),
       Option("s3", "sse")
           .Enum({"", "AES256", "aws:kms"})
