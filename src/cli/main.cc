@@ -10,6 +10,7 @@
 #include "cli/inspect.h"
 #include "cli/loadgen.h"
 #include "cli/send.h"
+#include "collector/redrive.h"
 #include "collector/serve.h"
 #include "config/config.h"
 
@@ -117,6 +118,13 @@ int main(int argc, char** argv) {
   loadgen->add_flag("--json", lg.json, "Print the report as JSON");
   // --- end loadgen
 
+  tracklake::RedriveFlags redrive_flags;
+  auto* redrive = app.add_subcommand("redrive", "Resend the files the sink refused (the dead-letter directory) once "
+                                                "the cause is fixed; same keys, so S3 gets each exactly once");
+  redrive->add_option("-c,--config", config_flag, "TOML configuration file (or env TRACKLAKE_CONFIG)");
+  redrive->add_flag("--dry-run", redrive_flags.dry_run, "List what would be sent");
+  redrive->add_option("--attempts", redrive_flags.attempts, "Attempts per file on transient errors")->capture_default_str();
+
   app.add_subcommand("version", "Print the version");
   CLI11_PARSE(app, argc, argv);
 
@@ -138,6 +146,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (ddl->parsed()) return Ddl(*loaded, dialect, location);
+  if (redrive->parsed()) return tracklake::Redrive(*loaded, redrive_flags);
   const std::vector<std::string> warnings = tracklake::ConfigWarnings(*loaded);
   if (check->parsed()) {
     for (const std::string& w : warnings) std::cerr << "warning: " << w << "\n";

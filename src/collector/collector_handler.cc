@@ -120,8 +120,9 @@ void CollectorHandler::Handle(HttpRequest& request, ConnectionState& connection,
   }
   if (target == "/healthz" && get) return Respond(respond, MakeResponse(200, R"({"status":"ok"})"));
   if (target == "/readyz" && get) {
-    if (pipeline_.Ready()) return Respond(respond, MakeResponse(200, R"({"status":"ready"})"));
-    return Respond(respond, Unavailable(Status::NoSpace("write-ahead log is over its disk budget")));
+    const std::optional<std::string> why = pipeline_.NotReady();
+    if (!why) return Respond(respond, MakeResponse(200, R"({"status":"ready"})"));
+    return Respond(respond, Unavailable(Status::Unavailable(*why)));
   }
   if (target == "/metrics" && get) {
     return Respond(respond, MakeResponse(200, metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8"));

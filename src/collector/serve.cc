@@ -44,7 +44,8 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   // Firehose takes records, not files: plain NDJSON, which the sink splits into lines.
   if (c.sink.type == SinkType::kFirehose) o.format = FileFormat::kNdjson;
   o.event_type_columns = c.event_type_columns;
-  o.dead_letter_dir = (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
+  o.dead_letter_dir = DeadLetterDir(c);
+  o.sink_recheck_ms = static_cast<int64_t>(c.sink.check_interval_s) * 1000;
   o.shutdown_deadline_ms = static_cast<int64_t>(c.sink.shutdown_timeout_s) * 1000;
   o.dedup.dir = (std::filesystem::path(c.wal.dir) / "dedup").string();
   o.dedup.window_s = c.dedup.window_s;
@@ -82,9 +83,13 @@ std::string SinkTarget(const Config& c) {
   return c.lake.dir;
 }
 
-// The sink of sink.type: the local lake directory, the S3 bucket or the Firehose streams
-// (credentials from the standard AWS chain of the process environment).
-Result<std::unique_ptr<Sink>> SinkFrom(const Config& c) {
+}  // namespace
+
+std::string DeadLetterDir(const Config& c) {
+  return (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
+}
+
+Result<std::unique_ptr<Sink>> MakeSink(const Config& c, std::string_view uploads_subdir) {
   if (c.sink.type == SinkType::kLocal) return MakeLocalDirSink(c.lake.dir);
   if (c.sink.type == SinkType::kFirehose) return FirehoseSinkFrom(c);
   S3SinkOptions o;
@@ -99,8 +104,11 @@ Result<std::unique_ptr<Sink>> SinkFrom(const Config& c) {
   o.multipart_threshold = c.s3.multipart_threshold;
   o.part_size = c.s3.part_size;
   o.max_parallel_parts = static_cast<int>(c.s3.max_parallel_parts);
+  o.uploads_dir = (std::filesystem::path(c.wal.dir) / uploads_subdir).string();
   return MakeS3Sink(o, aws::MakeDefaultCredentialsChain(aws::ProcessAwsEnvironment()));
 }
+
+namespace {
 
 Authenticator AuthenticatorFrom(const Config& c) {
   std::vector<Authenticator::App> apps;
@@ -153,7 +161,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
                  "their own app_id; use write keys anywhere but a local machine");
   }
   MetricsRegistry metrics;
-  Result<std::unique_ptr<Sink>> sink = SinkFrom(config);
+  Result<std::unique_ptr<Sink>> sink = MakeSink(config);
   if (!sink.ok()) {
     spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());
     return 1;

@@ -99,6 +99,7 @@ struct Config {
   struct Sink {
     SinkType type = SinkType::kLocal;  // where lake files go: lake.dir, the [s3] bucket, or [firehose]
     uint32_t shutdown_timeout_s = 15;  // SIGTERM: how long open batches are waited for; the rest stays in the log
+    uint32_t check_interval_s = 30;    // a refused destination is checked again this often
   } sink;
 
   // [s3]: the S3 sink (sink.type = "s3"). Credentials come from the standard AWS chain.

@@ -397,6 +397,14 @@ std::vector<OptionSpec> BuildTable() {
                "delivering open batches before it exits. Whatever is not delivered by then stays in the "
                "write-ahead log and is delivered at the next start (exactly once, as after a crash).")
           .Bind(BindField<&Config::sink, &Config::Sink::shutdown_timeout_s>()),
+      Option("sink", "check_interval")
+          .Seconds(1, kMaxTimeoutSeconds)
+          .Doc("At start the sink's destinations are checked (S3: HeadBucket and a small object written under "
+               "<prefix>/_tracklake/; Firehose: DescribeDeliveryStream of each [event_types.*] stream). A "
+               "destination that refuses for good (credentials, missing, wrong region) makes /readyz answer 503 "
+               "while its batches go to the dead-letter directory; it is checked again this often until it "
+               "accepts. `tracklake redrive` then resends the dead letters.")
+          .Bind(BindField<&Config::sink, &Config::Sink::check_interval_s>()),
 
       Option("s3", "bucket")
           .String()

@@ -108,6 +108,7 @@ bool Pipeline::Deliver(InFlight& job) {
     return false;
   }
   const DeliveryResult r = sink_->Put(object);
+  NoteDestination(std::string(PartitionEventType(job.batch.partition)), r);
   if (r.outcome == DeliveryOutcome::kRetry) {
     delivery_retries_->Inc();
     spdlog::warn("{} sink could not take {} (attempt {}): {}; will retry", sink_->name(), object.key, job.attempts,

@@ -1,9 +1,12 @@
 #include "pipeline/pipeline.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <set>
 
 #include "common/thread_name.h"
 #include "common/time_util.h"
@@ -17,6 +20,10 @@ constexpr auto kBatcherTick = std::chrono::milliseconds(100);
 // batcher takes them on its tick; it is woken early only when this many have piled up. Waking
 // it per group commit cost a futex and a context switch per request on a busy single core.
 constexpr size_t kWakeBatcherEvents = 16384;
+// Readiness is lost once a request of this size could no longer be queued for the log (a
+// full-size request by default, as the log's own budget check).
+constexpr uint64_t kReadyQueueHeadroomBytes = 1 << 20;
+
 // How often the deduplication journal is made durable so that released log segments can go: a
 // segment is deleted at most this much later than without deduplication.
 constexpr auto kJournalSyncInterval = std::chrono::seconds(1);
@@ -73,9 +80,15 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
     spdlog::info("recovered the write-ahead log in {:.3f} s: {} sealed batches to deliver, {} bytes of events in {} "
                  "open partitions", secs, resumed, p->batcher_.buffered_bytes(), p->batcher_.open_partitions());
   }
+  // Before any delivery: what a previous run left unfinished at the destination goes first.
+  p->sink_->Recover();
   p->threads_.emplace_back([raw = p.get()] {
     SetThreadName("tl-batcher");
     raw->BatcherLoop();
+  });
+  p->threads_.emplace_back([raw = p.get()] {
+    SetThreadName("tl-sink-check");
+    raw->SinkCheckLoop();
   });
   for (int i = 0; i < std::max(1, p->options_.delivery_threads); ++i) {
     p->threads_.emplace_back([raw = p.get()] {
@@ -111,6 +124,26 @@ void Pipeline::RegisterMetrics() {
   dedup_journal_errors_ = &metrics_.GetCounter("tracklake_dedup_journal_errors_total",
                                                "Failed writes of the deduplication journal (log segments are kept "
                                                "until it is written).");
+  metrics_.AddGauge("tracklake_ready", "1 when /readyz answers 200, 0 when it answers 503 (see its reason).",
+                    [this] { return NotReady() ? 0.0 : 1.0; });
+  metrics_.AddGauge("tracklake_sink_refused_destinations",
+                    "Destinations (bucket, stream) the sink refuses for good (credentials, missing, region): "
+                    "their batches go to the dead-letter directory and /readyz answers 503.",
+                    [this] {
+                      std::lock_guard lock(mu_);
+                      return static_cast<double>(refused_.size());
+                    });
+  metrics_.AddGauge("tracklake_dead_letter_files",
+                    "Files in the dead-letter directory, waiting for `tracklake redrive` (the sink refused them).",
+                    [this] {
+                      std::error_code ec;
+                      double files = 0;
+                      for (auto it = std::filesystem::recursive_directory_iterator(options_.dead_letter_dir, ec);
+                           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+                        if (it->is_regular_file(ec) && !it->path().filename().string().starts_with(".")) ++files;
+                      }
+                      return files;
+                    });
   metrics_.AddGauge("tracklake_dedup_ids", "Event ids remembered for deduplication (the window's).",
                     [this] { return dedup_ ? static_cast<double>(dedup_->stats().ids) : 0.0; });
   metrics_.AddGauge("tracklake_dedup_memory_bytes", "Memory of the deduplication window.",
@@ -265,6 +298,10 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
                         // Before the records reach the batcher: their ids are then in the journal's
                         // buffer by the time their segment can be released.
                         if (claim) dedup_->Resolve(*claim, s.ok());
+                        // Disk full shows at a segment's creation; readiness watches for space.
+                        if (s.ok() || s.code() == Status::Code::kNoSpace) {
+                          no_space_.store(!s.ok(), std::memory_order_relaxed);
+                        }
                         if (s.ok()) {
                           c.first_seq = first;
                           c.positions.assign(ps.begin(), ps.end());
@@ -285,7 +322,84 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
   return appended;
 }
 
-bool Pipeline::Ready() const { return wal_ && !wal_->OverBudget(); }
+std::optional<std::string> Pipeline::NotReady() const {
+  if (!wal_) return "starting";
+  if (wal_->OverBudget()) return "the write-ahead log is over its disk budget (wal.max_bytes)";
+  const uint64_t headroom = std::min<uint64_t>(kReadyQueueHeadroomBytes, options_.wal.queue_bytes / 2);
+  if (wal_->stats().queued_bytes + headroom > options_.wal.queue_bytes) {
+    return "the write-ahead log's queue is full (wal.queue_bytes)";
+  }
+  if (no_space_.load(std::memory_order_relaxed)) {
+    // Appends fail once a new segment cannot be made: ready again as soon as one fits, so that
+    // traffic (the only thing that clears the flag) comes back.
+    struct statvfs fs{};
+    if (::statvfs(options_.wal.dir.c_str(), &fs) != 0 ||
+        static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < options_.wal.segment_bytes) {
+      return "no disk space for the write-ahead log's next segment in " + options_.wal.dir;
+    }
+  }
+  std::lock_guard lock(mu_);
+  if (draining_) return "stopping";
+  if (!refused_.empty()) {
+    const auto& [destination, why] = *refused_.begin();
+    return "the " + std::string(sink_->name()) + " sink refuses " + destination + " (" + why.detail + ")" +
+           (refused_.size() > 1 ? " and " + std::to_string(refused_.size() - 1) + " more" : "") +
+           ": its batches go to the dead-letter directory " + options_.dead_letter_dir +
+           "; resend them with `tracklake redrive` once fixed";
+  }
+  return std::nullopt;
+}
+
+void Pipeline::NoteDestination(const std::string& event_type, const DeliveryResult& r) {
+  const bool refused = r.outcome == DeliveryOutcome::kRejected && r.destination_refuses;
+  if (!refused && r.outcome != DeliveryOutcome::kDelivered) return;
+  const std::string destination = sink_->Destination(event_type);
+  std::lock_guard lock(mu_);
+  if (refused) {
+    if (refused_.count(destination) == 0) {
+      spdlog::error("the {} sink refuses {}: {}; /readyz answers 503 and its batches go to the dead-letter "
+                    "directory {} until it accepts again (checked every {} s); then resend them with "
+                    "`tracklake redrive`", sink_->name(), destination, r.detail, options_.dead_letter_dir,
+                    options_.sink_recheck_ms / 1000);
+    }
+    refused_[destination] = Refusal{event_type, r.detail};
+  } else if (refused_.erase(destination) > 0) {
+    spdlog::info("the {} sink accepts {} again; files refused before wait in {}: resend them with "
+                 "`tracklake redrive`", sink_->name(), destination, options_.dead_letter_dir);
+  }
+}
+
+void Pipeline::SinkCheckLoop() {
+  // At start: every destination the configured event types use (one, for a sink with a single
+  // destination), so that a wrong bucket, stream, region or credential shows before the first
+  // batch is due.
+  std::map<std::string, std::string> destinations;  // destination -> an event type of it
+  for (const auto& [type, columns] : options_.event_type_columns) destinations.try_emplace(sink_->Destination(type), type);
+  if (sink_->Destination("") == sink_->Destination("probe_event_type")) destinations = {{sink_->Destination(""), ""}};
+  for (const auto& [destination, type] : destinations) {
+    const DeliveryResult r = sink_->Check(type);
+    if (r.outcome == DeliveryOutcome::kDelivered) {
+      spdlog::info("{} sink check passed: {} accepts objects", sink_->name(), destination);
+    } else if (r.outcome == DeliveryOutcome::kRetry) {
+      spdlog::warn("{} sink check could not tell whether {} accepts objects: {}; deliveries retry until it does",
+                   sink_->name(), destination, r.detail);
+    } else {
+      spdlog::error("{} sink check failed for {}: {}", sink_->name(), destination, r.detail);
+    }
+    NoteDestination(type, r);
+  }
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (check_cv_.wait_for(lock, std::chrono::milliseconds(options_.sink_recheck_ms), [&] { return stopping_; })) {
+      return;
+    }
+    std::vector<std::string> types;
+    for (const auto& [destination, why] : refused_) types.push_back(why.event_type);
+    lock.unlock();
+    for (const std::string& type : types) NoteDestination(type, sink_->Check(type));
+    lock.lock();
+  }
+}
 
 void Pipeline::BatcherLoop() {
   std::unique_lock lock(mu_);
@@ -408,6 +522,7 @@ void Pipeline::Shutdown() {
   }
   batcher_cv_.notify_all();
   delivery_cv_.notify_all();
+  check_cv_.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
   wal_->Close();

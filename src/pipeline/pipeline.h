@@ -15,14 +15,16 @@
 // Thread-safety: Ingest, Ready and metrics are safe from any thread. Start/Shutdown once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <span>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +52,8 @@ struct PipelineOptions {
   int64_t retry_initial_ms = 200;
   int64_t retry_max_ms = 30'000;
   int64_t shutdown_deadline_ms = 15'000;  // after that, undelivered batches stay in the log
+  // How often a destination the sink refused is checked again (Sink::Check) until it accepts.
+  int64_t sink_recheck_ms = 30'000;
   // Idempotent retries (dedup/deduplicator.h): window_s = 0 turns deduplication off.
   DedupOptions dedup{.dir = "", .window_s = 0};
 };
@@ -77,8 +81,12 @@ class Pipeline {
   Status Ingest(std::string records, std::vector<Wal::Span> spans, std::span<const uint32_t> client_ids,
                 IngestDone done);
 
-  // False while the log is over its budget: /readyz answers 503.
-  bool Ready() const;
+  // Why the collector should get no traffic now, or nullopt when it should: whenever ingest
+  // would answer 503 (the log over its disk budget, its queue full, no disk space for its next
+  // segment, stopping), and while the sink refuses a destination for good (batches for it go to
+  // the dead-letter directory). /readyz answers 503 with it.
+  std::optional<std::string> NotReady() const;
+  bool Ready() const { return !NotReady(); }
 
   // Seals every open batch and waits (up to the deadline) until all are delivered; then stops
   // the threads and closes the log. Idempotent. REQUIRES: no Ingest calls after it starts.
@@ -114,6 +122,11 @@ class Pipeline {
   void SendSeal(uint64_t first);  // REQUIRES: mu_ held
   void MakeReady(const Batch& batch);  // REQUIRES: mu_ held
   void DeliveryLoop(Deliverer role);
+  // Checks the sink's destinations at start, then every sink_recheck_ms those it refused.
+  void SinkCheckLoop();
+  // A delivery or check outcome for destination (of event_type): a refusal marks it, a success
+  // clears it.
+  void NoteDestination(const std::string& event_type, const DeliveryResult& r);
   bool WaitForJob(std::unique_lock<std::mutex>& lock, Deliverer role);  // REQUIRES: mu_ held
   bool Deliver(InFlight& job);
   Status EncodeBatch(const Batch& batch, LakeObject& object);
@@ -145,6 +158,15 @@ class Pipeline {
   // segments below it may be released (unbounded without deduplication).
   uint64_t journal_synced_below_ = UINT64_MAX;
   std::chrono::steady_clock::time_point next_journal_sync_{};  // batcher thread
+
+  // Destinations the sink refuses for good, with the event type to check them by and why.
+  struct Refusal {
+    std::string event_type;
+    std::string detail;
+  };
+  std::map<std::string, Refusal> refused_;  // guarded by mu_, by Sink::Destination
+  std::condition_variable check_cv_;         // the sink check thread: stopping_
+  std::atomic<bool> no_space_{false};        // the last event append failed for lack of disk space
 
   std::vector<std::thread> threads_;
 

@@ -1,7 +1,10 @@
 # The collectors' least-privilege policy: write lake objects under the prefix (S3 mode; single
 # PutObject and multipart uploads — CreateMultipartUpload, UploadPart and
-# CompleteMultipartUpload are authorised by s3:PutObject), or put records into exactly the
-# event types' streams (Firehose mode). No wildcard actions, no read access.
+# CompleteMultipartUpload are authorised by s3:PutObject; AbortMultipartUpload cleans up an upload a
+# crash interrupted), or put records into exactly the event types' streams (Firehose mode). The
+# start-up check needs one more action each: HeadBucket (s3:ListBucket on the bucket itself; its
+# probe object under <prefix>_tracklake/ is a PutObject) or DescribeDeliveryStream on the same
+# streams. No wildcard actions, no object reads.
 
 data "aws_iam_policy_document" "collector" {
   dynamic "statement" {
@@ -13,10 +16,18 @@ data "aws_iam_policy_document" "collector" {
     }
   }
   dynamic "statement" {
+    for_each = local.firehose ? [] : ["s3"]
+    content {
+      sid       = "CheckLakeBucket"
+      actions   = ["s3:ListBucket"]
+      resources = [aws_s3_bucket.lake.arn]
+    }
+  }
+  dynamic "statement" {
     for_each = local.firehose ? ["firehose"] : []
     content {
       sid       = "PutRecordsPerEventType"
-      actions   = ["firehose:PutRecordBatch"]
+      actions   = ["firehose:PutRecordBatch", "firehose:DescribeDeliveryStream"]
       resources = [for s in aws_kinesis_firehose_delivery_stream.events : s.arn]
     }
   }

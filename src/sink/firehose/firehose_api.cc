@@ -11,7 +11,6 @@
 namespace tracklake {
 namespace {
 
-constexpr std::string_view kTarget = "Firehose_20150804.PutRecordBatch";
 constexpr std::string_view kContentType = "application/x-amz-json-1.1";
 constexpr long kOk = 200;
 
@@ -140,11 +139,11 @@ Result<std::unique_ptr<FirehoseClient>> FirehoseClient::Create(const FirehoseSin
 }
 
 aws::HttpRequest FirehoseClient::Prepare(std::string_view body, const aws::Credentials& credentials,
-                                         int64_t time_ms) const {
+                                         int64_t time_ms, std::string_view target) const {
   aws::SignableRequest signable;
   signable.method = "POST";
   signable.path = path_;
-  signable.headers = {{"Host", host_}, {"Content-Type", std::string(kContentType)}, {"X-Amz-Target", std::string(kTarget)}};
+  signable.headers = {{"Host", host_}, {"Content-Type", std::string(kContentType)}, {"X-Amz-Target", std::string(target)}};
   signable.payload_hash = aws::Sha256Hex(body);
   aws::SigningOptions signing;
   signing.region = options_.region;
@@ -163,10 +162,44 @@ aws::HttpRequest FirehoseClient::Prepare(std::string_view body, const aws::Crede
   return request;
 }
 
-Result<aws::HttpResponse> FirehoseClient::Send(std::string_view body) const {
+Result<aws::HttpResponse> FirehoseClient::Send(std::string_view body, std::string_view target) const {
   Result<aws::Credentials> credentials = credentials_->Get();
   if (!credentials.ok()) return credentials.status();
-  return aws::SendHttp(Prepare(body, *credentials, NowMillis()));
+  return aws::SendHttp(Prepare(body, *credentials, NowMillis(), target));
+}
+
+std::string DescribeDeliveryStreamBody(std::string_view stream) {
+  std::string body = "{\"DeliveryStreamName\":";
+  AppendJsonString(body, stream);
+  body += "}";
+  return body;
+}
+
+DeliveryResult ClassifyDescribeDeliveryStream(std::string_view stream, const Result<aws::HttpResponse>& response) {
+  if (!response.ok()) {
+    return {DeliveryOutcome::kRetry, fmt::format("Firehose DescribeDeliveryStream {}: {}", stream,
+                                                 response.status().ToString())};
+  }
+  if (response->status != kOk) {
+    const ErrorBody error = ParseErrorBody(response.value());
+    std::string detail = fmt::format("Firehose DescribeDeliveryStream {}: HTTP {}", stream, response->status) +
+                         aws::DescribeAwsError(error.type, error.message, response->Header("x-amzn-requestid"));
+    if (response->RetryableStatus() || IsRetryableFirehoseError(error.type)) {
+      return {DeliveryOutcome::kRetry, std::move(detail)};
+    }
+    return {DeliveryOutcome::kRejected, std::move(detail), /*destination_refuses=*/true};
+  }
+  simdjson::dom::parser parser;
+  std::string_view status;
+  if (parser.parse(response->body)["DeliveryStreamDescription"]["DeliveryStreamStatus"].get(status) !=
+      simdjson::SUCCESS) {
+    return {DeliveryOutcome::kRetry,
+            fmt::format("Firehose DescribeDeliveryStream {}: no DeliveryStreamStatus in the answer", stream)};
+  }
+  if (status != "ACTIVE") {
+    return {DeliveryOutcome::kRetry, fmt::format("Firehose delivery stream {} is {}", stream, status)};
+  }
+  return {};
 }
 
 }  // namespace tracklake
