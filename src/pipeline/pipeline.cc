@@ -360,7 +360,7 @@ void Pipeline::NoteDestination(const std::string& event_type, const DeliveryResu
       spdlog::error("the {} sink refuses {}: {}; /readyz answers 503 and its batches go to the dead-letter "
                     "directory {} until it accepts again (checked every {} s); then resend them with "
                     "`tracklake redrive`", sink_->name(), destination, r.detail, options_.dead_letter_dir,
-                    options_.sink_recheck_ms / 1000);
+                    static_cast<double>(options_.sink_recheck_ms) / 1000);
     }
     refused_[destination] = Refusal{event_type, r.detail};
   } else if (refused_.erase(destination) > 0) {
