@@ -82,6 +82,7 @@ Status Deduplicator::Claim(std::span<const uint64_t> hashes, int64_t received_at
   claim.hashes.clear();
   std::lock_guard lock(mu_);
   window_.Expire(second);
+  window_.Prefetch(hashes);
   claim.owner = next_owner_++;
   for (size_t i = 0; i < hashes.size(); ++i) {
     const uint64_t h = hashes[i];

@@ -1,5 +1,7 @@
 #include "dedup/id_window.h"
 
+#include <algorithm>
+
 namespace tracklake {
 
 uint64_t IdWindow::Insert(uint64_t hash, int64_t second) {
@@ -13,6 +15,16 @@ uint64_t IdWindow::Insert(uint64_t hash, int64_t second) {
   ring_.push_back(hash);
   set_.Insert(hash);
   return position;
+}
+
+void IdWindow::Prefetch(std::span<const uint64_t> hashes) const {
+  for (const uint64_t h : hashes) set_.Prefetch(h);
+  const size_t oldest = std::min(hashes.size(), ring_.size());
+  if (set_.size() + hashes.size() >= max_ids_) {
+    for (size_t i = 0; i < oldest; ++i) {
+      if (ring_[i] != 0) set_.Prefetch(ring_[i]);
+    }
+  }
 }
 
 void IdWindow::Forget(uint64_t position, uint64_t hash) {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <span>
 
 #include "dedup/flat_map64.h"
 
@@ -21,6 +22,9 @@ class IdWindow {
   IdWindow(int64_t window_s, size_t max_ids) : window_s_(window_s), max_ids_(max_ids) {}
 
   bool Contains(uint64_t hash) const { return set_.Contains(hash); }
+  // Before inserting n ids: starts loading the table slots of the hashes and of the n oldest
+  // ids (those an insert at max_ids, or expiry, removes), so that the misses overlap.
+  void Prefetch(std::span<const uint64_t> hashes) const;
   // Adds hash, accepted at second `second`; returns its position for Forget. Evicts the oldest
   // id first when max_ids are held. REQUIRES: hash != 0, not contained.
   uint64_t Insert(uint64_t hash, int64_t second);
