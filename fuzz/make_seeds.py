@@ -3,8 +3,8 @@
 
   fuzz/make_seeds.py [--parquet-tool PATH]
 
-validate/: request bodies (JSON, NDJSON, broken ones); wal/: segments framed like
-wal_record.cc's AppendRecord, with event-record and seal payloads, plus torn and bit-flipped
+validate/: request bodies (JSON, NDJSON, broken ones); wal/: record streams framed like
+wal_record.cc's AppendRecord (format 2 with the fuzzer's salt, and format 1), segment files with headers, with event-record and seal payloads, plus torn and bit-flipped
 copies; gunzip/: gzip members; parquet/: files written by tracklake's encoder through
 parquet_encode_tool (skipped unless the tool is given or found in build/release/src/encode/parquet).
 Regression seeds (crash inputs kept after a fix) are named regression-* and never rewritten.
@@ -45,9 +45,35 @@ def mask(crc: int) -> int:
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
-def wal_record(rtype: int, seq: int, payload: bytes) -> bytes:
+def crc32c_extend(c: int, data: bytes) -> int:
+    c ^= 0xFFFFFFFF
+    for b in data:
+        c = _TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+# wal_fuzzer.cc's kFuzzSalt: the record-stream seeds are framed with it.
+FUZZ_SALT = 0x747261636B6C616B
+
+
+def wal_record_v1(rtype: int, seq: int, payload: bytes) -> bytes:
+    """Format 1 (no salt): CRC of type, seq and payload."""
     tail = struct.pack("<BQ", rtype, seq)
     return struct.pack("<II", mask(crc32c(tail + payload)), len(payload)) + tail + payload
+
+
+def wal_record(rtype: int, seq: int, payload: bytes, salt: int = FUZZ_SALT) -> bytes:
+    """Format 2: CRC from the salt's, over length, type, seq and payload (wal_record.cc)."""
+    covered = struct.pack("<IBQ", len(payload), rtype, seq)
+    seed = crc32c(struct.pack("<Q", salt))
+    return struct.pack("<I", mask(crc32c_extend(seed, covered + payload))) + covered + payload
+
+
+def segment_header(first_seq: int, salt: int) -> bytes:
+    head = b"TLWALSEG" + struct.pack("<I", 2)
+    tail = struct.pack("<QQ", first_seq, salt)
+    crc = mask(crc32c_extend(crc32c(head), tail))
+    return head + struct.pack("<I", crc) + tail
 
 
 def varint(n: int) -> bytes:
@@ -118,6 +144,15 @@ def wal_seeds():
     write("wal", "garbage_between.wal", wal_record(1, 1, ev) + b"\0" * 40 + b"\xff" * 9 + wal_record(1, 2, ev))
     write("wal", "event_record.bin", ev)
     write("wal", "empty_payload.wal", wal_record(1, 1, b"") + wal_record(2, 2, b"\t\t\t"))
+    write("wal", "format1.wal", wal_record_v1(1, 1, ev) + wal_record_v1(1, 2, rej) + wal_record_v1(2, 3, seal))
+    salt = 0x0123456789ABCDEF
+    file = segment_header(1, salt) + b"".join(
+        wal_record(t, i + 1, p, salt) for i, (t, p) in enumerate([(1, ev), (1, rej), (2, seal), (3, seal)]))
+    write("wal", "file.wal", file)
+    write("wal", "file_torn.wal", file[:-9])
+    forged = b"".join(wal_record_v1(1, 10**12 + i, ev) for i in range(3))
+    write("wal", "file_forged_tail.wal", segment_header(1, salt) + wal_record(1, 1, ev, salt) + forged)
+    write("wal", "file_other_generation.wal", segment_header(9, salt + 1) + wal_record(1, 9, ev, salt + 1))
 
 
 def gunzip_seeds():

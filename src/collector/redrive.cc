@@ -14,6 +14,7 @@
 #include "common/file_util.h"
 #include "common/gzip.h"
 #include "encode/parquet/parquet_reader.h"
+#include "pipeline/pipeline.h"
 
 namespace tracklake {
 namespace {
@@ -58,7 +59,9 @@ int Redrive(const Config& config, const RedriveFlags& flags) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    if (!it->is_regular_file(ec) || it->path().filename().string().starts_with(".")) continue;  // temporaries
+    const std::string name = it->path().filename().string();
+    // Temporaries, and the reason written beside each file (it goes with its file).
+    if (!it->is_regular_file(ec) || name.starts_with(".") || name.ends_with(kDeadLetterReasonSuffix)) continue;
     const std::string key = fs::relative(it->path(), root).generic_string();
     // A name read back from disk becomes an object key only if it is exactly one the pipeline makes.
     if (!IsLakeKey(key)) {
@@ -72,9 +75,17 @@ int Redrive(const Config& config, const RedriveFlags& flags) {
     std::cerr << fmt::format("nothing to redrive in {}\n", root.string());
     return 0;
   }
+  if (config.sink.type == SinkType::kKafka || config.sink.type == SinkType::kKinesis) {
+    // Their dead letters are kept as NDJSON for people; the sinks take the pipeline's message
+    // framing and batch identity, which a file cannot give back.
+    std::cerr << "redrive resends to the local, s3 and firehose sinks; the kafka and kinesis sinks' dead letters "
+                 "are NDJSON in " << root.string() << " for replaying with a client (e.g. tracklake send)\n";
+    return 2;
+  }
   // Its own record of multipart uploads: a redrive that crashed has its leftovers aborted here,
   // and the collector's (which may be running) are not touched.
-  Result<std::unique_ptr<Sink>> sink = MakeSink(config, "s3-uploads-redrive");
+  MetricsRegistry metrics;  // the sinks' own counters, not published by a redrive
+  Result<std::unique_ptr<Sink>> sink = MakeSink(config, metrics, "s3-uploads-redrive");
   if (!sink.ok()) {
     std::cerr << "cannot create the sink: " << sink.status().ToString() << "\n";
     return 2;
@@ -90,19 +101,21 @@ int Redrive(const Config& config, const RedriveFlags& flags) {
       ++failed;
       continue;
     }
-    const LakeObject object{key, std::move(bytes).value(), 0};
+    LakeObject object;
+    object.key = key;
+    object.bytes = std::move(bytes).value();
+    object.batch.event_type = key.substr(0, key.find('/'));
     const uint64_t n = CountEvents(key, object.bytes);
     if (flags.dry_run) {
       std::cout << fmt::format("would send {} ({} events) to {}\n", key, n,
                                (*sink)->Destination(key.substr(0, key.find('/'))));
       continue;
     }
-    LakeObject counted = object;
-    counted.events = n;
+    object.events = n;
     DeliveryResult r;
     auto wait = kFirstBackoff;
     for (int attempt = 1; attempt <= std::max(1, flags.attempts); ++attempt, wait *= 2) {
-      r = (*sink)->Put(counted);
+      r = (*sink)->Put(object);
       if (r.outcome != DeliveryOutcome::kRetry) break;
       if (attempt < flags.attempts) std::this_thread::sleep_for(wait);
     }
@@ -116,6 +129,7 @@ int Redrive(const Config& config, const RedriveFlags& flags) {
     if (::unlink(path.c_str()) != 0) {
       std::cerr << fmt::format("sent {} but cannot delete {}: it would be sent again\n", key, path.string());
     }
+    ::unlink((path.string() + std::string(kDeadLetterReasonSuffix)).c_str());
     std::cout << fmt::format("sent {} ({} events)\n", key, n);
     ++sent;
     events += n;

@@ -68,6 +68,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
     std::lock_guard lock(p->mu_);
     p->journal_synced_below_ = p->wal_->stats().next_seq;  // every id in the log is journaled now
   }
+  p->sink_->OnLogOpened(p->options_.node_id, p->wal_->log_id());
   {
     std::lock_guard lock(p->mu_);
     p->replaying_ = false;
@@ -125,7 +126,7 @@ void Pipeline::RegisterMetrics() {
                                                "Failed writes of the deduplication journal (log segments are kept "
                                                "until it is written).");
   metrics_.AddGauge("tracklake_ready", "1 when /readyz answers 200, 0 when it answers 503 (see its reason).",
-                    [this] { return NotReady() ? 0.0 : 1.0; });
+                    [this] { return Ready() ? 1.0 : 0.0; });
   metrics_.AddGauge("tracklake_sink_refused_destinations",
                     "Destinations (bucket, stream) the sink refuses for good (credentials, missing, region): "
                     "their batches go to the dead-letter directory and /readyz answers 503.",
@@ -140,7 +141,10 @@ void Pipeline::RegisterMetrics() {
                       double files = 0;
                       for (auto it = std::filesystem::recursive_directory_iterator(options_.dead_letter_dir, ec);
                            !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-                        if (it->is_regular_file(ec) && !it->path().filename().string().starts_with(".")) ++files;
+                        const std::string name = it->path().filename().string();
+                        if (it->is_regular_file(ec) && !name.starts_with(".") && !name.ends_with(kDeadLetterReasonSuffix)) {
+                          ++files;
+                        }
                       }
                       return files;
                     });
@@ -155,6 +159,8 @@ void Pipeline::RegisterMetrics() {
                     [this] { return dedup_ ? static_cast<double>(dedup_->stats().journal_bytes) : 0.0; });
   metrics_.AddGauge("tracklake_wal_disk_bytes", "Bytes of write-ahead log segments on disk.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().disk_bytes) : 0.0; });
+  metrics_.AddGauge("tracklake_wal_max_bytes", "Disk budget of the write-ahead log (wal.max_bytes): beyond it ingest answers 503.",
+                    [this] { return static_cast<double>(options_.wal.max_bytes); });
   metrics_.AddGauge("tracklake_wal_segments", "Write-ahead log segment files.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().segments) : 0.0; });
   metrics_.AddGauge("tracklake_wal_spare_segments", "Released log segment files kept to be overwritten by new segments.",
@@ -322,12 +328,12 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
   return appended;
 }
 
-std::optional<std::string> Pipeline::NotReady() const {
-  if (!wal_) return "starting";
-  if (wal_->OverBudget()) return "the write-ahead log is over its disk budget (wal.max_bytes)";
+Status Pipeline::Readiness() const {
+  if (!wal_) return Status::Unavailable("starting");
+  if (wal_->OverBudget()) return Status::NoSpace("the write-ahead log is over its disk budget (wal.max_bytes)");
   const uint64_t headroom = std::min<uint64_t>(kReadyQueueHeadroomBytes, options_.wal.queue_bytes / 2);
   if (wal_->stats().queued_bytes + headroom > options_.wal.queue_bytes) {
-    return "the write-ahead log's queue is full (wal.queue_bytes)";
+    return Status::Unavailable("the write-ahead log's queue is full (wal.queue_bytes)");
   }
   if (no_space_.load(std::memory_order_relaxed)) {
     // Appends fail once a new segment cannot be made: ready again as soon as one fits, so that
@@ -335,19 +341,22 @@ std::optional<std::string> Pipeline::NotReady() const {
     struct statvfs fs{};
     if (::statvfs(options_.wal.dir.c_str(), &fs) != 0 ||
         static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < options_.wal.segment_bytes) {
-      return "no disk space for the write-ahead log's next segment in " + options_.wal.dir;
+      return Status::NoSpace("no disk space for the write-ahead log's next segment in " + options_.wal.dir);
     }
   }
-  std::lock_guard lock(mu_);
-  if (draining_) return "stopping";
-  if (!refused_.empty()) {
-    const auto& [destination, why] = *refused_.begin();
-    return "the " + std::string(sink_->name()) + " sink refuses " + destination + " (" + why.detail + ")" +
-           (refused_.size() > 1 ? " and " + std::to_string(refused_.size() - 1) + " more" : "") +
-           ": its batches go to the dead-letter directory " + options_.dead_letter_dir +
-           "; resend them with `tracklake redrive` once fixed";
+  {
+    std::lock_guard lock(mu_);
+    if (draining_) return Status::Unavailable("stopping");
+    if (!refused_.empty()) {
+      const auto& [destination, why] = *refused_.begin();
+      return Status::Unavailable(
+          "the " + std::string(sink_->name()) + " sink refuses " + destination + " (" + why.detail + ")" +
+          (refused_.size() > 1 ? " and " + std::to_string(refused_.size() - 1) + " more" : "") +
+          ": its batches go to the dead-letter directory " + options_.dead_letter_dir +
+          "; resend them with `tracklake redrive` once fixed");
+    }
   }
-  return std::nullopt;
+  return sink_->Readiness();
 }
 
 void Pipeline::NoteDestination(const std::string& event_type, const DeliveryResult& r) {
@@ -463,7 +472,9 @@ void Pipeline::MakeReady(const Batch& batch) {
   delivery_cv_.notify_all();
 }
 
-uint64_t Pipeline::ReleaseWatermark() const {
+uint64_t Pipeline::DeliveredWatermark() const {
+  // Every batch to come is cut from open batches or from events not yet batched, so its first
+  // seq is at least the smallest of these.
   uint64_t watermark = highest_event_seq_ + 1;
   if (auto open = batcher_.MinOpenSeq()) watermark = std::min(watermark, *open);
   if (!sealed_.empty()) watermark = std::min(watermark, sealed_.begin()->first);
@@ -474,13 +485,13 @@ uint64_t Pipeline::ReleaseWatermark() const {
 void Pipeline::ReleaseLog() {
   // With deduplication, a segment goes only once the ids of its records are in the journal: the
   // window must outlive the log's copy of an id.
-  wal_->Release(std::min(ReleaseWatermark(), journal_synced_below_));
+  wal_->Release(std::min(DeliveredWatermark(), journal_synced_below_));
 }
 
 void Pipeline::SyncDedupJournal(std::unique_lock<std::mutex>& lock) {
   // Every record below the watermark was taken from committed_, so its completion, which put its
   // ids in the journal's buffer first, has run: the write below covers them.
-  const uint64_t watermark = ReleaseWatermark();
+  const uint64_t watermark = DeliveredWatermark();
   const auto now = std::chrono::steady_clock::now();
   // Every interval, not only when segments wait: ids waiting for the journal hold memory.
   if (now < next_journal_sync_) return;

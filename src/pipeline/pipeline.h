@@ -38,6 +38,9 @@
 
 namespace tracklake {
 
+// Beside each dead-lettered file, "<file>.reason.json": the sink, the time and the sink's reason.
+inline constexpr std::string_view kDeadLetterReasonSuffix = ".reason.json";
+
 struct PipelineOptions {
   std::string node_id;
   WalOptions wal;
@@ -56,6 +59,7 @@ struct PipelineOptions {
   int64_t sink_recheck_ms = 30'000;
   // Idempotent retries (dedup/deduplicator.h): window_s = 0 turns deduplication off.
   DedupOptions dedup{.dir = "", .window_s = 0};
+  std::string message_key = "none";  // FileFormat::kJsonMessages: the field that keys each message
 };
 
 class Pipeline {
@@ -81,12 +85,13 @@ class Pipeline {
   Status Ingest(std::string records, std::vector<Wal::Span> spans, std::span<const uint32_t> client_ids,
                 IngestDone done);
 
-  // Why the collector should get no traffic now, or nullopt when it should: whenever ingest
-  // would answer 503 (the log over its disk budget, its queue full, no disk space for its next
-  // segment, stopping), and while the sink refuses a destination for good (batches for it go to
-  // the dead-letter directory). /readyz answers 503 with it.
-  std::optional<std::string> NotReady() const;
-  bool Ready() const { return !NotReady(); }
+  // Ok, or why the collector should get no traffic now (/readyz answers 503 with it): whenever
+  // ingest would answer 503 (the log over its disk budget, its queue full, no disk space for its
+  // next segment, stopping), while the sink refuses a destination for good (its batches go to the
+  // dead-letter directory), and while the sink says it cannot deliver (Sink::Readiness, e.g. no
+  // Kafka broker reached since start).
+  Status Readiness() const;
+  bool Ready() const { return Readiness().ok(); }
 
   // Seals every open batch and waits (up to the deadline) until all are delivered; then stops
   // the threads and closes the log. Idempotent. REQUIRES: no Ingest calls after it starts.
@@ -112,7 +117,6 @@ class Pipeline {
   // Claims the client ids of a request and drops its duplicates from spans; returns how many.
   Result<uint32_t> Deduplicate(std::string_view records, std::vector<Wal::Span>& spans,
                                std::span<const uint32_t> client_ids, DedupClaim& claim);
-  uint64_t ReleaseWatermark() const;  // REQUIRES: mu_ held
   // Makes the deduplication journal durable up to the release watermark (once per
   // kJournalSyncInterval), so that the log segments holding those ids may go. REQUIRES: mu_ held
   // through lock (released during the write).
@@ -132,6 +136,8 @@ class Pipeline {
   Status EncodeBatch(const Batch& batch, LakeObject& object);
   void OnDelivered(uint64_t first_seq);
   void ReleaseLog();  // REQUIRES: mu_ held
+  uint64_t DeliveredWatermark() const;  // REQUIRES: mu_ held. Batches below it are delivered.
+  Status KeepDeadLetter(const LakeObject& object, const DeliveryResult& result);
   void RegisterMetrics();
 
   const PipelineOptions options_;

@@ -81,17 +81,17 @@ TEST_F(PipelineReadyTest, NotReadyWhileTheLogsQueueIsFull) {
   sink->refuse = false;
   auto p = Pipeline::Start(options_, std::move(sink), metrics_);
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ((*p)->NotReady(), std::nullopt);
+  EXPECT_TRUE((*p)->Ready());
   hold_syncs_ = true;  // the writer stalls in its sync: appends pile up in the queue
   int queued = 0;
   while (Ingest(**p, Event("e" + std::to_string(queued), 200'000)).ok()) ++queued;
   ASSERT_GT(queued, 1);
-  const std::optional<std::string> why = (*p)->NotReady();
-  ASSERT_TRUE(why.has_value());
-  EXPECT_NE(why->find("wal.queue_bytes"), std::string::npos) << *why;
+  const Status why = (*p)->Readiness();
+  ASSERT_FALSE(why.ok());
+  EXPECT_NE(why.message().find("wal.queue_bytes"), std::string::npos) << why.message();
   hold_syncs_ = false;
-  for (int i = 0; i < 2'000 && (*p)->NotReady(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ((*p)->NotReady(), std::nullopt);
+  for (int i = 0; i < 2'000 && !(*p)->Ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE((*p)->Ready());
   (*p)->Shutdown();
 }
 
@@ -101,11 +101,11 @@ TEST_F(PipelineReadyTest, ARefusedDestinationDeadLettersAndIsNotReadyUntilItsChe
   auto p = Pipeline::Start(options_, std::move(owned), metrics_);
   ASSERT_TRUE(p.ok());
   // The start-up check already refuses.
-  for (int i = 0; i < 2'000 && !(*p)->NotReady(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  std::optional<std::string> why = (*p)->NotReady();
-  ASSERT_TRUE(why.has_value());
-  EXPECT_NE(why->find("the fake sink refuses fake"), std::string::npos) << *why;
-  EXPECT_NE(why->find("tracklake redrive"), std::string::npos) << *why;
+  for (int i = 0; i < 2'000 && (*p)->Ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const Status why = (*p)->Readiness();
+  ASSERT_FALSE(why.ok());
+  EXPECT_NE(why.message().find("the fake sink refuses fake"), std::string::npos) << why.message();
+  EXPECT_NE(why.message().find("tracklake redrive"), std::string::npos) << why.message();
   std::promise<Status> done;
   ASSERT_TRUE(Ingest(**p, Event("kept"), &done).ok());
   ASSERT_TRUE(done.get_future().get().ok());  // acknowledged: safe in the log
@@ -114,18 +114,19 @@ TEST_F(PipelineReadyTest, ARefusedDestinationDeadLettersAndIsNotReadyUntilItsChe
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(options_.dead_letter_dir, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      files += it->is_regular_file() && !it->path().filename().string().starts_with(".");
+      const std::string name = it->path().filename().string();
+      files += it->is_regular_file() && !name.starts_with(".") && !name.ends_with(kDeadLetterReasonSuffix);
     }
     return files;
   };
   for (int i = 0; i < 2'000 && dead_letters() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_EQ(dead_letters(), 1u);
   EXPECT_NE(metrics_.Render().find("tracklake_sink_refused_destinations 1"), std::string::npos);
-  EXPECT_TRUE((*p)->NotReady().has_value());
+  EXPECT_FALSE((*p)->Ready());
   // Fixed: the periodic check notices, without any delivery.
   sink->refuse = false;
-  for (int i = 0; i < 2'000 && (*p)->NotReady(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ((*p)->NotReady(), std::nullopt);
+  for (int i = 0; i < 2'000 && !(*p)->Ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE((*p)->Ready());
   EXPECT_NE(metrics_.Render().find("tracklake_ready 1"), std::string::npos);
   (*p)->Shutdown();
 }

@@ -139,13 +139,14 @@ TEST_F(PipelineTest, ReplayDeliversOpenEventsAfterRestart) {
 
 TEST_F(PipelineTest, SealedButUndeliveredBatchIsRewrittenUnderItsSealedName) {
   // A log as a crash leaves it: events 1..3 of partition a, sealed as [1, 2] only, then nothing.
+  // Written in format 1 (no segment header, no salt), as a log from before format 2: it recovers.
   fs::create_directories(options_.wal.dir);
   std::string seg;
-  wal::AppendRecord(seg, wal::RecordType::kEvent, 1, Event("a", "e1", kT));
-  wal::AppendRecord(seg, wal::RecordType::kEvent, 2, Event("a", "e2", kT));
-  wal::AppendRecord(seg, wal::RecordType::kEvent, 3, Event("a", "e3", kT));
+  wal::AppendRecord(seg, wal::Framing::Legacy(), wal::RecordType::kEvent, 1, Event("a", "e1", kT));
+  wal::AppendRecord(seg, wal::Framing::Legacy(), wal::RecordType::kEvent, 2, Event("a", "e2", kT));
+  wal::AppendRecord(seg, wal::Framing::Legacy(), wal::RecordType::kEvent, 3, Event("a", "e3", kT));
   const std::string part = PartitionPath("a", kT);
-  wal::AppendRecord(seg, wal::RecordType::kSeal, 4, EncodeSealPayload({part, 1, 2, 2}));
+  wal::AppendRecord(seg, wal::Framing::Legacy(), wal::RecordType::kSeal, 4, EncodeSealPayload({part, 1, 2, 2}));
   std::ofstream(fs::path(options_.wal.dir) / "00000000000000000001.wal", std::ios::binary) << seg;
 
   auto p = Start();

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -65,10 +67,17 @@ std::string Wal::SegmentPath(uint64_t first_seq, bool recycled) const {
   return fmt::format("{}/{:020d}{}", options_.dir, first_seq, recycled ? wal::kRecycledSuffix : wal::kSegmentSuffix);
 }
 
-bool Wal::SegmentRecycled(uint64_t id) const {
-  std::lock_guard lock(mu_);
-  auto it = segments_.find(id);
-  return it != segments_.end() && it->second.recycled;
+bool Wal::SegmentFile(uint64_t id, std::string& path, wal::Framing& framing) const {
+  bool recycled = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = segments_.find(id);
+    if (it == segments_.end()) return false;
+    recycled = it->second.recycled;
+    framing = it->second.framing;
+  }
+  path = SegmentPath(id, recycled);
+  return true;
 }
 
 std::string Wal::SparePath(uint64_t id) const {
@@ -124,18 +133,27 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
     // Plain names, not a structured binding: the lambda below captures id (clang 14 refuses).
     const uint64_t id = ids[i].first;
     const bool recycled = ids[i].second;
+    const bool newest = i + 1 == ids.size();
     const std::string path = SegmentPath(id, recycled);
     Result<std::string> data = ReadFile(path);
     if (!data.ok()) return data.status();
-    // A segment's records start at its name's sequence number: a recycled one that took no
-    // record before a crash holds only older ones, which this floor rejects.
-    const wal::ScanResult r = wal::ScanSegment(
-        *data, std::max(last_seq, id > 0 ? id - 1 : 0),
-        [&](const wal::ParsedRecord& rec) {
+    // A segment's records are numbered from its name up to the next segment's name: no record,
+    // forged or damaged, can make the numbering jump past what the segments themselves say.
+    const uint64_t max_seq = newest ? std::numeric_limits<uint64_t>::max() : ids[i + 1].first - 1;
+    const wal::SegmentScan r = wal::ScanSegment(
+        *data, id, recycled, max_seq, [&](const wal::ParsedRecord& rec) {
           replay(WalRecord{rec.type, rec.seq, WalPosition{id, rec.offset, static_cast<uint32_t>(rec.payload.size())},
                            rec.payload});
-        },
-        /*resync=*/!recycled);
+        });
+    if (r.header == wal::HeaderCheck::kNewerFormat) {
+      return Status::InvalidArgument(fmt::format(
+          "write-ahead log segment {} has format {}; this build reads formats up to {}: run the tracklake that "
+          "wrote it until its log is delivered, or a newer one", path, r.version, wal::kFormatVersion));
+    }
+    if (r.header == wal::HeaderCheck::kDamaged) {
+      spdlog::error("write-ahead log segment {} has a damaged header: none of its {} bytes can be verified", path,
+                    data->size());
+    }
     if (r.skipped_bytes > 0) {
       corrupt_skipped_ += r.skipped_bytes;
       if (observer_.on_corrupt_skipped) observer_.on_corrupt_skipped(r.skipped_bytes);
@@ -144,8 +162,9 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
     }
     if (r.records > 0) last_seq = r.last_seq;
     uint64_t size = data->size();
-    // Cut a torn tail so that the bytes after the last good record never confuse a later scan.
-    if (i + 1 == ids.size() && r.valid_end < size) {
+    // Cut a torn tail so that the bytes after the last good record never confuse a later scan;
+    // the newest segment without a record goes, so the next one can take its name.
+    if (newest && r.valid_end < size) {
       if (::truncate(path.c_str(), static_cast<off_t>(r.valid_end)) != 0) {
         return Status::FromErrno("truncate " + path, errno);
       }
@@ -155,7 +174,7 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
       ::unlink(path.c_str());
       continue;
     }
-    segments_[id] = Segment{id, r.records > 0 ? r.last_seq : id - 1, size, recycled};
+    segments_[id] = Segment{id, r.records > 0 ? r.last_seq : id - 1, size, recycled, r.framing};
     disk_bytes_ += size;
   }
   next_seq_ = std::max<uint64_t>(last_seq + 1, ids.empty() ? 1 : ids.back().first);
@@ -217,19 +236,35 @@ Status Wal::OpenSegment(uint64_t first_seq) {
     ::close(fd);
     return s;
   }
+  // A new salt per segment generation: a record verifies only in the generation that wrote it,
+  // so a recycled file's older bytes, and record-shaped bytes a client sent, never do.
+  uint64_t salt = 0;
+  if (::getrandom(&salt, sizeof salt, 0) != static_cast<ssize_t>(sizeof salt)) {
+    const Status s = Status::FromErrno("getrandom for a write-ahead log segment's salt", errno);
+    ::close(fd);
+    ::unlink(path.c_str());
+    return s;
+  }
   if (fd_ >= 0) ::close(fd_);  // synced by CommitGroup before it rolls
   fd_ = fd;
   active_first_ = first_seq;
   active_bytes_ = 0;
   writeback_from_ = 0;
+  active_salt_ = salt;
+  active_framing_ = wal::Framing::Salted(salt);
   // Zeros ahead of the appends only into reserved blocks: they must never be what fills a disk.
   appender_.Reset(written_end, reserved ? options_.segment_bytes : 0);
+  StageSegmentHeader();
   {
     std::lock_guard lock(mu_);
-    segments_[first_seq] = Segment{first_seq, first_seq - 1, 0, recycled};
+    segments_[first_seq] = Segment{first_seq, first_seq - 1, 0, recycled, active_framing_};
   }
   reclaim_cv_.notify_one();  // the segment before it may be released already
   return Status::Ok();
+}
+
+void Wal::StageSegmentHeader() {
+  wal::EncodeSegmentHeader(appender_.Extend(wal::kSegmentHeaderSize), wal::SegmentHeader{active_first_, active_salt_});
 }
 
 Status Wal::Append(std::string bytes, std::vector<Span> spans, Completion done) {
@@ -320,7 +355,8 @@ Status Wal::SyncActive() {
 bool Wal::NeedsRoll(uint64_t bytes, bool control) const {
   const uint64_t used = active_bytes_ + appender_.staged();
   const uint64_t limit = options_.segment_bytes - (control ? 0 : control_reserve_);
-  return used > 0 && used + bytes > limit;
+  // A segment holding only its header takes the record whatever its size: the next would too.
+  return used > wal::kSegmentHeaderSize && used + bytes > limit;
 }
 
 Status Wal::FlushBuffer() {
@@ -344,6 +380,7 @@ Status Wal::FlushBuffer() {
       spdlog::error("cannot cut a failed write-ahead log append: {}", std::strerror(errno));
     }
     appender_.Discard();
+    if (active_bytes_ == 0) StageSegmentHeader();  // the records that follow still need it
     return s;
   }
   active_bytes_ += written;
@@ -432,7 +469,7 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
     out[i].pos_begin = positions.size();
     for (const Span& s : p.spans) {
       const auto offset = static_cast<uint32_t>(active_bytes_ + appender_.staged());
-      wal::EncodeRecord(appender_.Extend(wal::kHeaderSize + s.size), p.type, next_seq_++,
+      wal::EncodeRecord(appender_.Extend(wal::kHeaderSize + s.size), active_framing_, p.type, next_seq_++,
                         std::string_view(p.bytes).substr(s.offset, s.size));
       positions.push_back(WalPosition{active_first_, offset, s.size});
     }

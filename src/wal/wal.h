@@ -29,6 +29,7 @@
 #include "wal/commit_delay.h"
 #include "wal/direct_io.h"
 #include "wal/wal_format.h"
+#include "wal/wal_record.h"
 
 namespace tracklake {
 
@@ -134,6 +135,7 @@ class Wal {
     uint64_t last_seq;  // first_seq - 1 while empty
     uint64_t bytes;
     bool recycled = false;  // written over a released segment's bytes (see wal_format.h)
+    wal::Framing framing;   // how its records are checksummed (its generation's salt)
   };
 
   explicit Wal(WalOptions options, WalObserver observer);
@@ -149,7 +151,11 @@ class Wal {
   bool HasReleasedSegment() const;  // REQUIRES: mu_ held
   std::string SegmentPath(uint64_t first_seq, bool recycled) const;
   std::string SparePath(uint64_t id) const;
-  bool SegmentRecycled(uint64_t id) const;
+  // The file of segment id and how its records are checksummed; false when it is unknown.
+  bool SegmentFile(uint64_t id, std::string& path, wal::Framing& framing) const;
+  // Stages the active segment's header, ahead of its first records (OpenSegment, or a failed
+  // first write that dropped it).
+  void StageSegmentHeader();
   // Opens the writer's next segment file, O_DIRECT when options_.direct_io allows; sets direct_.
   int OpenSegmentFile(const std::string& path, int flags);
   // ReadEvents: whether the records from order[k] on fill enough of a window to read it directly.
@@ -185,6 +191,8 @@ class Wal {
   uint64_t writeback_from_ = 0;  // durability "write": writeback started below this offset
   bool direct_ = false;          // fd_ is O_DIRECT
   wal::SegmentAppender appender_;  // the records of the group being committed
+  uint64_t active_salt_ = 0;
+  wal::Framing active_framing_;
   wal::CommitDelay commit_delay_;
   uint64_t next_seq_ = 1;
 

@@ -46,6 +46,7 @@ Status Wal::ReadEvents(std::span<const WalPosition> positions,
   };
   uint64_t open_segment = 0;
   std::string path;
+  wal::Framing framing;
   wal::AlignedBuffer window;
   uint64_t window_start = 0;
   size_t window_size = 0;
@@ -54,7 +55,10 @@ Status Wal::ReadEvents(std::span<const WalPosition> positions,
     const WalPosition& p = positions[order[k]];
     if (k == 0 || open_segment != p.segment) {
       close_fds();
-      path = SegmentPath(p.segment, SegmentRecycled(p.segment));
+      if (!SegmentFile(p.segment, path, framing)) {
+        status = Status::NotFound(fmt::format("write-ahead log segment {} is gone", p.segment));
+        break;
+      }
       open_segment = p.segment;
       window_size = 0;
     }
@@ -82,7 +86,7 @@ Status Wal::ReadEvents(std::span<const WalPosition> positions,
     const std::string_view buf =
         whole ? std::string_view(window.data() + (p.offset - window_start), need) : std::string_view();
     wal::ParsedRecord rec;
-    if (!whole || !wal::ParseRecordAt(buf, rec)) {
+    if (!whole || !wal::ParseRecordAt(buf, framing, rec)) {
       status = Status::Corruption(fmt::format("write-ahead log record at segment {} offset {} does not verify",
                                               p.segment, p.offset));
       break;

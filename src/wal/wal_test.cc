@@ -222,7 +222,7 @@ TEST_P(WalTest, RecycledSegmentWithOnlyOlderRecordsReplaysNothing) {
   // A crash right after a spare became segment 50: it holds only its old life's records 1..3.
   fs::create_directories(dir_);
   std::string stale;
-  for (uint64_t seq = 1; seq <= 3; ++seq) wal::AppendRecord(stale, wal::RecordType::kEvent, seq, "old");
+  for (uint64_t seq = 1; seq <= 3; ++seq) wal::AppendRecord(stale, wal::Framing::Legacy(), wal::RecordType::kEvent, seq, "old");
   std::ofstream(dir_ / "00000000000000000050.r.wal", std::ios::binary) << stale;
   std::ofstream(dir_ / "00000000000000000007.spare", std::ios::binary) << stale;
   std::vector<WalRecord> replayed;
@@ -243,7 +243,7 @@ TEST_P(WalTest, TornTailIsCutAndCountedOnReopen) {
   {
     // Where the next append would have gone: a direct segment's file runs on to its block's end.
     std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(2 * (wal::kHeaderSize + 5));
+    f.seekp(wal::kSegmentHeaderSize + 2 * (wal::kHeaderSize + 5));
     f << std::string("\x11\x22\x33garbage-that-is-no-record", 28);
   }
   auto wal = Open();

@@ -31,7 +31,7 @@ TEST(LocalDirSink, WritesFileAndOverwritesOnReplay) {
   const fs::path root = fs::temp_directory_path() / ("lake-" + std::to_string(::getpid()));
   fs::remove_all(root);
   auto sink = MakeLocalDirSink(root.string());
-  LakeObject o{"t/dt=2026-11-26/hr=06/f.ndjson.gz", "first", 1};
+  LakeObject o{"t/dt=2026-11-26/hr=06/f.ndjson.gz", "first", 1, {}};
   ASSERT_EQ(sink->Put(o).outcome, DeliveryOutcome::kDelivered);
   o.bytes = "second";
   ASSERT_EQ(sink->Put(o).outcome, DeliveryOutcome::kDelivered);
@@ -47,7 +47,7 @@ TEST(LocalDirSink, WritesFileAndOverwritesOnReplay) {
 
 TEST(LocalDirSink, UnwritableRootAsksForRetry) {
   auto sink = MakeLocalDirSink("/proc/tracklake-cannot-write-here");
-  EXPECT_EQ(sink->Put(LakeObject{"a/b", "x", 1}).outcome, DeliveryOutcome::kRetry);
+  EXPECT_EQ(sink->Put(LakeObject{"a/b", "x", 1, {}}).outcome, DeliveryOutcome::kRetry);
 }
 
 }  // namespace
