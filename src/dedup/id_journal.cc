@@ -13,6 +13,7 @@
 
 #include "common/crc32c.h"
 #include "common/file_util.h"
+#include "common/little_endian.h"
 
 namespace tracklake {
 namespace {
@@ -36,28 +37,6 @@ constexpr int64_t kClockSlackS = 86'400;
 constexpr uint64_t kMaxFileBytes = 256ull << 20;
 constexpr std::string_view kFingerprintLabel = "tracklake dedup journal";
 
-void PutU32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-void PutU64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-void StoreU32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-void StoreU64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-uint32_t GetU32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-uint64_t GetU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
 uint32_t MaskedCrc(std::string_view bytes) { return crc32c::Mask(crc32c::Value(bytes.data(), bytes.size())); }
 
 std::optional<uint64_t> FileNumber(std::string_view name) {
@@ -72,26 +51,26 @@ std::optional<uint64_t> FileNumber(std::string_view name) {
 
 std::optional<SipKey> ParseKeyFile(std::string_view data) {
   if (data.size() != kKeyFileBytes || data.substr(0, kKeyMagic.size()) != kKeyMagic) return std::nullopt;
-  if (GetU32(data.data() + 24) != MaskedCrc(data.substr(0, 24))) return std::nullopt;
-  return SipKey{GetU64(data.data() + 8), GetU64(data.data() + 16)};
+  if (le::Load32(data.data() + 24) != MaskedCrc(data.substr(0, 24))) return std::nullopt;
+  return SipKey{le::Load64(data.data() + 8), le::Load64(data.data() + 16)};
 }
 
 std::string KeyFileBytes(const SipKey& key) {
   std::string out(kKeyMagic);
-  PutU64(out, key.k0);
-  PutU64(out, key.k1);
-  PutU32(out, MaskedCrc(out));
+  le::Append64(out, key.k0);
+  le::Append64(out, key.k1);
+  le::Append32(out, MaskedCrc(out));
   return out;
 }
 
 std::string HeaderBytes(const SipKey& key, uint64_t number) {
   std::string out(kFileMagic);
-  PutU32(out, kVersion);
-  PutU32(out, 0);
-  PutU64(out, KeyFingerprint(key));
-  PutU64(out, number);
-  PutU32(out, MaskedCrc(out));
-  PutU32(out, 0);
+  le::Append32(out, kVersion);
+  le::Append32(out, 0);
+  le::Append64(out, KeyFingerprint(key));
+  le::Append64(out, number);
+  le::Append32(out, MaskedCrc(out));
+  le::Append32(out, 0);
   return out;
 }
 
@@ -101,14 +80,14 @@ uint64_t ReadJournalFile(std::string_view data, const SipKey& key, uint64_t numb
   if (data.size() < kHeaderBytes || data.substr(0, kHeaderBytes) != HeaderBytes(key, number)) return data.size();
   size_t pos = kHeaderBytes;
   while (data.size() - pos >= kBlockHeaderBytes) {
-    const uint32_t crc = GetU32(data.data() + pos);
-    const uint32_t count = GetU32(data.data() + pos + 4);
+    const uint32_t crc = le::Load32(data.data() + pos);
+    const uint32_t count = le::Load32(data.data() + pos + 4);
     const size_t bytes = static_cast<size_t>(count) * kEntryBytes;
     if (count == 0 || count > kMaxBlockEntries || data.size() - pos - kBlockHeaderBytes < bytes) break;
     if (crc != MaskedCrc(data.substr(pos + 4, 4 + bytes))) break;
     const char* p = data.data() + pos + kBlockHeaderBytes;
     for (uint32_t i = 0; i < count; ++i, p += kEntryBytes) {
-      const JournalEntry e{GetU64(p), static_cast<int64_t>(GetU32(p + 8))};
+      const JournalEntry e{le::Load64(p), static_cast<int64_t>(le::Load32(p + 8))};
       newest = std::max(newest, e.second);
       if (e.hash == 0 || e.second <= now_s - window_s || e.second > now_s + kClockSlackS) continue;
       out.push_back(e);
@@ -137,7 +116,7 @@ Result<std::unique_ptr<IdJournal>> IdJournal::Load(const std::string& dir, int64
   if (!key) {
     unsigned char random[16];
     if (RAND_bytes(random, sizeof random) != 1) return Status::IoError("no random bytes for the deduplication key");
-    key = SipKey{GetU64(reinterpret_cast<const char*>(random)), GetU64(reinterpret_cast<const char*>(random) + 8)};
+    key = SipKey{le::Load64(reinterpret_cast<const char*>(random)), le::Load64(reinterpret_cast<const char*>(random) + 8)};
     j->write_key_ = out.new_key = true;
   }
   j->key_ = *key;
@@ -233,14 +212,14 @@ Status IdJournal::Append(std::span<const JournalEntry> entries, int64_t now_s) {
   for (size_t from = 0; from < entries.size(); from += kMaxBlockEntries) {
     const size_t n = std::min<size_t>(kMaxBlockEntries, entries.size() - from);
     char* const start = out;
-    StoreU32(start + 4, static_cast<uint32_t>(n));
+    le::Store32(start + 4, static_cast<uint32_t>(n));
     out += kBlockHeaderBytes;
     for (size_t i = from; i < from + n; ++i, out += kEntryBytes) {
-      StoreU64(out, entries[i].hash);
-      StoreU32(out + 8, static_cast<uint32_t>(std::clamp<int64_t>(entries[i].second, 0, UINT32_MAX)));
+      le::Store64(out, entries[i].hash);
+      le::Store32(out + 8, static_cast<uint32_t>(std::clamp<int64_t>(entries[i].second, 0, UINT32_MAX)));
       f.newest_second = std::max(f.newest_second, entries[i].second);
     }
-    StoreU32(start, MaskedCrc(std::string_view(start + 4, static_cast<size_t>(out - start - 4))));
+    le::Store32(start, MaskedCrc(std::string_view(start + 4, static_cast<size_t>(out - start - 4))));
   }
   Status s = WriteAll(fd_, block.data(), block.size());
   if (s.ok() && ::fdatasync(fd_) != 0) s = Status::FromErrno("fdatasync " + PathOf(active_), errno);
