@@ -9,6 +9,12 @@
 
 namespace tracklake {
 
+// The instants of years 0001 to 9999 (UTC): what RFC 3339 spells and Parquet readers (pyarrow,
+// Spark, DuckDB) turn into dates; outside them a reader fails on the whole file.
+inline constexpr int64_t kMinDateTimeMillis = -62'135'596'800'000;  // 0001-01-01T00:00:00Z
+inline constexpr int64_t kMaxDateTimeMillis = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+inline bool InYears1To9999(int64_t ms) { return ms >= kMinDateTimeMillis && ms <= kMaxDateTimeMillis; }
+
 // Milliseconds since the Unix epoch, from the system clock.
 int64_t NowMillis();
 

@@ -8,6 +8,7 @@
 #include "common/file_util.h"
 #include "common/thread_priority.h"
 #include "event/partition.h"
+#include "event/stored_record.h"
 #include "pipeline/pipeline.h"
 
 namespace tracklake {
@@ -78,21 +79,45 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   eo.log_id = wal_->log_id();
   eo.compression = options_.compression;
   eo.dictionary_bytes = options_.parquet_dictionary_bytes;
+  object.key = ObjectKey(batch.partition, options_.node_id, wal_->log_id(), batch.first_seq, batch.last_seq, FileExtension(format));
+  // Partitions come from validated event types (or Replay's check): a bug, never a client, could
+  // make this fail, and the batch then waits, visibly, instead of writing outside the lake.
+  if (!IsSafeObjectKey(object.key)) return Status::InvalidArgument("unsafe lake object key " + object.key);
   std::unique_ptr<BatchEncoder> encoder = MakeEncoder(format, eo);
   EventView view;
   Status add_status;
+  uint64_t invalid = 0;
+  std::string_view first_problem;
   Status s = wal_->ReadEvents(batch.positions, [&](size_t, std::string_view payload) {
     if (!add_status.ok()) return;
-    add_status = DecodeEventRecord(payload, view);
-    if (add_status.ok()) add_status = encoder->Add(view);
+    // The log verified these bytes as the ones written (its salted CRC, at the position the
+    // writer gave), and every event was checked on its way in: by validation, or by Replay,
+    // field names included. What names this file and what would break its readers is checked
+    // again; the field names, most of the cost, are not (event/stored_record.h).
+    std::optional<std::string_view> problem;
+    if (!DecodeEventRecord(payload, view).ok()) {
+      problem = "not an event record";
+    } else if (!dead_letter) {
+      problem = StoredRecordProblem(view, /*field_names=*/false);
+      if (!problem && view.event_type() != type) problem = "event_type is not its batch's";
+    }
+    if (problem) {
+      if (invalid++ == 0) first_problem = *problem;
+      return;
+    }
+    add_status = encoder->Add(view);
   });
   if (!s.ok()) return s;
   if (!add_status.ok()) return add_status;
+  if (invalid > 0) {
+    wal_invalid_records_->Inc(invalid);
+    spdlog::error("batch {} ({} events): {} read back from the write-ahead log broke a rule ({}); left out of {}",
+                  batch.partition, batch.positions.size(), invalid, first_problem, object.key);
+  }
   Result<std::string> bytes = encoder->Finish();
   if (!bytes.ok()) return bytes.status();
-  object.key = ObjectKey(batch.partition, options_.node_id, wal_->log_id(), batch.first_seq, batch.last_seq, FileExtension(format));
   object.bytes = std::move(bytes).value();
-  object.events = batch.positions.size();
+  object.events = batch.positions.size() - invalid;
   return Status::Ok();
 }
 
@@ -116,15 +141,16 @@ bool Pipeline::Deliver(InFlight& job) {
   }
   if (r.outcome == DeliveryOutcome::kRejected) {
     delivery_rejected_->Inc();
-    const std::filesystem::path path = std::filesystem::path(options_.dead_letter_dir) / object.key;
-    Status s = CreateDirs(path.parent_path().string());
-    if (s.ok()) s = WriteFileAtomic(path.string(), object.bytes);
+    const std::optional<std::filesystem::path> path = PathUnder(options_.dead_letter_dir, object.key);
+    Status s = path ? CreateDirs(path->parent_path().string())
+                    : Status::InvalidArgument("unsafe dead-letter key " + object.key);
+    if (s.ok()) s = WriteFileAtomic(path->string(), object.bytes);
     if (!s.ok()) {
       spdlog::error("cannot keep rejected file {} in the dead-letter directory: {}", object.key, s.ToString());
       return false;
     }
     spdlog::error("{} sink rejected {} for good: {}; kept it in {}", sink_->name(), object.key, r.detail,
-                  path.string());
+                  path->string());
   }
   files_written_->Inc();
   events_delivered_->Inc(object.events);

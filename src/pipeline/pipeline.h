@@ -86,6 +86,11 @@ class Pipeline {
 
   Pipeline(PipelineOptions options, std::unique_ptr<Sink> sink, MetricsRegistry& metrics);
   void Replay(const WalRecord& record);
+  // Decodes a seal or delivered record and checks it against the log (valid partition, a range
+  // before the record itself); false, counted and logged, when it does not hold.
+  bool ValidSeal(const WalRecord& r, SealPayload& seal);  // REQUIRES: mu_ held
+  // Counts and logs a record read back from the log that breaks a rule (kept: as a dead letter).
+  void SkipInvalid(const WalRecord& r, std::string_view problem, bool kept = false);
   void BatcherLoop();
   void Seal(Batch batch);     // REQUIRES: mu_ held
   void SendSeal(uint64_t first);  // REQUIRES: mu_ held
@@ -117,6 +122,7 @@ class Pipeline {
   bool draining_ = false;                    // guarded by mu_: shutdown began, seal everything
   bool stopping_ = false;                    // guarded by mu_: threads exit
   bool replaying_ = true;
+  EventView replay_scratch_;                 // guarded by mu_: Replay's decoded record
 
   std::vector<std::thread> threads_;
 
@@ -129,6 +135,7 @@ class Pipeline {
   Histogram* wal_write_seconds_ = nullptr;
   Histogram* wal_fsync_seconds_ = nullptr;
   Counter* wal_corrupt_bytes_ = nullptr;
+  Counter* wal_invalid_records_ = nullptr;
 };
 
 }  // namespace tracklake

@@ -5,7 +5,9 @@
 // Thread-safety: Put may be called from several delivery threads at once.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,5 +44,13 @@ class Sink {
 // log's keys apart from an older log's; a log from before log ids ("") has no "<log>-" part.
 std::string ObjectKey(std::string_view partition, std::string_view node_id, std::string_view log_id,
                       uint64_t first_seq, uint64_t last_seq, std::string_view extension);
+
+// Whether key is what ObjectKey makes of validated names: '/'-separated components of
+// [A-Za-z0-9_.=-], none empty, "." or "..", not starting with '/'. Every key the pipeline
+// delivers is checked, so that no sink, and no dead-letter directory, is handed a path out.
+bool IsSafeObjectKey(std::string_view key);
+
+// root/key when key is safe and the result stays under root (lexically); nullopt otherwise.
+std::optional<std::filesystem::path> PathUnder(const std::string& root, std::string_view key);
 
 }  // namespace tracklake

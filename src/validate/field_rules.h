@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "event/names.h"  // IsValidKey, IsValidEventType
+#include "event/names.h"  // IsValidKey, IsValidEventType, IsValidEventId, field names
 #include "validate/validate.h"
 
 namespace tracklake {
@@ -29,21 +29,11 @@ inline constexpr std::string_view kErrGotNull = "must be a string (got null)";
 inline constexpr std::string_view kErrGotObject = "must be a string (got object)";
 inline constexpr std::string_view kErrGotArray = "must be a string (got array)";
 
-inline constexpr size_t kMaxEventIdBytes = 128;
-
-// Field names with a rule of their own.
-inline constexpr std::string_view kEventTypeKey = "event_type";
-inline constexpr std::string_view kEventIdKey = "event_id";
-inline constexpr std::string_view kAppIdKey = "app_id";
-inline constexpr std::string_view kEventTimeKey = "event_time";
-inline constexpr std::string_view kReceivedAtKey = "received_at";
 // app_id stored when neither the write key nor the event names an application.
 inline constexpr std::string_view kDefaultAppId = "default";
 
 ValidationMessages MakeValidationMessages(const ValidationRules& rules);
 
-// 1..kMaxEventIdBytes bytes, each 0x20..0x7e.
-bool IsValidEventId(std::string_view value);
 // The JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool IsJsonNumber(std::string_view text);
 
