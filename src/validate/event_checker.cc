@@ -132,6 +132,11 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         failure.Set(key, messages_.bad_event_type);
         continue;
       }
+      // "_rejected" is the dead-letter area; the prefix stays free for what tracklake adds.
+      if (IsReservedEventType(value)) {
+        failure.Set(key, kErrEventTypeReserved);
+        continue;
+      }
       if (!EventTypeAllowed(value)) {
         failure.Set(key, kErrEventTypeNotAllowed);
         continue;
@@ -157,6 +162,12 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
       const std::optional<int64_t> ms = ParseRfc3339Millis(value);
       if (!ms) {
         failure.Set(key, kErrBadEventTime);
+        continue;
+      }
+      // 0000-01-01T00:00:00Z is RFC 3339, and so is 0001-01-01T00:00:00+23:59 (year 0 in UTC):
+      // no Parquet reader can read a file holding either, its valid events included.
+      if (!InYears1To9999(*ms)) {
+        failure.Set(key, kErrEventTimeOutOfRange);
         continue;
       }
       event_time_ms = *ms;

@@ -22,6 +22,10 @@ inline constexpr std::string_view kErrAppIdMismatch = "does not match the applic
 inline constexpr std::string_view kErrBadEventId = "must be 1 to 128 printable ASCII characters";
 inline constexpr std::string_view kErrBadEventTime =
     "must be an RFC 3339 date-time such as 2026-11-26T06:07:15.123Z";
+inline constexpr std::string_view kErrEventTimeOutOfRange =
+    "must fall within years 0001-9999 once its offset is applied (UTC)";
+inline constexpr std::string_view kErrEventTypeReserved =
+    "reserved: event types starting with _ are tracklake's";
 inline constexpr std::string_view kErrReserved = "reserved: set by the server";
 inline constexpr std::string_view kErrGotNumber = "must be a string (got number)";
 inline constexpr std::string_view kErrGotBool = "must be a string (got bool)";

@@ -191,6 +191,20 @@ TEST_F(ValidateTest, EventTypeMustMatchPatternUpToItsLengthLimit) {
   }
 }
 
+TEST_F(ValidateTest, EventTypesStartingWithAnUnderscoreAreReserved) {
+  for (const std::string bad : {"_rejected", "_", "__", "_x"}) {
+    SCOPED_TRACE(bad);
+    const Rejection r = RunRejected(R"({"event_type":")" + bad + R"("})");
+    EXPECT_EQ(r.field, "event_type");
+    EXPECT_EQ(r.error, "reserved: event types starting with _ are tracklake's");
+  }
+  RunAccepted(R"({"event_type":"a_"})");
+  // An app's allow-list cannot open them either (configuration refuses it too).
+  const std::vector<std::string> allowed = {"_rejected"};
+  info_.allowed_event_types = &allowed;
+  EXPECT_EQ(RunRejected(R"({"event_type":"_rejected"})").error, "reserved: event types starting with _ are tracklake's");
+}
+
 TEST_F(ValidateTest, EventTypeMustBeAllowedWhenTheAppHasAList) {
   const std::vector<std::string> allowed = {"signup", "buy"};
   info_.allowed_event_types = &allowed;
@@ -241,6 +255,22 @@ TEST_F(ValidateTest, EventTimeMustBeRfc3339) {
     const Rejection r = RunRejected(R"({"event_type":"a","event_time":")" + bad + R"("})");
     EXPECT_EQ(r.field, "event_time");
     EXPECT_EQ(r.error, "must be an RFC 3339 date-time such as 2026-11-26T06:07:15.123Z");
+  }
+}
+
+// Readers (pyarrow, Spark, DuckDB) fail on a whole file holding a date outside years 1-9999.
+TEST_F(ValidateTest, EventTimeMustFallWithinYears1To9999InUtc) {
+  for (const std::string bad : {"0000-01-01T00:00:00Z", "0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59",
+                                "0000-12-31T23:59:59.999Z"}) {
+    SCOPED_TRACE(bad);
+    const Rejection r = RunRejected(R"({"event_type":"a","event_time":")" + bad + R"("})");
+    EXPECT_EQ(r.field, "event_time");
+    EXPECT_EQ(r.error, "must fall within years 0001-9999 once its offset is applied (UTC)");
+  }
+  for (const std::string good : {"0001-01-01T00:00:00Z", "0001-01-01T23:59:00+23:59", "9999-12-31T23:59:59.999Z",
+                                 "9999-12-31T00:00:00-23:59"}) {
+    SCOPED_TRACE(good);
+    RunAccepted(R"({"event_type":"a","event_time":")" + good + R"("})");
   }
 }
 
