@@ -133,6 +133,10 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
   const auto t0 = std::chrono::steady_clock::now();
   bytes_in_.Inc(request.body().size());
   const AppIdentity* app = nullptr;
+  // Which of two keys would count is up to each proxy and server on the way: none is trusted.
+  if (request.count(http::field::authorization) > 1) {
+    return Respond(respond, ErrorResponse(400, "more than one Authorization header: send exactly one write key"));
+  }
   switch (auth_.Authenticate(request[http::field::authorization], &app, &connection.auth)) {
     case Authenticator::Outcome::kOk: break;
     case Authenticator::Outcome::kMissing:

@@ -1,8 +1,8 @@
 // The collector's HTTP face: POST /v1/events (authenticate → decode → validate → write-ahead
 // log → answer once durable), GET /healthz, /readyz and /metrics.
 //
-// Status codes: 200 some or all events accepted (rejections listed); 400 body unparsable, or
-// every event rejected; 401 missing/unknown write key; 404/405 unknown route or method;
+// Status codes: 200 some or all events accepted (rejections listed); 400 body unparsable, every
+// event rejected, or more than one Authorization header; 401 missing/unknown write key; 404/405 unknown route or method;
 // 413 body or decompressed body too large; 415 content type or encoding not supported;
 // 503 + Retry-After when the log refuses (queue full, disk budget, shutting down).
 //

@@ -117,6 +117,31 @@ def test_each_request_on_one_connection_is_authenticated_by_its_own_key(collecto
     assert stored == [("four", "web"), ("one", "web"), ("purchase", "ios")]
 
 
+def test_two_authorization_headers_are_refused_whichever_comes_first(collector):
+    # Proxies and servers disagree on which of two keys counts; none is taken (issue 22: the first
+    # won silently, so "Bearer good" then "Bearer nope" was accepted).
+    conn = http.client.HTTPConnection("127.0.0.1", collector.port, timeout=10)
+    pairs = [(WRITE_KEY, "nope"), ("nope", WRITE_KEY), (WRITE_KEY, WRITE_KEY), (WRITE_KEY, OTHER_KEY)]
+    for first, second in pairs:
+        body = json.dumps({"event_type": "twice"}).encode()
+        conn.putrequest("POST", "/v1/events")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(len(body)))
+        conn.putheader("Authorization", f"Bearer {first}")
+        conn.putheader("Authorization", f"Bearer {second}")
+        conn.endheaders(body)
+        r = conn.getresponse()
+        assert (r.status, json.loads(r.read())) == (
+            400, {"error": "more than one Authorization header: send exactly one write key"}), (first, second)
+    # The connection still serves a request with one key.
+    conn.request("POST", "/v1/events", body=json.dumps({"event_type": "once"}),
+                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {WRITE_KEY}"})
+    assert conn.getresponse().status == 200
+    conn.close()
+    assert collector.stop() == 0
+    assert [e["event_type"] for e in collector.lake_events()] == ["once"]
+
+
 def test_application_limited_to_its_event_types(collector):
     r = collector.post([{"event_type": "purchase"}, {"event_type": "page_view"}], key=OTHER_KEY)
     assert r.json() == {"accepted": 1, "rejected": [
