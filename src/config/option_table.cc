@@ -192,15 +192,17 @@ std::vector<OptionSpec> BuildTable() {
           .Bind(BindField<&Config::server, &Config::Server::max_decompressed_bytes>()),
       Option("server", "header_timeout")
           .Seconds(1, kMaxTimeoutSeconds)
-          .Doc("Time allowed to receive the request headers.")
+          .Doc("Time allowed from connecting (TLS handshake included) to the end of the first request's "
+               "headers; a request cut at it is answered 408, then the connection closes.")
           .Bind(BindField<&Config::server, &Config::Server::header_timeout_s>()),
       Option("server", "body_timeout")
           .Seconds(1, kMaxTimeoutSeconds)
-          .Doc("Time allowed to receive the request body.")
+          .Doc("Time allowed to receive the request body; a request cut at it is answered 408.")
           .Bind(BindField<&Config::server, &Config::Server::body_timeout_s>()),
       Option("server", "idle_timeout")
           .Seconds(1, kMaxTimeoutSeconds)
-          .Doc("A keep-alive connection idle this long is closed.")
+          .Doc("A keep-alive connection idle this long is closed; a next request begun and not finished by "
+               "then is answered 408.")
           .Bind(BindField<&Config::server, &Config::Server::idle_timeout_s>()),
       Option("server", "max_connections")
           .Integer(1, kMaxConnections)
