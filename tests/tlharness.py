@@ -54,7 +54,8 @@ def relay_response(handler, status, headers, data):
 
 
 def clean_env(extra=None):
-    """The environment without TRACKLAKE_* variables: the binary treats unknown ones as errors."""
+    """The environment without TRACKLAKE_* variables: an option set there (TRACKLAKE_WAL_..., say) would
+    override the test's configuration."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLAKE_")}
     env.update(extra or {})
     return env

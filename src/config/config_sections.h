@@ -46,7 +46,8 @@ void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
 // [event_types.<name>] tables into config.event_type_columns (replacing any).
 void ApplyEventTypes(const toml::node& event_types, const TomlSource& source, Config& config,
                      ErrorList& errors);
-// TRACKLAKE_<SECTION>_<KEY> overrides; unknown TRACKLAKE_* names are errors.
+// TRACKLAKE_<SECTION>_<KEY> overrides; an unknown key of an existing section is an error, any
+// other TRACKLAKE_* name a warning in config.warnings.
 void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& config,
                       ErrorList& errors);
 // Rules across options: auth.mode = "keys" needs an app, budgets hold their parts, ...

@@ -77,8 +77,9 @@ std::string FullKey(const OptionSpec& spec);
 inline constexpr std::string_view kEnvPrefix = "TRACKLAKE_";
 std::string EnvName(const OptionSpec& spec);
 
-// TRACKLAKE_* variables that are not options (read by the CLI or the tests). Any other
-// TRACKLAKE_* variable that names no option is an error, so a typo never passes silently.
+// TRACKLAKE_* variables that are not options, read by the CLI or the tests: ignored silently.
+// Any other TRACKLAKE_<SECTION>_<KEY> whose section exists but names no option is an error, so a
+// typo never passes silently; the rest are ignored with a warning (config_env.cc).
 inline constexpr std::string_view kNonOptionEnvVars[] = {
     "TRACKLAKE_CONFIG",
     "TRACKLAKE_TEST_TMP",

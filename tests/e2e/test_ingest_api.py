@@ -5,6 +5,7 @@ import http.client
 import json
 import socket
 
+import pytest
 import requests
 
 from tlharness import OTHER_KEY, WRITE_KEY
@@ -140,6 +141,16 @@ def test_two_authorization_headers_are_refused_whichever_comes_first(collector):
     conn.close()
     assert collector.stop() == 0
     assert [e["event_type"] for e in collector.lake_events()] == ["once"]
+
+
+def test_tracklake_variables_of_no_section_are_ignored_with_a_warning(collector_factory):
+    # `make test` exports TRACKLAKE_BIN: the collector refused to start with it set (issue 22).
+    c = collector_factory(env={"TRACKLAKE_BIN": "/usr/bin/tracklake"})
+    assert c.post({"event_type": "started"}).status_code == 200
+    assert c.stop() == 0
+    assert "environment variable TRACKLAKE_BIN is not a tracklake option" in c.log_path.read_text()
+    with pytest.raises(AssertionError, match="unknown environment variable TRACKLAKE_WAL_DURABILTY"):
+        c.start(env={"TRACKLAKE_WAL_DURABILTY": "write"})
 
 
 def test_application_limited_to_its_event_types(collector):
