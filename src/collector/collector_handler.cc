@@ -133,11 +133,14 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
   const auto t0 = std::chrono::steady_clock::now();
   bytes_in_.Inc(request.body().size());
   const AppIdentity* app = nullptr;
-  // Which of two keys would count is up to each proxy and server on the way: none is trusted.
-  if (request.count(http::field::authorization) > 1) {
+  // One lookup finds the header and any second one. Which of two keys would count is up to each
+  // proxy and server on the way: none is trusted.
+  const auto [authorization, after] = request.equal_range(http::field::authorization);
+  if (authorization != after && std::next(authorization) != after) {
     return Respond(respond, ErrorResponse(400, "more than one Authorization header: send exactly one write key"));
   }
-  switch (auth_.Authenticate(request[http::field::authorization], &app, &connection.auth)) {
+  const std::string_view key_header = authorization != after ? std::string_view(authorization->value()) : std::string_view();
+  switch (auth_.Authenticate(key_header, &app, &connection.auth)) {
     case Authenticator::Outcome::kOk: break;
     case Authenticator::Outcome::kMissing:
       return Respond(respond, ErrorResponse(401, "missing write key: send 'Authorization: Bearer <write key>'"));

@@ -35,7 +35,7 @@ bool IsCanonicalKey(std::string_view key) {
 }  // namespace
 
 std::optional<std::string_view> StoredRecordProblem(const EventView& e, bool field_names) {
-  if (!InYears1To9999(e.received_at_ms)) return "received_at outside years 0001-9999";
+  if (!InLakeTimeRange(e.received_at_ms)) return "received_at outside 1900-9999";
   if (e.kind == RecordKind::kRejected) {
     const auto& f = e.fields;
     if (e.event_time_ms != kNoEventTime || f.size() != std::size(kRejectedKeys) + 1) return "not a dead letter's fields";
@@ -52,7 +52,7 @@ std::optional<std::string_view> StoredRecordProblem(const EventView& e, bool fie
   const std::string_view type = e.fields[0].value;
   if (!IsValidEventType(type) || IsReservedEventType(type)) return "event_type is not a valid event type";
   if (!IsValidEventId(e.fields[1].value)) return "event_id is not a valid event id";
-  if (e.event_time_ms != kNoEventTime && !InYears1To9999(e.event_time_ms)) return "event_time outside years 0001-9999";
+  if (e.event_time_ms != kNoEventTime && !InLakeTimeRange(e.event_time_ms)) return "event_time outside 1900-9999";
   for (size_t i = 3; field_names && i < e.fields.size(); ++i) {
     const std::string_view key = e.fields[i].key;
     if (!IsValidKey(key) || IsCanonicalKey(key)) return "a field name validation refuses";

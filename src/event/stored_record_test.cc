@@ -48,11 +48,11 @@ TEST(StoredRecord, WhatWouldNameAPathOrBreakAReaderIsRefused) {
   e.fields.pop_back();
   EXPECT_TRUE(StoredRecordProblem(e));
   e = Event("ok");
-  e.event_time_ms = kMaxDateTimeMillis + 1;
-  EXPECT_EQ(StoredRecordProblem(e), "event_time outside years 0001-9999");
-  e.event_time_ms = kMinDateTimeMillis;
+  e.event_time_ms = kMaxLakeTimeMillis + 1;
+  EXPECT_EQ(StoredRecordProblem(e), "event_time outside 1900-9999");
+  e.event_time_ms = kMinLakeTimeMillis;
   EXPECT_EQ(StoredRecordProblem(e), std::nullopt);
-  e.received_at_ms = kMinDateTimeMillis - 1;
+  e.received_at_ms = kMinLakeTimeMillis - 1;
   EXPECT_TRUE(StoredRecordProblem(e));
   EventView dead;
   dead.kind = RecordKind::kRejected;
@@ -64,10 +64,12 @@ TEST(StoredRecord, WhatWouldNameAPathOrBreakAReaderIsRefused) {
 TEST(StoredRecord, PartitionPathsAreThoseThePipelineMakes) {
   EXPECT_TRUE(IsPartitionPath(PartitionPath("page_view", kT)));
   EXPECT_TRUE(IsPartitionPath(PartitionPath(kRejectedPartitionPrefix, kT)));
-  EXPECT_TRUE(IsPartitionPath(PartitionPath("a", kMinDateTimeMillis)));
-  EXPECT_TRUE(IsPartitionPath(PartitionPath("a", kMaxDateTimeMillis)));
-  EXPECT_FALSE(IsPartitionPath(PartitionPath("a", kMinDateTimeMillis - 1)));
-  EXPECT_FALSE(IsPartitionPath(PartitionPath("a", kMaxDateTimeMillis + 1)));
+  EXPECT_TRUE(IsPartitionPath(PartitionPath("a", kMinLakeTimeMillis)));
+  EXPECT_TRUE(IsPartitionPath(PartitionPath("a", kMaxLakeTimeMillis)));
+  constexpr int64_t kYear1 = -62'135'596'800'000;  // 0001-01-01T00:00:00Z
+  EXPECT_TRUE(IsPartitionPath(PartitionPath("a", kYear1)));
+  EXPECT_FALSE(IsPartitionPath(PartitionPath("a", kYear1 - 1)));
+  EXPECT_FALSE(IsPartitionPath(PartitionPath("a", kMaxLakeTimeMillis + 1)));
   EXPECT_FALSE(IsPartitionPath(PartitionPath("../../escape_pwned", kT)));
   EXPECT_FALSE(IsPartitionPath(PartitionPath("_other", kT)));
   EXPECT_FALSE(IsPartitionPath("a/dt=2026-02-30/hr=01"));

@@ -142,10 +142,9 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
       self->Tcp().socket().cancel(ignored);
     });
   }
-  void DisarmReadDeadline() {
-    ++read_generation_;
-    read_deadline_.cancel();
-  }
+  // The wait may stay pending (its generation is stale): the next phase's arming replaces it,
+  // so a request costs one wait, not a cancel and a wait per phase. CloseSocket cancels it.
+  void DisarmReadDeadline() { ++read_generation_; }
 
   void Handshake() {
     stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
@@ -183,7 +182,8 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    ArmReadDeadline(impl_.options.body_timeout_s, ReadPhase::kBody);
+    // A body that came with the headers (a small request, the common case) needs no deadline.
+    if (!parser_->is_done()) ArmReadDeadline(impl_.options.body_timeout_s, ReadPhase::kBody);
     // A batch body then arrives in reads of up to 64 KiB (Beast's cap per read) rather than
     // in steps of the buffer's growth; bounded, so a large declared length costs no memory.
     if (const auto length = parser_->content_length(); length && *length <= impl_.options.max_body_bytes) {
@@ -303,6 +303,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
 
   void CloseSocket() {
     DisarmReadDeadline();
+    read_deadline_.cancel();  // lets go of the session now, not at the deadline
     beast::error_code ec;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     Tcp().close();

@@ -119,7 +119,7 @@ void Pipeline::Replay(const WalRecord& r) {
       if (!DecodeEventRecord(r.payload, e).ok()) return SkipInvalid(r, "not an event record");
       if (auto problem = StoredRecordProblem(e)) {
         // Acknowledged once, so kept: as a dead letter, whose path names nothing it says.
-        const int64_t at = InYears1To9999(e.received_at_ms) ? e.received_at_ms : NowMillis();
+        const int64_t at = InLakeTimeRange(e.received_at_ms) ? e.received_at_ms : NowMillis();
         SkipInvalid(r, *problem, /*kept=*/true);
         batcher_.Add(PartitionPath(kRejectedPartitionPrefix, at), r.seq, r.position, at);
       } else {

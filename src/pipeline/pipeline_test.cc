@@ -172,7 +172,7 @@ TEST_F(PipelineTest, ReplayValidatesRecordsAgainBeforeTheyNameAnything) {
   wal::AppendSegmentHeader(seg, {1, salt});
   EventView bad_time;
   bad_time.received_at_ms = kT;
-  bad_time.event_time_ms = kMaxDateTimeMillis + 1;
+  bad_time.event_time_ms = kMaxLakeTimeMillis + 1;
   bad_time.fields = {{"event_type", "a"}, {"event_id", "late"}, {"app_id", "web"}};
   const std::vector<std::string> events = {Event("a", "good", kT), Event("../../escape_pwned", "escape", kT),
                                            Event("_rejected", "reserved", kT), EncodeEventRecord(bad_time)};

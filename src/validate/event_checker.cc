@@ -165,8 +165,8 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         continue;
       }
       // 0000-01-01T00:00:00Z is RFC 3339, and so is 0001-01-01T00:00:00+23:59 (year 0 in UTC):
-      // no Parquet reader can read a file holding either, its valid events included.
-      if (!InYears1To9999(*ms)) {
+      // a lake reader refuses a whole file holding one value it cannot take (time_util.h).
+      if (!InLakeTimeRange(*ms)) {
         failure.Set(key, kErrEventTimeOutOfRange);
         continue;
       }

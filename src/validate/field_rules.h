@@ -23,7 +23,7 @@ inline constexpr std::string_view kErrBadEventId = "must be 1 to 128 printable A
 inline constexpr std::string_view kErrBadEventTime =
     "must be an RFC 3339 date-time such as 2026-11-26T06:07:15.123Z";
 inline constexpr std::string_view kErrEventTimeOutOfRange =
-    "must fall within years 0001-9999 once its offset is applied (UTC)";
+    "must fall within 1900-01-01 and 9999-12-31 in UTC, once its offset is applied";
 inline constexpr std::string_view kErrEventTypeReserved =
     "reserved: event types starting with _ are tracklake's";
 inline constexpr std::string_view kErrReserved = "reserved: set by the server";
