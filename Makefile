@@ -44,6 +44,7 @@ clean:
 bench-smoke: build
 	TRACKLAKE_BIN=$(abspath $(BIN)) bench/run --smoke --out build/bench-smoke
 	build/$(PRESET)/bin/tracklake_micro --benchmark_min_time=0.01
+	TRACKLAKE_BIN=$(abspath $(BIN)) .venv/bin/python bench/client_bench.py --smoke
 
 # Google Benchmark micro-benchmarks of the validator, the log's append path and the encoder.
 .PHONY: bench-micro

@@ -9,6 +9,13 @@ import pytest
 from tlharness import MADE, Collector, lake_files_of, make_config, read_back_lake
 
 
+@pytest.fixture(autouse=True)
+def _own_working_directory(tmp_path, monkeypatch):
+    """Every test runs in its own empty directory, so nothing a developer left in the checkout
+    (./lake and ./data from `make run`) can change what a command under test sees."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def collector_factory(tmp_path):
     made = []

@@ -10,12 +10,13 @@
 #include "cli/inspect.h"
 #include "cli/loadgen.h"
 #include "cli/send.h"
+#include "event/names.h"
 #include "collector/serve.h"
 #include "config/config.h"
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = TRACKLAKE_VERSION;  // from VERSION, by CMake
 
 std::optional<std::string> ConfigPath(const std::string& flag) {
   if (!flag.empty()) return flag;
@@ -40,7 +41,7 @@ int Ddl(const tracklake::Config& config, const std::string& dialect, std::string
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(config.lake.dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (e.is_directory() && !name.empty() && name[0] != '_') in.tables.try_emplace(name);
+    if (e.is_directory() && name[0] != '_' && tracklake::IsValidEventType(name)) in.tables.try_emplace(name);
   }
   if (in.tables.empty()) {
     std::cerr << "no event types: declare [event_types.<name>] in the configuration or send events first\n";

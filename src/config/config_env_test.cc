@@ -95,6 +95,9 @@ TEST(EnvOverrides, AllowListedAndForeignVariablesAreIgnored) {
   Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_CONFIG", "/etc/tracklake.toml"},
                                               {"TRACKLAKE_TEST_TMP", "/tmp/x"},
                                               {"TRACKLAKE_LOG_LEVEL", "debug"},
+                                              // A service's client settings in the same shell.
+                                              {"TRACKLAKE_ENDPOINT", "http://127.0.0.1:8080"},
+                                              {"TRACKLAKE_WRITE_KEY", "k"},
                                               {"PATH", "/usr/bin"},
                                               {"TRACKLAKEX", "1"}});
   ASSERT_TRUE(config.ok()) << config.status().message();

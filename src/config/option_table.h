@@ -77,13 +77,17 @@ std::string FullKey(const OptionSpec& spec);
 inline constexpr std::string_view kEnvPrefix = "TRACKLAKE_";
 std::string EnvName(const OptionSpec& spec);
 
-// TRACKLAKE_* variables that are not options, read by the CLI or the tests: ignored silently.
-// Any other TRACKLAKE_<SECTION>_<KEY> whose section exists but names no option is an error, so a
-// typo never passes silently; the rest are ignored with a warning (config_env.cc).
+// TRACKLAKE_* variables that are not options, read by the CLI, the tests, or the client packages'
+// Tracker.from_env / Tracker::FromEnv (whose TRACKLAKE_FIREHOSE_* are the collector's own
+// options): ignored silently. Any other TRACKLAKE_<SECTION>_<KEY> whose section exists but names
+// no option is an error, so a typo never passes silently; the rest are ignored with a warning
+// (config_env.cc).
 inline constexpr std::string_view kNonOptionEnvVars[] = {
     "TRACKLAKE_CONFIG",
     "TRACKLAKE_TEST_TMP",
     "TRACKLAKE_LOG_LEVEL",
+    "TRACKLAKE_APP_ID", "TRACKLAKE_EVENT_TYPES", "TRACKLAKE_ENDPOINT", "TRACKLAKE_WRITE_KEY",
+    "TRACKLAKE_CA_FILE", "TRACKLAKE_MODE", "TRACKLAKE_BATCH_AGE", "TRACKLAKE_ON_INVALID",
 };
 
 // The candidate closest to `word` by edit distance, when close enough to be a likely typo.

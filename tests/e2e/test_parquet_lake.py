@@ -1,5 +1,6 @@
 """The default lake format is Parquet: files the collector writes read back exactly with pyarrow and DuckDB."""
 import hashlib
+import re
 import subprocess
 from collections import Counter
 from datetime import datetime, timezone
@@ -112,6 +113,17 @@ def test_inspect_and_ddl_commands(collector_factory):
     athena = subprocess.run([tracklake_bin(), "ddl", "--config", str(c.config_path), "--dialect", "athena",
                              "--location", "s3://bucket/lake"], capture_output=True, text=True, cwd=c.root, env=clean_env())
     assert "`url` string" in athena.stdout and "projection.enabled" in athena.stdout
+
+
+def test_ddl_names_no_table_after_a_lake_directory_that_is_not_an_event_type(collector_factory):
+    # A directory name becomes a SQL identifier: one no collector could have written must not.
+    c = collector_factory(start=False)
+    for name in ("page_view", "x`; DROP TABLE t; --", "Upper", "_rejected", "a" * 65):
+        (c.lake / name).mkdir(parents=True)
+    ddl = subprocess.run([tracklake_bin(), "ddl", "--config", str(c.config_path), "--dialect", "athena"],
+                         capture_output=True, text=True, cwd=c.root, env=clean_env())
+    assert ddl.returncode == 0, ddl.stderr
+    assert re.findall(r"CREATE EXTERNAL TABLE IF NOT EXISTS `(\w+)`", ddl.stdout) == ["page_view"]
 
 
 def test_parquet_codec_and_dictionary_limit_come_from_config(collector_factory):
