@@ -38,6 +38,14 @@ test-asan: bootstrap
 clean:
 	rm -rf build
 
+# --- Debian package (issue 27): build/release/deb/tracklake_<version>_amd64.deb (deploy/debian/).
+.PHONY: deb deb-test
+deb: build
+	cd build/$(PRESET) && cpack -G DEB
+# Installs the package on this machine with dpkg -i, checks it, and purges it (CI; needs root).
+deb-test: deb
+	deploy/debian/test-install build/$(PRESET)/deb/tracklake_*_amd64.deb
+
 # --- benchmarks (issue 6): bench/run builds the release preset unless TRACKLAKE_BIN is set.
 .PHONY: bench-smoke
 # Every phase of the benchmark in about 10-20 s, so the suite cannot rot (CI); outputs in build/bench-smoke.

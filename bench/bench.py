@@ -26,7 +26,8 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--smoke", action="store_true", help="every phase with tiny durations (about 10-20 s)")
     p.add_argument("--out", default=str(bl.HERE / "results"), help="results folder")
-    p.add_argument("--phases", default="disk,ceiling,max,openloop,freshness,memory", help="comma-separated subset")
+    p.add_argument("--phases", default="disk,ceiling,max,openloop,freshness,memory,kafka", help="comma-separated subset")
+    p.add_argument("--kafka-s", type=float, help="seconds of load per sink in the Kafka phase (env BENCH_KAFKA_S)")
     p.add_argument("--max-s", type=float, help="seconds per maximum-rate run (env BENCH_MAX_S)")
     p.add_argument("--sustained-s", type=float, help="seconds of the sustained max-rate runs, 0 = skip (BENCH_SUSTAINED_S)")
     p.add_argument("--open-s", type=float, help="seconds per open-loop rate (BENCH_OPEN_S)")
@@ -55,6 +56,7 @@ def parse_args():
     a.memory_s = pick(a.memory_s, "BENCH_MEMORY_S", 60, 1)
     a.memory_max_age = int(pick(a.memory_max_age, "BENCH_MEMORY_MAX_AGE", 300, 300))
     a.max_age = int(pick(a.max_age, "BENCH_MAX_AGE", 10, 1))
+    a.kafka_s = pick(a.kafka_s, "BENCH_KAFKA_S", 20, 1)
     rates = a.rates or os.environ.get("BENCH_RATES") or ("2000" if smoke else "500,2000,4000,8000")
     a.rates = [int(r) for r in rates.split(",")]
     a.phases = set(a.phases.split(","))
@@ -240,6 +242,60 @@ def phase_disk(a, res, work):
             f"{r['stalls_over_5ms']} over 5 ms")
 
 
+def sink_delivery_run(a, root, label, extra):
+    """Closed-loop 100-event requests for kafka_s seconds, then until the sink has delivered every
+    accepted event: delivered events/s over that whole window (flush.max_age 1 s for both sinks,
+    so batching delay is the same small share)."""
+    with bl.Collector(a.binary, root, durability="fsync", max_age=1, extra=extra) as c:
+        cpu = bl.CpuMeter(c.proc.pid)
+        t0 = time.monotonic()
+        lg = bl.run_loadgen(a.binary, c.url, ["--batch", 100, "--connections", 8, "--event-types", 4,
+                                              "--event-bytes", 1024], a.kafka_s)
+        deadline = time.monotonic() + max(60.0, 5 * a.kafka_s)
+        while True:
+            m = c.metrics()
+            accepted, delivered = m.get("tracklake_events_accepted_total", 0), m.get("tracklake_lake_events_written_total", 0)
+            if (delivered >= accepted and delivered >= lg["ok_events"]) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        window = time.monotonic() - t0
+        # Dead-lettered batches count as written: a run that rejected any did not deliver them.
+        rejected = m.get("tracklake_sink_rejected_total", 0)
+        return dict(sink=label, seconds=a.kafka_s, acked_events=lg["ok_events"], accepted_events=accepted,
+                    delivered_events=delivered, caught_up=delivered >= accepted and rejected == 0,
+                    rejected_batches=rejected, window_s=round(window, 2),
+                    acked_events_per_s=lg["events_per_s"], delivered_events_per_s=delivered / window,
+                    server_cpu_pct=cpu.percent(), retries=m.get("tracklake_sink_retries_total", 0),
+                    transactions=m.get("tracklake_kafka_transactions_total", 0),
+                    batch_seconds_mean=(m.get("tracklake_kafka_batch_delivery_seconds_sum", 0) /
+                                        max(1.0, m.get("tracklake_kafka_batch_delivery_seconds_count", 0))))
+
+
+def phase_kafka(a, res, work):
+    """The Kafka sink (a real local KRaft broker from tests/kafka_broker.py; exactly-once and
+    at-least-once) against the local lake sink, same load, same run. The broker's JVM is not
+    pinned: it shares the machine with the collector and the load generator."""
+    sys.path.insert(0, str(bl.HERE.parent / "tests"))
+    from kafka_broker import KafkaBroker
+    broker = KafkaBroker(work / "kafka-broker", auto_create_topics=True)
+    broker.start()
+    try:
+        runs = [("local lake (parquet)", ""),
+                ("kafka exactly_once", f'[sink]\ntype = "kafka"\n[kafka]\nbrokers = "{broker.bootstrap}"\n'),
+                ("kafka at-least-once", f'[sink]\ntype = "kafka"\n[kafka]\nbrokers = "{broker.bootstrap}"\n'
+                                        'exactly_once = false\n')]
+        for i, (label, extra) in enumerate(runs):
+            r = sink_delivery_run(a, work / f"sink-{i}", label, extra)
+            res["kafka"].append(r)
+            log(f"  {label:22s}: {r['acked_events_per_s']:>8.0f} acked events/s, {r['delivered_events_per_s']:>8.0f} delivered "
+                f"events/s ({r['delivered_events']:.0f}/{r['accepted_events']:.0f} in {r['window_s']} s, "
+                f"{'caught up' if r['caught_up'] else 'BEHIND'}, {r['rejected_batches']:.0f} batches rejected); collector cpu {r['server_cpu_pct']:.0f} %"
+                + (f"; {r['transactions']:.0f} transactions, {1000 * r['batch_seconds_mean']:.1f} ms per batch"
+                   if "kafka" in label else ""))
+    finally:
+        broker.close()
+
+
 def ratios(res):
     """Median req/s of each short tracklake configuration over the rounds, against the median ceiling."""
     out = []
@@ -263,7 +319,8 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc)
     res = dict(started=started.isoformat(timespec="seconds"), smoke=a.smoke, binary=a.binary, cores=os.cpu_count(),
                load_average_before=bl.load_average(), settings={k: v for k, v in vars(a).items() if k != "phases"},
-               ceiling={}, ceiling_rounds=[], max=[], openloop=[], openloop_nginx=[], freshness=None, memory=None, disk=[])
+               ceiling={}, ceiling_rounds=[], max=[], openloop=[], openloop_nginx=[], freshness=None, memory=None, disk=[],
+               kafka=[])
     res["settings"]["rates"] = a.rates
     log(f"bench: {'smoke' if a.smoke else 'full'} run, load average {' '.join(res['load_average_before'])}")
     work = Path(tempfile.mkdtemp(prefix="tracklake-bench-"))
@@ -278,7 +335,8 @@ def main():
             if "max" in a.phases:
                 phase_max(a, res, work, round_no, sustained=False)
         for name, fn, arg in (("disk", phase_disk, work), ("ceiling", phase_ceiling, None), ("max", phase_max, work), ("openloop", phase_openloop, work),
-                              ("freshness", phase_freshness, work), ("memory", phase_memory, work)):
+                              ("freshness", phase_freshness, work), ("memory", phase_memory, work),
+                              ("kafka", phase_kafka, work)):
             if name in a.phases:
                 log(f"[{name}]")
                 fn(a, res, *([arg] if arg else []))
@@ -296,7 +354,8 @@ def main():
     report.chart(res, out / f"{stem}.png")
     log("\n" + md)
     log(f"bench: {res['elapsed_s']} s; wrote {out / stem}.json, .md, .png")
-    bad = [r for r in res["max"] + res["openloop"] + ([res["memory"]] if res["memory"] else []) if not r["caught_up"]]
+    bad = [r for r in res["max"] + res["openloop"] + ([res["memory"]] if res["memory"] else []) + res["kafka"]
+           if not r["caught_up"]]
     return 1 if bad else 0
 
 

@@ -70,6 +70,18 @@ def markdown(res):
                 lines.append(f"| {r['rate']} | {_ms(n['p50_us'])} | {_ms(n['p99_us'])} | {n['server_cpu_pct']:.1f} | "
                              f"{r['server_cpu_pct']:.1f} | {r['server_cpu_pct'] / max(n['server_cpu_pct'], 0.1):.1f}x |")
         lines.append("")
+    if res.get("kafka"):
+        lines += ["## Sinks side by side (closed-loop 100-event requests, flush.max_age 1 s; local KRaft broker, not pinned)", "",
+                  "| sink | seconds of load | acked events/s | delivered events/s | delivered / accepted | window s | collector CPU % | transactions | ms per Kafka batch |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in res["kafka"]:
+            kafka = "kafka" in r["sink"]
+            lines.append(f"| {r['sink']} | {r['seconds']:g} | {r['acked_events_per_s']:.0f} | {r['delivered_events_per_s']:.0f} | "
+                         f"{r['delivered_events']:.0f} / {r['accepted_events']:.0f} | {r['window_s']} | {r['server_cpu_pct']:.0f} | "
+                         f"{r['transactions']:.0f} | {1000 * r['batch_seconds_mean']:.1f} |" if kafka else
+                         f"| {r['sink']} | {r['seconds']:g} | {r['acked_events_per_s']:.0f} | {r['delivered_events_per_s']:.0f} | "
+                         f"{r['delivered_events']:.0f} / {r['accepted_events']:.0f} | {r['window_s']} | {r['server_cpu_pct']:.0f} | | |")
+        lines.append("")
     f = res.get("freshness")
     if f:
         lines += ["## Freshness (acknowledgement → readable in the lake)", "",

@@ -53,6 +53,16 @@ def relay_response(handler, status, headers, data):
     handler.wfile.write(data)
 
 
+def reply_json(handler, status, document, content_type="application/x-amz-json-1.1"):
+    """Answers a BaseHTTPRequestHandler's request with a JSON document (fault-injecting proxies)."""
+    data = json.dumps(document).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 def clean_env(extra=None):
     """The environment without TRACKLAKE_* variables: an option set there (TRACKLAKE_WAL_..., say) would
     override the test's configuration."""

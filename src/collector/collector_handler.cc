@@ -77,7 +77,8 @@ CollectorHandler::CollectorHandler(const Validator& validator, const Authenticat
                                           "accepting paused, then resumed.")),
       request_seconds_(metrics.GetHistogram("tracklake_http_request_duration_seconds",
                                             "Time from a complete request to its response being queued.",
-                                            LatencyBuckets())) {
+                                            LatencyBuckets())),
+      app_metrics_(auth.apps(), metrics) {
   for (const AppIdentity& app : auth.apps()) {
     if (app.rate_limit == 0) continue;
     const double burst = app.rate_burst > 0 ? app.rate_burst : app.rate_limit;
@@ -101,8 +102,9 @@ void CollectorHandler::CountRefused(unsigned status) { StatusCounter(status).Inc
 
 void CollectorHandler::CountAcceptFailure() { accept_failures_.Inc(); }
 
-void CollectorHandler::Respond(const Responder& respond, HttpResponse response) {
+void CollectorHandler::Respond(const Responder& respond, HttpResponse response, const AppIdentity* app) {
   StatusCounter(response.status).Inc();
+  app_metrics_.CountResponse(app, response.status);
   respond(std::move(response));
 }
 
@@ -120,8 +122,9 @@ void CollectorHandler::Handle(HttpRequest& request, ConnectionState& connection,
   }
   if (target == "/healthz" && get) return Respond(respond, MakeResponse(200, R"({"status":"ok"})"));
   if (target == "/readyz" && get) {
-    if (pipeline_.Ready()) return Respond(respond, MakeResponse(200, R"({"status":"ready"})"));
-    return Respond(respond, Unavailable(Status::NoSpace("write-ahead log is over its disk budget")));
+    const Status ready = pipeline_.Readiness();
+    if (ready.ok()) return Respond(respond, MakeResponse(200, R"({"status":"ready"})"));
+    return Respond(respond, Unavailable(ready));
   }
   if (target == "/metrics" && get) {
     return Respond(respond, MakeResponse(200, metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8"));
@@ -152,7 +155,7 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
   const std::optional<BodyFormat> format = FormatOf(content_type);
   if (!format) {
     return Respond(respond, ErrorResponse(415, fmt::format("unsupported content type '{}': send application/json "
-                                                           "or application/x-ndjson", MediaType(content_type))));
+                                                           "or application/x-ndjson", MediaType(content_type))), app);
   }
   std::string_view body = request.body();
   std::string inflated;
@@ -162,11 +165,11 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
     if (!s.ok()) {
       const bool too_big = s.message().find("exceeds") != std::string::npos;
       return Respond(respond, ErrorResponse(too_big ? 413 : 400,
-                                            too_big ? s.message() + " (server.max_decompressed_bytes)" : s.message()));
+                                            too_big ? s.message() + " (server.max_decompressed_bytes)" : s.message()), app);
     }
     body = inflated;
   } else if (!encoding.empty() && !boost::beast::iequals(encoding, "identity")) {
-    return Respond(respond, ErrorResponse(415, fmt::format("unsupported content encoding '{}': send gzip or none", encoding)));
+    return Respond(respond, ErrorResponse(415, fmt::format("unsupported content encoding '{}': send gzip or none", encoding)), app);
   }
 
   RequestInfo info;
@@ -177,7 +180,7 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
   }
   ValidatedBody out;
   if (Status s = validator_.Parse(body, *format, info, out); !s.ok()) {
-    return Respond(respond, ErrorResponse(400, s.message()));
+    return Respond(respond, ErrorResponse(400, s.message()), app);
   }
   for (const Rejection& r : out.rejected) {
     metrics_.GetCounter("tracklake_events_rejected_total", "Events rejected by validation, by rule.",
@@ -192,27 +195,28 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
         HttpResponse r = ErrorResponse(429, fmt::format("application {} is over its rate limit of {} events/s",
                                                         app->app_id, app->rate_limit));
         r.headers.emplace_back("Retry-After", std::to_string(static_cast<int64_t>(std::ceil(retry_after))));
-        return Respond(respond, std::move(r));
+        return Respond(respond, std::move(r), app);
       }
     }
   }
-  if (out.spans.empty()) return Respond(respond, MakeResponse(200, AcceptedBody(0, {})));
+  if (out.spans.empty()) return Respond(respond, MakeResponse(200, AcceptedBody(0, {})), app);
 
   std::vector<Wal::Span> spans;
   spans.reserve(out.spans.size());
   for (const auto& s : out.spans) spans.push_back(Wal::Span{s.offset, s.size});
   const uint32_t accepted = out.accepted;
   Status s = pipeline_.Ingest(std::move(out.records), std::move(spans),
-                              [this, respond, accepted, rejected = std::move(out.rejected), t0](const Status& st) {
-                                if (!st.ok()) return Respond(respond, Unavailable(st));
+                              [this, respond, app, accepted, rejected = std::move(out.rejected), t0](const Status& st) {
+                                if (!st.ok()) return Respond(respond, Unavailable(st), app);
                                 events_accepted_.Inc(accepted);
+                                app_metrics_.CountAccepted(app, accepted);
                                 // Nothing accepted: a client error, though its evidence is kept.
                                 const unsigned status = accepted == 0 ? 400 : 200;
-                                Respond(respond, MakeResponse(status, AcceptedBody(accepted, rejected)));
+                                Respond(respond, MakeResponse(status, AcceptedBody(accepted, rejected)), app);
                                 request_seconds_.Observe(std::chrono::duration<double>(
                                     std::chrono::steady_clock::now() - t0).count());
                               });
-  if (!s.ok()) Respond(respond, Unavailable(s));
+  if (!s.ok()) Respond(respond, Unavailable(s), app);
 }
 
 }  // namespace tracklake

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 
+#include "collector/app_metrics.h"
 #include "collector/token_bucket.h"
 
 #include "http/auth.h"
@@ -41,7 +42,8 @@ class CollectorHandler final : public RequestHandler {
 
  private:
   void Ingest(HttpRequest& request, ConnectionState& connection, Responder respond);
-  void Respond(const Responder& respond, HttpResponse response);
+  // app: the authenticated application, counted per app too; nullptr before authentication.
+  void Respond(const Responder& respond, HttpResponse response, const AppIdentity* app = nullptr);
   Counter& StatusCounter(unsigned status);
 
   const Validator& validator_;
@@ -59,6 +61,7 @@ class CollectorHandler final : public RequestHandler {
   Counter& bytes_in_;
   Counter& accept_failures_;
   Histogram& request_seconds_;
+  AppMetrics app_metrics_;
 };
 
 }  // namespace tracklake

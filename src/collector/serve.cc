@@ -3,18 +3,23 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <spdlog/spdlog.h>
 #include <thread>
 
 #include "collector/collector_handler.h"
+#include "collector/service_notify.h"
 #include "common/cpu_count.h"
 #include "common/open_file_limit.h"
 #include "http/server.h"
+#include "metrics/process_metrics.h"
 #include "sink/local/local_dir_sink.h"
 #include "aws/credential_providers.h"
 #include "sink/s3/s3_sink.h"
 #include "sink/firehose/firehose_sink.h"
+#include "sink/kafka/kafka_sink.h"
+#include "sink/kinesis/kinesis_sink.h"
 
 namespace tracklake {
 namespace {
@@ -45,6 +50,15 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
   o.parquet_dictionary_bytes = c.lake.parquet_dictionary_bytes;
   // Firehose takes records, not files: plain NDJSON, which the sink splits into lines.
   if (c.sink.type == SinkType::kFirehose) o.format = FileFormat::kNdjson;
+  // Kinesis takes one JSON message per event, keyed by the chosen field.
+  if (c.sink.type == SinkType::kKinesis) {
+    o.format = FileFormat::kJsonMessages;
+    o.message_key = c.kinesis.partition_key;
+  }
+  if (c.sink.type == SinkType::kKafka) {
+    o.format = FileFormat::kJsonMessages;
+    o.message_key = c.kafka.message_key;
+  }
   o.event_type_columns = c.event_type_columns;
   o.dead_letter_dir = (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
   return o;
@@ -62,11 +76,37 @@ Result<std::unique_ptr<Sink>> FirehoseSinkFrom(const Config& c) {
 }
 // --- end Firehose sink
 
+// --- Kinesis sink: one data stream per event type.
+Result<std::unique_ptr<Sink>> KinesisSinkFrom(const Config& c) {
+  KinesisSinkOptions o;
+  o.stream_template = c.kinesis.stream_template;
+  o.region = c.kinesis.region;
+  o.endpoint = c.kinesis.endpoint;
+  o.aggregate = c.kinesis.aggregate;
+  o.max_record_retries = static_cast<int>(c.kinesis.max_record_retries);
+  return MakeKinesisSink(o, aws::MakeDefaultCredentialsChain(aws::ProcessAwsEnvironment()));
+}
+// --- end Kinesis sink
+
+// --- Kafka sink: one topic per event type, one transaction per batch.
+Result<std::unique_ptr<Sink>> KafkaSinkFrom(const Config& c, MetricsRegistry& metrics) {
+  KafkaSinkOptions o;
+  o.brokers = c.kafka.brokers;
+  o.topic_template = c.kafka.topic_template;
+  o.exactly_once = c.kafka.exactly_once;
+  o.transaction_timeout_ms = static_cast<int64_t>(c.kafka.transaction_timeout_s) * 1000;
+  o.properties = c.kafka.properties;
+  return MakeKafkaSink(o, metrics);
+}
+// --- end Kafka sink
+
 std::string_view SinkTypeName(SinkType type) {
   switch (type) {
     case SinkType::kLocal: return "local";
     case SinkType::kS3: return "s3";
     case SinkType::kFirehose: return "firehose";
+    case SinkType::kKinesis: return "kinesis";
+    case SinkType::kKafka: return "kafka";
   }
   return "local";
 }
@@ -76,15 +116,19 @@ std::string SinkTarget(const Config& c) {
     case SinkType::kLocal: return c.lake.dir;
     case SinkType::kS3: return "s3://" + c.s3.bucket + "/" + c.s3.prefix;
     case SinkType::kFirehose: return "firehose streams " + c.firehose.stream_template;
+    case SinkType::kKinesis: return "kinesis streams " + c.kinesis.stream_template;
+    case SinkType::kKafka: return "kafka topics " + c.kafka.topic_template + " at " + c.kafka.brokers;
   }
   return c.lake.dir;
 }
 
 // The sink of sink.type: the local lake directory, the S3 bucket or the Firehose streams
 // (credentials from the standard AWS chain of the process environment).
-Result<std::unique_ptr<Sink>> SinkFrom(const Config& c) {
+Result<std::unique_ptr<Sink>> SinkFrom(const Config& c, MetricsRegistry& metrics) {
   if (c.sink.type == SinkType::kLocal) return MakeLocalDirSink(c.lake.dir);
   if (c.sink.type == SinkType::kFirehose) return FirehoseSinkFrom(c);
+  if (c.sink.type == SinkType::kKinesis) return KinesisSinkFrom(c);
+  if (c.sink.type == SinkType::kKafka) return KafkaSinkFrom(c, metrics);
   S3SinkOptions o;
   o.bucket = c.s3.bucket;
   o.prefix = c.s3.prefix;
@@ -143,6 +187,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);  // not a reload (see the loop below), and never a stop without draining
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -151,11 +196,15 @@ int Serve(const Config& config, const ServeFlags& flags) {
                  "their own app_id; use write keys anywhere but a local machine");
   }
   MetricsRegistry metrics;
-  Result<std::unique_ptr<Sink>> sink = SinkFrom(config);
+  AddProcessMetrics(metrics);
+  metrics.AddGauge("tracklake_build_info", "Always 1: the collector's version and sink type as labels.", [] { return 1.0; },
+                   fmt::format("version=\"{}\",sink=\"{}\"", TRACKLAKE_VERSION, SinkTypeName(config.sink.type)));
+  Result<std::unique_ptr<Sink>> sink = SinkFrom(config, metrics);
   if (!sink.ok()) {
     spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());
     return 1;
   }
+  NotifyServiceManager("STATUS=recovering the write-ahead log");
   auto pipeline = Pipeline::Start(PipelineOptionsFrom(config), std::move(sink).value(), metrics);
   if (!pipeline.ok()) {
     spdlog::error("cannot start the pipeline: {}", pipeline.status().ToString());
@@ -189,6 +238,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
                ho.tls ? "HTTPS only, certificate " + ho.tls->cert_file : std::string("plain HTTP"),
                SinkTarget(config),
                config.sink.type == SinkType::kFirehose ? "ndjson records"
+               : config.sink.type == SinkType::kKinesis || config.sink.type == SinkType::kKafka ? "json messages"
                : config.lake.format == LakeFormat::kParquet ? "parquet" : "ndjson.gz",
                config.wal.dir,
                config.wal.durability == Durability::kFsync ? "fsync" : "write");
@@ -197,8 +247,13 @@ int Serve(const Config& config, const ServeFlags& flags) {
     std::ofstream(tmp) << *port << "\n";
     std::filesystem::rename(tmp, *flags.port_file);
   }
+  NotifyServiceManager(fmt::format("READY=1\nSTATUS=accepting events on {} (port {})", config.server.listen, *port));
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    spdlog::warn("received SIGHUP: reloading the configuration is not supported; restart the collector to apply "
+                 "changes (a stop drains first: nothing accepted is lost)");
+  }
+  NotifyServiceManager("STOPPING=1\nSTATUS=draining: finishing requests in flight, delivering open batches");
   spdlog::info("received {}: finishing requests in flight and delivering every open batch", strsignal(sig));
   server.Stop(kRequestDrainMs);
   (*pipeline)->Shutdown();

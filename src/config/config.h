@@ -22,7 +22,7 @@ enum class Durability { kFsync, kWrite };
 enum class LakeFormat { kNdjsonGzip, kParquet };
 enum class ParquetCodec { kZstd, kSnappy, kGzip, kNone };
 enum class AuthMode { kKeys, kNone };
-enum class SinkType { kLocal, kS3, kFirehose };
+enum class SinkType { kLocal, kS3, kFirehose, kKinesis, kKafka };
 enum class TlsVersion { kTls12, kTls13 };
 
 struct AppConfig {
@@ -120,6 +120,30 @@ struct Config {
     uint32_t max_record_retries = 3;
   } firehose;
   // --- end [firehose]
+
+  // --- [kinesis]: the Kinesis Data Streams sink (sink.type = "kinesis"), one stream per event
+  // type. Credentials come from the standard AWS chain.
+  struct Kinesis {
+    std::string stream_template = "tracking-{event_type}";
+    std::string region = "us-east-1";
+    std::string endpoint;  // "" = AWS
+    std::string partition_key = "user_id";  // user_id, anonymous_id, session_id, event_id or none
+    bool aggregate = false;
+    uint32_t max_record_retries = 3;
+  } kinesis;
+  // --- end [kinesis]
+
+  // --- [kafka]: the Kafka sink (sink.type = "kafka"), one topic per event type (docs/kafka.md).
+  struct Kafka {
+    std::string brokers;  // bootstrap servers, "host:port[,host:port...]"
+    std::string topic_template = "tracking.{event_type}";
+    std::string message_key = "user_id";  // user_id, anonymous_id, session_id, event_id or none
+    bool exactly_once = true;             // transactions + the log position committed with them
+    uint32_t transaction_timeout_s = 60;
+    // [kafka.properties]: librdkafka properties passed through (TLS, SASL, client.id, ...).
+    std::map<std::string, std::string> properties;
+  } kafka;
+  // --- end [kafka]
 
   // [event_types.<name>] columns = [...]: extra typed columns for that event type.
   std::map<std::string, std::vector<std::string>> event_type_columns;

@@ -105,6 +105,10 @@ void CheckWholeConfig(const Config& config, ErrorList& errors) {
   if (config.sink.type == SinkType::kS3 && config.s3.bucket.empty()) {
     errors.push_back("sink.type = \"s3\" but s3.bucket is empty: name the bucket of the lake");
   }
+  if (config.sink.type == SinkType::kKafka && config.kafka.brokers.empty()) {
+    errors.push_back("sink.type = \"kafka\" but kafka.brokers is empty: name the bootstrap servers "
+                     "(host:port[,host:port...]; also TRACKLAKE_KAFKA_BROKERS)");
+  }
   if (!config.s3.sse_kms_key_id.empty() && config.s3.sse != "aws:kms") {
     errors.push_back("s3.sse_kms_key_id is set but s3.sse = " + QuoteToml(config.s3.sse) +
                      ": a KMS key is only used with s3.sse = \"aws:kms\"");

@@ -133,6 +133,10 @@ std::string TopLevelKeyError(const TomlSource& source, const toml::node& node,
 void ApplyFixedSection(std::string_view section, const toml::table& table,
                        const TomlSource& source, Config& config, ErrorList& errors) {
   for (const auto& [key, node] : table) {
+    if (section == kKafkaSection && key.str() == kKafkaPropertiesKey) {
+      ApplyKafkaProperties(node, source, config, errors);
+      continue;
+    }
     const OptionSpec* spec = FindFixedOption(section, key.str());
     if (spec == nullptr) {
       errors.push_back(UnknownKeyError(source, node, section, key.str()));

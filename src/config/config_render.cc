@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/config_sections.h"
 #include "config/name_rules.h"
 #include "config/option_table.h"
 #include "config/option_value.h"
@@ -145,6 +146,9 @@ std::string RenderConfig(const Config& config, SecretRendering secrets) {
       for (const OptionSpec& spec : AllOptions()) {
         if (spec.scope != OptionScope::kFixed || spec.section != section) continue;
         out += std::string(spec.key) + " = " + FormatValue(spec, spec.bind.load(config)) + "\n";
+      }
+      if (section == config_internal::kKafkaSection) {
+        out += config_internal::RenderKafkaProperties(config, secrets == SecretRendering::kMasked);
       }
     }
   }

@@ -46,6 +46,12 @@ void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
 // [event_types.<name>] tables into config.event_type_columns (replacing any).
 void ApplyEventTypes(const toml::node& event_types, const TomlSource& source, Config& config,
                      ErrorList& errors);
+// [kafka.properties] into config.kafka.properties (replacing any).
+void ApplyKafkaProperties(const toml::node& node, const TomlSource& source, Config& config, ErrorList& errors);
+// Whether a librdkafka property holds a secret (masked by RenderConfig).
+bool IsSecretKafkaProperty(std::string_view name);
+// "[kafka.properties]" and its entries as TOML ("" when none); secrets as "***" with mask.
+std::string RenderKafkaProperties(const Config& config, bool mask);
 // TRACKLAKE_<SECTION>_<KEY> overrides; an unknown key of an existing section is an error, any
 // other TRACKLAKE_* name a warning in config.warnings.
 void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& config,

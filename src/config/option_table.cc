@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "config/name_rules.h"
+#include "event/names.h"
 #include "config/option_binding.h"
 #include "config/option_value.h"
 
@@ -32,6 +33,8 @@ constexpr EnumName<SinkType> kSinkTypeNames[] = {
     {"local", SinkType::kLocal},
     {"s3", SinkType::kS3},
     {"firehose", SinkType::kFirehose},
+    {"kinesis", SinkType::kKinesis},
+    {"kafka", SinkType::kKafka},
 };
 constexpr EnumName<TlsVersion> kTlsVersionNames[] = {
     {"1.2", TlsVersion::kTls12},
@@ -71,6 +74,7 @@ constexpr int64_t kMinS3PartBytes = 5 * kMiB;  // S3's minimum for every part bu
 constexpr int64_t kMaxS3PartBytes = 5 * kGiB;  // S3's maximum part, and PutObject's maximum
 constexpr int64_t kMaxS3ParallelParts = 64;
 constexpr int64_t kMaxFirehoseRecordRetries = 20;
+constexpr int64_t kMaxKinesisRecordRetries = 20;
 
 // [s3] values checked against what S3 accepts, so a typo fails at start-up, not at upload.
 std::optional<std::string> CheckEndpointUrl(std::string_view value) {
@@ -81,22 +85,57 @@ std::optional<std::string> CheckEndpointUrl(std::string_view value) {
 }
 constexpr std::string_view kEndpointRule = "empty, or http(s)://host[:port]";
 
-// --- [firehose]: the stream names the template makes must be valid Firehose names.
-std::optional<std::string> CheckStreamTemplate(std::string_view value) {
+// The names a template makes ({event_type} replaced) must be 1 to max_length of [a-zA-Z0-9_.-].
+std::optional<std::string> CheckNameTemplate(std::string_view value, size_t max_length, std::string_view what) {
   constexpr std::string_view kPlaceholder = "{event_type}";
-  constexpr size_t kMaxStreamName = 64;
   std::string name(value);
   for (size_t at = name.find(kPlaceholder); at != std::string::npos; at = name.find(kPlaceholder, at)) {
     name.replace(at, kPlaceholder.size(), "e");
   }
-  const bool valid = !name.empty() && name.size() <= kMaxStreamName &&
+  const bool valid = !name.empty() && name.size() <= max_length &&
                      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
                          std::string::npos;
   if (valid) return std::nullopt;
-  return "must make valid stream names: [a-zA-Z0-9_.-] and {event_type}, at most 64 characters";
+  return "must make valid " + std::string(what) + " names: [a-zA-Z0-9_.-] and {event_type}, at most " +
+         std::to_string(max_length) + " characters";
 }
 constexpr std::string_view kStreamTemplateRule = "[a-zA-Z0-9_.-] and {event_type}";
+
+// --- [firehose]: the stream names the template makes must be valid Firehose names.
+std::optional<std::string> CheckStreamTemplate(std::string_view value) { return CheckNameTemplate(value, 64, "stream"); }
 // --- end [firehose]
+
+// --- [kinesis]: Kinesis stream names are longer.
+std::optional<std::string> CheckKinesisStreamTemplate(std::string_view value) {
+  return CheckNameTemplate(value, 128, "stream");
+}
+// --- end [kinesis]
+
+// --- [kafka]: topic names are [a-zA-Z0-9._-], at most 249 characters.
+std::optional<std::string> CheckTopicTemplate(std::string_view value) { return CheckNameTemplate(value, 249, "topic"); }
+constexpr int64_t kMaxTransactionTimeoutSeconds = 900;  // the broker's default transaction.max.timeout.ms
+// Brokers: host:port entries separated by commas.
+std::optional<std::string> CheckBrokers(std::string_view value) {
+  if (value.empty()) return std::nullopt;  // required with sink.type = "kafka" only (CheckWholeConfig)
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = value.find(',', start);
+    const std::string_view entry = value.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    const size_t colon = entry.rfind(':');
+    if (entry.empty() || colon == std::string_view::npos || colon == 0 || colon + 1 == entry.size() ||
+        entry.substr(colon + 1).find_first_not_of("0123456789") != std::string_view::npos) {
+      return "must be host:port entries separated by commas";
+    }
+    if (comma == std::string_view::npos) return std::nullopt;
+    start = comma + 1;
+  }
+}
+// --- end [kafka]
+
+// The fields a message key or partition key may come from (event/names.h).
+std::vector<std::string_view> MessageKeyNames() {
+  return {std::begin(kMessageKeyFields), std::end(kMessageKeyFields)};
+}
 
 // Builds one table row; reads as a sentence: Option("flush", "max_age").Seconds(1, 3600)...
 class Option {
@@ -364,8 +403,10 @@ std::vector<OptionSpec> BuildTable() {
       Option("sink", "type")
           .Enum(NamesOf<kSinkTypeNames>())
           .Doc("Where lake files go: \"local\" (lake.dir), \"s3\" (the [s3] section; the same object "
-               "keys as the local lake) or \"firehose\" (the [firehose] section: one delivery stream per "
-               "event type, batches sent as NDJSON records; lake.format does not apply).")
+               "keys as the local lake), \"firehose\" (the [firehose] section: one delivery stream per "
+               "event type, batches sent as NDJSON records; lake.format does not apply) or \"kinesis\" (the "
+               "[kinesis] section: one data stream per event type, one JSON record per event) or \"kafka\" "
+               "(the [kafka] section: one topic per event type, one JSON message per event).")
           .Bind(BindEnum<&Config::sink, &Config::Sink::type, kSinkTypeNames>()),
 
       Option("s3", "bucket")
@@ -443,6 +484,77 @@ std::vector<OptionSpec> BuildTable() {
                "before the batch is retried later.")
           .Bind(BindField<&Config::firehose, &Config::Firehose::max_record_retries>()),
       // --- end [firehose]
+
+      // --- [kinesis]
+      Option("kinesis", "stream_template")
+          .String(CheckKinesisStreamTemplate, kStreamTemplateRule)
+          .Doc("Kinesis data stream of each event type; {event_type} is replaced by the event type.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::stream_template>()),
+      Option("kinesis", "region")
+          .String(CheckNonEmpty, kNonEmptyRule)
+          .Doc("Region of the streams, used in the signature and the default endpoint.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::region>()),
+      Option("kinesis", "endpoint")
+          .String(CheckEndpointUrl, kEndpointRule)
+          .Doc("Endpoint override (moto, a VPC endpoint URL); empty for AWS.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::endpoint>()),
+      Option("kinesis", "partition_key")
+          .Enum(MessageKeyNames())
+          .Doc("Field whose value is each record's partition key (events of one key go to one shard, in "
+               "order). An event without it, or \"none\", uses its event_id (spread evenly).")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::partition_key>()),
+      Option("kinesis", "aggregate")
+          .Bool()
+          .Doc("Pack consecutive events (newline-separated) into records of up to 1 MiB under the first "
+               "one's partition key, instead of one event per record: Kinesis bills each record in 25 KB "
+               "PUT payload units.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::aggregate>()),
+      Option("kinesis", "max_record_retries")
+          .Integer(0, kMaxKinesisRecordRetries)
+          .Doc("Rounds of resending the records a PutRecords reported failed (FailedRecordCount > 0), "
+               "with backoff, before the batch is retried later.")
+          .Bind(BindField<&Config::kinesis, &Config::Kinesis::max_record_retries>()),
+      // --- end [kinesis]
+
+      // --- [kafka]
+      Option("kafka", "brokers")
+          .String(CheckBrokers, "host:port[,host:port...]")
+          .Doc("Bootstrap servers of the Kafka cluster (librdkafka's bootstrap.servers); required with "
+               "sink.type = \"kafka\". The collector starts even when none is reachable: /readyz says why.")
+          .Bind(BindField<&Config::kafka, &Config::Kafka::brokers>()),
+      Option("kafka", "topic_template")
+          .String(CheckTopicTemplate, "[a-zA-Z0-9._-] and {event_type}")
+          .Doc("Topic of each event type; {event_type} is replaced by the event type. Without "
+               "{event_type} every event goes to one topic and the event_type header tells them apart.")
+          .Bind(BindField<&Config::kafka, &Config::Kafka::topic_template>()),
+      Option("kafka", "message_key")
+          .Enum(MessageKeyNames())
+          .Doc("Field whose value is each message's key (one key, one partition, in order); an event "
+               "without it, or \"none\", has no key.")
+          .Bind(BindField<&Config::kafka, &Config::Kafka::message_key>()),
+      Option("kafka", "exactly_once")
+          .Bool()
+          .Doc("One transaction per batch, with the log position committed in it (consumer group "
+               "\"tracklake.<node.id>.<log id>\"): a replay after a crash never publishes a batch twice "
+               "for consumers with isolation.level = read_committed. false: an idempotent producer, "
+               "at-least-once across restarts (docs/kafka.md).")
+          .Bind(BindField<&Config::kafka, &Config::Kafka::exactly_once>()),
+      Option("kafka", "transaction_timeout")
+          .Seconds(1, kMaxTransactionTimeoutSeconds)
+          .Because("brokers refuse more than transaction.max.timeout.ms (15 minutes by default)")
+          .Doc("A batch's transaction is aborted by the broker when not committed within this time "
+               "(librdkafka's transaction.timeout.ms).")
+          .Bind(BindField<&Config::kafka, &Config::Kafka::transaction_timeout_s>()),
+      Option("kafka.properties", "<librdkafka property>")
+          .Scope(OptionScope::kPassThrough)
+          .String()
+          .DefaultText("none")
+          .Doc("Any librdkafka producer property, passed through (security.protocol, sasl.mechanism, "
+               "sasl.username, sasl.password, ssl.ca.location, client.id, linger.ms, compression.type, ...). "
+               "Values whose name holds password, secret or key.pem are masked by `config check`. "
+               "Refused: the ones tracklake sets for safety (bootstrap.servers, acks, enable.idempotence, "
+               "transactional.id, transaction.timeout.ms, max.in.flight.requests.per.connection)."),
+      // --- end [kafka]
 
       Option("event_types.<name>", "columns")
           .Scope(OptionScope::kPerEventType)

@@ -21,7 +21,8 @@ enum class OptionType { kString, kBool, kInteger, kBytes, kSeconds, kEnum, kStri
 
 // Where an option lives: one of the fixed sections ([wal], ...), or a table repeated per
 // application ([apps.<app_id>]) or per event type ([event_types.<name>]).
-enum class OptionScope { kFixed, kPerApp, kPerEventType };
+// [kafka.properties] holds librdkafka properties passed through by name (kPassThrough).
+enum class OptionScope { kFixed, kPerApp, kPerEventType, kPassThrough };
 
 // A parsed option value. Integers, byte sizes and seconds are int64_t; enums are their name.
 using OptionValue = std::variant<bool, int64_t, std::string, std::vector<std::string>>;
@@ -65,6 +66,9 @@ const std::vector<std::string_view>& AllSections();
 // Sections whose tables are named by the user ([apps.<app_id>], [event_types.<name>]).
 inline constexpr std::string_view kAppsSection = "apps";
 inline constexpr std::string_view kEventTypesSection = "event_types";
+// [kafka.properties]: the one pass-through table, inside [kafka].
+inline constexpr std::string_view kKafkaSection = "kafka";
+inline constexpr std::string_view kKafkaPropertiesKey = "properties";
 
 // The option `key` of a fixed `section`, or of the repeated tables of `scope`; nullptr if none.
 const OptionSpec* FindFixedOption(std::string_view section, std::string_view key);

@@ -90,7 +90,7 @@ TEST(OptionTable, EnvNamesAreUpperCaseSectionAndKeyAndNeverNonOptionNames) {
 TEST(OptionTable, SectionsAreListedOnceInDocumentationOrder) {
   const std::vector<std::string_view> expected = {"node", "server", "auth", "apps", "validation",
                                                   "wal", "flush", "lake", "sink", "s3", "firehose",
-                                                  "event_types"};
+                                                  "kinesis", "kafka", "event_types"};
   EXPECT_EQ(AllSections(), expected);
 }
 

@@ -1,6 +1,7 @@
 // Batch encoders: turn the events of one sealed batch into the bytes of one lake file.
-// Formats: gzip NDJSON (one JSON object per line), Parquet, and plain NDJSON (for record
-// sinks such as Firehose, which want the lines themselves, not a file).
+// Formats: gzip NDJSON (one JSON object per line), Parquet, plain NDJSON (for record
+// sinks such as Firehose, which want the lines themselves, not a file), and JSON messages (for
+// message sinks, Kafka and Kinesis: each event a message with a key and headers; json_messages.h).
 //
 // Thread-safety: an encoder instance is used by one thread at a time; different instances
 // are independent.
@@ -17,7 +18,7 @@
 
 namespace tracklake {
 
-enum class FileFormat { kNdjsonGzip, kParquet, kNdjson };
+enum class FileFormat { kNdjsonGzip, kParquet, kNdjson, kJsonMessages };
 
 enum class ParquetCompression { kNone, kSnappy, kGzip, kZstd };
 
@@ -31,6 +32,7 @@ struct EncodeOptions {
   ParquetCompression compression = ParquetCompression::kZstd;
   uint64_t row_group_bytes = 256ull << 20;   // Parquet: buffered bytes per row group (see docs/parquet.md)
   uint64_t dictionary_bytes = 8ull << 20;    // Parquet: a column chunk's dictionary, at most (ditto)
+  std::string message_key = "none";          // JSON messages: the field whose value keys each message
 };
 
 class BatchEncoder {
@@ -45,7 +47,7 @@ class BatchEncoder {
 
 std::unique_ptr<BatchEncoder> MakeEncoder(FileFormat format, const EncodeOptions& options);
 
-// ".ndjson.gz", ".parquet" or ".ndjson".
+// ".ndjson.gz", ".parquet", ".ndjson" or ".messages".
 std::string_view FileExtension(FileFormat format);
 
 // One event as a JSON object (server fields first: event_type, event_id, app_id, received_at),

@@ -33,4 +33,9 @@ inline bool IsReservedEventType(std::string_view value) { return value.starts_wi
 // 1..kMaxEventIdBytes bytes, each 0x20..0x7e.
 bool IsValidEventId(std::string_view value);
 
+// The fields a Kafka message key or Kinesis partition key may be taken from, and "none"
+// (encode/json_messages.h; kafka.message_key, kinesis.partition_key).
+inline constexpr std::string_view kMessageKeyFields[] = {"user_id", "anonymous_id", "session_id", "event_id",
+                                                        "none"};
+
 }  // namespace tracklake

@@ -4,6 +4,14 @@
 #include <fmt/format.h>
 
 namespace tracklake {
+namespace {
+
+template <typename T>
+void AppendSample(std::string& out, std::string_view name, std::string_view labels, T value) {
+  out += labels.empty() ? fmt::format("{} {}\n", name, value) : fmt::format("{}{{{}}} {}\n", name, labels, value);
+}
+
+}  // namespace
 
 Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
@@ -59,11 +67,21 @@ Histogram& MetricsRegistry::GetHistogram(std::string_view name, std::string_view
   return *it->second.histogram;
 }
 
-void MetricsRegistry::AddGauge(std::string_view name, std::string_view help, std::function<double()> read) {
+void MetricsRegistry::AddGauge(std::string_view name, std::string_view help, std::function<double()> read,
+                               std::string_view labels) {
+  AddReading(name, help, "gauge", std::move(read), labels);
+}
+
+void MetricsRegistry::AddCounterReading(std::string_view name, std::string_view help, std::function<double()> read) {
+  AddReading(name, help, "counter", std::move(read), "");
+}
+
+void MetricsRegistry::AddReading(std::string_view name, std::string_view help, std::string_view type,
+                                 std::function<double()> read, std::string_view labels) {
   std::lock_guard lock(mu_);
-  Family f = MakeFamily(help, "gauge");
-  f.gauge = std::move(read);
-  families_.insert_or_assign(std::string(name), std::move(f));
+  auto it = families_.find(name);
+  if (it == families_.end()) it = families_.emplace(std::string(name), MakeFamily(help, type)).first;
+  it->second.readings.insert_or_assign(std::string(labels), std::move(read));
 }
 
 std::string MetricsRegistry::Render() const {
@@ -71,15 +89,12 @@ std::string MetricsRegistry::Render() const {
   std::string out;
   for (const auto& [name, f] : families_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, f.help, name, f.type);
-    if (f.gauge) {
-      out += fmt::format("{} {}\n", name, f.gauge());
+    if (!f.readings.empty()) {
+      for (const auto& [labels, read] : f.readings) AppendSample(out, name, labels, read());
     } else if (f.histogram) {
       f.histogram->AppendTo(out, name, "");
     } else {
-      for (const auto& [labels, c] : f.counters) {
-        out += labels.empty() ? fmt::format("{} {}\n", name, c->value())
-                              : fmt::format("{}{{{}}} {}\n", name, labels, c->value());
-      }
+      for (const auto& [labels, c] : f.counters) AppendSample(out, name, labels, c->value());
     }
   }
   return out;

@@ -48,7 +48,11 @@ class MetricsRegistry {
   // labels: a rendered label set such as R"(status="200")", or "" for none.
   Counter& GetCounter(std::string_view name, std::string_view help, std::string_view labels = "");
   Histogram& GetHistogram(std::string_view name, std::string_view help, std::vector<double> bounds);
-  void AddGauge(std::string_view name, std::string_view help, std::function<double()> read);
+  // A value read at scrape time; labels as for GetCounter. Several label sets may share a name.
+  void AddGauge(std::string_view name, std::string_view help, std::function<double()> read,
+                std::string_view labels = "");
+  // A counter kept elsewhere (the kernel's CPU time), read at scrape time; must never decrease.
+  void AddCounterReading(std::string_view name, std::string_view help, std::function<double()> read);
 
   std::string Render() const;
 
@@ -58,9 +62,11 @@ class MetricsRegistry {
     std::string type;
     std::map<std::string, std::unique_ptr<Counter>> counters;
     std::unique_ptr<Histogram> histogram;
-    std::function<double()> gauge;
+    std::map<std::string, std::function<double()>> readings;  // by label set: gauges, counter readings
   };
   static Family MakeFamily(std::string_view help, std::string_view type);
+  void AddReading(std::string_view name, std::string_view help, std::string_view type,
+                  std::function<double()> read, std::string_view labels);
   mutable std::mutex mu_;
   std::map<std::string, Family, std::less<>> families_;
 };

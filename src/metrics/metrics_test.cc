@@ -37,5 +37,18 @@ TEST(Metrics, GaugesAreReadAtScrape) {
   EXPECT_EQ(LabelValue("a\"b"), "a\\\"b");
 }
 
+TEST(Metrics, ReadingsRenderPerLabelSetAndWithTheirType) {
+  MetricsRegistry r;
+  r.AddGauge("tracklake_build_info", "Build.", [] { return 1.0; }, R"(version="1",sink="s3")");
+  r.AddGauge("tracklake_build_info", "Build.", [] { return 1.0; }, R"(version="2",sink="s3")");
+  double cpu = 1.5;
+  r.AddCounterReading("cpu_seconds_total", "CPU.", [&] { return cpu; });
+  cpu = 2.5;
+  const std::string text = r.Render();
+  EXPECT_NE(text.find("tracklake_build_info{version=\"1\",sink=\"s3\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("tracklake_build_info{version=\"2\",sink=\"s3\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE cpu_seconds_total counter\ncpu_seconds_total 2.5\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tracklake

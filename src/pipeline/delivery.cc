@@ -6,7 +6,10 @@
 #include <random>
 
 #include "common/file_util.h"
+#include "common/json_writer.h"
 #include "common/thread_priority.h"
+#include "common/time_util.h"
+#include "encode/json_messages.h"
 #include "event/partition.h"
 #include "event/stored_record.h"
 #include "pipeline/pipeline.h"
@@ -66,8 +69,10 @@ bool Pipeline::WaitForJob(std::unique_lock<std::mutex>& lock, Deliverer role) {
 Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   const std::string_view type = PartitionEventType(batch.partition);
   const bool dead_letter = type == kRejectedPartitionPrefix;
-  // Dead letters keep their evidence in a format people read with zcat and jq.
-  const FileFormat format = dead_letter ? FileFormat::kNdjsonGzip : options_.format;
+  // Dead letters keep their evidence in a format people read with zcat and jq. Message sinks
+  // (Kafka, Kinesis) take them as messages too, to the "_rejected" event type's topic or stream.
+  const FileFormat format =
+      dead_letter && options_.format != FileFormat::kJsonMessages ? FileFormat::kNdjsonGzip : options_.format;
   EncodeOptions eo;
   eo.event_type = std::string(type);
   if (auto it = options_.event_type_columns.find(eo.event_type); it != options_.event_type_columns.end()) {
@@ -79,6 +84,7 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   eo.log_id = wal_->log_id();
   eo.compression = options_.compression;
   eo.dictionary_bytes = options_.parquet_dictionary_bytes;
+  eo.message_key = options_.message_key;
   object.key = ObjectKey(batch.partition, options_.node_id, wal_->log_id(), batch.first_seq, batch.last_seq, FileExtension(format));
   // Partitions come from validated event types (or Replay's check): a bug, never a client, could
   // make this fail, and the batch then waits, visibly, instead of writing outside the lake.
@@ -118,6 +124,15 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   if (!bytes.ok()) return bytes.status();
   object.bytes = std::move(bytes).value();
   object.events = batch.positions.size() - invalid;
+  object.batch.node_id = options_.node_id;
+  object.batch.log_id = wal_->log_id();
+  object.batch.event_type = eo.event_type;
+  object.batch.first_seq = batch.first_seq;
+  object.batch.last_seq = batch.last_seq;
+  {
+    std::lock_guard lock(mu_);
+    object.batch.delivered_below = DeliveredWatermark();
+  }
   return Status::Ok();
 }
 
@@ -141,16 +156,10 @@ bool Pipeline::Deliver(InFlight& job) {
   }
   if (r.outcome == DeliveryOutcome::kRejected) {
     delivery_rejected_->Inc();
-    const std::optional<std::filesystem::path> path = PathUnder(options_.dead_letter_dir, object.key);
-    Status s = path ? CreateDirs(path->parent_path().string())
-                    : Status::InvalidArgument("unsafe dead-letter key " + object.key);
-    if (s.ok()) s = WriteFileAtomic(path->string(), object.bytes);
-    if (!s.ok()) {
+    if (Status s = KeepDeadLetter(object, r); !s.ok()) {
       spdlog::error("cannot keep rejected file {} in the dead-letter directory: {}", object.key, s.ToString());
       return false;
     }
-    spdlog::error("{} sink rejected {} for good: {}; kept it in {}", sink_->name(), object.key, r.detail,
-                  path->string());
   }
   files_written_->Inc();
   events_delivered_->Inc(object.events);
@@ -161,6 +170,38 @@ bool Pipeline::Deliver(InFlight& job) {
   wal_->AppendControl(wal::RecordType::kDelivered, EncodeSealPayload(done), /*sync=*/false,
                       [this, first](const Status&, uint64_t, std::span<const WalPosition>) { OnDelivered(first); });
   return true;
+}
+
+Status Pipeline::KeepDeadLetter(const LakeObject& object, const DeliveryResult& result) {
+  std::string key = object.key;
+  std::string converted;
+  std::string_view bytes = object.bytes;
+  if (options_.format == FileFormat::kJsonMessages) {
+    // People read dead letters with zcat and jq, not the message framing.
+    Result<std::string> ndjson = MessageValuesAsNdjsonGzip(object.bytes);
+    if (!ndjson.ok()) return ndjson.status();
+    converted = std::move(ndjson).value();
+    bytes = converted;
+    key.replace(key.size() - FileExtension(FileFormat::kJsonMessages).size(), std::string::npos,
+                FileExtension(FileFormat::kNdjsonGzip));
+  }
+  const std::optional<std::filesystem::path> path = PathUnder(options_.dead_letter_dir, key);
+  if (!path) return Status::InvalidArgument("unsafe dead-letter key " + key);
+  Status s = CreateDirs(path->parent_path().string());
+  if (s.ok()) s = WriteFileAtomic(path->string(), bytes);
+  // The sink's reason beside the file: the evidence must outlive the log line.
+  std::string reason = "{\"sink\":";
+  AppendJsonString(reason, sink_->name());
+  reason += ",\"rejected_at\":\"";
+  AppendRfc3339Millis(reason, NowMillis());
+  reason += "\",\"reason\":";
+  AppendJsonString(reason, result.detail);
+  reason += "}\n";
+  if (s.ok()) s = WriteFileAtomic(path->string() + std::string(kDeadLetterReasonSuffix), reason);
+  if (!s.ok()) return s;
+  spdlog::error("{} sink rejected {} for good: {}; kept it in {}", sink_->name(), object.key, result.detail,
+                path->string());
+  return Status::Ok();
 }
 
 }  // namespace tracklake

@@ -42,6 +42,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
   auto wal = Wal::Open(p->options_.wal, observer, [&](const WalRecord& r) { p->Replay(r); });
   if (!wal.ok()) return wal.status();
   p->wal_ = std::move(wal).value();
+  p->sink_->OnLogOpened(p->options_.node_id, p->wal_->log_id());
   {
     std::lock_guard lock(p->mu_);
     p->replaying_ = false;
@@ -89,6 +90,8 @@ void Pipeline::RegisterMetrics() {
       "dead-letter area, others skipped (logged).");
   metrics_.AddGauge("tracklake_wal_disk_bytes", "Bytes of write-ahead log segments on disk.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().disk_bytes) : 0.0; });
+  metrics_.AddGauge("tracklake_wal_max_bytes", "Disk budget of the write-ahead log (wal.max_bytes): beyond it ingest answers 503.",
+                    [this] { return static_cast<double>(options_.wal.max_bytes); });
   metrics_.AddGauge("tracklake_wal_segments", "Write-ahead log segment files.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().segments) : 0.0; });
   metrics_.AddGauge("tracklake_wal_spare_segments", "Released log segment files kept to be overwritten by new segments.",
@@ -212,7 +215,11 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
                       });
 }
 
-bool Pipeline::Ready() const { return wal_ && !wal_->OverBudget(); }
+Status Pipeline::Readiness() const {
+  if (!wal_) return Status::Unavailable("starting");
+  if (wal_->OverBudget()) return Status::NoSpace("write-ahead log is over its disk budget");
+  return sink_->Readiness();
+}
 
 void Pipeline::BatcherLoop() {
   std::unique_lock lock(mu_);
@@ -275,13 +282,17 @@ void Pipeline::MakeReady(const Batch& batch) {
   delivery_cv_.notify_all();
 }
 
-void Pipeline::ReleaseLog() {
+uint64_t Pipeline::DeliveredWatermark() const {
+  // Every batch to come is cut from open batches or from events not yet batched, so its first
+  // seq is at least the smallest of these.
   uint64_t watermark = highest_event_seq_ + 1;
   if (auto open = batcher_.MinOpenSeq()) watermark = std::min(watermark, *open);
   if (!sealed_.empty()) watermark = std::min(watermark, sealed_.begin()->first);
   for (const Committed& c : committed_) watermark = std::min(watermark, c.first_seq);
-  wal_->Release(watermark);
+  return watermark;
 }
+
+void Pipeline::ReleaseLog() { wal_->Release(DeliveredWatermark()); }
 
 void Pipeline::OnDelivered(uint64_t first_seq) {
   std::lock_guard lock(mu_);

@@ -33,6 +33,9 @@
 
 namespace tracklake {
 
+// Beside each dead-lettered file, "<file>.reason.json": the sink, the time and the sink's reason.
+inline constexpr std::string_view kDeadLetterReasonSuffix = ".reason.json";
+
 struct PipelineOptions {
   std::string node_id;
   WalOptions wal;
@@ -47,6 +50,7 @@ struct PipelineOptions {
   int64_t retry_initial_ms = 200;
   int64_t retry_max_ms = 30'000;
   int64_t shutdown_deadline_ms = 60'000;  // after that, undelivered batches stay in the log
+  std::string message_key = "none";  // FileFormat::kJsonMessages: the field that keys each message
 };
 
 class Pipeline {
@@ -63,7 +67,10 @@ class Pipeline {
   Status Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done);
 
   // False while the log is over its budget: /readyz answers 503.
-  bool Ready() const;
+  bool Ready() const { return Readiness().ok(); }
+  // Ok, or why /readyz answers 503: the log over its budget, or the sink not ready (e.g. no
+  // Kafka broker reached since start).
+  Status Readiness() const;
 
   // Seals every open batch and waits (up to the deadline) until all are delivered; then stops
   // the threads and closes the log. Idempotent. REQUIRES: no Ingest calls after it starts.
@@ -101,6 +108,8 @@ class Pipeline {
   Status EncodeBatch(const Batch& batch, LakeObject& object);
   void OnDelivered(uint64_t first_seq);
   void ReleaseLog();  // REQUIRES: mu_ held
+  uint64_t DeliveredWatermark() const;  // REQUIRES: mu_ held. Batches below it are delivered.
+  Status KeepDeadLetter(const LakeObject& object, const DeliveryResult& result);
   void RegisterMetrics();
 
   const PipelineOptions options_;

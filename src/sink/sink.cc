@@ -37,4 +37,16 @@ std::optional<std::filesystem::path> PathUnder(const std::string& root, std::str
   return path;
 }
 
+std::string NameFromTemplate(std::string_view name_template, std::string_view event_type) {
+  std::string name;
+  size_t pos = 0;
+  for (;;) {
+    const size_t at = name_template.find(kEventTypePlaceholder, pos);
+    name.append(name_template.substr(pos, at == std::string_view::npos ? std::string_view::npos : at - pos));
+    if (at == std::string_view::npos) return name;
+    name.append(event_type);
+    pos = at + kEventTypePlaceholder.size();
+  }
+}
+
 }  // namespace tracklake

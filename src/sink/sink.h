@@ -5,13 +5,30 @@
 // Thread-safety: Put may be called from several delivery threads at once.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace tracklake {
+
+// Which events of which log an object holds, so that a sink can make delivery exactly-once
+// (Kafka: docs/kafka.md) without parsing object keys. Filled in by the pipeline.
+struct BatchIdentity {
+  std::string node_id;
+  std::string log_id;      // the write-ahead log's id (wal/log_id.h); "" for a log from before log ids
+  std::string event_type;  // of every event in the object ("_rejected" for the dead-letter partition)
+  uint64_t first_seq = 0;  // the sealed batch's log range; a replay re-delivers it with the same range
+  uint64_t last_seq = 0;
+  // Every batch of this log whose first_seq is below this was delivered (or dead-lettered)
+  // before this Put began. Never decreases within one process; after a restart it may start
+  // lower (a delivered record lost with the process), never above a batch not yet delivered.
+  uint64_t delivered_below = 0;
+};
 
 struct LakeObject {
   // Relative key, e.g. "page_view/dt=2026-11-26/hr=06/node-00000000000000000001-00000000000000000042.ndjson.gz".
@@ -19,6 +36,7 @@ struct LakeObject {
   std::string key;
   std::string bytes;
   uint64_t events = 0;
+  BatchIdentity batch;
 };
 
 enum class DeliveryOutcome {
@@ -37,6 +55,12 @@ class Sink {
   virtual ~Sink() = default;
   virtual DeliveryResult Put(const LakeObject& object) = 0;
   virtual std::string_view name() const = 0;
+  // Called once by the pipeline after the log is opened and before the first Put: which log the
+  // objects come from (sinks that keep delivery state per log, such as Kafka's, start here).
+  virtual void OnLogOpened(std::string_view /*node_id*/, std::string_view /*log_id*/) {}
+  // Ok, or why the sink cannot deliver now (e.g. no broker reached since start): /readyz says it.
+  // Cheap and safe from any thread.
+  virtual Status Readiness() const { return Status::Ok(); }
 };
 
 // Object key for a batch: "<partition>/<node>-<log>-<first_seq>-<last_seq><extension>", seqs as
@@ -52,5 +76,10 @@ bool IsSafeObjectKey(std::string_view key);
 
 // root/key when key is safe and the result stays under root (lexically); nullopt otherwise.
 std::optional<std::filesystem::path> PathUnder(const std::string& root, std::string_view key);
+
+// A per-event-type destination name (stream, topic): every "{event_type}" in the template
+// replaced by the event type.
+inline constexpr std::string_view kEventTypePlaceholder = "{event_type}";
+std::string NameFromTemplate(std::string_view name_template, std::string_view event_type);
 
 }  // namespace tracklake

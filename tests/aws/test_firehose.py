@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tlharness import fetch_upstream, relay_response
+from tlharness import fetch_upstream, relay_response, reply_json
 
 MAX_RECORD_BYTES = 1000 * 1024
 MAX_CALL_BYTES = 4 * 1024 * 1024
@@ -117,12 +117,7 @@ class FirehoseProxy:
                                  "RequestResponses": responses})
 
             def reply(self, status, document):
-                data = json.dumps(document).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                reply_json(self, status, document)
 
         self.server = tiny_server(Handler)
         self.url = self.server.url

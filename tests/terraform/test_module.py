@@ -1,7 +1,8 @@
 """The Terraform module deploy/terraform/aws, parsed with python-hcl2 (Terraform cannot fetch
 providers here, so `terraform validate` is not available): its structure is checked against
 what tracklake does — one Glue table per event type with the layout of `tracklake ddl`, one
-delivery stream per event type in firehose mode, a private encrypted bucket, a least-privilege
+delivery stream per event type in firehose mode, one Kinesis data stream per event type in
+kinesis mode, nothing for Kafka in kafka mode, a private encrypted bucket, a least-privilege
 collector policy, and the alarms of the design note on metrics that really exist."""
 import json
 import re
@@ -85,11 +86,11 @@ def test_every_event_type_gets_a_glue_table_and_in_firehose_mode_a_stream(module
     assert stream["for_each"] == "${local.stream_types}"
     assert stream["name"] == "${local.stream_names[each.key]}"
     assert stream["destination"] == "extended_s3"
-    # Every per-stream resource iterates over the same event types.
+    # Every per-stream resource iterates over the same event types (Kinesis mode's over its own).
     per_stream = [body for (t, _), body in module.resources.items()
                   if t in ("aws_cloudwatch_log_stream", "aws_cloudwatch_metric_alarm") and "for_each" in body]
     assert len(per_stream) >= 5
-    assert all(body["for_each"] == "${local.stream_types}" for body in per_stream)
+    assert all(body["for_each"] in ("${local.stream_types}", "${local.kinesis_types}") for body in per_stream)
 
 
 def test_stream_names_are_the_ones_the_collector_uses(module):
@@ -233,7 +234,55 @@ def test_alarms_watch_metrics_the_collector_really_publishes(module):
 
 def test_the_mode_and_names_are_validated(module):
     mode = module.variables["mode"]
-    assert mode["default"] in ("s3", "firehose")
-    assert one(mode["validation"])["condition"] == '${contains(["s3", "firehose"], var.mode)}'
+    assert mode["default"] in ("s3", "firehose", "kinesis", "kafka")
+    assert one(mode["validation"])["condition"] == '${contains(["s3", "firehose", "kinesis", "kafka"], var.mode)}'
     conditions = [v["condition"] for v in module.variables["event_types"]["validation"]]
     assert any("^[a-z0-9_]{1,64}$" in c and "keys(var.event_types)" in c for c in conditions)
+
+
+def collector_default(option):
+    row = next(line for line in (ROOT / "docs" / "config.md").read_text().splitlines()
+               if line.startswith(f"| `{option}`"))
+    return json.loads(row.split("|")[3].strip().strip("`"))
+
+
+def test_kinesis_mode_makes_one_encrypted_stream_per_event_type_named_as_the_collector_does(module):
+    assert module.locals["kinesis"] == '${var.mode == "kinesis"}'
+    assert module.locals["kinesis_types"] == "${local.kinesis ? var.event_types : {}}"
+    assert module.locals["kinesis_stream_names"] == \
+        '${{for t, _ in local.kinesis_types : t => replace(var.stream_name_template, "{event_type}", t)}}'
+    assert module.default("stream_name_template") == collector_default("kinesis.stream_template")
+    [stream] = module.of_type("aws_kinesis_stream").values()
+    assert stream["for_each"] == "${local.kinesis_types}"
+    assert stream["name"] == "${local.kinesis_stream_names[each.key]}"
+    assert stream["encryption_type"] == "KMS" and stream["kms_key_id"] == "alias/aws/kinesis"
+    assert one(stream["stream_mode_details"])["stream_mode"] == "${var.kinesis_stream_mode}"
+    # Shards only in provisioned mode (on-demand streams refuse a shard count).
+    assert stream["shard_count"] == '${var.kinesis_stream_mode == "PROVISIONED" ? var.kinesis_shard_count : null}'
+    assert module.default("kinesis_stream_mode") == "ON_DEMAND"
+    assert 24 <= module.default("kinesis_retention_hours") <= 8760
+    [throttled] = alarms_on(module, "WriteProvisionedThroughputExceeded")
+    assert throttled["for_each"] == "${local.kinesis_types}"
+
+
+def test_in_kinesis_mode_the_collector_may_only_put_records_into_those_streams(module):
+    collector = {s["sid"]: s for s in statements(module.data[("aws_iam_policy_document", "collector")])}
+    kinesis = collector["PutRecordsPerEventTypeStream"]
+    assert kinesis["actions"] == ["kinesis:PutRecords"]
+    assert kinesis["resources"] == ["${[for s in aws_kinesis_stream.events : s.arn]}"] or \
+        "aws_kinesis_stream.events" in str(kinesis["resources"])
+    dynamic = {one(body["statement"]["content"])["sid"]: body["statement"]["for_each"]
+               for body in module.data[("aws_iam_policy_document", "collector")]["dynamic"]}
+    assert dynamic["PutRecordsPerEventTypeStream"] == '${local.kinesis ? ["kinesis"] : []}'
+    # S3 writes only in s3 mode: a Kinesis or Kafka collector cannot touch the lake bucket.
+    assert dynamic["PutLakeObjects"] == '${var.mode == "s3" ? ["s3"] : []}'
+
+
+def test_kafka_mode_creates_nothing_for_kafka_and_no_aws_policy(module):
+    assert module.locals["kafka"] == '${var.mode == "kafka"}'
+    assert not [t for (t, _) in module.resources if "msk" in t or "kafka" in t.replace("kinesis_firehose", "")]
+    assert module.of_type("aws_iam_policy")["collector"]["count"] == "${local.kafka ? 0 : 1}"
+    assert "local.kafka" in module.of_type("aws_iam_role_policy_attachment")["collector"]["count"]
+    assert module.default("kafka_topic_template") == collector_default("kafka.topic_template")
+    outputs = (MODULE / "outputs.tf").read_text()
+    assert 'type = \\"kafka\\"' in outputs and "kafka_brokers" in outputs and "SCRAM-SHA-512" in outputs

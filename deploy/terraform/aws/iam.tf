@@ -1,15 +1,25 @@
 # The collectors' least-privilege policy: write lake objects under the prefix (S3 mode; single
 # PutObject and multipart uploads — CreateMultipartUpload, UploadPart and
 # CompleteMultipartUpload are authorised by s3:PutObject), or put records into exactly the
-# event types' streams (Firehose mode). No wildcard actions, no read access.
+# event types' streams (Firehose and Kinesis modes). No wildcard actions, no read access. Kafka
+# mode needs no AWS permission (SASL/SCRAM users and ACLs on the cluster: docs/kafka.md), so it
+# has no policy.
 
 data "aws_iam_policy_document" "collector" {
   dynamic "statement" {
-    for_each = local.firehose ? [] : ["s3"]
+    for_each = var.mode == "s3" ? ["s3"] : []
     content {
       sid       = "PutLakeObjects"
       actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
       resources = ["${aws_s3_bucket.lake.arn}/${var.prefix}*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = local.kinesis ? ["kinesis"] : []
+    content {
+      sid       = "PutRecordsPerEventTypeStream"
+      actions   = ["kinesis:PutRecords"]
+      resources = [for s in aws_kinesis_stream.events : s.arn]
     }
   }
   dynamic "statement" {
@@ -21,7 +31,7 @@ data "aws_iam_policy_document" "collector" {
     }
   }
   dynamic "statement" {
-    for_each = !local.firehose && var.kms_key_arn != "" ? [var.kms_key_arn] : []
+    for_each = var.mode == "s3" && var.kms_key_arn != "" ? [var.kms_key_arn] : []
     content {
       sid       = "EncryptLakeObjects"
       actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
@@ -31,6 +41,7 @@ data "aws_iam_policy_document" "collector" {
 }
 
 resource "aws_iam_policy" "collector" {
+  count       = local.kafka ? 0 : 1
   name        = "${var.name}-collector"
   description = "tracklake collectors: deliver events (${var.mode} mode)"
   policy      = data.aws_iam_policy_document.collector.json
@@ -38,7 +49,7 @@ resource "aws_iam_policy" "collector" {
 }
 
 resource "aws_iam_role_policy_attachment" "collector" {
-  count      = var.collector_role_name == "" ? 0 : 1
+  count      = var.collector_role_name == "" || local.kafka ? 0 : 1
   role       = var.collector_role_name
-  policy_arn = aws_iam_policy.collector.arn
+  policy_arn = aws_iam_policy.collector[0].arn
 }

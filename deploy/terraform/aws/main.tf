@@ -1,6 +1,8 @@
 # tracklake on AWS: the lake bucket, its Glue tables, (in firehose mode) one delivery stream per
-# event type, the collectors' least-privilege policy, logs and alarms. See README.md
-# "Deploying on AWS" and docs/firehose.md.
+# event type or (in kinesis mode) one data stream per event type, the collectors' least-privilege
+# policy, logs and alarms. Kafka mode creates nothing for Kafka (MSK is set up on its own, see
+# docs/kafka.md) and prints the collectors' [kafka] section. See README.md "Deploying on AWS",
+# docs/firehose.md, docs/kinesis.md.
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -8,6 +10,8 @@ data "aws_partition" "current" {}
 
 locals {
   firehose    = var.mode == "firehose"
+  kinesis     = var.mode == "kinesis"
+  kafka       = var.mode == "kafka"
   lake_root   = "s3://${var.bucket_name}/${var.prefix}"
   errors_root = "${var.prefix}_firehose_errors/"
   # Firehose mode: one stream per event type (for_each over the variable).

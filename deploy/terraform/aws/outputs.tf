@@ -9,8 +9,9 @@ output "lake_location" {
 }
 
 output "stream_names" {
-  description = "Event type => delivery stream (firehose mode)."
-  value       = { for t, s in aws_kinesis_firehose_delivery_stream.events : t => s.name }
+  description = "Event type => delivery stream (firehose mode) or data stream (kinesis mode)."
+  value = merge({ for t, s in aws_kinesis_firehose_delivery_stream.events : t => s.name },
+  { for t, s in aws_kinesis_stream.events : t => s.name })
 }
 
 output "glue_database" {
@@ -19,8 +20,8 @@ output "glue_database" {
 }
 
 output "collector_policy_arn" {
-  description = "The collectors' least-privilege policy; attach it to their role."
-  value       = aws_iam_policy.collector.arn
+  description = "The collectors' least-privilege policy; attach it to their role (none in kafka mode)."
+  value       = one(aws_iam_policy.collector[*].arn)
 }
 
 output "log_group" {
@@ -30,7 +31,21 @@ output "log_group" {
 
 output "collector_config" {
   description = "The [sink] part of the collectors' tracklake.toml for this deployment."
-  value = local.firehose ? join("\n", [
+  value = local.kafka ? join("\n", [
+    "[sink]", "type = \"kafka\"", "", "[kafka]",
+    "brokers = \"${var.kafka_brokers}\"",
+    "topic_template = \"${var.kafka_topic_template}\"",
+    "exactly_once = true", "",
+    "[kafka.properties]",
+    "\"security.protocol\" = \"SASL_SSL\"",
+    "\"sasl.mechanism\" = \"SCRAM-SHA-512\"",
+    "\"sasl.username\" = \"<the MSK SCRAM secret's user>\"",
+    "\"sasl.password\" = \"<its password>\"", "",
+    ]) : local.kinesis ? join("\n", [
+    "[sink]", "type = \"kinesis\"", "", "[kinesis]",
+    "stream_template = \"${var.stream_name_template}\"",
+    "region = \"${data.aws_region.current.name}\"", "",
+    ]) : local.firehose ? join("\n", [
     "[sink]", "type = \"firehose\"", "", "[firehose]",
     "stream_template = \"${var.stream_name_template}\"",
     "region = \"${data.aws_region.current.name}\"",

@@ -5,12 +5,12 @@ variable "name" {
 }
 
 variable "mode" {
-  description = "How collectors deliver: \"s3\" (files straight to the bucket, the cheapest path) or \"firehose\" (one delivery stream per event type)."
+  description = "How collectors deliver: \"s3\" (files straight to the bucket, the cheapest path), \"firehose\" (one delivery stream per event type), \"kinesis\" (one Kinesis data stream per event type) or \"kafka\" (your Kafka or MSK cluster; the module creates no Kafka resources, see docs/kafka.md)."
   type        = string
   default     = "s3"
   validation {
-    condition     = contains(["s3", "firehose"], var.mode)
-    error_message = "mode must be \"s3\" or \"firehose\"."
+    condition     = contains(["s3", "firehose", "kinesis", "kafka"], var.mode)
+    error_message = "mode must be \"s3\", \"firehose\", \"kinesis\" or \"kafka\"."
   }
 }
 
@@ -53,7 +53,7 @@ variable "lake_format" {
 }
 
 variable "stream_name_template" {
-  description = "Delivery stream names; {event_type} is replaced. Must equal the collectors' firehose.stream_template."
+  description = "Delivery (firehose mode) or data (kinesis mode) stream names; {event_type} is replaced. Must equal the collectors' firehose.stream_template or kinesis.stream_template."
   type        = string
   default     = "tracking-{event_type}"
 }
@@ -164,4 +164,38 @@ variable "tags" {
   description = "Tags of every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "kinesis_stream_mode" {
+  description = "Kinesis mode: ON_DEMAND (scales by itself, billed per GB) or PROVISIONED (kinesis_shard_count shards per stream, billed per shard-hour)."
+  type        = string
+  default     = "ON_DEMAND"
+  validation {
+    condition     = contains(["ON_DEMAND", "PROVISIONED"], var.kinesis_stream_mode)
+    error_message = "kinesis_stream_mode must be \"ON_DEMAND\" or \"PROVISIONED\"."
+  }
+}
+
+variable "kinesis_shard_count" {
+  description = "Kinesis mode, PROVISIONED: shards per stream (each takes 1 MB/s or 1,000 records/s)."
+  type        = number
+  default     = 1
+}
+
+variable "kinesis_retention_hours" {
+  description = "Kinesis mode: hours a record stays readable (24..8760)."
+  type        = number
+  default     = 24
+}
+
+variable "kafka_brokers" {
+  description = "Kafka mode: the cluster's bootstrap servers (e.g. MSK's SASL/SCRAM ones, port 9096), written into the collector_config output."
+  type        = string
+  default     = ""
+}
+
+variable "kafka_topic_template" {
+  description = "Kafka mode: topic names; {event_type} is replaced. Written into the collector_config output (kafka.topic_template)."
+  type        = string
+  default     = "tracking.{event_type}"
 }

@@ -22,7 +22,9 @@
 
 #include "aws/credentials.h"
 #include "aws/http_client.h"
+#include "aws/json_api.h"
 #include "common/status.h"
+#include "sink/record_calls.h"
 #include "sink/sink.h"
 
 namespace tracklake {
@@ -41,13 +43,8 @@ struct FirehoseSinkOptions {
 // {"DeliveryStreamName":"...","Records":[{"Data":"<base64>"},...]}
 std::string PutRecordBatchBody(std::string_view stream, const std::vector<std::string_view>& records);
 
-struct PutRecordBatchOutcome {
-  // kDelivered: the call was answered 200 and `failed` lists the records to send again
-  // (positions within the call); otherwise the whole call failed with this outcome.
-  DeliveryOutcome call = DeliveryOutcome::kDelivered;
-  std::vector<size_t> failed;
-  std::string detail;  // call failure, or the first failed record's error code and message
-};
+// kDelivered: the call was answered 200 and `failed` lists the records to send again.
+using PutRecordBatchOutcome = RecordCallOutcome;
 
 // records_sent: how many records the call carried (a 200 that does not account for all of
 // them is treated as failing the unaccounted ones).
@@ -66,13 +63,8 @@ class FirehoseClient {
   Result<aws::HttpResponse> Send(std::string_view body) const;
 
  private:
-  FirehoseClient(const FirehoseSinkOptions& options, std::shared_ptr<aws::CredentialsProvider> credentials)
-      : options_(options), credentials_(std::move(credentials)) {}
-  FirehoseSinkOptions options_;
-  std::string scheme_;
-  std::string host_;
-  std::string path_;  // "/" or the endpoint's path
-  std::shared_ptr<aws::CredentialsProvider> credentials_;
+  explicit FirehoseClient(std::unique_ptr<aws::JsonApiClient> api) : api_(std::move(api)) {}
+  std::unique_ptr<aws::JsonApiClient> api_;
 };
 
 }  // namespace tracklake

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "sink/record_calls.h"
+#include "sink/sink.h"
+
 namespace tracklake {
 namespace {
 
-constexpr std::string_view kEventTypePlaceholder = "{event_type}";
 constexpr size_t kMaxStreamNameLength = 64;
 
 }  // namespace
@@ -48,18 +50,7 @@ FirehoseRecords PackRecords(std::string_view ndjson, bool aggregate, size_t max_
 std::vector<std::vector<size_t>> GroupIntoCalls(const std::vector<std::string_view>& records,
                                                 const std::vector<size_t>& indices, size_t max_records,
                                                 size_t max_bytes) {
-  std::vector<std::vector<size_t>> calls;
-  size_t call_bytes = 0;
-  for (size_t index : indices) {
-    const size_t size = records[index].size();
-    if (calls.empty() || calls.back().size() >= max_records || call_bytes + size > max_bytes) {
-      calls.emplace_back();
-      call_bytes = 0;
-    }
-    calls.back().push_back(index);
-    call_bytes += size;
-  }
-  return calls;
+  return GroupIntoCalls([&](size_t index) { return records[index].size(); }, indices, max_records, max_bytes);
 }
 
 uint64_t BilledBytes(size_t record_bytes) {
@@ -68,15 +59,7 @@ uint64_t BilledBytes(size_t record_bytes) {
 }
 
 std::string StreamName(std::string_view stream_template, std::string_view event_type) {
-  std::string name;
-  size_t pos = 0;
-  for (;;) {
-    const size_t at = stream_template.find(kEventTypePlaceholder, pos);
-    name.append(stream_template.substr(pos, at == std::string_view::npos ? std::string_view::npos : at - pos));
-    if (at == std::string_view::npos) return name;
-    name.append(event_type);
-    pos = at + kEventTypePlaceholder.size();
-  }
+  return NameFromTemplate(stream_template, event_type);
 }
 
 bool IsValidStreamName(std::string_view name) {

@@ -42,7 +42,10 @@ TEST(LocalDirSink, RefusesAKeyThatWouldLeaveTheLake) {
   const fs::path base = fs::temp_directory_path() / ("lake-escape-" + std::to_string(::getpid()));
   fs::remove_all(base);
   auto sink = MakeLocalDirSink((base / "box" / "lake").string());
-  const DeliveryResult r = sink->Put(LakeObject{"../../escape_pwned/dt=2022-03-12/hr=18/f.parquet", "x", 1});
+  LakeObject escape;
+  escape.key = "../../escape_pwned/dt=2022-03-12/hr=18/f.parquet";
+  escape.bytes = "x";
+  const DeliveryResult r = sink->Put(escape);
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRejected);
   EXPECT_FALSE(fs::exists(base / "escape_pwned"));
   fs::remove_all(base);
@@ -52,7 +55,7 @@ TEST(LocalDirSink, WritesFileAndOverwritesOnReplay) {
   const fs::path root = fs::temp_directory_path() / ("lake-" + std::to_string(::getpid()));
   fs::remove_all(root);
   auto sink = MakeLocalDirSink(root.string());
-  LakeObject o{"t/dt=2026-11-26/hr=06/f.ndjson.gz", "first", 1};
+  LakeObject o{"t/dt=2026-11-26/hr=06/f.ndjson.gz", "first", 1, {}};
   ASSERT_EQ(sink->Put(o).outcome, DeliveryOutcome::kDelivered);
   o.bytes = "second";
   ASSERT_EQ(sink->Put(o).outcome, DeliveryOutcome::kDelivered);
@@ -68,7 +71,7 @@ TEST(LocalDirSink, WritesFileAndOverwritesOnReplay) {
 
 TEST(LocalDirSink, UnwritableRootAsksForRetry) {
   auto sink = MakeLocalDirSink("/proc/tracklake-cannot-write-here");
-  EXPECT_EQ(sink->Put(LakeObject{"a/b", "x", 1}).outcome, DeliveryOutcome::kRetry);
+  EXPECT_EQ(sink->Put(LakeObject{"a/b", "x", 1, {}}).outcome, DeliveryOutcome::kRetry);
 }
 
 }  // namespace

@@ -1,0 +1,31 @@
+// The Kinesis Data Streams PutRecords call as tracklake uses it: its body, and what its answer
+// means (sink/aws_records/record_api.h; on top of the common transient errors,
+// ProvisionedThroughputExceededException and KMSThrottlingException are retried).
+// Pure functions, thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aws/http_client.h"
+#include "common/status.h"
+#include "sink/kinesis/kinesis_records.h"
+#include "sink/record_calls.h"
+
+namespace tracklake {
+
+inline constexpr std::string_view kPutRecordsTarget = "Kinesis_20131202.PutRecords";
+
+// {"StreamName":"...","Records":[{"Data":"<base64>","PartitionKey":"..."},...]} for the records
+// at `indices`.
+std::string PutRecordsBody(std::string_view stream, const std::vector<KinesisRecord>& records,
+                           const std::vector<size_t>& indices);
+
+RecordCallOutcome ClassifyPutRecords(std::string_view stream, const Result<aws::HttpResponse>& response,
+                                     size_t records_sent);
+
+bool IsRetryableKinesisError(std::string_view type);
+
+}  // namespace tracklake
