@@ -33,6 +33,12 @@ struct AppConfig {
   std::vector<std::string> event_types;  // empty: any event type
   uint32_t rate_limit = 0;   // events per second, token bucket; 0: unlimited
   uint32_t rate_burst = 0;   // bucket size in events; 0: one second's worth
+  // Browser-facing access (docs/security.md): public keys valid only from allowed_origins, and
+  // keyless Snowplow traffic recognised by its aid from the same origins.
+  std::vector<std::string> browser_keys = {};
+  std::vector<std::string> allowed_origins = {};
+  std::vector<std::string> browser_event_types = {};  // empty: as event_types
+  std::vector<std::string> snowplow_app_ids = {};
 };
 
 struct Config {

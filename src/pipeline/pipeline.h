@@ -66,8 +66,6 @@ class Pipeline {
   // without calling done, when the log refuses (queue full, disk budget): answer 503.
   Status Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done);
 
-  // False while the log is over its budget: /readyz answers 503.
-  bool Ready() const { return Readiness().ok(); }
   // Ok, or why /readyz answers 503: the log over its budget, or the sink not ready (e.g. no
   // Kafka broker reached since start).
   Status Readiness() const;

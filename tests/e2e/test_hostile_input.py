@@ -105,7 +105,8 @@ def request_bytes(body=b"", method="POST", target="/v1/events", extra_headers=""
 NOT_JSON = "request body is not valid JSON: "
 
 
-TRAILING = NOT_JSON + "unexpected content after the top-level value"
+TRAILING = (NOT_JSON + "unexpected content after the top-level value (several events: send a JSON array, "
+            "or one object per line as Content-Type: application/x-ndjson)")
 NOT_OBJECTS = "request body must be a JSON object or an array of JSON objects"
 
 
