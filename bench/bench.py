@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import benchlib as bl
+import protocols
 import report
 
 
@@ -26,7 +27,7 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--smoke", action="store_true", help="every phase with tiny durations (about 10-20 s)")
     p.add_argument("--out", default=str(bl.HERE / "results"), help="results folder")
-    p.add_argument("--phases", default="disk,ceiling,max,openloop,freshness,memory,kafka", help="comma-separated subset")
+    p.add_argument("--phases", default="disk,ceiling,max,protocols,openloop,freshness,memory,kafka", help="comma-separated subset")
     p.add_argument("--kafka-s", type=float, help="seconds of load per sink in the Kafka phase (env BENCH_KAFKA_S)")
     p.add_argument("--max-s", type=float, help="seconds per maximum-rate run (env BENCH_MAX_S)")
     p.add_argument("--sustained-s", type=float, help="seconds of the sustained max-rate runs, 0 = skip (BENCH_SUSTAINED_S)")
@@ -87,13 +88,15 @@ def median_run(runs):
     return ordered[(len(ordered) - 1) // 2]
 
 
-def tracklake_max_run(a, root, durability, body, seconds):
-    """wrk at maximum rate against a fresh collector, then the delivery check."""
+def tracklake_max_run(a, root, durability, body, seconds, wrk_env=None):
+    """wrk at maximum rate against a fresh collector, then the delivery check. wrk_env overrides the
+    wrk script's environment (another body file and path: the protocols phase)."""
     with bl.Collector(a.binary, root, durability=durability, max_age=a.max_age) as c:
         cpu = bl.CpuMeter(c.proc.pid)
         t0 = time.monotonic()
         r = bl.run_wrk(c.url, bl.HERE / "wrk_auth.lua", seconds, a.connections,
-                       {"URL_PATH": "/v1/events", "BASE_SCRIPT": str(wrk_script(body)), "WRITE_KEY": bl.WRITE_KEY})
+                       {"URL_PATH": "/v1/events", "BASE_SCRIPT": str(wrk_script(body)), "WRITE_KEY": bl.WRITE_KEY,
+                        **(wrk_env or {})})
         r["server_cpu_pct"] = cpu.percent()
         acked = r["ok_requests"] * r["events_per_req"]
         ok, waited, rows, accepted = c.wait_caught_up(acked, a.max_age + bl.CATCH_UP_GRACE_S)
@@ -319,8 +322,8 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc)
     res = dict(started=started.isoformat(timespec="seconds"), smoke=a.smoke, binary=a.binary, cores=os.cpu_count(),
                load_average_before=bl.load_average(), settings={k: v for k, v in vars(a).items() if k != "phases"},
-               ceiling={}, ceiling_rounds=[], max=[], openloop=[], openloop_nginx=[], freshness=None, memory=None, disk=[],
-               kafka=[])
+               ceiling={}, ceiling_rounds=[], max=[], protocols=[], openloop=[], openloop_nginx=[], freshness=None, memory=None,
+               disk=[], kafka=[])
     res["settings"]["rates"] = a.rates
     log(f"bench: {'smoke' if a.smoke else 'full'} run, load average {' '.join(res['load_average_before'])}")
     work = Path(tempfile.mkdtemp(prefix="tracklake-bench-"))
@@ -334,8 +337,9 @@ def main():
                 phase_ceiling(a, res, round_no)
             if "max" in a.phases:
                 phase_max(a, res, work, round_no, sustained=False)
-        for name, fn, arg in (("disk", phase_disk, work), ("ceiling", phase_ceiling, None), ("max", phase_max, work), ("openloop", phase_openloop, work),
-                              ("freshness", phase_freshness, work), ("memory", phase_memory, work),
+        for name, fn, arg in (("disk", phase_disk, work), ("ceiling", phase_ceiling, None), ("max", phase_max, work),
+                              ("protocols", lambda a_, r_, w_: protocols.phase_protocols(a_, r_, w_, tracklake_max_run, log), work),
+                              ("openloop", phase_openloop, work), ("freshness", phase_freshness, work), ("memory", phase_memory, work),
                               ("kafka", phase_kafka, work)):
             if name in a.phases:
                 log(f"[{name}]")
@@ -354,7 +358,7 @@ def main():
     report.chart(res, out / f"{stem}.png")
     log("\n" + md)
     log(f"bench: {res['elapsed_s']} s; wrote {out / stem}.json, .md, .png")
-    bad = [r for r in res["max"] + res["openloop"] + ([res["memory"]] if res["memory"] else []) + res["kafka"]
+    bad = [r for r in res["max"] + res["protocols"] + res["openloop"] + ([res["memory"]] if res["memory"] else []) + res["kafka"]
            if not r["caught_up"]]
     return 1 if bad else 0
 

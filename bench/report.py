@@ -4,6 +4,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+import protocols  # noqa: E402
+
 
 def _ms(us):
     return f"{us / 1000:.2f}" if us is not None else "-"
@@ -47,6 +49,7 @@ def markdown(res):
             lines.append(f"| {q['durability']} | {q['body']} | {q['rounds']} | {q['median_req_per_s']:.0f} | "
                          f"{q['median_events_per_s']:.0f} | {ceil} | {ratio} |")
         lines.append("")
+    lines += protocols.markdown(res)
     rows = res["openloop"] + ([dict(res["memory"], label="4 KB, 20 types")] if res["memory"] else [])
     if rows:
         lines += ["## Open loop (tracklake loadgen, latency from the intended send time), fsync", "",

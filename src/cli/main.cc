@@ -146,6 +146,14 @@ int main(int argc, char** argv) {
     std::cerr << "configuration error: " << loaded.status().message() << "\n";
     return 2;
   }
+  for (const std::string& warning : loaded->warnings) {
+    // Not on stdout: `config check` prints the configuration there.
+    if (serve->parsed()) {
+      spdlog::warn("{}", warning);
+    } else {
+      std::cerr << "warning: " << warning << "\n";
+    }
+  }
   if (ddl->parsed()) return Ddl(*loaded, dialect, location);
   if (redrive->parsed()) return tracklake::Redrive(*loaded, redrive_flags);
   const std::vector<std::string> warnings = tracklake::ConfigWarnings(*loaded);

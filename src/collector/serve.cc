@@ -11,6 +11,7 @@
 #include "collector/collector_handler.h"
 #include "collector/service_notify.h"
 #include "common/cpu_count.h"
+#include "common/sha256.h"
 #include "common/open_file_limit.h"
 #include "http/server.h"
 #include "metrics/process_metrics.h"
@@ -157,7 +158,12 @@ namespace {
 Authenticator AuthenticatorFrom(const Config& c) {
   std::vector<Authenticator::App> apps;
   for (const AppConfig& a : c.auth.apps) {
-    apps.push_back({{a.app_id, a.event_types, a.rate_limit, a.rate_burst}, a.key_sha256});
+    std::vector<std::string> browser_digests;
+    for (const std::string& key : a.browser_keys) browser_digests.push_back(Sha256Bytes(key));
+    apps.push_back({{a.app_id, a.event_types, a.rate_limit, a.rate_burst, a.allowed_origins, a.browser_event_types,
+                     a.snowplow_app_ids},
+                    a.key_sha256,
+                    std::move(browser_digests)});
   }
   return Authenticator(c.auth.mode == AuthMode::kKeys, std::move(apps));
 }

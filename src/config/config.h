@@ -1,7 +1,9 @@
 // tracklake's configuration: a TOML file plus environment overrides TRACKLAKE_<SECTION>_<KEY>.
 // Every option is declared once in a table (key, type, default, bounds, doc, secret flag) that
 // drives parsing, error messages, `tracklake config describe` and docs/config.md.
-// Unknown keys (in the file or as TRACKLAKE_* variables) are errors.
+// Unknown keys are errors: in the file, and as TRACKLAKE_<SECTION>_<KEY> variables of a section
+// that exists (a typo never passes silently). Other TRACKLAKE_* variables (TRACKLAKE_BIN, which
+// the Makefile and tests export, say) are not options: ignored, with a warning.
 //
 // Thread-safety: Config is a plain value; load it once at start-up and share it read-only.
 #pragma once
@@ -31,6 +33,12 @@ struct AppConfig {
   std::vector<std::string> event_types;  // empty: any event type
   uint32_t rate_limit = 0;   // events per second, token bucket; 0: unlimited
   uint32_t rate_burst = 0;   // bucket size in events; 0: one second's worth
+  // Browser-facing access (docs/security.md): public keys valid only from allowed_origins, and
+  // keyless Snowplow traffic recognised by its aid from the same origins.
+  std::vector<std::string> browser_keys = {};
+  std::vector<std::string> allowed_origins = {};
+  std::vector<std::string> browser_event_types = {};  // empty: as event_types
+  std::vector<std::string> snowplow_app_ids = {};
 };
 
 struct Config {
@@ -154,6 +162,10 @@ struct Config {
 
   // [event_types.<name>] columns = [...]: extra typed columns for that event type.
   std::map<std::string, std::vector<std::string>> event_type_columns;
+
+  // What LoadConfig let pass but the operator should hear about (TRACKLAKE_* variables that name
+  // no section, ignored): the command line shows each as a warning.
+  std::vector<std::string> warnings;
 };
 
 // Loads path (when given) and applies overrides from env (name=value pairs, typically the

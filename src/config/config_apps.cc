@@ -71,6 +71,62 @@ std::optional<std::string> FindDuplicate(const std::vector<std::string>& list) {
   return std::nullopt;
 }
 
+std::vector<std::string> ListOr(const TableValues& values, std::string_view key) {
+  const auto it = values.find(key);
+  return it == values.end() ? std::vector<std::string>{} : std::get<std::vector<std::string>>(it->second);
+}
+
+// browser_keys, allowed_origins, browser_event_types, snowplow_app_ids of one app; false (and
+// errors) when they do not make sense together.
+bool ApplyBrowserAccess(const TableValues& values, const std::string& where, AppConfig& app, ErrorList& errors) {
+  app.browser_keys = ListOr(values, "browser_keys");
+  app.allowed_origins = ListOr(values, "allowed_origins");
+  app.browser_event_types = ListOr(values, "browser_event_types");
+  app.snowplow_app_ids = ListOr(values, "snowplow_app_ids");
+  const size_t before = errors.size();
+  if ((!app.browser_keys.empty() || !app.snowplow_app_ids.empty()) && app.allowed_origins.empty()) {
+    errors.push_back(where + ": browser_keys and snowplow_app_ids need allowed_origins (the pages that may use them)");
+  }
+  for (const auto* list : {&app.browser_keys, &app.allowed_origins, &app.browser_event_types, &app.snowplow_app_ids}) {
+    if (auto duplicate = FindDuplicate(*list)) {
+      errors.push_back(where + " lists " + QuoteToml(*duplicate) + " twice");
+    }
+  }
+  if (!app.event_types.empty()) {
+    for (const std::string& t : app.browser_event_types) {
+      if (std::find(app.event_types.begin(), app.event_types.end(), t) == app.event_types.end()) {
+        errors.push_back(where + ".browser_event_types lists " + QuoteToml(t) + ", which event_types does not allow");
+      }
+    }
+  }
+  return errors.size() == before;
+}
+
+// A browser key or a Snowplow app id names one app: shared ones would let one app write as another.
+void CheckBrowserAccessUnique(const std::vector<AppConfig>& apps, ErrorList& errors) {
+  std::map<std::string, std::string> key_owner;
+  std::map<std::string, std::string> aid_owner;
+  std::set<std::string> server_keys;
+  for (const AppConfig& app : apps) server_keys.insert(app.key_sha256);
+  for (const AppConfig& app : apps) {
+    for (const std::string& key : app.browser_keys) {
+      const auto [it, inserted] = key_owner.emplace(key, app.app_id);
+      if (!inserted || server_keys.contains(Sha256Bytes(key))) {
+        errors.push_back("apps." + TomlKey(app.app_id) + ".browser_keys: a key is also " +
+                         (inserted ? std::string("a server key") : "a browser key of apps." + TomlKey(it->second)) +
+                         ": every key names one app and one kind");
+      }
+    }
+    for (const std::string& aid : app.snowplow_app_ids) {
+      const auto [it, inserted] = aid_owner.emplace(aid, app.app_id);
+      if (!inserted) {
+        errors.push_back("apps." + TomlKey(app.app_id) + ".snowplow_app_ids: " + QuoteToml(aid) +
+                         " is also listed by apps." + TomlKey(it->second));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
@@ -131,6 +187,7 @@ void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
     if (auto burst = values.find("rate_burst"); burst != values.end()) {
       app.rate_burst = static_cast<uint32_t>(std::get<int64_t>(burst->second));
     }
+    if (!ApplyBrowserAccess(values, source.At(node) + ": " + prefix, app, errors)) continue;
     const auto [previous, inserted] = app_by_digest.emplace(app.key_sha256, app_id);
     if (!inserted) {
       errors.push_back(source.At(node) + ": apps." + TomlKey(previous->second) + " and " + prefix +
@@ -140,6 +197,7 @@ void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
     }
     config.auth.apps.push_back(std::move(app));
   }
+  CheckBrowserAccessUnique(config.auth.apps, errors);
 }
 
 void ApplyEventTypes(const toml::node& event_types, const TomlSource& source, Config& config,

@@ -161,3 +161,42 @@ TEST(EventTypesConfig, DuplicateMissingOrUnknownKeysAreRejected) {
 
 }  // namespace
 }  // namespace tracklake
+
+namespace tracklake {
+
+TEST(ConfigApps, BrowserAccess) {
+  Result<Config> config = LoadToml(
+      "[apps.shop]\nkey = \"k\"\nbrowser_keys = [\"pk_shop_0123456789abcdef\"]\n"
+      "allowed_origins = [\"https://shop.example.com\", \"http://127.0.0.1:8000\", \"http://[::1]:80\"]\n"
+      "snowplow_app_ids = [\"shop-web\"]\nbrowser_event_types = [\"page\"]\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  const AppConfig& app = config->auth.apps[0];
+  EXPECT_EQ(app.browser_keys, (std::vector<std::string>{"pk_shop_0123456789abcdef"}));
+  EXPECT_EQ(app.allowed_origins.size(), 3u);
+  EXPECT_EQ(app.snowplow_app_ids, (std::vector<std::string>{"shop-web"}));
+  EXPECT_EQ(app.browser_event_types, (std::vector<std::string>{"page"}));
+}
+
+TEST(ConfigApps, BrowserAccessMistakes) {
+  const std::string key = "[apps.shop]\nkey = \"k\"\n";
+  EXPECT_THAT(ErrorOf(key + "browser_keys = [\"pk_shop_0123456789abcdef\"]\n"), HasSubstr("need allowed_origins"));
+  EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"https://shop.example.com/\"]\n"), HasSubstr("must be an origin"));
+  EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"https://Shop.example.com\"]\n"), HasSubstr("must be an origin"));
+  EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"shop.example.com\"]\n"), HasSubstr("must be an origin"));
+  EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"https://a.com:99999999\"]\n"), HasSubstr("must be an origin"));
+  EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"https://a.com\"]\nbrowser_keys = [\"short\"]\n"),
+              HasSubstr("at least 16"));
+  EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"https://a.com\"]\nbrowser_keys = [\"***\"]\n"),
+              HasSubstr("masked"));
+  EXPECT_THAT(ErrorOf(key + "event_types = [\"a\"]\nbrowser_event_types = [\"b\"]\n"),
+              HasSubstr("which event_types does not allow"));
+  EXPECT_THAT(ErrorOf("[apps.a]\nkey = \"k1\"\nallowed_origins = [\"https://a.com\"]\nsnowplow_app_ids = [\"x\"]\n"
+                      "[apps.b]\nkey = \"k2\"\nallowed_origins = [\"https://b.com\"]\nsnowplow_app_ids = [\"x\"]\n"),
+              HasSubstr("is also listed by apps.a"));
+  EXPECT_THAT(ErrorOf("[apps.a]\nkey = \"pk_shared_0123456789\"\n"
+                      "[apps.b]\nkey = \"k2\"\nallowed_origins = [\"https://b.com\"]\n"
+                      "browser_keys = [\"pk_shared_0123456789\"]\n"),
+              HasSubstr("also a server key"));
+}
+
+}  // namespace tracklake

@@ -136,6 +136,18 @@ std::string RenderConfig(const Config& config, SecretRendering secrets) {
         if (!app.event_types.empty()) out += "event_types = " + StringList(app.event_types) + "\n";
         if (app.rate_limit > 0) out += "rate_limit = " + std::to_string(app.rate_limit) + "\n";
         if (app.rate_burst > 0) out += "rate_burst = " + std::to_string(app.rate_burst) + "\n";
+        if (!app.browser_keys.empty()) {
+          // Public by nature (every page carries them), yet not for people's eyes in a log.
+          out += "browser_keys = " +
+                 (secrets == SecretRendering::kMasked
+                      ? StringList(std::vector<std::string>(app.browser_keys.size(), std::string(config_internal::kMaskedSecret)))
+                      : StringList(app.browser_keys)) + "\n";
+        }
+        if (!app.allowed_origins.empty()) out += "allowed_origins = " + StringList(app.allowed_origins) + "\n";
+        if (!app.browser_event_types.empty()) {
+          out += "browser_event_types = " + StringList(app.browser_event_types) + "\n";
+        }
+        if (!app.snowplow_app_ids.empty()) out += "snowplow_app_ids = " + StringList(app.snowplow_app_ids) + "\n";
       }
     } else if (section == config_internal::kEventTypesSection) {
       for (const auto& [name, columns] : config.event_type_columns) {

@@ -26,8 +26,19 @@ Config SampleConfig() {
   config.wal.durability = Durability::kWrite;
   config.flush.max_age_s = 42;
   config.lake.format = LakeFormat::kParquet;
-  config.auth.apps.push_back({"shop", Sha256("shop-key"), {"page_view", "purchase"}});
-  config.auth.apps.push_back({"mobile.app", Sha256("mobile-key"), {}});
+  AppConfig shop;
+  shop.app_id = "shop";
+  shop.key_sha256 = Sha256("shop-key");
+  shop.event_types = {"page_view", "purchase"};
+  shop.browser_keys = {"pk_shop_0123456789abcdef"};
+  shop.allowed_origins = {"https://shop.example.com", "http://127.0.0.1:8000"};
+  shop.browser_event_types = {"page_view"};
+  shop.snowplow_app_ids = {"shop-web"};
+  config.auth.apps.push_back(shop);
+  AppConfig mobile;
+  mobile.app_id = "mobile.app";
+  mobile.key_sha256 = Sha256("mobile-key");
+  config.auth.apps.push_back(mobile);
   config.event_type_columns["page_view"] = {"url", "utm.source"};
   return config;
 }
@@ -38,6 +49,8 @@ TEST(RenderConfig, MasksKeyDigests) {
   EXPECT_THAT(text, HasSubstr("[apps.shop]\nkey_sha256 = \"***\"\n"));
   EXPECT_THAT(text, Not(HasSubstr(Hex(config.auth.apps[0].key_sha256))));
   EXPECT_THAT(text, Not(HasSubstr("shop-key")));
+  EXPECT_THAT(text, HasSubstr("browser_keys = [\"***\"]\n"));
+  EXPECT_THAT(text, Not(HasSubstr("pk_shop_0123456789abcdef")));
 }
 
 TEST(RenderConfig, WithDigestsLoadsBackIntoAnEqualConfig) {

@@ -1,5 +1,6 @@
 #include "config/name_rules.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 
@@ -45,8 +46,9 @@ std::optional<std::string> CheckId(std::string_view value) {
 }
 
 std::optional<std::string> CheckEventType(std::string_view value) {
-  if (IsValidEventType(value, kMaxEventTypeLength)) return std::nullopt;
-  return "must match " + std::string(kEventTypeRule);
+  if (!IsValidEventType(value, kMaxEventTypeLength)) return "must match " + std::string(kEventTypeRule);
+  if (IsReservedEventType(value)) return "must not start with _ (reserved for tracklake, e.g. _rejected)";
+  return std::nullopt;
 }
 
 std::optional<std::string> CheckColumn(std::string_view value) {
@@ -92,6 +94,49 @@ std::optional<std::string> CheckSha256Hex(std::string_view value) {
 std::optional<std::string> CheckNonEmpty(std::string_view value) {
   if (!value.empty()) return std::nullopt;
   return "must not be empty";
+}
+
+std::optional<std::string> CheckBrowserKey(std::string_view value) {
+  constexpr size_t kMinBrowserKey = 16;
+  constexpr size_t kMaxBrowserKey = 256;
+  if (value == kMaskedSecret) {
+    return "is masked (\"***\" is what `tracklake config check` prints): put the key back";
+  }
+  const bool ok = value.size() >= kMinBrowserKey && value.size() <= kMaxBrowserKey && AllOf(value, [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '~' || c == '-';
+  });
+  if (ok) return std::nullopt;
+  return "must match " + std::string(kBrowserKeyRule) + " (URL-safe, at least 16 characters)";
+}
+
+std::optional<std::string> CheckOrigin(std::string_view value) {
+  const std::string rule = "must be an origin such as https://shop.example.com or http://127.0.0.1:8000 "
+                           "(" + std::string(kOriginRule) + ", lower case, no path or trailing slash)";
+  std::string_view rest;
+  if (value.starts_with("https://")) {
+    rest = value.substr(8);
+  } else if (value.starts_with("http://")) {
+    rest = value.substr(7);
+  } else {
+    return rule;
+  }
+  const bool bracketed = rest.starts_with('[');
+  const size_t host_end = bracketed ? rest.find(']') + 1 : rest.find(':');
+  if (bracketed && host_end == 0) return rule;
+  const std::string_view host = rest.substr(0, std::min(host_end, rest.size()));
+  const bool host_ok = bracketed ? host.size() > 2 && AllOf(host.substr(1, host.size() - 2), IsIpv6Char)
+                                 : !host.empty() && AllOf(host, [](char c) {
+                                     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+                                   });
+  if (!host_ok) return rule;
+  if (host.size() == rest.size()) return std::nullopt;
+  const std::string_view port = rest.substr(host.size());
+  if (port.size() < 2 || port.size() > 6 || port[0] != ':' ||
+      !AllOf(port.substr(1), [](char c) { return c >= '0' && c <= '9'; })) {
+    return rule;
+  }
+  return std::nullopt;
 }
 
 std::string HexToBytes(std::string_view hex) {

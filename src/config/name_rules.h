@@ -24,6 +24,8 @@ inline constexpr std::string_view kColumnRule = "[A-Za-z_][A-Za-z0-9_.-]{0,127}"
 inline constexpr std::string_view kListenRule = "host:port";
 inline constexpr std::string_view kSha256HexRule = "64 hex digits";
 inline constexpr std::string_view kNonEmptyRule = "not empty";
+inline constexpr std::string_view kOriginRule = "scheme://host[:port]";
+inline constexpr std::string_view kBrowserKeyRule = "[A-Za-z0-9_.~-]{16,256}";
 
 // Node ids and app ids: [A-Za-z0-9_.-]{1,64}.
 std::optional<std::string> CheckId(std::string_view value);
@@ -37,6 +39,12 @@ std::optional<std::string> CheckListen(std::string_view value);
 // RenderConfig prints in place of a digest, so someone fed a rendered config back.
 std::optional<std::string> CheckSha256Hex(std::string_view value);
 std::optional<std::string> CheckNonEmpty(std::string_view value);
+// A browser key: 16..256 URL-safe characters, so pages can put it in a query string as is, and
+// long enough not to be guessed. "***" (a masked key) is refused with its own message.
+std::optional<std::string> CheckBrowserKey(std::string_view value);
+// A web origin as browsers send it in the Origin header: http:// or https://, a lower-case host
+// (name, IPv4, or [IPv6]), an optional port, nothing after it (no path, no trailing slash).
+std::optional<std::string> CheckOrigin(std::string_view value);
 
 // 64 hex digits to 32 raw bytes. REQUIRES: CheckSha256Hex(hex) passed.
 std::string HexToBytes(std::string_view hex);

@@ -234,15 +234,17 @@ std::vector<OptionSpec> BuildTable() {
           .Bind(BindField<&Config::server, &Config::Server::max_decompressed_bytes>()),
       Option("server", "header_timeout")
           .Seconds(1, kMaxTimeoutSeconds)
-          .Doc("Time allowed to receive the request headers.")
+          .Doc("Time allowed from connecting (TLS handshake included) to the end of the first request's "
+               "headers; a request cut at it is answered 408, then the connection closes.")
           .Bind(BindField<&Config::server, &Config::Server::header_timeout_s>()),
       Option("server", "body_timeout")
           .Seconds(1, kMaxTimeoutSeconds)
-          .Doc("Time allowed to receive the request body.")
+          .Doc("Time allowed to receive the request body; a request cut at it is answered 408.")
           .Bind(BindField<&Config::server, &Config::Server::body_timeout_s>()),
       Option("server", "idle_timeout")
           .Seconds(1, kMaxTimeoutSeconds)
-          .Doc("A keep-alive connection idle this long is closed.")
+          .Doc("A keep-alive connection idle this long is closed; a next request begun and not finished by "
+               "then is answered 408.")
           .Bind(BindField<&Config::server, &Config::Server::idle_timeout_s>()),
       Option("server", "shutdown_timeout")
           .Seconds(0, kMaxTimeoutSeconds)
@@ -305,6 +307,34 @@ std::vector<OptionSpec> BuildTable() {
           .Scope(OptionScope::kPerApp)
           .Integer(0, kMaxRateLimit)
           .Doc("Events the app may send at once above its rate (bucket size). 0: one second's worth."),
+      Option("apps.<app_id>", "browser_keys")
+          .Scope(OptionScope::kPerApp)
+          .StringList(CheckBrowserKey, kBrowserKeyRule)
+          .Secret()
+          .DefaultText("none")
+          .Doc("Write keys for web pages, which cannot keep a secret: accepted in the Authorization header, "
+               "the query string (?writeKey=) or the body (Segment's writeKey), only from an Origin (or, for "
+               "image requests, a Referer) listed in allowed_origins, only for browser_event_types when set, "
+               "under the app's rate limit. See docs/security.md."),
+      Option("apps.<app_id>", "allowed_origins")
+          .Scope(OptionScope::kPerApp)
+          .StringList(CheckOrigin, kOriginRule)
+          .DefaultText("none")
+          .Doc("Web origins whose pages may send with the app's browser keys or snowplow_app_ids; browsers get "
+               "CORS headers (preflight included) for these origins only. Exact matches, as browsers send them."),
+      Option("apps.<app_id>", "browser_event_types")
+          .Scope(OptionScope::kPerApp)
+          .StringList(CheckEventType, kEventTypeRule)
+          .DefaultText("event_types")
+          .Doc("Event types pages may send with a browser key or by Snowplow app id; others are rejected. "
+               "Omit to allow what event_types allows."),
+      Option("apps.<app_id>", "snowplow_app_ids")
+          .Scope(OptionScope::kPerApp)
+          .StringList(CheckNonEmpty, kNonEmptyRule)
+          .DefaultText("none")
+          .Doc("Snowplow JavaScript trackers send no key: their events are accepted for this app when their "
+               "aid (the tracker's appId) is listed here and the page's origin is in allowed_origins. Each id "
+               "belongs to one app."),
 
       Option("validation", "coerce_scalars")
           .Bool()

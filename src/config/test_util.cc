@@ -59,6 +59,10 @@ void ExpectSameConfig(const Config& a, const Config& b) {
     EXPECT_EQ(a.auth.apps[i].app_id, b.auth.apps[i].app_id);
     EXPECT_EQ(Hex(a.auth.apps[i].key_sha256), Hex(b.auth.apps[i].key_sha256));
     EXPECT_EQ(a.auth.apps[i].event_types, b.auth.apps[i].event_types);
+    EXPECT_EQ(a.auth.apps[i].browser_keys, b.auth.apps[i].browser_keys);
+    EXPECT_EQ(a.auth.apps[i].allowed_origins, b.auth.apps[i].allowed_origins);
+    EXPECT_EQ(a.auth.apps[i].browser_event_types, b.auth.apps[i].browser_event_types);
+    EXPECT_EQ(a.auth.apps[i].snowplow_app_ids, b.auth.apps[i].snowplow_app_ids);
   }
   EXPECT_EQ(a.event_type_columns, b.event_type_columns);
 }

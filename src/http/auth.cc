@@ -65,32 +65,67 @@ std::optional<std::string> ExtractWriteKey(std::string_view h) {
 Authenticator::Authenticator(bool enabled, std::vector<App> apps) : enabled_(enabled), apps_(std::move(apps)) {}
 
 Authenticator::Outcome Authenticator::Authenticate(std::string_view header, const AppIdentity** app,
-                                                   AuthMemo* memo) const {
+                                                   AuthMemo* memo, bool* browser) const {
   *app = nullptr;
+  if (browser != nullptr) *browser = false;
   if (!enabled_) return Outcome::kOk;
   if (memo != nullptr && memo->owner == this && SameBytes(memo->header, header)) {
     *app = memo->app;
+    if (browser != nullptr) *browser = memo->browser;
     return Outcome::kOk;
   }
   if (Trim(header).empty()) return Outcome::kMissing;
   const std::optional<std::string> key = ExtractWriteKey(header);
   if (!key) return Outcome::kMalformed;
-  Sha256Digest digest;
-  if (!Sha256(*key, digest)) return Outcome::kUnknown;  // fail closed
-  const AppIdentity* match = nullptr;
-  for (const App& a : apps_) {
-    // Visit every application whatever matched, so the time taken does not depend on which.
-    const bool equal = a.key_sha256.size() == kSha256Bytes && DigestsEqual(a.key_sha256.data(), digest);
-    if (equal) match = &a.identity;
-  }
-  if (!match) return Outcome::kUnknown;
-  *app = match;
+  bool is_browser = false;
+  const Outcome outcome = AuthenticateKey(*key, app, &is_browser);
+  if (outcome != Outcome::kOk) return outcome;
+  if (browser != nullptr) *browser = is_browser;
   if (memo != nullptr) {
     memo->owner = this;
     memo->header.assign(header);
-    memo->app = match;
+    memo->app = *app;
+    memo->browser = is_browser;
   }
   return Outcome::kOk;
+}
+
+Authenticator::Outcome Authenticator::AuthenticateKey(std::string_view key, const AppIdentity** app,
+                                                      bool* browser) const {
+  *app = nullptr;
+  *browser = false;
+  if (!enabled_) return Outcome::kOk;
+  if (key.empty()) return Outcome::kMissing;
+  Sha256Digest digest;
+  if (!Sha256(key, digest)) return Outcome::kUnknown;  // fail closed
+  const AppIdentity* match = nullptr;
+  bool match_browser = false;
+  for (const App& a : apps_) {
+    // Visit every key of every application whatever matched, so the time taken does not
+    // depend on which (nor on whether it is a browser key).
+    const bool equal = a.key_sha256.size() == kSha256Bytes && DigestsEqual(a.key_sha256.data(), digest);
+    if (equal) match = &a.identity;
+    for (const std::string& b : a.browser_key_sha256s) {
+      const bool browser_equal = b.size() == kSha256Bytes && DigestsEqual(b.data(), digest);
+      if (browser_equal) {
+        match = &a.identity;
+        match_browser = true;
+      }
+    }
+  }
+  if (!match) return Outcome::kUnknown;
+  *app = match;
+  *browser = match_browser;
+  return Outcome::kOk;
+}
+
+const AppIdentity* Authenticator::FindSnowplowApp(std::string_view aid) const {
+  for (const App& a : apps_) {
+    for (const std::string& id : a.identity.snowplow_app_ids) {
+      if (id == aid) return &a.identity;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace tracklake

@@ -25,6 +25,12 @@ struct AppIdentity {
   std::vector<std::string> event_types;  // empty: any
   uint32_t rate_limit = 0;                // events per second; 0: unlimited
   uint32_t rate_burst = 0;                // 0: one second's worth
+  // Browser access (docs/security.md): origins whose pages may use the app's browser keys or
+  // Snowplow app ids, the event types those may send (empty: event_types), the Snowplow ids.
+  // (Default member initializers: aggregate initializations that stop before them stay warning-free.)
+  std::vector<std::string> allowed_origins = {};
+  std::vector<std::string> browser_event_types = {};
+  std::vector<std::string> snowplow_app_ids = {};
 };
 
 class Authenticator;
@@ -33,6 +39,7 @@ struct AuthMemo {
   const Authenticator* owner = nullptr;  // the memo is trusted only by the authenticator that filled it
   std::string header;
   const AppIdentity* app = nullptr;
+  bool browser = false;
 };
 
 class Authenticator {
@@ -40,6 +47,7 @@ class Authenticator {
   struct App {
     AppIdentity identity;
     std::string key_sha256;  // raw 32 bytes
+    std::vector<std::string> browser_key_sha256s = {};  // raw 32 bytes each: public keys for web pages
   };
   // enabled=false: every request is accepted as the anonymous application (auth = "none").
   Authenticator(bool enabled, std::vector<App> apps);
@@ -47,8 +55,14 @@ class Authenticator {
   enum class Outcome { kOk, kMissing, kMalformed, kUnknown };
   // On kOk, *app points at the matched application (nullptr when auth is disabled). With a memo,
   // a header equal to the memo's is accepted as its application, and an accepted header is kept.
+  // *browser (when given) says whether the key is one of the app's browser keys, whose caller
+  // must then be checked against the app's allowed origins.
   Outcome Authenticate(std::string_view authorization_header, const AppIdentity** app,
-                       AuthMemo* memo = nullptr) const;
+                       AuthMemo* memo = nullptr, bool* browser = nullptr) const;
+  // The same for a key found elsewhere (a query string, a body): kMissing when key is empty.
+  Outcome AuthenticateKey(std::string_view key, const AppIdentity** app, bool* browser) const;
+  // The application that lists aid among its snowplow_app_ids, or nullptr. Not a secret.
+  const AppIdentity* FindSnowplowApp(std::string_view aid) const;
 
   bool enabled() const { return enabled_; }
   std::vector<AppIdentity> apps() const {

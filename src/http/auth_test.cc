@@ -15,7 +15,7 @@ std::string Digest(std::string_view key) {
 }
 
 Authenticator TwoApps() {
-  return Authenticator(true, {{{"web", {}, 0, 0}, Digest("key-web")}, {{"ios", {"purchase"}, 0, 0}, Digest("key-ios")}});
+  return Authenticator(true, {{{"web", {}, 0, 0, {}, {}, {}}, Digest("key-web"), {}}, {{"ios", {"purchase"}, 0, 0, {}, {}, {}}, Digest("key-ios"), {}}});
 }
 
 TEST(Auth, BearerKeySelectsItsApplication) {
@@ -67,7 +67,7 @@ TEST(AuthMemo, TheSameHeaderIsTakenFromTheMemoWithoutTheDigest) {
   const AppIdentity* app;
   const Authenticator auth = TwoApps();
   // A header no key matches, planted in the memo: only the memo can accept it.
-  const AppIdentity planted{"planted", {}, 0, 0};
+  const AppIdentity planted{"planted", {}, 0, 0, {}, {}, {}};
   AuthMemo memo{&auth, "Bearer planted-key", &planted};
   EXPECT_EQ(auth.Authenticate("Bearer planted-key", &app, &memo), Authenticator::Outcome::kOk);
   EXPECT_EQ(app, &planted);
@@ -94,7 +94,7 @@ TEST(AuthMemo, ADifferentHeaderIsCheckedAfreshAndReplacesTheMemoOnlyWhenAccepted
 TEST(AuthMemo, AnotherAuthenticatorsMemoIsNotTrusted) {
   const AppIdentity* app;
   const Authenticator first = TwoApps();
-  const Authenticator second(true, {{{"web", {}, 0, 0}, Digest("rotated-key")}});
+  const Authenticator second(true, {{{"web", {}, 0, 0, {}, {}, {}}, Digest("rotated-key"), {}}});
   AuthMemo memo;
   ASSERT_EQ(first.Authenticate("Bearer key-web", &app, &memo), Authenticator::Outcome::kOk);
   EXPECT_EQ(second.Authenticate("Bearer key-web", &app, &memo), Authenticator::Outcome::kUnknown);
@@ -112,4 +112,40 @@ TEST(AuthMemo, DisabledAuthLeavesTheMemoAlone) {
 }
 
 }  // namespace
+}  // namespace tracklake
+
+namespace tracklake {
+
+TEST(Auth, BrowserKeysAreTheirAppsAndSaySo) {
+  AppIdentity shop{"shop", {}, 0, 0, {"https://shop.example.com"}, {}, {"shop-web"}};
+  const Authenticator auth(true, {{shop, Digest("server-key"), {Digest("pk_browser_key_123456")}}});
+  const AppIdentity* app = nullptr;
+  bool browser = true;
+  EXPECT_EQ(auth.AuthenticateKey("server-key", &app, &browser), Authenticator::Outcome::kOk);
+  EXPECT_FALSE(browser);
+  EXPECT_EQ(auth.AuthenticateKey("pk_browser_key_123456", &app, &browser), Authenticator::Outcome::kOk);
+  EXPECT_TRUE(browser);
+  ASSERT_NE(app, nullptr);
+  EXPECT_EQ(app->app_id, "shop");
+  const AppIdentity* shop_app = app;
+  EXPECT_EQ(auth.Authenticate("Bearer pk_browser_key_123456", &app, nullptr, &browser), Authenticator::Outcome::kOk);
+  EXPECT_TRUE(browser);
+  EXPECT_EQ(auth.AuthenticateKey("", &app, &browser), Authenticator::Outcome::kMissing);
+  EXPECT_EQ(auth.AuthenticateKey("nope", &app, &browser), Authenticator::Outcome::kUnknown);
+  EXPECT_EQ(auth.FindSnowplowApp("shop-web"), shop_app);
+  EXPECT_EQ(auth.FindSnowplowApp("other"), nullptr);
+}
+
+TEST(AuthMemo, RemembersThatAKeyIsABrowserKey) {
+  AppIdentity shop{"shop", {}, 0, 0, {"https://shop.example.com"}, {}, {}};
+  const Authenticator auth(true, {{shop, Digest("server-key"), {Digest("pk_browser_key_123456")}}});
+  const AppIdentity* app = nullptr;
+  bool browser = false;
+  AuthMemo memo;
+  ASSERT_EQ(auth.Authenticate("Bearer pk_browser_key_123456", &app, &memo, &browser), Authenticator::Outcome::kOk);
+  browser = false;
+  ASSERT_EQ(auth.Authenticate("Bearer pk_browser_key_123456", &app, &memo, &browser), Authenticator::Outcome::kOk);
+  EXPECT_TRUE(browser);  // from the memo: still scoped to its origins
+}
+
 }  // namespace tracklake

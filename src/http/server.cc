@@ -109,7 +109,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   // tls_args: the net::ssl::context for TlsStream, nothing for PlainStream.
   template <class Socket, class... TlsArgs>
   Session(Socket socket, HttpServer::Impl& impl, TlsArgs&... tls_args)
-      : stream_(std::move(socket), tls_args...), impl_(impl) {}
+      : stream_(std::move(socket), tls_args...), read_deadline_(Tcp().get_executor()), impl_(impl) {}
   ~Session() {
     EndRequest();
     impl_.connections.fetch_sub(1);
@@ -125,7 +125,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
       // Deadlines are absolute, so a client trickling bytes (slowloris) is cut at the deadline.
       // This one covers the TLS handshake and the first request's headers together: a client
       // that connects and never says hello is a slowloris too.
-      self->Tcp().expires_after(std::chrono::seconds(self->impl_.options.header_timeout_s));
+      self->ArmReadDeadline(self->impl_.options.header_timeout_s, ReadPhase::kHeader);
       if constexpr (kTls) {
         self->Handshake();
       } else {
@@ -137,14 +137,34 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
  private:
   Lowest& Tcp() { return beast::get_lowest_layer(stream_); }
 
+  // Reads are bounded by a timer of the session's own rather than the stream's expiry, which
+  // closes the socket when it fires: a request cut at its deadline is answered 408 first
+  // (RFC 9110 section 15.5.9), as the metrics count it and docs/reliability.md promises.
+  enum class ReadPhase { kHeader, kIdle, kBody };
+  void ArmReadDeadline(uint32_t seconds, ReadPhase phase) {
+    read_phase_ = phase;
+    const uint64_t generation = ++read_generation_;
+    read_deadline_.expires_after(std::chrono::seconds(seconds));
+    read_deadline_.async_wait([self = this->shared_from_this(), generation](beast::error_code ec) {
+      // A wait that fired as it was re-armed would cut the next phase's read: not its generation.
+      if (ec || generation != self->read_generation_) return;
+      self->read_timed_out_ = true;
+      beast::error_code ignored;
+      self->Tcp().socket().cancel(ignored);
+    });
+  }
+  // The wait may stay pending (its generation is stale): the next phase's arming replaces it,
+  // so a request costs one wait, not a cancel and a wait per phase. CloseSocket cancels it.
+  void DisarmReadDeadline() { ++read_generation_; }
+
   void Handshake() {
     stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) {
         // Port scanners, plain HTTP sent to the TLS port and clients below the minimum version
         // all end here: not worth more than a debug line each. The reason is OpenSSL's text,
-        // which never holds key material.
-        spdlog::debug("TLS handshake failed: {}", ec.message());
-        if (ec == beast::error::timeout) self->impl_.handler.CountRefused(408);
+        // which never holds key material. A stalled handshake cannot be answered in HTTP.
+        spdlog::debug("TLS handshake failed: {}", self->read_timed_out_ ? "timed out" : ec.message());
+        if (self->read_timed_out_) self->impl_.handler.CountRefused(408);
         return self->CloseSocket();
       }
       self->tls_established_ = true;
@@ -165,7 +185,8 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
     parser_.emplace(std::piecewise_construct, std::make_tuple(alloc), std::make_tuple(alloc));
     parser_->header_limit(impl_.options.header_limit_bytes);
     parser_->body_limit(impl_.options.max_body_bytes);
-    if (!first_request_) Tcp().expires_after(std::chrono::seconds(impl_.options.idle_timeout_s));
+    Tcp().expires_never();  // after a response's write deadline
+    if (!first_request_) ArmReadDeadline(impl_.options.idle_timeout_s, ReadPhase::kIdle);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
@@ -175,7 +196,8 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
     // From here a stop waits for this request: its body is read and it gets an answer (503 when
     // the stop began before it was complete) instead of a closed connection.
     BeginRequest();
-    Tcp().expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
+    // A body that came with the headers (a small request, the common case) needs no deadline.
+    if (!parser_->is_done()) ArmReadDeadline(impl_.options.body_timeout_s, ReadPhase::kBody);
     // A batch body then arrives in reads of up to 64 KiB (Beast's cap per read) rather than
     // in steps of the buffer's growth; bounded, so a large declared length costs no memory.
     if (const auto length = parser_->content_length(); length && *length <= impl_.options.max_body_bytes) {
@@ -208,7 +230,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   void OnRead(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     first_request_ = false;
-    Tcp().expires_never();  // the handler may wait on the write-ahead log
+    DisarmReadDeadline();  // the handler may wait on the write-ahead log
     HttpRequest request = parser_->release();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
@@ -241,9 +263,19 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
     } else if (ec == http::error::header_limit) {
       status = 431;
       message = "request headers exceed " + std::to_string(impl_.options.header_limit_bytes) + " bytes";
-    } else if (ec == beast::error::timeout) {
-      impl_.handler.CountRefused(408);
-      return Close();
+    } else if (read_timed_out_) {
+      // A keep-alive connection idle at its deadline, with no byte of a next request, is
+      // simply closed; any request begun and not finished is answered.
+      if (read_phase_ == ReadPhase::kIdle && !parser_->got_some()) return Close();
+      status = 408;
+      message = read_phase_ == ReadPhase::kBody
+                    ? "request body not received within server.body_timeout (" +
+                          std::to_string(impl_.options.body_timeout_s) + " s)"
+                    : "request headers not received within server." +
+                          std::string(read_phase_ == ReadPhase::kIdle ? "idle_timeout (" : "header_timeout (") +
+                          std::to_string(read_phase_ == ReadPhase::kIdle ? impl_.options.idle_timeout_s
+                                                                         : impl_.options.header_timeout_s) +
+                          " s)";
     } else if (ec.category() == beast::error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
                ec != http::error::partial_message) {
       status = 400;
@@ -301,12 +333,20 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   }
 
   void CloseSocket() {
+    DisarmReadDeadline();
+    read_deadline_.cancel();  // lets go of the session now, not at the deadline
     beast::error_code ec;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     Tcp().close();
   }
 
   Stream stream_;
+  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                            typename Lowest::executor_type>
+      read_deadline_;
+  uint64_t read_generation_ = 0;  // of the armed deadline; a fired wait of another one is ignored
+  ReadPhase read_phase_ = ReadPhase::kHeader;
+  bool read_timed_out_ = false;   // the deadline cut the read: answer 408 (or close, idle)
   beast::flat_buffer buffer_;
   // Room for a single-event request's header fields and body.
   RequestArena<4096> arena_;

@@ -11,6 +11,7 @@
 #include "common/thread_name.h"
 #include "common/time_util.h"
 #include "event/partition.h"
+#include "event/stored_record.h"
 
 namespace tracklake {
 namespace {
@@ -157,6 +158,10 @@ void Pipeline::RegisterMetrics() {
                     [this] { return dedup_ ? static_cast<double>(dedup_->stats().evicted_early) : 0.0; });
   metrics_.AddGauge("tracklake_dedup_journal_bytes", "Bytes of the deduplication journal on disk.",
                     [this] { return dedup_ ? static_cast<double>(dedup_->stats().journal_bytes) : 0.0; });
+  wal_invalid_records_ = &metrics_.GetCounter(
+      "tracklake_wal_invalid_records_total",
+      "Records read back from the write-ahead log that break a rule validation enforces: events kept in the "
+      "dead-letter area, others skipped (logged).");
   metrics_.AddGauge("tracklake_wal_disk_bytes", "Bytes of write-ahead log segments on disk.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().disk_bytes) : 0.0; });
   metrics_.AddGauge("tracklake_wal_max_bytes", "Disk budget of the write-ahead log (wal.max_bytes): beyond it ingest answers 503.",
@@ -185,12 +190,18 @@ void Pipeline::Replay(const WalRecord& r) {
   std::lock_guard lock(mu_);
   switch (r.type) {
     case wal::RecordType::kEvent: {
-      RecordRouting routing;
-      if (!PeekRouting(r.payload, routing)) {
-        spdlog::error("write-ahead log record {} is not an event record; skipped", r.seq);
-        return;
+      // Validated again before it names a partition: the log proves a record is the one written,
+      // not that the rules it was written under are today's (an older version's, a bug).
+      EventView& e = replay_scratch_;
+      if (!DecodeEventRecord(r.payload, e).ok()) return SkipInvalid(r, "not an event record");
+      if (auto problem = StoredRecordProblem(e)) {
+        // Acknowledged once, so kept: as a dead letter, whose path names nothing it says.
+        const int64_t at = InLakeTimeRange(e.received_at_ms) ? e.received_at_ms : NowMillis();
+        SkipInvalid(r, *problem, /*kept=*/true);
+        batcher_.Add(PartitionPath(kRejectedPartitionPrefix, at), r.seq, r.position, at);
+      } else {
+        batcher_.Add(PartitionPathOf(e), r.seq, r.position, e.received_at_ms);
       }
-      batcher_.Add(PartitionOfRouting(routing), r.seq, r.position, routing.received_at_ms);
       highest_event_seq_ = r.seq;
       // Every accepted event's id, whoever chose it: the log does not say, and a generated id
       // only costs its memory until the window passes.
@@ -201,7 +212,7 @@ void Pipeline::Replay(const WalRecord& r) {
     }
     case wal::RecordType::kSeal: {
       SealPayload seal;
-      if (!DecodeSealPayload(r.payload, seal).ok()) return;
+      if (!ValidSeal(r, seal)) return;
       std::optional<Batch> b = batcher_.Cut(seal.partition, seal.last_seq);
       if (!b) return;  // every event of it was in segments already released: it was delivered
       // Name the file by the seal, exactly as the first attempt did.
@@ -212,10 +223,27 @@ void Pipeline::Replay(const WalRecord& r) {
     }
     case wal::RecordType::kDelivered: {
       SealPayload seal;
-      if (DecodeSealPayload(r.payload, seal).ok()) sealed_.erase(seal.first_seq);
+      if (ValidSeal(r, seal)) sealed_.erase(seal.first_seq);
       return;
     }
   }
+}
+
+bool Pipeline::ValidSeal(const WalRecord& r, SealPayload& seal) {
+  // A batch is sealed after its last event is in the log, and delivered after it is sealed.
+  if (!DecodeSealPayload(r.payload, seal).ok()) return SkipInvalid(r, "not a seal payload"), false;
+  if (!IsPartitionPath(seal.partition)) return SkipInvalid(r, "names no partition the pipeline makes"), false;
+  if (seal.first_seq == 0 || seal.first_seq > seal.last_seq || seal.last_seq >= r.seq || seal.events == 0 ||
+      seal.events > seal.last_seq - seal.first_seq + 1) {
+    return SkipInvalid(r, "names a range of events that is not before it"), false;
+  }
+  return true;
+}
+
+void Pipeline::SkipInvalid(const WalRecord& r, std::string_view problem, bool kept) {
+  wal_invalid_records_->Inc();
+  spdlog::error("write-ahead log record {} (segment {} offset {}): {}; {}", r.seq, r.position.segment,
+                r.position.offset, problem, kept ? "kept in the dead-letter area" : "skipped");
 }
 
 Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done) {

@@ -121,6 +121,11 @@ class Pipeline {
   // kJournalSyncInterval), so that the log segments holding those ids may go. REQUIRES: mu_ held
   // through lock (released during the write).
   void SyncDedupJournal(std::unique_lock<std::mutex>& lock);
+  // Decodes a seal or delivered record and checks it against the log (valid partition, a range
+  // before the record itself); false, counted and logged, when it does not hold.
+  bool ValidSeal(const WalRecord& r, SealPayload& seal);  // REQUIRES: mu_ held
+  // Counts and logs a record read back from the log that breaks a rule (kept: as a dead letter).
+  void SkipInvalid(const WalRecord& r, std::string_view problem, bool kept = false);
   void BatcherLoop();
   void Seal(Batch batch);     // REQUIRES: mu_ held
   void SendSeal(uint64_t first);  // REQUIRES: mu_ held
@@ -173,6 +178,7 @@ class Pipeline {
   std::map<std::string, Refusal> refused_;  // guarded by mu_, by Sink::Destination
   std::condition_variable check_cv_;         // the sink check thread: stopping_
   std::atomic<bool> no_space_{false};        // the last event append failed for lack of disk space
+  EventView replay_scratch_;                 // guarded by mu_: Replay's decoded record
 
   std::vector<std::thread> threads_;
 
@@ -188,6 +194,7 @@ class Pipeline {
   Counter* duplicates_ = nullptr;
   Counter* dedup_refused_ = nullptr;
   Counter* dedup_journal_errors_ = nullptr;
+  Counter* wal_invalid_records_ = nullptr;
 };
 
 }  // namespace tracklake

@@ -63,6 +63,33 @@ bool IsLakeKey(std::string_view key) {
   return name != "." && name != ".." && name.front() != '.';
 }
 
+bool IsSafeObjectKey(std::string_view key) {
+  if (key.empty()) return false;
+  size_t start = 0;
+  for (;;) {
+    const size_t slash = key.find('/', start);
+    const std::string_view part = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    for (const char c : part) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                      c == '.' || c == '=' || c == '-';
+      if (!ok) return false;
+    }
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
+std::optional<std::filesystem::path> PathUnder(const std::string& root, std::string_view key) {
+  if (!IsSafeObjectKey(key)) return std::nullopt;
+  const std::filesystem::path base = std::filesystem::path(root).lexically_normal();
+  const std::filesystem::path path = (base / key).lexically_normal();
+  // Belt and braces: a safe key cannot climb out, and this says so whatever the key rule becomes.
+  const std::filesystem::path rel = path.lexically_relative(base);
+  if (rel.empty() || *rel.begin() == "..") return std::nullopt;
+  return path;
+}
+
 std::string NameFromTemplate(std::string_view name_template, std::string_view event_type) {
   std::string name;
   size_t pos = 0;

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -95,6 +97,15 @@ std::string ObjectKey(std::string_view partition, std::string_view node_id, std:
 // read back from disk (the dead-letter directory) can become an object key without naming
 // anything else (no "..", no other prefix).
 bool IsLakeKey(std::string_view key);
+
+// Whether key is what ObjectKey makes of validated names: '/'-separated components of
+// [A-Za-z0-9_.=-], none empty, "." or "..", not starting with '/'. Every key the pipeline
+// delivers is checked, so that no sink, and no dead-letter directory, is handed a path out.
+bool IsSafeObjectKey(std::string_view key);
+
+// root/key when key is safe and the result stays under root (lexically); nullopt otherwise.
+std::optional<std::filesystem::path> PathUnder(const std::string& root, std::string_view key);
+
 // A per-event-type destination name (stream, topic): every "{event_type}" in the template
 // replaced by the event type.
 inline constexpr std::string_view kEventTypePlaceholder = "{event_type}";

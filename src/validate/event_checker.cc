@@ -29,10 +29,73 @@ struct FirstFailure {
   }
 };
 
+// The fields of an event as the rule loop below reads them: a simdjson object's, or the flat
+// fields of a protocol adapter (all strings), behind the same few calls, so that the rules are
+// written once and the JSON path compiles to what it was before adapters existed.
+class FlatFieldValue {
+ public:
+  explicit FlatFieldValue(std::string_view value) : value_(value) {}
+  simdjson::simdjson_result<json_type> type() const { return json_type::string; }
+  simdjson::simdjson_result<std::string_view> get_string() const { return std::string_view(value_); }
+  std::string_view raw_json_token() const { return value_; }
+  simdjson::simdjson_result<bool> get_bool() const { return simdjson::INCORRECT_TYPE; }
+
+ private:
+  std::string_view value_;
+};
+
+class FlatFieldRef {
+ public:
+  FlatFieldRef() = default;
+  explicit FlatFieldRef(const Field* f) : f_(f), value_(f->value) {}
+  simdjson::simdjson_result<std::string_view> unescaped_key() const { return std::string_view(f_->key); }
+  FlatFieldValue& value() { return value_; }
+
+ private:
+  const Field* f_ = nullptr;
+  FlatFieldValue value_{{}};
+};
+
+// What a flat field's "result" is in the range-for: always a field, never an error.
+struct FlatFieldResult {
+  const Field* f;
+  simdjson::error_code get(FlatFieldRef& out) && {
+    out = FlatFieldRef(f);
+    return simdjson::SUCCESS;
+  }
+};
+
+struct FlatFields {
+  const Field* begin_;
+  const Field* end_;
+  struct Iterator {
+    const Field* p;
+    FlatFieldResult operator*() const { return FlatFieldResult{p}; }
+    Iterator& operator++() {
+      ++p;
+      return *this;
+    }
+    bool operator!=(const Iterator& o) const { return p != o.p; }
+  };
+  Iterator begin() const { return Iterator{begin_}; }
+  Iterator end() const { return Iterator{end_}; }
+};
+
+template <typename Range>
+struct FieldTraits;
+template <>
+struct FieldTraits<simdjson::ondemand::object> {
+  using Field = simdjson::ondemand::field;
+};
+template <>
+struct FieldTraits<FlatFields> {
+  using Field = FlatFieldRef;
+};
+
 }  // namespace
 
-error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::string_view raw,
-                                     uint32_t index) {
+template <typename Range>
+error_code EventChecker::CheckFields(Range& range, std::string_view raw, uint32_t index) {
   if (raw.size() > rules_.max_event_bytes) {
     Reject(index, "", messages_.event_too_large, raw);
     return simdjson::SUCCESS;
@@ -54,8 +117,8 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
   int64_t event_time_ms = kNoEventTime;
   size_t count = 0;
 
-  for (auto field_result : object) {
-    simdjson::ondemand::field field;
+  for (auto field_result : range) {
+    typename FieldTraits<Range>::Field field;
     if (error_code e = std::move(field_result).get(field)) return e;
     if (++count > rules_.max_fields) {
       Reject(index, "", messages_.too_many_fields, raw);
@@ -87,7 +150,7 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
       }
     }
 
-    simdjson::ondemand::value& v = field.value();
+    auto& v = field.value();
     json_type type;
     if (error_code e = v.type().get(type)) return e;
     std::string_view value;
@@ -132,6 +195,11 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         failure.Set(key, messages_.bad_event_type);
         continue;
       }
+      // "_rejected" is the dead-letter area; the prefix stays free for what tracklake adds.
+      if (IsReservedEventType(value)) {
+        failure.Set(key, kErrEventTypeReserved);
+        continue;
+      }
       if (!EventTypeAllowed(value)) {
         failure.Set(key, kErrEventTypeNotAllowed);
         continue;
@@ -159,6 +227,12 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
         failure.Set(key, kErrBadEventTime);
         continue;
       }
+      // 0000-01-01T00:00:00Z is RFC 3339, and so is 0001-01-01T00:00:00+23:59 (year 0 in UTC):
+      // a lake reader refuses a whole file holding one value it cannot take (time_util.h).
+      if (!InLakeTimeRange(*ms)) {
+        failure.Set(key, kErrEventTimeOutOfRange);
+        continue;
+      }
       event_time_ms = *ms;
     }
     fields.push_back({key, value, canonical});
@@ -178,6 +252,16 @@ error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::st
     }
   }
   return simdjson::SUCCESS;
+}
+
+error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::string_view raw,
+                                     uint32_t index) {
+  return CheckFields(object, raw, index);
+}
+
+void EventChecker::CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index) {
+  FlatFields flat{fields, fields + count};
+  CheckFields(flat, raw, index);  // a flat event has no malformed JSON to report
 }
 
 const KnownKeys::Sequence* EventChecker::SequenceOfType(std::string_view event_type, size_t position,

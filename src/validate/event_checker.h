@@ -20,6 +20,7 @@
 
 #include "validate/key_set.h"
 #include "validate/known_keys.h"
+#include "event/event_record.h"
 #include "validate/validate.h"
 
 namespace tracklake {
@@ -61,11 +62,19 @@ class EventChecker {
   simdjson::error_code CheckObject(simdjson::ondemand::object& object, std::string_view raw,
                                    uint32_t index);
 
+  // Validates an event a protocol adapter has already made flat (string keys and values, in the
+  // order they should be stored) under the same rules as CheckObject; raw is the text it came
+  // from, kept in the dead-letter record when rejected and measured against max_event_bytes.
+  void CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index);
+
   // Records a rejection and its dead-letter record.
   void Reject(uint32_t index, std::string_view field, std::string_view error,
               std::string_view raw);
 
  private:
+  // The rules over any range of fields (a simdjson object's, or an adapter's flat ones).
+  template <typename Range>
+  simdjson::error_code CheckFields(Range& range, std::string_view raw, uint32_t index);
   bool EventTypeAllowed(std::string_view event_type) const;
   // The stored sequence of event_type when its keys up to position (where event_type was
   // found) are this event's; otherwise current.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "validate/dead_letter.h"
 #include "validate/event_checker.h"
 #include "validate/field_rules.h"
 
@@ -23,7 +24,8 @@ constexpr std::string_view kErrBodyNotUtf8 = "request body is not valid UTF-8";
 constexpr std::string_view kErrTopLevelScalar =
     "request body must be a JSON object or an array of JSON objects";
 constexpr std::string_view kErrTrailingContent =
-    "request body is not valid JSON: unexpected content after the top-level value";
+    "request body is not valid JSON: unexpected content after the top-level value (several events: send a "
+    "JSON array, or one object per line as Content-Type: application/x-ndjson)";
 constexpr std::string_view kNotJsonPrefix = "request body is not valid JSON: ";
 
 struct ThreadScratch {
@@ -243,12 +245,21 @@ error_code BodyParser::CheckLineDocument(simdjson::ondemand::document& doc, std:
   return simdjson::SUCCESS;
 }
 
-void ClearOutput(ValidatedBody& out) {
-  out.records.clear();
-  out.spans.clear();
-  out.accepted = 0;
-  out.rejected.clear();
-  out.client_ids.clear();
+void ClearOutput(ValidatedBody& out) { out.Clear(); }
+
+// A body that failed as one JSON document but holds a line break between a '}' and a '{' (JSON
+// whitespace around it): NDJSON sent under another content type. A raw line break never occurs
+// inside a JSON string, and "}" then "{" without a comma is never valid JSON, so a real JSON
+// document cannot be mistaken for NDJSON; only failed parses are looked at.
+bool LooksLikeNdjson(std::string_view body) {
+  for (size_t nl = body.find('\n'); nl != std::string_view::npos; nl = body.find('\n', nl + 1)) {
+    size_t before = nl;
+    while (before > 0 && IsJsonWhitespace(body[before - 1])) --before;
+    size_t after = nl + 1;
+    while (after < body.size() && IsJsonWhitespace(body[after])) ++after;
+    if (before > 0 && body[before - 1] == '}' && after < body.size() && body[after] == '{') return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -271,8 +282,23 @@ Status Validator::Parse(std::string_view body, BodyFormat format, const RequestI
   BodyParser parser(rules_, messages_, info, out, scratch);
   Status status = format == BodyFormat::kJson ? parser.ParseJson(buf, body.size(), capacity)
                                               : parser.ParseNdjson(buf, body.size(), capacity);
+  if (!status.ok() && format == BodyFormat::kJson && LooksLikeNdjson(body)) {
+    ClearOutput(out);
+    status = parser.ParseNdjson(buf, body.size(), capacity);
+  }
   if (!status.ok()) ClearOutput(out);
   return status;
+}
+
+void Validator::CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index,
+                          const RequestInfo& info, ValidatedBody& out) const {
+  EventChecker checker(rules_, messages_, info, out, Scratch().event);
+  checker.CheckFlat(fields, count, raw, index);
+}
+
+void Validator::Reject(uint32_t index, std::string_view field, std::string_view error, std::string_view raw,
+                       const RequestInfo& info, ValidatedBody& out) const {
+  RejectEvent(out, info, index, field, error, raw, Scratch().event.base64);
 }
 
 }  // namespace tracklake

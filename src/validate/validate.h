@@ -63,7 +63,18 @@ struct ValidatedBody {
   // Indices into spans, ascending, of the accepted events whose event_id the client sent: only
   // those can be retried idempotently (the deduplicator looks them up; generated ids are new).
   std::vector<uint32_t> client_ids;
+
+  // Empties it, keeping the capacity.
+  void Clear() {
+    records.clear();
+    spans.clear();
+    accepted = 0;
+    rejected.clear();
+    client_ids.clear();
+  }
 };
+
+struct Field;  // event/event_record.h: a key and a string value
 
 // The rule texts that depend on the configured limits ("event is larger than 32768 bytes"),
 // rendered once per Validator so the hot path only copies them.
@@ -85,8 +96,20 @@ class Validator {
   // event. Returns InvalidArgument with a message naming the problem when the body as a
   // whole cannot be parsed (HTTP 400); otherwise every event is either accepted or rejected.
   // out is cleared first and may be reused across calls to keep its capacity.
+  // A kJson body that is not one JSON document but has objects on lines of their own is read as
+  // NDJSON: clients often post NDJSON under a JSON or form content type (curl --data-binary).
   Status Parse(std::string_view body, BodyFormat format, const RequestInfo& info,
                ValidatedBody& out) const;
+
+  // The protocol adapters' entry (src/adapt): one event already made flat (string keys and
+  // values, in the order to store them) is validated under the same rules as a JSON event and
+  // appended to out (not cleared first). raw is the protocol's text of the event: measured
+  // against max_event_bytes and kept in the dead-letter record when the event is rejected.
+  void CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index,
+                 const RequestInfo& info, ValidatedBody& out) const;
+  // Appends the rejection of an event an adapter could not make flat (and its dead letter).
+  void Reject(uint32_t index, std::string_view field, std::string_view error, std::string_view raw,
+              const RequestInfo& info, ValidatedBody& out) const;
 
   const ValidationRules& rules() const { return rules_; }
   const ValidationMessages& messages() const { return messages_; }

@@ -220,3 +220,107 @@ TEST_F(ValidateTest, DeadLetterAppIdIsEmptyWithoutAuth) {
 
 }  // namespace
 }  // namespace tracklake
+
+namespace tracklake {
+
+// curl --data-binary @events.ndjson sends form-urlencoded: the body is NDJSON all the same.
+TEST_F(ValidateTest, JsonBodyOfSeveralLinesIsReadAsNdjson) {
+  const std::string body = "{\"event_type\":\"a\"}\n{\"event_type\":\"b\",\"n\":1}\n[{\"event_type\":\"c\"}]\n";
+  ASSERT_TRUE(Run(body, BodyFormat::kJson).ok());
+  EXPECT_EQ(out_.accepted, 1u);
+  ASSERT_EQ(out_.rejected.size(), 2u);
+  EXPECT_EQ(out_.rejected[0].index, 1u);
+  EXPECT_EQ(out_.rejected[0].field, "n");
+  EXPECT_EQ(out_.rejected[1].index, 2u);  // an array on a line of its own is not an event
+  // A pretty-printed document is one document, whatever its line breaks.
+  ASSERT_TRUE(Run("[\n  {\"event_type\": \"a\"},\n  {\"event_type\": \"b\"}\n]\n", BodyFormat::kJson).ok());
+  EXPECT_EQ(out_.accepted, 2u);
+  // Broken JSON without lines of objects stays a body failure.
+  EXPECT_FALSE(Run("{\"event_type\":\"a\"\n", BodyFormat::kJson).ok());
+}
+
+TEST_F(ValidateTest, SeveralValuesOnOneLineNameTheNdjsonType) {
+  const Status s = Run(R"({"event_type":"a"} {"event_type":"b"})", BodyFormat::kJson);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("application/x-ndjson"), std::string::npos) << s.message();
+}
+
+class ValidateFlatTest : public ValidateTest {
+ protected:
+  // Runs CheckFlat on fields (key, value pairs) with rules_ and info_ and decodes the output.
+  void RunFlat(std::vector<std::pair<std::string, std::string>> pairs, std::string_view raw = "{}") {
+    std::vector<Field> fields;
+    for (const auto& [k, v] : pairs) fields.push_back({k, v});
+    Validator validator(rules_);
+    out_.Clear();
+    info_.received_at_ms = kTestReceivedAtMs;
+    validator.CheckFlat(fields.data(), fields.size(), raw, 7, info_, out_);
+    records_.clear();
+    for (const ValidatedBody::Span& span : out_.spans) {
+      EventView view;
+      ASSERT_TRUE(DecodeEventRecord(std::string_view(out_.records).substr(span.offset, span.size), view).ok());
+      records_.push_back(std::move(view));
+    }
+  }
+};
+
+TEST_F(ValidateFlatTest, AcceptedEventHasTheCanonicalFieldsFirst) {
+  RunFlat({{"properties.a", "1"}, {"event_id", "m-1"}, {"event_type", "order_completed"},
+           {"event_time", "2026-11-26T06:00:00.000Z"}});
+  ASSERT_EQ(out_.accepted, 1u);
+  ASSERT_EQ(records_.size(), 1u);
+  EXPECT_EQ(Keys(records_[0]),
+            (std::vector<std::string>{"event_type", "event_id", "app_id", "properties.a", "event_time"}));
+  EXPECT_EQ(Value(records_[0], "app_id"), kTestAppId);
+  EXPECT_EQ(records_[0].event_time_ms, 1'795'672'800'000);
+}
+
+TEST_F(ValidateFlatTest, TheFieldRulesAreTheJsonOnes) {
+  struct Case {
+    std::vector<std::pair<std::string, std::string>> fields;
+    std::string field;
+    std::string error_part;
+  };
+  const std::vector<Case> cases = {
+      {{{"event_type", "Bad Type"}}, "event_type", "must match"},
+      {{{"properties.a b", "x"}, {"event_type", "a"}}, "properties.a b", "key must match"},
+      {{{"event_type", "a"}, {"k", "1"}, {"k", "2"}}, "k", "duplicate key"},
+      {{{"event_type", "a"}, {"received_at", "x"}}, "received_at", "reserved"},
+      {{{"event_type", "a"}, {"event_id", std::string(200, 'x')}}, "event_id", "printable ASCII"},
+      {{{"event_type", "a"}, {"app_id", "other"}}, "app_id", "does not match"},
+      {{{"event_type", "a"}, {"event_time", "yesterday"}}, "event_time", "RFC 3339"},
+      {{{"user_id", "u"}}, "event_type", "required"},
+  };
+  for (const Case& c : cases) {
+    RunFlat(c.fields, "{\"raw\":1}");
+    ASSERT_EQ(out_.rejected.size(), 1u) << c.field;
+    EXPECT_EQ(out_.rejected[0].index, 7u);
+    EXPECT_EQ(out_.rejected[0].field, c.field);
+    EXPECT_NE(out_.rejected[0].error.find(c.error_part), std::string::npos) << out_.rejected[0].error;
+    ASSERT_EQ(records_.size(), 1u);
+    EXPECT_EQ(Value(records_[0], "raw"), "{\"raw\":1}");  // the protocol's text is the dead letter
+  }
+}
+
+TEST_F(ValidateFlatTest, EventLimitsMeasureTheProtocolTextAndTheFlatFields) {
+  rules_.max_event_bytes = 300;
+  RunFlat({{"event_type", "a"}}, std::string(301, ' '));
+  ASSERT_EQ(out_.rejected.size(), 1u);
+  EXPECT_NE(out_.rejected[0].error.find("larger than 300"), std::string::npos);
+  rules_.max_fields = 2;
+  RunFlat({{"event_type", "a"}, {"b", "1"}, {"c", "2"}});
+  ASSERT_EQ(out_.rejected.size(), 1u);
+  EXPECT_NE(out_.rejected[0].error.find("too many fields"), std::string::npos);
+}
+
+TEST_F(ValidateFlatTest, AllowedEventTypesApply) {
+  const std::vector<std::string> allowed = {"page"};
+  info_.allowed_event_types = &allowed;
+  RunFlat({{"event_type", "track"}});
+  ASSERT_EQ(out_.rejected.size(), 1u);
+  EXPECT_EQ(out_.rejected[0].error, "not allowed for this application");
+  RunFlat({{"event_type", "page"}});
+  EXPECT_EQ(out_.accepted, 1u);
+}
+
+}  // namespace tracklake
