@@ -85,7 +85,7 @@ def run_once(binary, settings, a):
         if a.rate:
             batch = ["--batch", 100] if a.body == "batch100" else []
             lg = bl.run_loadgen(binary, c.url, ["--rate", a.rate, "--connections", 128,
-                                                "--event-file", bl.SHARED / "event.json", *batch], a.seconds)
+                                                "--event-file", bl.loadgen_event_file(), *batch], a.seconds)
             lat = lg["latency_us"]
             out = dict(events_per_s=lg["events_per_s"], errors=lg["errors"], p50_ms=lat["p50"] / 1000,
                        p99_ms=lat["p99"] / 1000, p999_ms=lat["p99_9"] / 1000)

@@ -162,7 +162,7 @@ def nginx_open_loop(a, rate, seconds):
     with bl.Nginx() as n:
         meters = [bl.CpuMeter(pid) for pid in bl.children(n.proc.pid)]
         lg = bl.run_loadgen(a.binary, bl.Nginx.URL, ["--rate", rate, "--connections", a.open_connections,
-                                                     "--event-file", bl.SHARED / "event.json"], seconds)
+                                                     "--event-file", bl.loadgen_event_file()], seconds)
         lat = lg["latency_us"]
         return dict(rate=rate, seconds=seconds, achieved_events_per_s=lg["events_per_s"], p50_us=lat["p50"],
                     p99_us=lat["p99"], p999_us=lat["p99_9"], errors=lg["errors"],
@@ -171,7 +171,7 @@ def nginx_open_loop(a, rate, seconds):
 
 def phase_openloop(a, res, work):
     for rate in a.rates:
-        r = open_loop_run(a, work / f"open-{rate}", rate, a.open_s, ["--event-file", bl.SHARED / "event.json"], a.max_age)
+        r = open_loop_run(a, work / f"open-{rate}", rate, a.open_s, ["--event-file", bl.loadgen_event_file()], a.max_age)
         res["openloop"].append(r)
         log("  " + fmt_open(r))
         n = nginx_open_loop(a, rate, min(a.open_s, 10))

@@ -20,6 +20,20 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 CATCH_UP_GRACE_S = 5
 
 
+def loadgen_event_file():
+    """The reference event without its event_id, for `tracklake loadgen --event-file`, which sends that
+    one event over and over: with the collector's deduplication (dedup.window) every copy of a client
+    id after the first would be dropped as a retry. Without an id each copy gets a fresh server id,
+    as before deduplication. (The wrk phases keep the id and make it unique per event instead:
+    bench/wrk_auth.lua.)"""
+    out = Path(os.environ.get("TMPDIR", "/tmp")) / f"tracklake-bench-event-{os.getpid()}.json"
+    if not out.exists():
+        event = json.loads((SHARED / "event.json").read_text())
+        event.pop("event_id", None)
+        out.write_text(json.dumps(event, separators=(",", ":")) + "\n")
+    return out
+
+
 def clean_env(extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLAKE_")}
     env.update(extra or {})

@@ -39,6 +39,11 @@ def reference_fields():
     return {k: v for k, v in event.items() if k not in SERVER_FIELDS}
 
 
+def quantile(ordered, q):
+    """The q-quantile of sorted samples, the same rule as bench/micro/client_bench.cc's."""
+    return ordered[int(q * (len(ordered) - 1))]
+
+
 def python_worker(url, events):
     """Runs in its own process (pinned): the Python half of the measurement, one JSON line out."""
     sys.path.insert(0, str(ROOT / "clients" / "python"))
@@ -63,8 +68,8 @@ def python_worker(url, events):
     per_call.sort()
     s = t.stats()
     print(json.dumps({"client": "python", "events": events, "fields": len(fields),
-                      "track_ns_p50": round(per_call[len(per_call) // 2]),
-                      "track_ns_p90": round(per_call[int(0.9 * (len(per_call) - 1))]),
+                      "track_ns_p50": round(quantile(per_call, 0.5)),
+                      "track_ns_p90": round(quantile(per_call, 0.9)),
                       "track_ns_max": round(per_call[-1]), "track_cpu_ns": round(cpu_ns / events),
                       "delivered_per_s": round(events / seconds), "flushed": flushed, "delivered": s.delivered,
                       "dropped": s.dropped, "retries": s.retries}))

@@ -55,7 +55,7 @@ def main():
         result = {}
         if a.rate:
             batch = ["--batch", "100"] if a.body == "batch100" else []
-            args = ["--rate", a.rate, "--connections", 128, "--event-file", bl.SHARED / "event.json", *batch]
+            args = ["--rate", a.rate, "--connections", 128, "--event-file", bl.loadgen_event_file(), *batch]
             run = lambda: result.update(bl.run_loadgen(a.binary, c.url, args, load_s))  # noqa: E731
         else:
             script = bl.SHARED / ("post_event.lua" if a.body == "single" else "post_batch100.lua")

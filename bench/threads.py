@@ -47,7 +47,7 @@ def measure(label, url, pids, rate, seconds, loadgen_binary):
     result = {}
     load_s = seconds + 6
     if rate:
-        args = ["--rate", rate, "--connections", 128, "--event-file", bl.SHARED / "event.json"]
+        args = ["--rate", rate, "--connections", 128, "--event-file", bl.loadgen_event_file()]
         run = lambda: result.update(bl.run_loadgen(loadgen_binary, url, args, load_s))  # noqa: E731
     else:
         env = {"URL_PATH": "/v1/events", "BASE_SCRIPT": str(bl.SHARED / "post_event.lua"), "WRITE_KEY": bl.WRITE_KEY}

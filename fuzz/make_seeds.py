@@ -3,7 +3,7 @@
 
   fuzz/make_seeds.py [--parquet-tool PATH]
 
-validate/: request bodies (JSON, NDJSON, broken ones); wal/: record streams framed like
+validate/: request bodies (JSON, NDJSON, broken ones); wal_dir/: log directories for wal_dir_fuzzer; wal/: record streams framed like
 wal_record.cc's AppendRecord (format 2 with the fuzzer's salt, and format 1), segment files with headers, with event-record and seal payloads, plus torn and bit-flipped
 copies; gunzip/: gzip members; parquet/: files written by tracklake's encoder through
 parquet_encode_tool (skipped unless the tool is given or found in build/release/src/encode/parquet).
@@ -155,6 +155,31 @@ def wal_seeds():
     write("wal", "file_other_generation.wal", segment_header(9, salt + 1) + wal_record(1, 9, ev, salt + 1))
 
 
+def dir_file(kind: int, step: int, body: bytes) -> bytes:
+    """One file of a wal_dir_fuzzer input (see fuzz/wal_dir_fuzzer.cc)."""
+    return struct.pack("<BBH", kind, step, len(body)) + body
+
+
+def dir_records(*records) -> bytes:
+    """Records for a framed file: (type, payload), numbered one after the other."""
+    return b"".join(struct.pack("<BBB", t - 1, 1, len(p)) + p for t, p in records)
+
+
+def wal_dir_seeds():
+    ev = event_record([(b"event_type", b"page_view"), (b"event_id", b"e1"), (b"app_id", b"web")])
+    seal = b"1\t2\t2\tpage_view/dt=2026-11-18/hr=06"
+    fmt2, fmt1, raw = 4, 8, 0
+    two = dir_records((1, ev), (1, ev), (2, seal), (3, seal))
+    write("wal_dir", "format2_log", dir_file(fmt2, 1, two) + dir_file(fmt2 | 1, 4, two) + dir_file(2, 9, b"spare"))
+    write("wal_dir", "format1_then_format2", dir_file(fmt1, 1, two) + dir_file(fmt2, 4, two))
+    write("wal_dir", "recycled_stale_tail",
+          dir_file(fmt2 | 1, 1, two) + dir_file(raw | 1, 4, segment_header(2, 7) + wal_record(1, 5, ev, 7)) +
+          dir_file(fmt2, 6, two))
+    forged = b"".join(wal_record_v1(1, 10**12 + i, ev) for i in range(3))
+    write("wal_dir", "forged_after_records", dir_file(raw, 1, segment_header(1, 9) + wal_record(1, 1, ev, 9) + forged))
+    write("wal_dir", "same_name_twice", dir_file(fmt2, 1, two) + dir_file(fmt2 | 1, 0, two))
+
+
 def gunzip_seeds():
     write("gunzip", "ndjson.gz", gzip.compress(b'{"event_type":"x"}\n' * 20, mtime=0))
     write("gunzip", "two_members.gz", gzip.compress(b"ab", mtime=0) + gzip.compress(b"cd", mtime=0))
@@ -190,6 +215,7 @@ def main():
     args = ap.parse_args()
     validate_seeds()
     wal_seeds()
+    wal_dir_seeds()
     gunzip_seeds()
     if os.access(args.parquet_tool, os.X_OK):
         parquet_seeds(args.parquet_tool)

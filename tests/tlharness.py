@@ -64,7 +64,8 @@ def reply_json(handler, status, document, content_type="application/x-amz-json-1
 
 
 def clean_env(extra=None):
-    """The environment without TRACKLAKE_* variables: the binary treats unknown ones as errors."""
+    """The environment without TRACKLAKE_* variables: an option set there (TRACKLAKE_WAL_..., say) would
+    override the test's configuration."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLAKE_")}
     env.update(extra or {})
     return env
@@ -126,11 +127,52 @@ def make_self_signed_cert(directory: Path, name="server", days=1, ip="127.0.0.1"
     return TlsFiles(cert_path, key_path, cert_path)
 
 
+# Every collector made in this test session: conftest.py reads their lakes back with Spark at the end.
+MADE = []
+
+
+def lake_files_of(lake: Path):
+    """The finished files of a lake (Parquet and gzip NDJSON, dead letters included)."""
+    if not lake.exists():
+        return []
+    return sorted(p for p in lake.rglob("*") if p.is_file() and p.name.endswith((".parquet", ".ndjson.gz")))
+
+
+def read_back_lake(lake: Path) -> dict:
+    """Reads every file of a lake to the last row with pyarrow (to_pylist) and DuckDB (into Arrow), as users will: a
+    value a reader cannot represent (a date outside years 1-9999) fails the whole file. Returns
+    {path: rows}; raises AssertionError naming each file a reader refused."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.json as pj
+    import pyarrow.parquet as pq
+
+    rows, failures = {}, []
+    con = duckdb.connect()
+    for p in lake_files_of(lake):
+        try:
+            if p.name.endswith(".parquet"):
+                table = pq.read_table(p, partitioning=None)
+                duck = con.execute("select * from read_parquet(?, hive_partitioning = false)", [str(p)]).arrow()
+            else:
+                table = pj.read_json(pa.input_stream(str(p), compression="gzip"))
+                duck = con.execute("select * from read_json_auto(?, format = 'newline_delimited')", [str(p)]).arrow()
+            listed = table.to_pylist()  # every value made a Python object, as users' code will
+            assert len(listed) == duck.num_rows, f"pyarrow read {len(listed)} rows, DuckDB {duck.num_rows}"
+            rows[p] = len(listed)
+        except Exception as e:  # noqa: BLE001 - whatever the reader's complaint, the file is unreadable
+            failures.append(f"{p}: {type(e).__name__}: {e}")
+    con.close()
+    assert not failures, "lake files readers refuse:\n" + "\n".join(failures)
+    return rows
+
+
 class Collector:
     """One tracklake serve process; restartable over the same directories. With ca_file the
     collector is expected to speak HTTPS, and clients verify it against that file."""
 
     def __init__(self, root: Path, config: str, ca_file=None):
+        MADE.append(self)
         self.root = root
         self.ca_file = ca_file
         self.lake = root / "lake"

@@ -19,6 +19,7 @@ was aimed: a recycled segment, at a kill, whose own records are followed right a
 tests/e2e/test_wal_forgery.py runs it for a bounded number of rounds in both I/O modes.
 """
 import argparse
+import itertools
 import json
 import random
 import re
@@ -99,6 +100,7 @@ def forge(seq: int, event_type: str, event_id: str, layout: int) -> bytes:
 # header 17, event record header 20, then event_type "note", event_id "atk-000000", app_id
 # "other" and key "v", each with one-byte lengths, and the value's two-byte length).
 ATTACK_EVENT_ID = "atk-000000"
+ATTACK_IDS = itertools.count()
 BEFORE_VALUE = 17 + 20 + (1 + 10 + 1 + 4) + (1 + 8 + 1 + len(ATTACK_EVENT_ID)) + (1 + 6 + 1 + 5) + (1 + 1) + 2
 
 
@@ -241,7 +243,11 @@ def demo_load(run, stop, acked, serial, rng, interval=1.0, batch=50):
 def attacker_load(run, stop, values, counts, rng):
     session = requests.Session()
     while not stop.is_set():
-        events = [{"event_type": "note", "event_id": ATTACK_EVENT_ID, "v": rng.choice(values)} for _ in range(20)]
+        # A fresh id per event, of ATTACK_EVENT_ID's length (the layout above counts on it): the
+        # collector drops an (app_id, event_id) it accepted before, so one repeated id would leave
+        # the log nothing of the attacker's to recycle.
+        events = [{"event_type": "note", "event_id": f"atk-{next(ATTACK_IDS) % 1_000_000:06d}", "v": rng.choice(values)}
+                  for _ in range(20)]
         try:
             r = session.post(run.url, data=json.dumps(events), timeout=30,
                              headers={"Authorization": f"Bearer {OTHER_KEY}", "Content-Type": "application/json"})

@@ -22,7 +22,7 @@ def per_call(binary, bench, function, min_time):
         subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary,
                         f"--benchmark_filter={bench}$", f"--benchmark_min_time={min_time}"],
                        check=True, capture_output=True)
-        tree = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--tree=caller", str(out)],
+        tree = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--tree=caller", "--threshold=100", str(out)],
                               check=True, capture_output=True, text=True).stdout
     # The block of the function: its caller lines ("< caller (Nx)") precede the "*" line.
     total, calls, pending = 0, 0, []

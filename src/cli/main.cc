@@ -10,6 +10,7 @@
 #include "cli/inspect.h"
 #include "cli/loadgen.h"
 #include "cli/send.h"
+#include "collector/redrive.h"
 #include "event/names.h"
 #include "collector/serve.h"
 #include "config/config.h"
@@ -118,6 +119,13 @@ int main(int argc, char** argv) {
   loadgen->add_flag("--json", lg.json, "Print the report as JSON");
   // --- end loadgen
 
+  tracklake::RedriveFlags redrive_flags;
+  auto* redrive = app.add_subcommand("redrive", "Resend the files the sink refused (the dead-letter directory) once "
+                                                "the cause is fixed; same keys, so S3 gets each exactly once");
+  redrive->add_option("-c,--config", config_flag, "TOML configuration file (or env TRACKLAKE_CONFIG)");
+  redrive->add_flag("--dry-run", redrive_flags.dry_run, "List what would be sent");
+  redrive->add_option("--attempts", redrive_flags.attempts, "Attempts per file on transient errors")->capture_default_str();
+
   app.add_subcommand("version", "Print the version");
   CLI11_PARSE(app, argc, argv);
 
@@ -138,11 +146,23 @@ int main(int argc, char** argv) {
     std::cerr << "configuration error: " << loaded.status().message() << "\n";
     return 2;
   }
+  for (const std::string& warning : loaded->warnings) {
+    // Not on stdout: `config check` prints the configuration there.
+    if (serve->parsed()) {
+      spdlog::warn("{}", warning);
+    } else {
+      std::cerr << "warning: " << warning << "\n";
+    }
+  }
   if (ddl->parsed()) return Ddl(*loaded, dialect, location);
+  if (redrive->parsed()) return tracklake::Redrive(*loaded, redrive_flags);
+  const std::vector<std::string> warnings = tracklake::ConfigWarnings(*loaded);
   if (check->parsed()) {
+    for (const std::string& w : warnings) std::cerr << "warning: " << w << "\n";
     std::cout << tracklake::RenderConfig(*loaded);
     return 0;
   }
+  for (const std::string& w : warnings) spdlog::warn("{}", w);
   tracklake::ServeFlags flags;
   if (!port_file.empty()) flags.port_file = port_file;
   return tracklake::Serve(*loaded, flags);

@@ -6,7 +6,9 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/event_ids.h"
 #include "cli/http_client.h"
+#include "common/time_util.h"
 
 namespace tracklake {
 namespace {
@@ -18,6 +20,7 @@ struct Totals {
   uint64_t batches = 0;
   uint64_t retries = 0;
   uint64_t failed_batches = 0;
+  uint64_t ids_added = 0;
 };
 
 // Sends one batch until it is answered with something other than 429/503/network error.
@@ -84,13 +87,16 @@ int Send(const SendFlags& flags) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    // Before the first attempt: every retry of this batch then carries the same ids, and the
+    // collector drops the copies of events it already accepted.
+    if (EnsureEventId(line, NowMillis())) ++totals.ids_added;
     body += line;
     body.push_back('\n');
     if (++in_batch >= flags.batch_events) flush();
   }
   flush();
-  std::cerr << fmt::format("sent {} events in {} batches ({} retries, {} batches failed)\n", totals.events,
-                           totals.batches, totals.retries, totals.failed_batches);
+  std::cerr << fmt::format("sent {} events in {} batches ({} retries, {} batches failed; {} event ids added)\n",
+                           totals.events, totals.batches, totals.retries, totals.failed_batches, totals.ids_added);
   return totals.failed_batches == 0 ? 0 : 1;
 }
 

@@ -1,6 +1,8 @@
 // `tracklake send`: posts NDJSON events (from a file or stdin) to a collector in batches,
 // retrying on 503, 429 and network errors with backoff (honouring Retry-After), so a client
-// using it loses nothing across collector restarts or overload.
+// using it loses nothing across collector restarts or overload. Every event without an event_id
+// gets one (UUIDv7) before the first attempt, so a retry of an accepted batch is dropped by the
+// collector's deduplication instead of duplicating it.
 #pragma once
 
 #include <string>

@@ -140,10 +140,18 @@ void CollectorHandler::Handle(HttpRequest& request, ConnectionState& connection,
 bool CollectorHandler::ResolveCaller(HttpRequest& request, ConnectionState& connection, std::string_view body_key,
                                      Caller& caller, Refusal& refusal) {
   const AppIdentity* app = nullptr;
+  // One lookup finds the header and any second one. Which of two keys would count is up to each
+  // proxy and server on the way: none is trusted.
+  const auto [authorization, after] = request.equal_range(http::field::authorization);
+  if (authorization != after && std::next(authorization) != after) {
+    refusal = {400, "Authorization", "more than one Authorization header: send exactly one write key"};
+    return false;
+  }
+  const std::string_view key_header =
+      authorization != after ? std::string_view(authorization->value()) : std::string_view();
   bool browser = false;
   std::string_view where = "Authorization";
-  Authenticator::Outcome outcome =
-      auth_.Authenticate(request[http::field::authorization], &app, &connection.auth, &browser);
+  Authenticator::Outcome outcome = auth_.Authenticate(key_header, &app, &connection.auth, &browser);
   if (outcome == Authenticator::Outcome::kMissing) {
     // A page's sendBeacon or image cannot set headers: its browser key rides in the URL.
     QueryParams query;
@@ -242,12 +250,14 @@ void CollectorHandler::Commit(const Caller& caller, ValidatedBody&& out, const R
   const uint32_t accepted = out.accepted;
   // respond by an init-capture: a plain copy of a const reference would make a const member, which
   // every move of the callback copies again (an allocation and a clone each).
-  Status s = pipeline_.Ingest(std::move(out.records), std::move(spans),
+  Status s = pipeline_.Ingest(std::move(out.records), std::move(spans), out.client_ids,
                               [this, respond = Responder(respond), app, accepted, style, rejected = std::move(out.rejected),
-                               t0](const Status& st) {
+                               t0](const Status& st, uint32_t duplicates) {
                                 if (!st.ok()) return Respond(respond, Unavailable(style, st), app);
-                                events_accepted_.Inc(accepted);
-                                app_metrics_.CountAccepted(app, accepted);
+                                // Duplicates are answered as accepted (the client's earlier attempt
+                                // was) but were not written again.
+                                events_accepted_.Inc(accepted - duplicates);
+                                app_metrics_.CountAccepted(app, accepted - duplicates);
                                 // Nothing accepted: a client error, though its evidence is kept.
                                 Respond(respond, AcceptedReply(style, accepted, rejected), app);
                                 request_seconds_.Observe(std::chrono::duration<double>(

@@ -3,8 +3,8 @@
 // /v1/batch, /v1/pixel/<call>; Snowplow's /com.snowplowanalytics.snowplow/tp2, /i, /ice.png),
 // CORS on every ingest path (browser_access.h), GET /healthz, /readyz and /metrics.
 //
-// Status codes: 200 some or all events accepted (rejections listed); 400 body unparsable, or
-// every event rejected; 401 missing/unknown write key; 404/405 unknown route or method;
+// Status codes: 200 some or all events accepted (rejections listed); 400 body unparsable, every
+// event rejected, or more than one Authorization header; 401 missing/unknown write key; 404/405 unknown route or method;
 // 413 body or decompressed body too large; 415 content type or encoding not supported;
 // 503 + Retry-After when the log refuses (queue full, disk budget, shutting down).
 //

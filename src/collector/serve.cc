@@ -25,8 +25,6 @@
 namespace tracklake {
 namespace {
 
-constexpr int64_t kRequestDrainMs = 10'000;
-
 PipelineOptions PipelineOptionsFrom(const Config& c) {
   PipelineOptions o;
   o.node_id = c.node.id;
@@ -61,7 +59,12 @@ PipelineOptions PipelineOptionsFrom(const Config& c) {
     o.message_key = c.kafka.message_key;
   }
   o.event_type_columns = c.event_type_columns;
-  o.dead_letter_dir = (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
+  o.dead_letter_dir = DeadLetterDir(c);
+  o.sink_recheck_ms = static_cast<int64_t>(c.sink.check_interval_s) * 1000;
+  o.shutdown_deadline_ms = static_cast<int64_t>(c.sink.shutdown_timeout_s) * 1000;
+  o.dedup.dir = (std::filesystem::path(c.wal.dir) / "dedup").string();
+  o.dedup.window_s = c.dedup.window_s;
+  o.dedup.max_ids = c.dedup.max_ids;
   return o;
 }
 
@@ -123,9 +126,13 @@ std::string SinkTarget(const Config& c) {
   return c.lake.dir;
 }
 
-// The sink of sink.type: the local lake directory, the S3 bucket or the Firehose streams
-// (credentials from the standard AWS chain of the process environment).
-Result<std::unique_ptr<Sink>> SinkFrom(const Config& c, MetricsRegistry& metrics) {
+}  // namespace
+
+std::string DeadLetterDir(const Config& c) {
+  return (std::filesystem::path(c.wal.dir).parent_path() / "dead-letter").string();
+}
+
+Result<std::unique_ptr<Sink>> MakeSink(const Config& c, MetricsRegistry& metrics, std::string_view uploads_subdir) {
   if (c.sink.type == SinkType::kLocal) return MakeLocalDirSink(c.lake.dir);
   if (c.sink.type == SinkType::kFirehose) return FirehoseSinkFrom(c);
   if (c.sink.type == SinkType::kKinesis) return KinesisSinkFrom(c);
@@ -142,8 +149,11 @@ Result<std::unique_ptr<Sink>> SinkFrom(const Config& c, MetricsRegistry& metrics
   o.multipart_threshold = c.s3.multipart_threshold;
   o.part_size = c.s3.part_size;
   o.max_parallel_parts = static_cast<int>(c.s3.max_parallel_parts);
+  o.uploads_dir = (std::filesystem::path(c.wal.dir) / uploads_subdir).string();
   return MakeS3Sink(o, aws::MakeDefaultCredentialsChain(aws::ProcessAwsEnvironment()));
 }
+
+namespace {
 
 Authenticator AuthenticatorFrom(const Config& c) {
   std::vector<Authenticator::App> apps;
@@ -205,7 +215,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
   AddProcessMetrics(metrics);
   metrics.AddGauge("tracklake_build_info", "Always 1: the collector's version and sink type as labels.", [] { return 1.0; },
                    fmt::format("version=\"{}\",sink=\"{}\"", TRACKLAKE_VERSION, SinkTypeName(config.sink.type)));
-  Result<std::unique_ptr<Sink>> sink = SinkFrom(config, metrics);
+  Result<std::unique_ptr<Sink>> sink = MakeSink(config, metrics);
   if (!sink.ok()) {
     spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());
     return 1;
@@ -260,8 +270,9 @@ int Serve(const Config& config, const ServeFlags& flags) {
                  "changes (a stop drains first: nothing accepted is lost)");
   }
   NotifyServiceManager("STOPPING=1\nSTATUS=draining: finishing requests in flight, delivering open batches");
-  spdlog::info("received {}: finishing requests in flight and delivering every open batch", strsignal(sig));
-  server.Stop(kRequestDrainMs);
+  spdlog::info("received {}: answering requests in flight (up to {} s), then delivering every open batch (up to "
+               "{} s)", strsignal(sig), config.server.shutdown_timeout_s, config.sink.shutdown_timeout_s);
+  server.Stop(static_cast<int64_t>(config.server.shutdown_timeout_s) * 1000);
   (*pipeline)->Shutdown();
   spdlog::info("stopped cleanly");
   return 0;

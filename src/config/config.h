@@ -1,7 +1,9 @@
 // tracklake's configuration: a TOML file plus environment overrides TRACKLAKE_<SECTION>_<KEY>.
 // Every option is declared once in a table (key, type, default, bounds, doc, secret flag) that
 // drives parsing, error messages, `tracklake config describe` and docs/config.md.
-// Unknown keys (in the file or as TRACKLAKE_* variables) are errors.
+// Unknown keys are errors: in the file, and as TRACKLAKE_<SECTION>_<KEY> variables of a section
+// that exists (a typo never passes silently). Other TRACKLAKE_* variables (TRACKLAKE_BIN, which
+// the Makefile and tests export, say) are not options: ignored, with a warning.
 //
 // Thread-safety: Config is a plain value; load it once at start-up and share it read-only.
 #pragma once
@@ -52,6 +54,7 @@ struct Config {
     uint32_t header_timeout_s = 10;
     uint32_t body_timeout_s = 30;
     uint32_t idle_timeout_s = 60;
+    uint32_t shutdown_timeout_s = 10;         // SIGTERM: how long requests in flight are waited for
     uint32_t max_connections = 10'000;
     // TLS: both paths set (PEM) or neither; with them the listener speaks TLS only.
     std::string tls_cert;  // certificate chain, leaf first
@@ -88,6 +91,12 @@ struct Config {
     uint32_t max_delivery_lag_s = 10;    // sealed batches wait this long at background priority; 0: none
   } flush;
 
+  // [dedup]: idempotent retries (dedup/deduplicator.h).
+  struct Dedup {
+    uint32_t window_s = 600;        // 0: off
+    uint64_t max_ids = 4'000'000;   // memory bound: the oldest ids go first beyond it
+  } dedup;
+
   struct Lake {
     std::string dir = "./lake";
     LakeFormat format = LakeFormat::kParquet;
@@ -97,6 +106,8 @@ struct Config {
 
   struct Sink {
     SinkType type = SinkType::kLocal;  // where lake files go: lake.dir, the [s3] bucket, or [firehose]
+    uint32_t shutdown_timeout_s = 15;  // SIGTERM: how long open batches are waited for; the rest stays in the log
+    uint32_t check_interval_s = 30;    // a refused destination is checked again this often
   } sink;
 
   // [s3]: the S3 sink (sink.type = "s3"). Credentials come from the standard AWS chain.
@@ -151,6 +162,10 @@ struct Config {
 
   // [event_types.<name>] columns = [...]: extra typed columns for that event type.
   std::map<std::string, std::vector<std::string>> event_type_columns;
+
+  // What LoadConfig let pass but the operator should hear about (TRACKLAKE_* variables that name
+  // no section, ignored): the command line shows each as a warning.
+  std::vector<std::string> warnings;
 };
 
 // Loads path (when given) and applies overrides from env (name=value pairs, typically the
@@ -161,6 +176,11 @@ struct Config {
 // All mistakes found are reported at once, one per line.
 Result<Config> LoadConfig(const std::optional<std::string>& path,
                           const std::map<std::string, std::string>& env);
+
+// Settings that load but probably will not work as meant (a dotted bucket name addressed
+// virtual-hosted over HTTPS, ...), one sentence each naming the option and the fix. `config
+// check` prints them, `serve` logs them.
+std::vector<std::string> ConfigWarnings(const Config& config);
 
 // The process environment as a map (only TRACKLAKE_* variables are looked at by LoadConfig).
 std::map<std::string, std::string> ProcessEnvironment();

@@ -1,5 +1,7 @@
 // Environment overrides (TRACKLAKE_<SECTION>_<KEY>) and the rules that span several options.
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <string>
 
 #include "config/config_sections.h"
@@ -26,6 +28,20 @@ std::string UnknownVariableError(std::string_view name) {
   return error;
 }
 
+// The section a TRACKLAKE_<SECTION>_<KEY> name belongs to, when that section exists.
+std::optional<std::string_view> SectionOf(std::string_view name) {
+  const std::string_view rest = name.substr(kEnvPrefix.size());
+  for (const std::string_view section : AllSections()) {
+    if (rest.size() <= section.size() || rest[section.size()] != '_') continue;
+    bool same = true;
+    for (size_t i = 0; i < section.size() && same; ++i) {
+      same = rest[i] == static_cast<char>(std::toupper(static_cast<unsigned char>(section[i])));
+    }
+    if (same) return section;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& config,
@@ -37,7 +53,12 @@ void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& con
       return s.scope == OptionScope::kFixed && EnvName(s) == name;
     });
     if (spec == options.end()) {
-      errors.push_back(UnknownVariableError(name));
+      if (SectionOf(name)) {
+        errors.push_back(UnknownVariableError(name));
+      } else {
+        config.warnings.push_back("environment variable " + name +
+                                  " is not a tracklake option (no section of that name): ignored");
+      }
       continue;
     }
     Result<OptionValue> value = ValueFromText(*spec, text);
@@ -92,6 +113,7 @@ void CheckWholeConfig(const Config& config, ErrorList& errors) {
     errors.push_back("s3.sse_kms_key_id is set but s3.sse = " + QuoteToml(config.s3.sse) +
                      ": a KMS key is only used with s3.sse = \"aws:kms\"");
   }
+  CheckS3Addressing(config, errors);
 }
 
 }  // namespace tracklake::config_internal

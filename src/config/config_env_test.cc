@@ -68,6 +68,29 @@ TEST(EnvOverrides, AppsCannotBeSetFromTheEnvironment) {
               HasSubstr("unknown environment variable TRACKLAKE_APPS_DEMO_KEY"));
 }
 
+// TRACKLAKE_BIN is exported by the project's own Makefile and tests: the collector refused to
+// start with it set. Names outside every section are not options, and only warned about.
+TEST(EnvOverrides, VariablesOfNoSectionAreIgnoredWithAWarning) {
+  Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_BIN", "/usr/bin/tracklake"},
+                                              {"TRACKLAKE_OUTAGE_SECONDS", "20"},
+                                              {"TRACKLAKE_FLUSH_MAX_AGE", "60"}});
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->flush.max_age_s, 60u);
+  EXPECT_EQ(config->warnings,
+            (std::vector<std::string>{
+                "environment variable TRACKLAKE_BIN is not a tracklake option (no section of that name): ignored",
+                "environment variable TRACKLAKE_OUTAGE_SECONDS is not a tracklake option (no section of that name): "
+                "ignored"}));
+  // A section that exists keeps its strictness, whatever else is set.
+  Result<Config> typo = LoadToml(kDemoApp, {{"TRACKLAKE_BIN", "x"}, {"TRACKLAKE_SERVER_HEADER_TIMOUT", "3"},
+                                            {"TRACKLAKE_EVENT_TYPES_X", "y"}, {"TRACKLAKE_S3_BUKET", "b"}});
+  ASSERT_FALSE(typo.ok());
+  EXPECT_THAT(typo.status().message(), HasSubstr("unknown environment variable TRACKLAKE_SERVER_HEADER_TIMOUT"));
+  EXPECT_THAT(typo.status().message(), HasSubstr("unknown environment variable TRACKLAKE_EVENT_TYPES_X"));
+  EXPECT_THAT(typo.status().message(), HasSubstr("did you mean TRACKLAKE_S3_BUCKET?"));
+  EXPECT_THAT(typo.status().message(), ::testing::Not(HasSubstr("TRACKLAKE_BIN")));
+}
+
 TEST(EnvOverrides, AllowListedAndForeignVariablesAreIgnored) {
   Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_CONFIG", "/etc/tracklake.toml"},
                                               {"TRACKLAKE_TEST_TMP", "/tmp/x"},
@@ -77,7 +100,8 @@ TEST(EnvOverrides, AllowListedAndForeignVariablesAreIgnored) {
                                               {"TRACKLAKE_WRITE_KEY", "k"},
                                               {"PATH", "/usr/bin"},
                                               {"TRACKLAKEX", "1"}});
-  EXPECT_TRUE(config.ok()) << config.status().message();
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_TRUE(config->warnings.empty());
 }
 
 TEST(ProcessEnvironment, ContainsVariablesOfThisProcess) {

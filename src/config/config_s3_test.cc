@@ -73,5 +73,34 @@ TEST(S3Config, AKmsKeyWithoutKmsEncryptionIsAMistake) {
   EXPECT_THAT(config.status().message(), HasSubstr("s3.sse_kms_key_id"));
 }
 
+TEST(S3Config, VirtualHostedAddressingWithAnIpEndpointIsRefused) {
+  const std::string s3 = std::string(kDemoApp) + "[sink]\ntype = \"s3\"\n[s3]\nbucket = \"lake\"\n";
+  for (const char* endpoint : {"http://127.0.0.1:9000", "https://10.0.0.5", "http://[::1]:9000/"}) {
+    Result<Config> config = LoadToml(s3 + "endpoint = \"" + endpoint + "\"\n");
+    ASSERT_FALSE(config.ok()) << endpoint;
+    EXPECT_THAT(config.status().message(), HasSubstr("s3.path_style = false"));
+    EXPECT_THAT(config.status().message(), HasSubstr("set s3.path_style = true"));
+    EXPECT_TRUE(LoadToml(s3 + "endpoint = \"" + endpoint + "\"\npath_style = true\n").ok()) << endpoint;
+  }
+  EXPECT_TRUE(LoadToml(s3 + "endpoint = \"http://minio.internal:9000\"\n").ok());
+  EXPECT_TRUE(LoadToml(s3).ok());  // AWS
+}
+
+TEST(S3Config, ADottedBucketOverHttpsVirtualHostedIsWarnedAbout) {
+  const std::string s3 = std::string(kDemoApp) + "[sink]\ntype = \"s3\"\n[s3]\nbucket = \"acme.lake\"\n";
+  Result<Config> config = LoadToml(s3);
+  ASSERT_TRUE(config.ok());
+  const std::vector<std::string> warnings = ConfigWarnings(*config);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("s3.bucket = \"acme.lake\""));
+  EXPECT_THAT(warnings[0], HasSubstr("s3.path_style = true"));
+  for (const std::string& fine : {s3 + "path_style = true\n", s3 + "endpoint = \"http://minio:9000\"\n",
+                                  std::string(kDemoApp) + "[s3]\nbucket = \"a.b\"\n"}) {  // the last: local sink
+    Result<Config> c = LoadToml(fine);
+    ASSERT_TRUE(c.ok()) << fine;
+    EXPECT_TRUE(ConfigWarnings(*c).empty()) << fine;
+  }
+}
+
 }  // namespace
 }  // namespace tracklake

@@ -52,10 +52,13 @@ void ApplyKafkaProperties(const toml::node& node, const TomlSource& source, Conf
 bool IsSecretKafkaProperty(std::string_view name);
 // "[kafka.properties]" and its entries as TOML ("" when none); secrets as "***" with mask.
 std::string RenderKafkaProperties(const Config& config, bool mask);
-// TRACKLAKE_<SECTION>_<KEY> overrides; unknown TRACKLAKE_* names are errors.
+// TRACKLAKE_<SECTION>_<KEY> overrides; an unknown key of an existing section is an error, any
+// other TRACKLAKE_* name a warning in config.warnings.
 void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& config,
                       ErrorList& errors);
 // Rules across options: auth.mode = "keys" needs an app, budgets hold their parts, ...
 void CheckWholeConfig(const Config& config, ErrorList& errors);
+// The S3 sink's addressing: no virtual-hosted style with an IP-address endpoint.
+void CheckS3Addressing(const Config& config, ErrorList& errors);
 
 }  // namespace tracklake::config_internal

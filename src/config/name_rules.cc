@@ -46,8 +46,9 @@ std::optional<std::string> CheckId(std::string_view value) {
 }
 
 std::optional<std::string> CheckEventType(std::string_view value) {
-  if (IsValidEventType(value, kMaxEventTypeLength)) return std::nullopt;
-  return "must match " + std::string(kEventTypeRule);
+  if (!IsValidEventType(value, kMaxEventTypeLength)) return "must match " + std::string(kEventTypeRule);
+  if (IsReservedEventType(value)) return "must not start with _ (reserved for tracklake, e.g. _rejected)";
+  return std::nullopt;
 }
 
 std::optional<std::string> CheckColumn(std::string_view value) {

@@ -28,6 +28,12 @@ TEST(CheckEventType, AllowsOnlyLowerCaseDigitsAndUnderscore) {
   EXPECT_TRUE(CheckEventType(std::string(65, 'a')));
 }
 
+TEST(CheckEventType, NamesStartingWithAnUnderscoreAreTracklakes) {
+  EXPECT_EQ(CheckEventType("_rejected"), "must not start with _ (reserved for tracklake, e.g. _rejected)");
+  EXPECT_TRUE(CheckEventType("_"));
+  EXPECT_FALSE(CheckEventType("a_"));
+}
+
 TEST(CheckColumn, MustStartWithLetterOrUnderscoreAndFit128) {
   EXPECT_FALSE(CheckColumn("_utm.source-x"));
   EXPECT_FALSE(CheckColumn("a" + std::string(127, 'b')));

@@ -75,6 +75,9 @@ constexpr int64_t kMaxS3PartBytes = 5 * kGiB;  // S3's maximum part, and PutObje
 constexpr int64_t kMaxS3ParallelParts = 64;
 constexpr int64_t kMaxFirehoseRecordRetries = 20;
 constexpr int64_t kMaxKinesisRecordRetries = 20;
+constexpr int64_t kMaxDedupWindowSeconds = 7 * 86'400;
+constexpr int64_t kMinDedupIds = 1'000;
+constexpr int64_t kMaxDedupIds = 1'000'000'000;
 
 // [s3] values checked against what S3 accepts, so a typo fails at start-up, not at upload.
 std::optional<std::string> CheckEndpointUrl(std::string_view value) {
@@ -231,16 +234,26 @@ std::vector<OptionSpec> BuildTable() {
           .Bind(BindField<&Config::server, &Config::Server::max_decompressed_bytes>()),
       Option("server", "header_timeout")
           .Seconds(1, kMaxTimeoutSeconds)
-          .Doc("Time allowed to receive the request headers.")
+          .Doc("Time allowed from connecting (TLS handshake included) to the end of the first request's "
+               "headers; a request cut at it is answered 408, then the connection closes.")
           .Bind(BindField<&Config::server, &Config::Server::header_timeout_s>()),
       Option("server", "body_timeout")
           .Seconds(1, kMaxTimeoutSeconds)
-          .Doc("Time allowed to receive the request body.")
+          .Doc("Time allowed to receive the request body; a request cut at it is answered 408.")
           .Bind(BindField<&Config::server, &Config::Server::body_timeout_s>()),
       Option("server", "idle_timeout")
           .Seconds(1, kMaxTimeoutSeconds)
-          .Doc("A keep-alive connection idle this long is closed.")
+          .Doc("A keep-alive connection idle this long is closed; a next request begun and not finished by "
+               "then is answered 408.")
           .Bind(BindField<&Config::server, &Config::Server::idle_timeout_s>()),
+      Option("server", "shutdown_timeout")
+          .Seconds(0, kMaxTimeoutSeconds)
+          .Doc("On SIGTERM/SIGINT the listener closes at once and requests in flight are waited for this long: "
+               "each gets its answer (requests that complete during the wait get 503 with Retry-After and "
+               "Connection: close); then every connection closes and sink.shutdown_timeout begins. The default "
+               "and sink.shutdown_timeout's add up to 25 s, inside the 30 s that Kubernetes "
+               "(terminationGracePeriodSeconds) and ECS (stopTimeout) allow before SIGKILL.")
+          .Bind(BindField<&Config::server, &Config::Server::shutdown_timeout_s>()),
       Option("server", "max_connections")
           .Integer(1, kMaxConnections)
           .Doc("Open connections beyond this are refused (the client sees its connection closed). At start "
@@ -406,6 +419,22 @@ std::vector<OptionSpec> BuildTable() {
                "priority until it catches up. 0: delivery always at normal priority.")
           .Bind(BindField<&Config::flush, &Config::Flush::max_delivery_lag_s>()),
 
+      Option("dedup", "window")
+          .Seconds(0, kMaxDedupWindowSeconds)
+          .Doc("Idempotent retries: an event whose app_id and event_id were accepted within this window is "
+               "dropped and answered as accepted, so a client that resends after a timeout, a lost answer or a "
+               "restart of the collector does not duplicate it. Only ids the client sets before its first attempt "
+               "count (tracklake send sets them); generated ids are never looked up. Survives restarts and kill -9 "
+               "(a journal in wal.dir/dedup and the log). 0 turns it off.")
+          .Bind(BindField<&Config::dedup, &Config::Dedup::window_s>()),
+      Option("dedup", "max_ids")
+          .Integer(kMinDedupIds, kMaxDedupIds)
+          .Doc("Most ids remembered (19-31 bytes of memory each as the table fills, 22 measured at 2.4 M ids: "
+               "4,000 events/s over 600 s take 53 MB; the default holds that rate for 16 minutes in at most "
+               "96 MiB). Beyond it the oldest are forgotten early (tracklake_dedup_evicted_early_ids) rather "
+               "than memory growing.")
+          .Bind(BindField<&Config::dedup, &Config::Dedup::max_ids>()),
+
       Option("lake", "dir")
           .String(CheckNonEmpty, kNonEmptyRule)
           .Doc("Directory of the local lake (the files readers query).")
@@ -434,6 +463,20 @@ std::vector<OptionSpec> BuildTable() {
                "[kinesis] section: one data stream per event type, one JSON record per event) or \"kafka\" "
                "(the [kafka] section: one topic per event type, one JSON message per event).")
           .Bind(BindEnum<&Config::sink, &Config::Sink::type, kSinkTypeNames>()),
+      Option("sink", "shutdown_timeout")
+          .Seconds(0, kMaxTimeoutSeconds)
+          .Doc("On SIGTERM/SIGINT, after server.shutdown_timeout: how long the collector keeps sealing and "
+               "delivering open batches before it exits. Whatever is not delivered by then stays in the "
+               "write-ahead log and is delivered at the next start (exactly once, as after a crash).")
+          .Bind(BindField<&Config::sink, &Config::Sink::shutdown_timeout_s>()),
+      Option("sink", "check_interval")
+          .Seconds(1, kMaxTimeoutSeconds)
+          .Doc("At start the sink's destinations are checked (S3: HeadBucket and a small object written under "
+               "<prefix>/_tracklake/; Firehose: DescribeDeliveryStream of each [event_types.*] stream). A "
+               "destination that refuses for good (credentials, missing, wrong region) makes /readyz answer 503 "
+               "while its batches go to the dead-letter directory; it is checked again this often until it "
+               "accepts. `tracklake redrive` then resends the dead letters.")
+          .Bind(BindField<&Config::sink, &Config::Sink::check_interval_s>()),
 
       Option("s3", "bucket")
           .String()
@@ -455,7 +498,8 @@ std::vector<OptionSpec> BuildTable() {
       Option("s3", "path_style")
           .Bool()
           .Doc("Address objects as endpoint/bucket/key instead of bucket.endpoint/key (most "
-               "S3-compatible stores need this).")
+               "S3-compatible stores need this, and so does an endpoint given as an IP address: false is refused "
+               "there; a bucket name with dots over HTTPS needs it too, or the certificate does not match).")
           .Bind(BindField<&Config::s3, &Config::S3::path_style>()),
       Option("s3", "sse")
           .Enum({"", "AES256", "aws:kms"})

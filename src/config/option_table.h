@@ -81,10 +81,11 @@ std::string FullKey(const OptionSpec& spec);
 inline constexpr std::string_view kEnvPrefix = "TRACKLAKE_";
 std::string EnvName(const OptionSpec& spec);
 
-// TRACKLAKE_* variables that are not options (read by the CLI, the tests, or the client
-// packages' Tracker.from_env / Tracker::FromEnv, whose TRACKLAKE_FIREHOSE_* are the collector's
-// own options). Any other TRACKLAKE_* variable that names no option is an error, so a typo never
-// passes silently.
+// TRACKLAKE_* variables that are not options, read by the CLI, the tests, or the client packages'
+// Tracker.from_env / Tracker::FromEnv (whose TRACKLAKE_FIREHOSE_* are the collector's own
+// options): ignored silently. Any other TRACKLAKE_<SECTION>_<KEY> whose section exists but names
+// no option is an error, so a typo never passes silently; the rest are ignored with a warning
+// (config_env.cc).
 inline constexpr std::string_view kNonOptionEnvVars[] = {
     "TRACKLAKE_CONFIG",
     "TRACKLAKE_TEST_TMP",

@@ -160,4 +160,17 @@ bool PeekRouting(std::string_view bytes, RecordRouting& out) {
   return GetString(in, key) && GetString(in, out.event_type);
 }
 
+bool PeekIdentity(std::string_view bytes, RecordIdentity& out) {
+  if (bytes.size() < kHeaderSize || static_cast<uint8_t>(bytes[0]) != kEventRecordVersion ||
+      static_cast<RecordKind>(bytes[1]) != RecordKind::kEvent) {
+    return false;
+  }
+  out.received_at_ms = GetFixed64(bytes.data() + 2);
+  std::string_view in = bytes.substr(kHeaderSize);
+  std::string_view key, value;
+  if (!GetString(in, key) || !GetString(in, value)) return false;  // event_type
+  if (!GetString(in, key) || key != "event_id" || !GetString(in, out.event_id)) return false;
+  return GetString(in, key) && key == "app_id" && GetString(in, out.app_id);
+}
+
 }  // namespace tracklake

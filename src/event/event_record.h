@@ -92,4 +92,13 @@ struct RecordRouting {
 };
 bool PeekRouting(std::string_view bytes, RecordRouting& out);
 
+// What deduplication needs from a kEvent record: its event_id and app_id (the second and third
+// fields) and received_at. Returns false when bytes are not an event record with them.
+struct RecordIdentity {
+  std::string_view event_id;
+  std::string_view app_id;
+  int64_t received_at_ms = 0;
+};
+bool PeekIdentity(std::string_view bytes, RecordIdentity& out);
+
 }  // namespace tracklake

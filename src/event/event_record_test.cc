@@ -98,5 +98,23 @@ TEST(EventRecord, PeekRoutingReadsKindTimeAndType) {
   EXPECT_FALSE(PeekRouting("short", r));
 }
 
+TEST(EventRecord, PeekIdentityReadsTheIdsOfAnEventRecordOnly) {
+  EventView e;
+  e.received_at_ms = 91;
+  e.fields = {{"event_type", "click"}, {"event_id", "id-1"}, {"app_id", "web"}, {"url", "/"}};
+  const std::string record = EncodeEventRecord(e);
+  RecordIdentity id;
+  ASSERT_TRUE(PeekIdentity(record, id));
+  EXPECT_EQ(id.event_id, "id-1");
+  EXPECT_EQ(id.app_id, "web");
+  EXPECT_EQ(id.received_at_ms, 91);
+  e.kind = RecordKind::kRejected;
+  EXPECT_FALSE(PeekIdentity(EncodeEventRecord(e), id));
+  e.kind = RecordKind::kEvent;
+  e.fields = {{"event_type", "click"}, {"url", "id-1"}, {"app_id", "web"}};  // not the canonical order
+  EXPECT_FALSE(PeekIdentity(EncodeEventRecord(e), id));
+  EXPECT_FALSE(PeekIdentity(record.substr(0, record.size() - 8), id));
+}
+
 }  // namespace
 }  // namespace tracklake

@@ -59,7 +59,13 @@ struct HttpServer::Impl {
   uint64_t accept_failures = 0;               // since the last warning
   std::chrono::steady_clock::time_point last_accept_warning;
   std::vector<std::thread> threads;
+  // Keeps run() from returning while no operation is pending: a request whose events sit in
+  // the write-ahead log has none on the io_context until its completion posts the response, so
+  // once Stop closed the acceptor the threads used to exit under it (the response then never
+  // went out, and Stop waited its whole deadline for it). Reset once the drain is over.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::atomic<uint32_t> connections{0};
+  // Requests whose headers were read and whose response is not yet written.
   std::atomic<int64_t> in_flight{0};
   std::atomic<bool> stopping{false};
   // Responses given inside a CompletionBatch (the log writer's completions of one group): one
@@ -89,6 +95,8 @@ constexpr size_t kMaxBodyReadBytes = 64 * 1024;
 constexpr std::chrono::milliseconds kFirstAcceptPause{5};
 constexpr std::chrono::milliseconds kLongestAcceptPause{1000};
 constexpr std::chrono::seconds kAcceptWarningInterval{10};
+// A stop waits this long for connections that have nothing in flight (see Stop).
+constexpr std::chrono::milliseconds kIdleConnectionGrace{500};
 
 // One connection. Stream is PlainStream (plain HTTP) or TlsStream; the TLS-only steps
 // (handshake, close_notify) are the `if constexpr (kTls)` branches, the HTTP logic is shared.
@@ -101,8 +109,11 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   // tls_args: the net::ssl::context for TlsStream, nothing for PlainStream.
   template <class Socket, class... TlsArgs>
   Session(Socket socket, HttpServer::Impl& impl, TlsArgs&... tls_args)
-      : stream_(std::move(socket), tls_args...), impl_(impl) {}
-  ~Session() { impl_.connections.fetch_sub(1); }
+      : stream_(std::move(socket), tls_args...), read_deadline_(Tcp().get_executor()), impl_(impl) {}
+  ~Session() {
+    EndRequest();
+    impl_.connections.fetch_sub(1);
+  }
 
   void Deliver(HttpResponse r) override {
     net::dispatch(stream_.get_executor(),
@@ -114,7 +125,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
       // Deadlines are absolute, so a client trickling bytes (slowloris) is cut at the deadline.
       // This one covers the TLS handshake and the first request's headers together: a client
       // that connects and never says hello is a slowloris too.
-      self->Tcp().expires_after(std::chrono::seconds(self->impl_.options.header_timeout_s));
+      self->ArmReadDeadline(self->impl_.options.header_timeout_s, ReadPhase::kHeader);
       if constexpr (kTls) {
         self->Handshake();
       } else {
@@ -126,14 +137,34 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
  private:
   Lowest& Tcp() { return beast::get_lowest_layer(stream_); }
 
+  // Reads are bounded by a timer of the session's own rather than the stream's expiry, which
+  // closes the socket when it fires: a request cut at its deadline is answered 408 first
+  // (RFC 9110 section 15.5.9), as the metrics count it and docs/reliability.md promises.
+  enum class ReadPhase { kHeader, kIdle, kBody };
+  void ArmReadDeadline(uint32_t seconds, ReadPhase phase) {
+    read_phase_ = phase;
+    const uint64_t generation = ++read_generation_;
+    read_deadline_.expires_after(std::chrono::seconds(seconds));
+    read_deadline_.async_wait([self = this->shared_from_this(), generation](beast::error_code ec) {
+      // A wait that fired as it was re-armed would cut the next phase's read: not its generation.
+      if (ec || generation != self->read_generation_) return;
+      self->read_timed_out_ = true;
+      beast::error_code ignored;
+      self->Tcp().socket().cancel(ignored);
+    });
+  }
+  // The wait may stay pending (its generation is stale): the next phase's arming replaces it,
+  // so a request costs one wait, not a cancel and a wait per phase. CloseSocket cancels it.
+  void DisarmReadDeadline() { ++read_generation_; }
+
   void Handshake() {
     stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) {
         // Port scanners, plain HTTP sent to the TLS port and clients below the minimum version
         // all end here: not worth more than a debug line each. The reason is OpenSSL's text,
-        // which never holds key material.
-        spdlog::debug("TLS handshake failed: {}", ec.message());
-        if (ec == beast::error::timeout) self->impl_.handler.CountRefused(408);
+        // which never holds key material. A stalled handshake cannot be answered in HTTP.
+        spdlog::debug("TLS handshake failed: {}", self->read_timed_out_ ? "timed out" : ec.message());
+        if (self->read_timed_out_) self->impl_.handler.CountRefused(408);
         return self->CloseSocket();
       }
       self->tls_established_ = true;
@@ -154,14 +185,19 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
     parser_.emplace(std::piecewise_construct, std::make_tuple(alloc), std::make_tuple(alloc));
     parser_->header_limit(impl_.options.header_limit_bytes);
     parser_->body_limit(impl_.options.max_body_bytes);
-    if (!first_request_) Tcp().expires_after(std::chrono::seconds(impl_.options.idle_timeout_s));
+    Tcp().expires_never();  // after a response's write deadline
+    if (!first_request_) ArmReadDeadline(impl_.options.idle_timeout_s, ReadPhase::kIdle);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    Tcp().expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
+    // From here a stop waits for this request: its body is read and it gets an answer (503 when
+    // the stop began before it was complete) instead of a closed connection.
+    BeginRequest();
+    // A body that came with the headers (a small request, the common case) needs no deadline.
+    if (!parser_->is_done()) ArmReadDeadline(impl_.options.body_timeout_s, ReadPhase::kBody);
     // A batch body then arrives in reads of up to 64 KiB (Beast's cap per read) rather than
     // in steps of the buffer's growth; bounded, so a large declared length costs no memory.
     if (const auto length = parser_->content_length(); length && *length <= impl_.options.max_body_bytes) {
@@ -194,14 +230,16 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   void OnRead(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     first_request_ = false;
-    Tcp().expires_never();  // the handler may wait on the write-ahead log
+    DisarmReadDeadline();  // the handler may wait on the write-ahead log
     HttpRequest request = parser_->release();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
     head_request_ = request.method() == http::verb::head;
-    impl_.in_flight.fetch_add(1);
     if (impl_.stopping.load()) {
+      // Arrived after the stop began: refused before the handler sees it, and the connection
+      // closes after the answer so the client reconnects elsewhere.
       keep_alive_ = false;
+      impl_.handler.CountRefused(503);
       HttpResponse r = ErrorResponse(503, "the collector is shutting down; retry on another node or later");
       r.headers.emplace_back("Retry-After", "1");
       return Write(std::move(r));
@@ -225,9 +263,19 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
     } else if (ec == http::error::header_limit) {
       status = 431;
       message = "request headers exceed " + std::to_string(impl_.options.header_limit_bytes) + " bytes";
-    } else if (ec == beast::error::timeout) {
-      impl_.handler.CountRefused(408);
-      return Close();
+    } else if (read_timed_out_) {
+      // A keep-alive connection idle at its deadline, with no byte of a next request, is
+      // simply closed; any request begun and not finished is answered.
+      if (read_phase_ == ReadPhase::kIdle && !parser_->got_some()) return Close();
+      status = 408;
+      message = read_phase_ == ReadPhase::kBody
+                    ? "request body not received within server.body_timeout (" +
+                          std::to_string(impl_.options.body_timeout_s) + " s)"
+                    : "request headers not received within server." +
+                          std::string(read_phase_ == ReadPhase::kIdle ? "idle_timeout (" : "header_timeout (") +
+                          std::to_string(read_phase_ == ReadPhase::kIdle ? impl_.options.idle_timeout_s
+                                                                         : impl_.options.header_timeout_s) +
+                          " s)";
     } else if (ec.category() == beast::error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
                ec != http::error::partial_message) {
       status = 400;
@@ -241,23 +289,38 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   void Refuse(unsigned status, std::string_view message) {
     impl_.handler.CountRefused(status);
     keep_alive_ = false;
-    impl_.in_flight.fetch_add(1);
+    BeginRequest();
     Write(ErrorResponse(status, message));
   }
 
+  void BeginRequest() {
+    if (!counted_) impl_.in_flight.fetch_add(1);
+    counted_ = true;
+  }
+  void EndRequest() {
+    if (counted_) impl_.in_flight.fetch_sub(1);
+    counted_ = false;
+  }
+
   void Write(HttpResponse r) {
-    // One response in flight per connection: its bytes live in the session.
+    // One response in flight per connection: its bytes live in the session. Once the stop began,
+    // the response says Connection: close, so the client does not send the next request into a
+    // connection about to close.
+    if (impl_.stopping.load()) keep_alive_ = false;
     out_.clear();
     AppendHttpResponse(r, version_, keep_alive_, head_request_, out_);
     Tcp().expires_after(std::chrono::seconds(impl_.options.body_timeout_s));
     net::async_write(stream_, net::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      self->impl_.in_flight.fetch_sub(1);
-      if (ec || !self->keep_alive_ || self->impl_.stopping.load()) return self->Close();
+      self->EndRequest();
+      // A response that promised keep-alive before the stop began keeps its word: the next
+      // request is read and answered 503 with Connection: close (Stop's grace).
+      if (ec || !self->keep_alive_) return self->Close();
       self->ReadHeader();
     });
   }
 
   void Close() {
+    EndRequest();  // a request cut short (timeout, disconnect, failed write) is no longer awaited
     if constexpr (kTls) {
       if (tls_established_) {
         // close_notify lets the client tell a complete response from a truncated one.
@@ -270,12 +333,20 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   }
 
   void CloseSocket() {
+    DisarmReadDeadline();
+    read_deadline_.cancel();  // lets go of the session now, not at the deadline
     beast::error_code ec;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     Tcp().close();
   }
 
   Stream stream_;
+  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                            typename Lowest::executor_type>
+      read_deadline_;
+  uint64_t read_generation_ = 0;  // of the armed deadline; a fired wait of another one is ignored
+  ReadPhase read_phase_ = ReadPhase::kHeader;
+  bool read_timed_out_ = false;   // the deadline cut the read: answer 408 (or close, idle)
   beast::flat_buffer buffer_;
   // Room for a single-event request's header fields and body.
   RequestArena<4096> arena_;
@@ -284,6 +355,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   std::string out_;  // the response being written
   HttpServer::Impl& impl_;
   bool first_request_ = true;
+  bool counted_ = false;  // this connection's request is in impl_.in_flight
   bool tls_established_ = false;  // handshake done and no close_notify sent yet
   bool keep_alive_ = true;
   bool head_request_ = false;
@@ -397,6 +469,7 @@ Result<uint16_t> HttpServer::Start() {
   if (!ec) acceptor.listen(4096, ec);
   if (ec) return Status::IoError("cannot listen on " + listen + ": " + ec.message());
   const uint16_t bound = acceptor.local_endpoint().port();
+  impl_->work.emplace(impl_->ioc.get_executor());
   impl_->Accept();
   const int n = std::max(1, impl_->options.threads);
   for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
@@ -412,9 +485,27 @@ void HttpServer::Stop(int64_t deadline_ms) {
     impl_->accept_pause.cancel();
   });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms);
-  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  // Once nothing is in flight, open connections still get a short grace: a keep-alive client
+  // that sends its next request right after an answer then gets the 503 and Connection: close,
+  // rather than a connection closed under its request.
+  std::optional<std::chrono::steady_clock::time_point> quiet_since;
+  for (auto now = std::chrono::steady_clock::now(); now < deadline; now = std::chrono::steady_clock::now()) {
+    if (impl_->in_flight.load() > 0) {
+      quiet_since.reset();
+    } else if (impl_->connections.load() == 0) {
+      break;
+    } else if (!quiet_since) {
+      quiet_since = now;
+    } else if (now - *quiet_since >= kIdleConnectionGrace) {
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  if (const int64_t left = impl_->in_flight.load(); left > 0) {
+    spdlog::warn("stopping with {} request(s) unanswered after the drain of {} ms (server.shutdown_timeout)", left,
+                 deadline_ms);
+  }
+  impl_->work.reset();
   impl_->ioc.stop();
   for (std::thread& t : impl_->threads) t.join();
   impl_->threads.clear();

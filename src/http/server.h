@@ -57,8 +57,11 @@ class HttpServer {
   // Binds and starts serving. Returns the bound port (useful with port 0). With TLS, first
   // loads the certificate and key: InvalidArgument / IoError naming the file if unusable.
   Result<uint16_t> Start();
-  // Stops accepting, lets requests in flight finish (up to deadline_ms), then closes every
-  // connection and joins the threads.
+  // Stops accepting (the listening socket closes: new connections are refused), then drains for
+  // up to deadline_ms: every request whose headers were read gets its response, the handler's
+  // when it had begun, otherwise 503 + Retry-After + Connection: close; a request that completes
+  // on an open connection during the drain gets that 503 too. Then closes every connection
+  // (idle keep-alive ones included) and joins the threads.
   void Stop(int64_t deadline_ms);
 
   struct Impl;  // internal; public only so connection objects in server.cc can name it

@@ -11,6 +11,7 @@
 #include "common/time_util.h"
 #include "encode/json_messages.h"
 #include "event/partition.h"
+#include "event/stored_record.h"
 #include "pipeline/pipeline.h"
 
 namespace tracklake {
@@ -84,21 +85,45 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   eo.compression = options_.compression;
   eo.dictionary_bytes = options_.parquet_dictionary_bytes;
   eo.message_key = options_.message_key;
+  object.key = ObjectKey(batch.partition, options_.node_id, wal_->log_id(), batch.first_seq, batch.last_seq, FileExtension(format));
+  // Partitions come from validated event types (or Replay's check): a bug, never a client, could
+  // make this fail, and the batch then waits, visibly, instead of writing outside the lake.
+  if (!IsSafeObjectKey(object.key)) return Status::InvalidArgument("unsafe lake object key " + object.key);
   std::unique_ptr<BatchEncoder> encoder = MakeEncoder(format, eo);
   EventView view;
   Status add_status;
+  uint64_t invalid = 0;
+  std::string_view first_problem;
   Status s = wal_->ReadEvents(batch.positions, [&](size_t, std::string_view payload) {
     if (!add_status.ok()) return;
-    add_status = DecodeEventRecord(payload, view);
-    if (add_status.ok()) add_status = encoder->Add(view);
+    // The log verified these bytes as the ones written (its salted CRC, at the position the
+    // writer gave), and every event was checked on its way in: by validation, or by Replay,
+    // field names included. What names this file and what would break its readers is checked
+    // again; the field names, most of the cost, are not (event/stored_record.h).
+    std::optional<std::string_view> problem;
+    if (!DecodeEventRecord(payload, view).ok()) {
+      problem = "not an event record";
+    } else if (!dead_letter) {
+      problem = StoredRecordProblem(view, /*field_names=*/false);
+      if (!problem && view.event_type() != type) problem = "event_type is not its batch's";
+    }
+    if (problem) {
+      if (invalid++ == 0) first_problem = *problem;
+      return;
+    }
+    add_status = encoder->Add(view);
   });
   if (!s.ok()) return s;
   if (!add_status.ok()) return add_status;
+  if (invalid > 0) {
+    wal_invalid_records_->Inc(invalid);
+    spdlog::error("batch {} ({} events): {} read back from the write-ahead log broke a rule ({}); left out of {}",
+                  batch.partition, batch.positions.size(), invalid, first_problem, object.key);
+  }
   Result<std::string> bytes = encoder->Finish();
   if (!bytes.ok()) return bytes.status();
-  object.key = ObjectKey(batch.partition, options_.node_id, wal_->log_id(), batch.first_seq, batch.last_seq, FileExtension(format));
   object.bytes = std::move(bytes).value();
-  object.events = batch.positions.size();
+  object.events = batch.positions.size() - invalid;
   object.batch.node_id = options_.node_id;
   object.batch.log_id = wal_->log_id();
   object.batch.event_type = eo.event_type;
@@ -123,6 +148,7 @@ bool Pipeline::Deliver(InFlight& job) {
     return false;
   }
   const DeliveryResult r = sink_->Put(object);
+  NoteDestination(std::string(PartitionEventType(job.batch.partition)), r);
   if (r.outcome == DeliveryOutcome::kRetry) {
     delivery_retries_->Inc();
     spdlog::warn("{} sink could not take {} (attempt {}): {}; will retry", sink_->name(), object.key, job.attempts,
@@ -160,9 +186,10 @@ Status Pipeline::KeepDeadLetter(const LakeObject& object, const DeliveryResult& 
     key.replace(key.size() - FileExtension(FileFormat::kJsonMessages).size(), std::string::npos,
                 FileExtension(FileFormat::kNdjsonGzip));
   }
-  const std::filesystem::path path = std::filesystem::path(options_.dead_letter_dir) / key;
-  Status s = CreateDirs(path.parent_path().string());
-  if (s.ok()) s = WriteFileAtomic(path.string(), bytes);
+  const std::optional<std::filesystem::path> path = PathUnder(options_.dead_letter_dir, key);
+  if (!path) return Status::InvalidArgument("unsafe dead-letter key " + key);
+  Status s = CreateDirs(path->parent_path().string());
+  if (s.ok()) s = WriteFileAtomic(path->string(), bytes);
   // The sink's reason beside the file: the evidence must outlive the log line.
   std::string reason = "{\"sink\":";
   AppendJsonString(reason, sink_->name());
@@ -171,10 +198,10 @@ Status Pipeline::KeepDeadLetter(const LakeObject& object, const DeliveryResult& 
   reason += "\",\"reason\":";
   AppendJsonString(reason, result.detail);
   reason += "}\n";
-  if (s.ok()) s = WriteFileAtomic(path.string() + std::string(kDeadLetterReasonSuffix), reason);
+  if (s.ok()) s = WriteFileAtomic(path->string() + std::string(kDeadLetterReasonSuffix), reason);
   if (!s.ok()) return s;
   spdlog::error("{} sink rejected {} for good: {}; kept it in {}", sink_->name(), object.key, result.detail,
-                path.string());
+                path->string());
   return Status::Ok();
 }
 

@@ -1,13 +1,17 @@
 #include "pipeline/pipeline.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <set>
 
 #include "common/thread_name.h"
 #include "common/time_util.h"
 #include "event/partition.h"
+#include "event/stored_record.h"
 
 namespace tracklake {
 namespace {
@@ -17,6 +21,13 @@ constexpr auto kBatcherTick = std::chrono::milliseconds(100);
 // batcher takes them on its tick; it is woken early only when this many have piled up. Waking
 // it per group commit cost a futex and a context switch per request on a busy single core.
 constexpr size_t kWakeBatcherEvents = 16384;
+// Readiness is lost once a request of this size could no longer be queued for the log (a
+// full-size request by default, as the log's own budget check).
+constexpr uint64_t kReadyQueueHeadroomBytes = 1 << 20;
+
+// How often the deduplication journal is made durable so that released log segments can go: a
+// segment is deleted at most this much later than without deduplication.
+constexpr auto kJournalSyncInterval = std::chrono::seconds(1);
 
 std::string PartitionOfRouting(const RecordRouting& r) {
   return PartitionPath(r.kind == RecordKind::kRejected ? kRejectedPartitionPrefix : r.event_type, r.received_at_ms);
@@ -38,9 +49,26 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
   observer.on_fsync = [h = p->wal_fsync_seconds_](double s) { h->Observe(s); };
   observer.on_corrupt_skipped = [c = p->wal_corrupt_bytes_](uint64_t n) { c->Inc(n); };
   const auto t0 = std::chrono::steady_clock::now();
+  if (p->options_.dedup.window_s > 0) {
+    // Read before the log is replayed (whose event records add their ids); written only once the
+    // log's directory lock is held, in Start below.
+    auto dedup = Deduplicator::Open(p->options_.dedup, NowMillis());
+    if (!dedup.ok()) return dedup.status();
+    p->dedup_ = std::move(dedup).value();
+  }
   auto wal = Wal::Open(p->options_.wal, observer, [&](const WalRecord& r) { p->Replay(r); });
   if (!wal.ok()) return wal.status();
   p->wal_ = std::move(wal).value();
+  if (p->dedup_) {
+    if (Status s = p->dedup_->Start(NowMillis()); !s.ok()) return s;
+    const JournalLoad& loaded = p->dedup_->loaded();
+    const DedupStats stats = p->dedup_->stats();
+    spdlog::info("deduplication window {} s: {} ids remembered from {} journal files and the log ({} MiB){}",
+                 p->options_.dedup.window_s, stats.ids, loaded.files, stats.memory_bytes >> 20,
+                 loaded.new_key ? " (new key)" : "");
+    std::lock_guard lock(p->mu_);
+    p->journal_synced_below_ = p->wal_->stats().next_seq;  // every id in the log is journaled now
+  }
   p->sink_->OnLogOpened(p->options_.node_id, p->wal_->log_id());
   {
     std::lock_guard lock(p->mu_);
@@ -54,9 +82,15 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
     spdlog::info("recovered the write-ahead log in {:.3f} s: {} sealed batches to deliver, {} bytes of events in {} "
                  "open partitions", secs, resumed, p->batcher_.buffered_bytes(), p->batcher_.open_partitions());
   }
+  // Before any delivery: what a previous run left unfinished at the destination goes first.
+  p->sink_->Recover();
   p->threads_.emplace_back([raw = p.get()] {
     SetThreadName("tl-batcher");
     raw->BatcherLoop();
+  });
+  p->threads_.emplace_back([raw = p.get()] {
+    SetThreadName("tl-sink-check");
+    raw->SinkCheckLoop();
   });
   for (int i = 0; i < std::max(1, p->options_.delivery_threads); ++i) {
     p->threads_.emplace_back([raw = p.get()] {
@@ -83,6 +117,51 @@ void Pipeline::RegisterMetrics() {
   wal_write_seconds_ = &metrics_.GetHistogram("tracklake_wal_append_seconds", "Time to write one group commit.", LatencyBuckets());
   wal_fsync_seconds_ = &metrics_.GetHistogram("tracklake_wal_fsync_seconds", "Time of one fdatasync of the write-ahead log.", LatencyBuckets());
   wal_corrupt_bytes_ = &metrics_.GetCounter("tracklake_wal_corrupt_bytes_skipped_total", "Damaged or torn write-ahead log bytes skipped during recovery.");
+  duplicates_ = &metrics_.GetCounter("tracklake_events_duplicate_total",
+                                     "Events dropped because their app_id and event_id were accepted within "
+                                     "dedup.window (answered as accepted: a client's retry).");
+  dedup_refused_ = &metrics_.GetCounter("tracklake_dedup_in_flight_refused_total",
+                                        "Requests answered 503 because an event_id's first copy was still being "
+                                        "written (the client retries and meets it committed).");
+  dedup_journal_errors_ = &metrics_.GetCounter("tracklake_dedup_journal_errors_total",
+                                               "Failed writes of the deduplication journal (log segments are kept "
+                                               "until it is written).");
+  metrics_.AddGauge("tracklake_ready", "1 when /readyz answers 200, 0 when it answers 503 (see its reason).",
+                    [this] { return Ready() ? 1.0 : 0.0; });
+  metrics_.AddGauge("tracklake_sink_refused_destinations",
+                    "Destinations (bucket, stream) the sink refuses for good (credentials, missing, region): "
+                    "their batches go to the dead-letter directory and /readyz answers 503.",
+                    [this] {
+                      std::lock_guard lock(mu_);
+                      return static_cast<double>(refused_.size());
+                    });
+  metrics_.AddGauge("tracklake_dead_letter_files",
+                    "Files in the dead-letter directory, waiting for `tracklake redrive` (the sink refused them).",
+                    [this] {
+                      std::error_code ec;
+                      double files = 0;
+                      for (auto it = std::filesystem::recursive_directory_iterator(options_.dead_letter_dir, ec);
+                           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+                        const std::string name = it->path().filename().string();
+                        if (it->is_regular_file(ec) && !name.starts_with(".") && !name.ends_with(kDeadLetterReasonSuffix)) {
+                          ++files;
+                        }
+                      }
+                      return files;
+                    });
+  metrics_.AddGauge("tracklake_dedup_ids", "Event ids remembered for deduplication (the window's).",
+                    [this] { return dedup_ ? static_cast<double>(dedup_->stats().ids) : 0.0; });
+  metrics_.AddGauge("tracklake_dedup_memory_bytes", "Memory of the deduplication window.",
+                    [this] { return dedup_ ? static_cast<double>(dedup_->stats().memory_bytes) : 0.0; });
+  metrics_.AddGauge("tracklake_dedup_evicted_early_ids",
+                    "Ids forgotten before dedup.window ended because dedup.max_ids were held (since start).",
+                    [this] { return dedup_ ? static_cast<double>(dedup_->stats().evicted_early) : 0.0; });
+  metrics_.AddGauge("tracklake_dedup_journal_bytes", "Bytes of the deduplication journal on disk.",
+                    [this] { return dedup_ ? static_cast<double>(dedup_->stats().journal_bytes) : 0.0; });
+  wal_invalid_records_ = &metrics_.GetCounter(
+      "tracklake_wal_invalid_records_total",
+      "Records read back from the write-ahead log that break a rule validation enforces: events kept in the "
+      "dead-letter area, others skipped (logged).");
   metrics_.AddGauge("tracklake_wal_disk_bytes", "Bytes of write-ahead log segments on disk.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().disk_bytes) : 0.0; });
   metrics_.AddGauge("tracklake_wal_max_bytes", "Disk budget of the write-ahead log (wal.max_bytes): beyond it ingest answers 503.",
@@ -111,18 +190,29 @@ void Pipeline::Replay(const WalRecord& r) {
   std::lock_guard lock(mu_);
   switch (r.type) {
     case wal::RecordType::kEvent: {
-      RecordRouting routing;
-      if (!PeekRouting(r.payload, routing)) {
-        spdlog::error("write-ahead log record {} is not an event record; skipped", r.seq);
-        return;
+      // Validated again before it names a partition: the log proves a record is the one written,
+      // not that the rules it was written under are today's (an older version's, a bug).
+      EventView& e = replay_scratch_;
+      if (!DecodeEventRecord(r.payload, e).ok()) return SkipInvalid(r, "not an event record");
+      if (auto problem = StoredRecordProblem(e)) {
+        // Acknowledged once, so kept: as a dead letter, whose path names nothing it says.
+        const int64_t at = InLakeTimeRange(e.received_at_ms) ? e.received_at_ms : NowMillis();
+        SkipInvalid(r, *problem, /*kept=*/true);
+        batcher_.Add(PartitionPath(kRejectedPartitionPrefix, at), r.seq, r.position, at);
+      } else {
+        batcher_.Add(PartitionPathOf(e), r.seq, r.position, e.received_at_ms);
       }
-      batcher_.Add(PartitionOfRouting(routing), r.seq, r.position, routing.received_at_ms);
       highest_event_seq_ = r.seq;
+      // Every accepted event's id, whoever chose it: the log does not say, and a generated id
+      // only costs its memory until the window passes.
+      if (RecordIdentity id; dedup_ && PeekIdentity(r.payload, id)) {
+        dedup_->Recovered(dedup_->Hash(id.app_id, id.event_id), id.received_at_ms);
+      }
       return;
     }
     case wal::RecordType::kSeal: {
       SealPayload seal;
-      if (!DecodeSealPayload(r.payload, seal).ok()) return;
+      if (!ValidSeal(r, seal)) return;
       std::optional<Batch> b = batcher_.Cut(seal.partition, seal.last_seq);
       if (!b) return;  // every event of it was in segments already released: it was delivered
       // Name the file by the seal, exactly as the first attempt did.
@@ -133,13 +223,80 @@ void Pipeline::Replay(const WalRecord& r) {
     }
     case wal::RecordType::kDelivered: {
       SealPayload seal;
-      if (DecodeSealPayload(r.payload, seal).ok()) sealed_.erase(seal.first_seq);
+      if (ValidSeal(r, seal)) sealed_.erase(seal.first_seq);
       return;
     }
   }
 }
 
+bool Pipeline::ValidSeal(const WalRecord& r, SealPayload& seal) {
+  // A batch is sealed after its last event is in the log, and delivered after it is sealed.
+  if (!DecodeSealPayload(r.payload, seal).ok()) return SkipInvalid(r, "not a seal payload"), false;
+  if (!IsPartitionPath(seal.partition)) return SkipInvalid(r, "names no partition the pipeline makes"), false;
+  if (seal.first_seq == 0 || seal.first_seq > seal.last_seq || seal.last_seq >= r.seq || seal.events == 0 ||
+      seal.events > seal.last_seq - seal.first_seq + 1) {
+    return SkipInvalid(r, "names a range of events that is not before it"), false;
+  }
+  return true;
+}
+
+void Pipeline::SkipInvalid(const WalRecord& r, std::string_view problem, bool kept) {
+  wal_invalid_records_->Inc();
+  spdlog::error("write-ahead log record {} (segment {} offset {}): {}; {}", r.seq, r.position.segment,
+                r.position.offset, problem, kept ? "kept in the dead-letter area" : "skipped");
+}
+
 Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done) {
+  return Ingest(std::move(records), std::move(spans), {}, [done = std::move(done)](const Status& s, uint32_t) { done(s); });
+}
+
+Result<uint32_t> Pipeline::Deduplicate(std::string_view records, std::vector<Wal::Span>& spans,
+                                       std::span<const uint32_t> client_ids, DedupClaim& claim) {
+  thread_local std::vector<uint64_t> hashes;
+  thread_local std::vector<bool> duplicate;
+  hashes.clear();
+  int64_t received_at_ms = 0;
+  for (const uint32_t i : client_ids) {
+    RecordIdentity id;
+    if (i >= spans.size() || !PeekIdentity(records.substr(spans[i].offset, spans[i].size), id)) {
+      return Status::InvalidArgument("internal: a client id names no event record");
+    }
+    hashes.push_back(dedup_->Hash(id.app_id, id.event_id));
+    received_at_ms = id.received_at_ms;  // one stamp per request
+  }
+  if (Status s = dedup_->Claim(hashes, received_at_ms, duplicate, claim); !s.ok()) {
+    dedup_refused_->Inc();
+    return s;
+  }
+  const auto dropped = static_cast<uint32_t>(std::count(duplicate.begin(), duplicate.end(), true));
+  if (dropped == 0) return dropped;
+  size_t kept = 0;
+  size_t k = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    bool drop = false;
+    if (k < client_ids.size() && client_ids[k] == i) drop = duplicate[k++];
+    if (!drop) spans[kept++] = spans[i];
+  }
+  spans.resize(kept);
+  duplicates_->Inc(dropped);
+  return dropped;
+}
+
+Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::span<const uint32_t> client_ids,
+                        IngestDone done) {
+  // Shared: a refused append destroys the completion, and the claim must then be taken back here.
+  std::shared_ptr<DedupClaim> claim;
+  uint32_t duplicates = 0;
+  if (dedup_ && !client_ids.empty()) {
+    claim = std::make_shared<DedupClaim>();
+    Result<uint32_t> dropped = Deduplicate(records, spans, client_ids, *claim);
+    if (!dropped.ok()) return dropped.status();
+    duplicates = *dropped;
+    if (spans.empty()) {  // every event was accepted before: nothing to write
+      done(Status::Ok(), duplicates);
+      return Status::Ok();
+    }
+  }
   Committed c;
   c.partition_of.reserve(spans.size());
   // Requests are stamped once, so their records share very few partitions: remember the
@@ -167,9 +324,18 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
     }
   }
   // The routing views point into records, which moves into the log: copy what we kept first.
-  return wal_->Append(std::move(records), std::move(spans),
-                      [this, c = std::move(c), done = std::move(done)](const Status& s, uint64_t first,
-                                                                      std::span<const WalPosition> ps) mutable {
+  if (claim && claim->hashes.empty()) claim.reset();
+  Status appended = wal_->Append(
+      std::move(records), std::move(spans),
+      [this, c = std::move(c), done = std::move(done), claim, duplicates](
+          const Status& s, uint64_t first, std::span<const WalPosition> ps) mutable {
+                        // Before the records reach the batcher: their ids are then in the journal's
+                        // buffer by the time their segment can be released.
+                        if (claim) dedup_->Resolve(*claim, s.ok());
+                        // Disk full shows at a segment's creation; readiness watches for space.
+                        if (s.ok() || s.code() == Status::Code::kNoSpace) {
+                          no_space_.store(!s.ok(), std::memory_order_relaxed);
+                        }
                         if (s.ok()) {
                           c.first_seq = first;
                           c.positions.assign(ps.begin(), ps.end());
@@ -183,14 +349,93 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
                           }
                           if (wake) batcher_cv_.notify_one();
                         }
-                        done(s);
+                        done(s, duplicates);
                       });
+  // Refused at once: the completion never runs, so the ids are taken back here.
+  if (!appended.ok() && claim) dedup_->Resolve(*claim, false);
+  return appended;
 }
 
 Status Pipeline::Readiness() const {
   if (!wal_) return Status::Unavailable("starting");
-  if (wal_->OverBudget()) return Status::NoSpace("write-ahead log is over its disk budget");
+  if (wal_->OverBudget()) return Status::NoSpace("the write-ahead log is over its disk budget (wal.max_bytes)");
+  const uint64_t headroom = std::min<uint64_t>(kReadyQueueHeadroomBytes, options_.wal.queue_bytes / 2);
+  if (wal_->stats().queued_bytes + headroom > options_.wal.queue_bytes) {
+    return Status::Unavailable("the write-ahead log's queue is full (wal.queue_bytes)");
+  }
+  if (no_space_.load(std::memory_order_relaxed)) {
+    // Appends fail once a new segment cannot be made: ready again as soon as one fits, so that
+    // traffic (the only thing that clears the flag) comes back.
+    struct statvfs fs{};
+    if (::statvfs(options_.wal.dir.c_str(), &fs) != 0 ||
+        static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < options_.wal.segment_bytes) {
+      return Status::NoSpace("no disk space for the write-ahead log's next segment in " + options_.wal.dir);
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (draining_) return Status::Unavailable("stopping");
+    if (!refused_.empty()) {
+      const auto& [destination, why] = *refused_.begin();
+      return Status::Unavailable(
+          "the " + std::string(sink_->name()) + " sink refuses " + destination + " (" + why.detail + ")" +
+          (refused_.size() > 1 ? " and " + std::to_string(refused_.size() - 1) + " more" : "") +
+          ": its batches go to the dead-letter directory " + options_.dead_letter_dir +
+          "; resend them with `tracklake redrive` once fixed");
+    }
+  }
   return sink_->Readiness();
+}
+
+void Pipeline::NoteDestination(const std::string& event_type, const DeliveryResult& r) {
+  const bool refused = r.outcome == DeliveryOutcome::kRejected && r.destination_refuses;
+  if (!refused && r.outcome != DeliveryOutcome::kDelivered) return;
+  const std::string destination = sink_->Destination(event_type);
+  std::lock_guard lock(mu_);
+  if (refused) {
+    if (refused_.count(destination) == 0) {
+      spdlog::error("the {} sink refuses {}: {}; /readyz answers 503 and its batches go to the dead-letter "
+                    "directory {} until it accepts again (checked every {} s); then resend them with "
+                    "`tracklake redrive`", sink_->name(), destination, r.detail, options_.dead_letter_dir,
+                    static_cast<double>(options_.sink_recheck_ms) / 1000);
+    }
+    refused_[destination] = Refusal{event_type, r.detail};
+  } else if (refused_.erase(destination) > 0) {
+    spdlog::info("the {} sink accepts {} again; files refused before wait in {}: resend them with "
+                 "`tracklake redrive`", sink_->name(), destination, options_.dead_letter_dir);
+  }
+}
+
+void Pipeline::SinkCheckLoop() {
+  // At start: every destination the configured event types use (one, for a sink with a single
+  // destination), so that a wrong bucket, stream, region or credential shows before the first
+  // batch is due.
+  std::map<std::string, std::string> destinations;  // destination -> an event type of it
+  for (const auto& [type, columns] : options_.event_type_columns) destinations.try_emplace(sink_->Destination(type), type);
+  if (sink_->Destination("") == sink_->Destination("probe_event_type")) destinations = {{sink_->Destination(""), ""}};
+  for (const auto& [destination, type] : destinations) {
+    const DeliveryResult r = sink_->Check(type);
+    if (r.outcome == DeliveryOutcome::kDelivered) {
+      spdlog::info("{} sink check passed: {} accepts objects", sink_->name(), destination);
+    } else if (r.outcome == DeliveryOutcome::kRetry) {
+      spdlog::warn("{} sink check could not tell whether {} accepts objects: {}; deliveries retry until it does",
+                   sink_->name(), destination, r.detail);
+    } else {
+      spdlog::error("{} sink check failed for {}: {}", sink_->name(), destination, r.detail);
+    }
+    NoteDestination(type, r);
+  }
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (check_cv_.wait_for(lock, std::chrono::milliseconds(options_.sink_recheck_ms), [&] { return stopping_; })) {
+      return;
+    }
+    std::vector<std::string> types;
+    for (const auto& [destination, why] : refused_) types.push_back(why.event_type);
+    lock.unlock();
+    for (const std::string& type : types) NoteDestination(type, sink_->Check(type));
+    lock.lock();
+  }
 }
 
 void Pipeline::BatcherLoop() {
@@ -218,6 +463,7 @@ void Pipeline::BatcherLoop() {
     reseal.swap(reseal_);
     for (uint64_t first : reseal) SendSeal(first);
     ReleaseLog();
+    if (dedup_) SyncDedupJournal(lock);
     idle_cv_.notify_all();
   }
 }
@@ -264,7 +510,31 @@ uint64_t Pipeline::DeliveredWatermark() const {
   return watermark;
 }
 
-void Pipeline::ReleaseLog() { wal_->Release(DeliveredWatermark()); }
+void Pipeline::ReleaseLog() {
+  // With deduplication, a segment goes only once the ids of its records are in the journal: the
+  // window must outlive the log's copy of an id.
+  wal_->Release(std::min(DeliveredWatermark(), journal_synced_below_));
+}
+
+void Pipeline::SyncDedupJournal(std::unique_lock<std::mutex>& lock) {
+  // Every record below the watermark was taken from committed_, so its completion, which put its
+  // ids in the journal's buffer first, has run: the write below covers them.
+  const uint64_t watermark = DeliveredWatermark();
+  const auto now = std::chrono::steady_clock::now();
+  // Every interval, not only when segments wait: ids waiting for the journal hold memory.
+  if (now < next_journal_sync_) return;
+  next_journal_sync_ = now + kJournalSyncInterval;
+  lock.unlock();  // the write and its fdatasync must not hold up the log writer's completions
+  const Status s = dedup_->SyncJournal(NowMillis());
+  lock.lock();
+  if (!s.ok()) {
+    dedup_journal_errors_->Inc();
+    spdlog::error("cannot write the deduplication journal: {}; the log keeps its segments until it can", s.ToString());
+    return;
+  }
+  journal_synced_below_ = std::max(journal_synced_below_, watermark);
+  ReleaseLog();
+}
 
 void Pipeline::OnDelivered(uint64_t first_seq) {
   std::lock_guard lock(mu_);
@@ -291,9 +561,16 @@ void Pipeline::Shutdown() {
   }
   batcher_cv_.notify_all();
   delivery_cv_.notify_all();
+  check_cv_.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
   wal_->Close();
+  if (dedup_) {
+    if (Status s = dedup_->SyncJournal(NowMillis()); !s.ok()) {
+      spdlog::warn("cannot write the deduplication journal at stop: {}; the log still holds the ids", s.ToString());
+    }
+    dedup_->Close();
+  }
 }
 
 }  // namespace tracklake

@@ -15,17 +15,22 @@
 // Thread-safety: Ingest, Ready and metrics are safe from any thread. Start/Shutdown once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "batch/batcher.h"
+#include "dedup/deduplicator.h"
 #include "encode/encoder.h"
 #include "metrics/metrics.h"
 #include "sink/sink.h"
@@ -49,7 +54,11 @@ struct PipelineOptions {
   int64_t max_delivery_lag_ms = 10'000;  // 0: delivery at normal priority, no catch-up thread
   int64_t retry_initial_ms = 200;
   int64_t retry_max_ms = 30'000;
-  int64_t shutdown_deadline_ms = 60'000;  // after that, undelivered batches stay in the log
+  int64_t shutdown_deadline_ms = 15'000;  // after that, undelivered batches stay in the log
+  // How often a destination the sink refused is checked again (Sink::Check) until it accepts.
+  int64_t sink_recheck_ms = 30'000;
+  // Idempotent retries (dedup/deduplicator.h): window_s = 0 turns deduplication off.
+  DedupOptions dedup{.dir = "", .window_s = 0};
   std::string message_key = "none";  // FileFormat::kJsonMessages: the field that keys each message
 };
 
@@ -66,9 +75,23 @@ class Pipeline {
   // without calling done, when the log refuses (queue full, disk budget): answer 503.
   Status Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done);
 
-  // Ok, or why /readyz answers 503: the log over its budget, or the sink not ready (e.g. no
+  // The same for a request some of whose events carry ids their client chose (client_ids:
+  // indices into spans, ascending; ValidatedBody::client_ids). With deduplication on, an event
+  // whose (app_id, event_id) was accepted within the window is dropped, not written, and done
+  // learns how many were (they count as accepted: the client's earlier attempt succeeded).
+  // done may run at once, on the calling thread, when every event was a duplicate. Returns
+  // Unavailable at once when an id's first copy is still being committed (dedup/deduplicator.h).
+  using IngestDone = std::function<void(const Status&, uint32_t duplicates)>;
+  Status Ingest(std::string records, std::vector<Wal::Span> spans, std::span<const uint32_t> client_ids,
+                IngestDone done);
+
+  // Ok, or why the collector should get no traffic now (/readyz answers 503 with it): whenever
+  // ingest would answer 503 (the log over its disk budget, its queue full, no disk space for its
+  // next segment, stopping), while the sink refuses a destination for good (its batches go to the
+  // dead-letter directory), and while the sink says it cannot deliver (Sink::Readiness, e.g. no
   // Kafka broker reached since start).
   Status Readiness() const;
+  bool Ready() const { return Readiness().ok(); }
 
   // Seals every open batch and waits (up to the deadline) until all are delivered; then stops
   // the threads and closes the log. Idempotent. REQUIRES: no Ingest calls after it starts.
@@ -91,11 +114,28 @@ class Pipeline {
 
   Pipeline(PipelineOptions options, std::unique_ptr<Sink> sink, MetricsRegistry& metrics);
   void Replay(const WalRecord& record);
+  // Claims the client ids of a request and drops its duplicates from spans; returns how many.
+  Result<uint32_t> Deduplicate(std::string_view records, std::vector<Wal::Span>& spans,
+                               std::span<const uint32_t> client_ids, DedupClaim& claim);
+  // Makes the deduplication journal durable up to the release watermark (once per
+  // kJournalSyncInterval), so that the log segments holding those ids may go. REQUIRES: mu_ held
+  // through lock (released during the write).
+  void SyncDedupJournal(std::unique_lock<std::mutex>& lock);
+  // Decodes a seal or delivered record and checks it against the log (valid partition, a range
+  // before the record itself); false, counted and logged, when it does not hold.
+  bool ValidSeal(const WalRecord& r, SealPayload& seal);  // REQUIRES: mu_ held
+  // Counts and logs a record read back from the log that breaks a rule (kept: as a dead letter).
+  void SkipInvalid(const WalRecord& r, std::string_view problem, bool kept = false);
   void BatcherLoop();
   void Seal(Batch batch);     // REQUIRES: mu_ held
   void SendSeal(uint64_t first);  // REQUIRES: mu_ held
   void MakeReady(const Batch& batch);  // REQUIRES: mu_ held
   void DeliveryLoop(Deliverer role);
+  // Checks the sink's destinations at start, then every sink_recheck_ms those it refused.
+  void SinkCheckLoop();
+  // A delivery or check outcome for destination (of event_type): a refusal marks it, a success
+  // clears it.
+  void NoteDestination(const std::string& event_type, const DeliveryResult& r);
   bool WaitForJob(std::unique_lock<std::mutex>& lock, Deliverer role);  // REQUIRES: mu_ held
   bool Deliver(InFlight& job);
   Status EncodeBatch(const Batch& batch, LakeObject& object);
@@ -108,6 +148,7 @@ class Pipeline {
   const PipelineOptions options_;
   std::unique_ptr<Sink> sink_;
   MetricsRegistry& metrics_;
+  std::unique_ptr<Deduplicator> dedup_;  // null when deduplication is off
   std::unique_ptr<Wal> wal_;
 
   mutable std::mutex mu_;
@@ -124,6 +165,20 @@ class Pipeline {
   bool draining_ = false;                    // guarded by mu_: shutdown began, seal everything
   bool stopping_ = false;                    // guarded by mu_: threads exit
   bool replaying_ = true;
+  // guarded by mu_: every id of a log record below this is durable in the dedup journal, so
+  // segments below it may be released (unbounded without deduplication).
+  uint64_t journal_synced_below_ = UINT64_MAX;
+  std::chrono::steady_clock::time_point next_journal_sync_{};  // batcher thread
+
+  // Destinations the sink refuses for good, with the event type to check them by and why.
+  struct Refusal {
+    std::string event_type;
+    std::string detail;
+  };
+  std::map<std::string, Refusal> refused_;  // guarded by mu_, by Sink::Destination
+  std::condition_variable check_cv_;         // the sink check thread: stopping_
+  std::atomic<bool> no_space_{false};        // the last event append failed for lack of disk space
+  EventView replay_scratch_;                 // guarded by mu_: Replay's decoded record
 
   std::vector<std::thread> threads_;
 
@@ -136,6 +191,10 @@ class Pipeline {
   Histogram* wal_write_seconds_ = nullptr;
   Histogram* wal_fsync_seconds_ = nullptr;
   Counter* wal_corrupt_bytes_ = nullptr;
+  Counter* duplicates_ = nullptr;
+  Counter* dedup_refused_ = nullptr;
+  Counter* dedup_journal_errors_ = nullptr;
+  Counter* wal_invalid_records_ = nullptr;
 };
 
 }  // namespace tracklake

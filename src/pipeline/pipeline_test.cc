@@ -161,6 +161,51 @@ TEST_F(PipelineTest, SealedButUndeliveredBatchIsRewrittenUnderItsSealedName) {
   EXPECT_EQ(files.at(sealed).find("\"e3\""), std::string::npos);
 }
 
+// What the log gives back is validated again before it names anything: records that verify
+// (here written with the segment's own salt, as a bug or an older version would) but break a
+// rule never become a path; events among them are kept as dead letters, not lost.
+TEST_F(PipelineTest, ReplayValidatesRecordsAgainBeforeTheyNameAnything) {
+  fs::create_directories(options_.wal.dir);
+  const uint64_t salt = 0x0123456789abcdef;
+  const wal::Framing f = wal::Framing::Salted(salt);
+  std::string seg;
+  wal::AppendSegmentHeader(seg, {1, salt});
+  EventView bad_time;
+  bad_time.received_at_ms = kT;
+  bad_time.event_time_ms = kMaxLakeTimeMillis + 1;
+  bad_time.fields = {{"event_type", "a"}, {"event_id", "late"}, {"app_id", "web"}};
+  const std::vector<std::string> events = {Event("a", "good", kT), Event("../../escape_pwned", "escape", kT),
+                                           Event("_rejected", "reserved", kT), EncodeEventRecord(bad_time)};
+  uint64_t seq = 1;
+  for (const std::string& e : events) wal::AppendRecord(seg, f, wal::RecordType::kEvent, seq++, e);
+  wal::AppendRecord(seg, f, wal::RecordType::kEvent, seq++, "not an event record");
+  const std::string escape = "../../escape_pwned/dt=2025-11-26/hr=06";
+  wal::AppendRecord(seg, f, wal::RecordType::kSeal, seq++, EncodeSealPayload({escape, 2, 2, 1}));
+  // A seal of events after itself, and one reaching past the log: neither cuts anything.
+  wal::AppendRecord(seg, f, wal::RecordType::kSeal, seq, EncodeSealPayload({PartitionPath("a", kT), 1, seq, 1}));
+  ++seq;
+  wal::AppendRecord(seg, f, wal::RecordType::kSeal, seq++, EncodeSealPayload({PartitionPath("a", kT), 1, 1, 5}));
+  std::ofstream(fs::path(options_.wal.dir) / "00000000000000000001.wal", std::ios::binary) << seg;
+
+  auto p = Start();
+  p->Shutdown();
+  EXPECT_FALSE(fs::exists(root_ / "escape_pwned"));
+  EXPECT_FALSE(fs::exists(root_.parent_path() / "escape_pwned"));
+  const auto files = LakeFiles();
+  std::string events_text, dead_text;
+  for (const auto& [path, text] : files) {
+    ASSERT_TRUE(path.starts_with("a/") || path.starts_with("_rejected/")) << path;
+    (path.starts_with("a/") ? events_text : dead_text) += text;
+  }
+  EXPECT_NE(events_text.find("\"good\""), std::string::npos);
+  EXPECT_EQ(std::count(events_text.begin(), events_text.end(), '\n'), 1) << events_text;
+  for (const char* kept : {"\"escape\"", "\"reserved\"", "\"late\""}) {
+    EXPECT_NE(dead_text.find(kept), std::string::npos) << kept << " was lost";
+  }
+  // Three events kept as dead letters, the non-record and the three seals skipped.
+  EXPECT_NE(metrics_.Render().find("tracklake_wal_invalid_records_total 7"), std::string::npos) << metrics_.Render();
+}
+
 TEST_F(PipelineTest, DeliveredBatchesAreNotWrittenAgainAfterRestart) {
   {
     auto p = Start();

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,6 +48,11 @@ enum class DeliveryOutcome {
 struct DeliveryResult {
   DeliveryOutcome outcome = DeliveryOutcome::kDelivered;
   std::string detail;  // for logs: why it was not delivered
+  // With kRejected: the destination itself refuses (no such bucket or stream, credentials,
+  // permissions, wrong region), so every object for it fails the same way until an operator
+  // fixes it: the pipeline reports itself not ready (/readyz 503) until the destination passes
+  // Check again. False: only this object can never go (an event over a record limit).
+  bool destination_refuses = false;
 };
 
 class Sink {
@@ -53,6 +60,24 @@ class Sink {
   virtual ~Sink() = default;
   virtual DeliveryResult Put(const LakeObject& object) = 0;
   virtual std::string_view name() const = 0;
+
+  // Where objects of event_type go, for grouping failures ("s3://bucket/prefix", a stream
+  // name); one destination for every type unless the sink has several.
+  virtual std::string Destination(std::string_view event_type) const {
+    (void)event_type;
+    return std::string(name());
+  }
+  // A cheap request that fails as Put would for event_type's destination (credentials, bucket or
+  // stream, region): kDelivered when it would accept objects, kRejected with
+  // destination_refuses when it refuses, kRetry when it cannot tell (unreachable, throttled).
+  virtual DeliveryResult Check(std::string_view event_type) {
+    (void)event_type;
+    return {};
+  }
+  // Cleans up at the destination what a previous run left unfinished (S3: multipart uploads
+  // recorded before a crash). Called once at start, before any Put; failures are logged and
+  // retried at the next start.
+  virtual void Recover() {}
   // Called once by the pipeline after the log is opened and before the first Put: which log the
   // objects come from (sinks that keep delivery state per log, such as Kafka's, start here).
   virtual void OnLogOpened(std::string_view /*node_id*/, std::string_view /*log_id*/) {}
@@ -66,6 +91,20 @@ class Sink {
 // log's keys apart from an older log's; a log from before log ids ("") has no "<log>-" part.
 std::string ObjectKey(std::string_view partition, std::string_view node_id, std::string_view log_id,
                       uint64_t first_seq, uint64_t last_seq, std::string_view extension);
+
+// Whether key has the exact shape ObjectKey makes (an event type or _rejected, dt=/hr=, then
+// node, optional log id, two 20-digit sequence numbers and a lake file extension), so that a name
+// read back from disk (the dead-letter directory) can become an object key without naming
+// anything else (no "..", no other prefix).
+bool IsLakeKey(std::string_view key);
+
+// Whether key is what ObjectKey makes of validated names: '/'-separated components of
+// [A-Za-z0-9_.=-], none empty, "." or "..", not starting with '/'. Every key the pipeline
+// delivers is checked, so that no sink, and no dead-letter directory, is handed a path out.
+bool IsSafeObjectKey(std::string_view key);
+
+// root/key when key is safe and the result stays under root (lexically); nullopt otherwise.
+std::optional<std::filesystem::path> PathUnder(const std::string& root, std::string_view key);
 
 // A per-event-type destination name (stream, topic): every "{event_type}" in the template
 // replaced by the event type.

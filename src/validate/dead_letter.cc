@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "event/event_record.h"
+#include "event/names.h"
 
 namespace tracklake {
 namespace {
@@ -51,16 +52,16 @@ void RejectEvent(ValidatedBody& out, const RequestInfo& info, uint32_t index,
   const auto offset = static_cast<uint32_t>(out.records.size());
   EventRecordBuilder b(out.records);
   b.Begin(RecordKind::kRejected, info.received_at_ms, kNoEventTime);
-  b.Add("app_id", info.app_id);
-  b.Add("index", std::string_view(digits, static_cast<size_t>(end - digits)));
-  b.Add("field", field);
-  b.Add("error", error);
+  b.Add(kRejectedKeys[0], info.app_id);
+  b.Add(kRejectedKeys[1], std::string_view(digits, static_cast<size_t>(end - digits)));
+  b.Add(kRejectedKeys[2], field);
+  b.Add(kRejectedKeys[3], error);
   if (simdjson::validate_utf8(raw.data(), raw.size())) {
-    b.Add("raw", raw);
+    b.Add(kRawKey, raw);
   } else {
     scratch.clear();
     AppendBase64(scratch, raw);
-    b.Add("raw_base64", scratch);
+    b.Add(kRawBase64Key, scratch);
   }
   const auto size = static_cast<uint32_t>(b.Finish());
   out.spans.push_back(ValidatedBody::Span{offset, size});

@@ -195,6 +195,11 @@ error_code EventChecker::CheckFields(Range& range, std::string_view raw, uint32_
         failure.Set(key, messages_.bad_event_type);
         continue;
       }
+      // "_rejected" is the dead-letter area; the prefix stays free for what tracklake adds.
+      if (IsReservedEventType(value)) {
+        failure.Set(key, kErrEventTypeReserved);
+        continue;
+      }
       if (!EventTypeAllowed(value)) {
         failure.Set(key, kErrEventTypeNotAllowed);
         continue;
@@ -220,6 +225,12 @@ error_code EventChecker::CheckFields(Range& range, std::string_view raw, uint32_
       const std::optional<int64_t> ms = ParseRfc3339Millis(value);
       if (!ms) {
         failure.Set(key, kErrBadEventTime);
+        continue;
+      }
+      // 0000-01-01T00:00:00Z is RFC 3339, and so is 0001-01-01T00:00:00+23:59 (year 0 in UTC):
+      // a lake reader refuses a whole file holding one value it cannot take (time_util.h).
+      if (!InLakeTimeRange(*ms)) {
+        failure.Set(key, kErrEventTimeOutOfRange);
         continue;
       }
       event_time_ms = *ms;
@@ -299,6 +310,7 @@ void EventChecker::AppendAccepted(std::string_view event_type, const std::string
     if (!f.canonical) b.Add(f.key, f.value);
   }
   const auto size = static_cast<uint32_t>(b.Finish());
+  if (event_id != nullptr) out_.client_ids.push_back(static_cast<uint32_t>(out_.spans.size()));
   out_.spans.push_back(ValidatedBody::Span{offset, size});
   ++out_.accepted;
 }

@@ -8,9 +8,6 @@ namespace {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xc0) == 0x80; }
 
-constexpr char kFirstPrintable = 0x20;
-constexpr char kLastPrintable = 0x7e;
-
 // Consumes [0-9]+ from text at pos; false when there is no digit.
 bool ConsumeDigits(std::string_view text, size_t& pos) {
   const size_t start = pos;
@@ -30,14 +27,6 @@ ValidationMessages MakeValidationMessages(const ValidationRules& rules) {
   m.too_many_events = "request body has more than " + std::to_string(rules.max_events_per_request) +
                       " events";
   return m;
-}
-
-bool IsValidEventId(std::string_view value) {
-  if (value.empty() || value.size() > kMaxEventIdBytes) return false;
-  for (const char c : value) {
-    if (c < kFirstPrintable || c > kLastPrintable) return false;
-  }
-  return true;
 }
 
 bool IsJsonNumber(std::string_view text) {

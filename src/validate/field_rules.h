@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "event/names.h"  // IsValidKey, IsValidEventType
+#include "event/names.h"  // IsValidKey, IsValidEventType, IsValidEventId, field names
 #include "validate/validate.h"
 
 namespace tracklake {
@@ -22,6 +22,10 @@ inline constexpr std::string_view kErrAppIdMismatch = "does not match the applic
 inline constexpr std::string_view kErrBadEventId = "must be 1 to 128 printable ASCII characters";
 inline constexpr std::string_view kErrBadEventTime =
     "must be an RFC 3339 date-time such as 2026-11-26T06:07:15.123Z";
+inline constexpr std::string_view kErrEventTimeOutOfRange =
+    "must fall within 1900-01-01 and 9999-12-31 in UTC, once its offset is applied";
+inline constexpr std::string_view kErrEventTypeReserved =
+    "reserved: event types starting with _ are tracklake's";
 inline constexpr std::string_view kErrReserved = "reserved: set by the server";
 inline constexpr std::string_view kErrGotNumber = "must be a string (got number)";
 inline constexpr std::string_view kErrGotBool = "must be a string (got bool)";
@@ -29,21 +33,11 @@ inline constexpr std::string_view kErrGotNull = "must be a string (got null)";
 inline constexpr std::string_view kErrGotObject = "must be a string (got object)";
 inline constexpr std::string_view kErrGotArray = "must be a string (got array)";
 
-inline constexpr size_t kMaxEventIdBytes = 128;
-
-// Field names with a rule of their own.
-inline constexpr std::string_view kEventTypeKey = "event_type";
-inline constexpr std::string_view kEventIdKey = "event_id";
-inline constexpr std::string_view kAppIdKey = "app_id";
-inline constexpr std::string_view kEventTimeKey = "event_time";
-inline constexpr std::string_view kReceivedAtKey = "received_at";
 // app_id stored when neither the write key nor the event names an application.
 inline constexpr std::string_view kDefaultAppId = "default";
 
 ValidationMessages MakeValidationMessages(const ValidationRules& rules);
 
-// 1..kMaxEventIdBytes bytes, each 0x20..0x7e.
-bool IsValidEventId(std::string_view value);
 // The JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool IsJsonNumber(std::string_view text);
 

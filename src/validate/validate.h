@@ -60,6 +60,9 @@ struct ValidatedBody {
   std::vector<Span> spans;
   uint32_t accepted = 0;
   std::vector<Rejection> rejected;
+  // Indices into spans, ascending, of the accepted events whose event_id the client sent: only
+  // those can be retried idempotently (the deduplicator looks them up; generated ids are new).
+  std::vector<uint32_t> client_ids;
 
   // Empties it, keeping the capacity.
   void Clear() {
@@ -67,6 +70,7 @@ struct ValidatedBody {
     spans.clear();
     accepted = 0;
     rejected.clear();
+    client_ids.clear();
   }
 };
 

@@ -67,6 +67,17 @@ TEST_F(ValidateTest, MixedBatchKeepsIndicesRawTextAndRecordOrder) {
   EXPECT_EQ(next, out_.records.size());
 }
 
+TEST_F(ValidateTest, ClientIdsListTheSpansOfAcceptedEventsThatCameWithAnEventId) {
+  const std::string body = R"([{"event_type":"a","event_id":"c1"},{"event_type":"b"},)"
+                           R"({"event_type":"c","event_id":"x","n":1},{"event_id":"c2","event_type":"d"}])";
+  ASSERT_TRUE(Run(body).ok());
+  // spans: a (client id), b (generated), the rejected c, d (client id).
+  ASSERT_EQ(out_.spans.size(), 4u);
+  EXPECT_EQ(out_.client_ids, (std::vector<uint32_t>{0, 3}));
+  ASSERT_TRUE(Run(R"({"event_type":"a"})").ok());
+  EXPECT_TRUE(out_.client_ids.empty());
+}
+
 TEST_F(ValidateTest, EmptyArrayIsAValidBodyWithNoEvents) {
   ASSERT_TRUE(Run(" [ ] ").ok());
   EXPECT_EQ(out_.accepted, 0u);

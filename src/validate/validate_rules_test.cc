@@ -191,6 +191,20 @@ TEST_F(ValidateTest, EventTypeMustMatchPatternUpToItsLengthLimit) {
   }
 }
 
+TEST_F(ValidateTest, EventTypesStartingWithAnUnderscoreAreReserved) {
+  for (const std::string bad : {"_rejected", "_", "__", "_x"}) {
+    SCOPED_TRACE(bad);
+    const Rejection r = RunRejected(R"({"event_type":")" + bad + R"("})");
+    EXPECT_EQ(r.field, "event_type");
+    EXPECT_EQ(r.error, "reserved: event types starting with _ are tracklake's");
+  }
+  RunAccepted(R"({"event_type":"a_"})");
+  // An app's allow-list cannot open them either (configuration refuses it too).
+  const std::vector<std::string> allowed = {"_rejected"};
+  info_.allowed_event_types = &allowed;
+  EXPECT_EQ(RunRejected(R"({"event_type":"_rejected"})").error, "reserved: event types starting with _ are tracklake's");
+}
+
 TEST_F(ValidateTest, EventTypeMustBeAllowedWhenTheAppHasAList) {
   const std::vector<std::string> allowed = {"signup", "buy"};
   info_.allowed_event_types = &allowed;
@@ -241,6 +255,23 @@ TEST_F(ValidateTest, EventTimeMustBeRfc3339) {
     const Rejection r = RunRejected(R"({"event_type":"a","event_time":")" + bad + R"("})");
     EXPECT_EQ(r.field, "event_time");
     EXPECT_EQ(r.error, "must be an RFC 3339 date-time such as 2026-11-26T06:07:15.123Z");
+  }
+}
+
+// Readers fail on a whole file holding one timestamp they cannot take: pyarrow and DuckDB outside
+// years 1-9999, Spark (by default) before 1900.
+TEST_F(ValidateTest, EventTimeMustFallWithin1900To9999InUtc) {
+  for (const std::string bad : {"0000-01-01T00:00:00Z", "0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59",
+                                "1899-12-31T23:59:59.999Z", "1900-01-01T00:00:00+00:01"}) {
+    SCOPED_TRACE(bad);
+    const Rejection r = RunRejected(R"({"event_type":"a","event_time":")" + bad + R"("})");
+    EXPECT_EQ(r.field, "event_time");
+    EXPECT_EQ(r.error, "must fall within 1900-01-01 and 9999-12-31 in UTC, once its offset is applied");
+  }
+  for (const std::string good : {"1900-01-01T00:00:00Z", "1899-12-31T23:59:00-00:01", "9999-12-31T23:59:59.999Z",
+                                 "9999-12-31T00:00:00-23:59"}) {
+    SCOPED_TRACE(good);
+    RunAccepted(R"({"event_type":"a","event_time":")" + good + R"("})");
   }
 }
 

@@ -7,7 +7,7 @@
 //
 // O_DIRECT needs buffers, offsets and lengths aligned to the device's block: SegmentAppender
 // keeps the segment's last partial block in memory and rewrites it, whole, with the next append.
-// The bytes after the last record up to the block's end are zeros (ScanSegment treats trailing
+// The bytes after the last record up to the block's end are zeros (ScanRecords treats trailing
 // zeros as padding, not as damage).
 #pragma once
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -116,10 +117,13 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
   std::vector<std::pair<uint64_t, bool>> ids;  // first_seq, recycled
   for (const auto& entry : fs::directory_iterator(options_.dir)) {
     const std::string name = entry.path().filename().string();
+    // Sequence numbers start at 1 and fit 64 bits: other digits are no name of ours.
     const auto named = [&](std::string_view suffix) -> std::optional<uint64_t> {
       if (name.size() != 20 + suffix.size() || !name.ends_with(suffix)) return std::nullopt;
-      if (!std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-      return std::stoull(name.substr(0, 20));
+      uint64_t n = 0;
+      const auto [end, ec] = std::from_chars(name.data(), name.data() + 20, n);
+      if (ec != std::errc() || end != name.data() + 20 || n == 0) return std::nullopt;
+      return n;
     };
     if (auto n = named(wal::kSegmentSuffix)) ids.emplace_back(*n, false);
     if (auto n = named(wal::kRecycledSuffix)) ids.emplace_back(*n, true);
@@ -127,7 +131,24 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
     // only known to be below this run's once a segment names them.
     if (named(wal::kSpareSuffix)) ::unlink(entry.path().c_str());
   }
+  // Empty files hold nothing (a segment made just before a crash): gone before the others'
+  // bounds are taken from the names, so that a later recovery, without them, reads the same.
+  std::erase_if(ids, [&](const std::pair<uint64_t, bool>& id) {
+    const std::string path = SegmentPath(id.first, id.second);
+    std::error_code ec;
+    if (fs::file_size(path, ec) != 0 || ec) return false;
+    ::unlink(path.c_str());
+    return true;
+  });
   std::sort(ids.begin(), ids.end());
+  for (size_t i = 1; i < ids.size(); ++i) {
+    // The writer never leaves both: which one holds the log's records is not for recovery to guess.
+    if (ids[i].first == ids[i - 1].first) {
+      return Status::Corruption(fmt::format("{} and {} both claim the write-ahead log's records from {}: move the "
+                                            "one that is not the log's aside", SegmentPath(ids[i].first, false),
+                                            SegmentPath(ids[i].first, true), ids[i].first));
+    }
+  }
   uint64_t last_seq = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
     // Plain names, not a structured binding: the lambda below captures id (clang 14 refuses).

@@ -141,16 +141,16 @@ TEST_P(WalForgeryTest, ForgedRecordsInARecycledSegmentsStaleTailAreNeverReplayed
 
   std::map<uint64_t, std::string> replayed;
   auto wal = Open(&replayed);
+  size_t forged = 0;
   for (const auto& [seq, payload] : replayed) {
-    ASSERT_LT(seq, kForgedSeq) << "a forged record was replayed: " << payload;
     auto it = appended.find(seq);
-    ASSERT_NE(it, appended.end()) << seq;
-    EXPECT_EQ(payload, it->second) << seq;
+    if (it == appended.end() || payload != it->second) ++forged;
   }
+  EXPECT_EQ(forged, 0u) << "forged records replayed";
   // Every record of the second generation (acknowledged, in segments after the forged runs).
-  for (auto it = appended.upper_bound(last_genuine - 40); it != appended.end(); ++it) {
-    EXPECT_EQ(replayed.count(it->first), 1u) << "acknowledged record " << it->first << " was lost";
-  }
+  size_t lost = 0;
+  for (auto it = appended.upper_bound(last_genuine - 40); it != appended.end(); ++it) lost += replayed.count(it->first) == 0;
+  EXPECT_EQ(lost, 0u) << "acknowledged records lost, of 40";
   EXPECT_EQ(AppendSync(*wal, "after").first, last_genuine + 1) << "the sequence jumped forward";
 }
 

@@ -233,6 +233,28 @@ TEST_P(WalTest, RecycledSegmentWithOnlyOlderRecordsReplaysNothing) {
   EXPECT_EQ(AppendSync(*wal, {"next"}).first, 50u);
 }
 
+// Names recovery cannot take as the log's: a number above 64 bits (it threw at start), an empty
+// segment among others (removed before the others' bounds are taken), and two files of one name.
+TEST_P(WalTest, RecoveryIsRobustToOddSegmentNames) {
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "99999999999999999999.wal", std::ios::binary) << "not ours";
+  std::ofstream(dir_ / "00000000000000000000.wal", std::ios::binary) << "not ours";
+  std::ofstream(dir_ / "00000000000000000007.wal", std::ios::binary);  // empty
+  {
+    auto wal = Open();
+    EXPECT_EQ(AppendSync(*wal, {"one"}).first, 1u);
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "00000000000000000007.wal"));
+  EXPECT_TRUE(fs::exists(dir_ / "99999999999999999999.wal"));
+  fs::remove(dir_ / "99999999999999999999.wal");
+  fs::remove(dir_ / "00000000000000000000.wal");
+  fs::copy_file(dir_ / "00000000000000000001.wal", dir_ / "00000000000000000001.r.wal");
+  auto refused = Wal::Open(options_, {}, [](const WalRecord&) {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().ToString().find("both claim the write-ahead log's records from 1"), std::string::npos)
+      << refused.status().ToString();
+}
+
 TEST_P(WalTest, TornTailIsCutAndCountedOnReopen) {
   std::string segment;
   {

@@ -94,7 +94,7 @@ max_parallel_parts = 2
 
     s3 = moto.client("s3")
     keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="faults/")
-            for o in page.get("Contents", [])]
+            for o in page.get("Contents", []) if not o["Key"].startswith("faults/_tracklake/")]
     counts = Counter()
     for key in keys:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()

@@ -28,9 +28,10 @@ def s3_collector(collector_factory, moto, bucket, extra=""):
 
 
 def objects(moto, bucket):
+    """The lake's objects: all but the probe the start-up check writes under _tracklake/."""
     s3 = moto.client("s3")
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-    return sorted(o["Key"] for page in pages for o in page.get("Contents", []))
+    return sorted(o["Key"] for page in pages for o in page.get("Contents", []) if "/_tracklake/" not in o["Key"])
 
 
 def object_events(moto, bucket, key):

@@ -65,7 +65,11 @@ def ev(*pairs, event_type="page_view"):
 
 TIMES_OK = ["2026-11-26T06:07:15Z", "2026-11-26T06:07:15.123Z", "2026-11-26t06:07:15z", "2026-11-26 06:07:15Z",
             "2026-11-26T06:07:15.123456789+01:00", "2026-11-26T06:07:15-23:59", "2026-11-26T23:59:60Z",
-            "2024-02-29T00:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9Z"]
+            "2024-02-29T00:00:00Z", "1900-01-01T00:00:00Z", "1899-12-31T23:59:00-00:01", "9999-12-31T23:59:59.9Z",
+            "9999-12-31T00:00:00-23:59", "1970-01-01T00:00:00+23:59"]
+# RFC 3339, but outside what every lake reader takes (issue 22: a whole Parquet file became unreadable).
+TIMES_OUT_OF_RANGE = ["0001-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+23:59",
+                      "9999-12-31T23:59:59-23:59", "1899-12-31T23:59:59.999Z", "1900-01-01T00:00:00+00:01"]
 TIMES_BAD = ["", "2026-11-26", "2026-11-26T06:07:15", "2026-02-29T00:00:00Z", "2026-11-26T24:00:00Z",
              "2026-11-26T06:60:00Z", "2026-11-26T06:07:61Z", "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z",
              "2026-11-31T00:00:00Z", "2026-11-26T06:07:15.Z", "2026-11-26T06:07:15+24:00",
@@ -75,14 +79,15 @@ TIMES_BAD = ["", "2026-11-26", "2026-11-26T06:07:15", "2026-02-29T00:00:00Z", "2
 KEYS_BAD = ["", "1abc", "a b", "a/b", "Ä", "a" * 129, "é" * 100, "ab\u0000", "-x", ".x", "x:y", "x\n"]
 KEYS_OK = ["a", "_x", "a.b-c_D9", "A" * 128, "Z"]
 EVENT_IDS = ["", "x" * 128, "x" * 129, "é", "a\tb", "a b", "~", "\x7f", "id-1", " "]
-EVENT_TYPES = ["Page", "", "a" * 64, "a" * 65, "é", "page-view", "page_view", "_x", "x_", "0", "purchase"]
+EVENT_TYPES = ["Page", "", "a" * 64, "a" * 65, "é", "page-view", "page_view", "_x", "_", "_rejected", "x_", "0",
+               "purchase"]
 VALUES = [5, 1.5, -0.0, 10 ** 30, True, False, None, [], ["a"], {}, {"a": "b"}, "", "ü=:/ ✓\nnewline", "\u0000\u001f",
           "x" * 1000, "\ud800", "a\udfffb"]
 
 
 def hand_cases():
     cases = [ev(), ev(("a", "b"), event_type=None), ev(("a", "b"))]
-    cases += [ev(("event_time", t)) for t in TIMES_OK + TIMES_BAD]
+    cases += [ev(("event_time", t)) for t in TIMES_OK + TIMES_BAD + TIMES_OUT_OF_RANGE]
     cases += [ev((k, "v")) for k in KEYS_BAD + KEYS_OK]
     cases += [ev(("event_id", i)) for i in EVENT_IDS]
     cases += [ev(event_type=t) for t in EVENT_TYPES]

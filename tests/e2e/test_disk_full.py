@@ -48,8 +48,14 @@ def test_full_disk_answers_503_and_recovers(collector_factory, small_fs: Path):
     assert refused >= 20, "the disk never filled up"
     assert c.session.get(c.url + "/healthz").status_code == 200
     assert "tracklake_http_requests_total{status=\"503\"}" in c.session.get(c.url + "/metrics").text
-    # Space returns: ingest resumes without a restart.
+    # Ingest answers 503, so readiness does too (it used to say 200, and a load balancer kept sending).
+    ready = c.session.get(c.url + "/readyz")
+    assert ready.status_code == 503 and "no disk space" in ready.json()["error"], ready.text
+    assert "tracklake_ready 0" in c.session.get(c.url + "/metrics").text
+    # Space returns: readiness comes back by itself (no request needed), and ingest resumes
+    # without a restart.
     filler.unlink()
+    wait_for(lambda: c.session.get(c.url + "/readyz").status_code == 200, timeout=30, what="/readyz to recover")
     marker = f"after-{uuid.uuid4()}"
     wait_for(lambda: c.post({"event_type": "df", "event_id": marker}).status_code == 200, timeout=30,
              what="ingest to resume")

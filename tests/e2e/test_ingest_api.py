@@ -5,6 +5,7 @@ import http.client
 import json
 import socket
 
+import pytest
 import requests
 
 from tlharness import OTHER_KEY, WRITE_KEY
@@ -115,6 +116,41 @@ def test_each_request_on_one_connection_is_authenticated_by_its_own_key(collecto
     assert collector.stop() == 0
     stored = sorted((e["event_type"], e["app_id"]) for e in collector.lake_events())
     assert stored == [("four", "web"), ("one", "web"), ("purchase", "ios")]
+
+
+def test_two_authorization_headers_are_refused_whichever_comes_first(collector):
+    # Proxies and servers disagree on which of two keys counts; none is taken (issue 22: the first
+    # won silently, so "Bearer good" then "Bearer nope" was accepted).
+    conn = http.client.HTTPConnection("127.0.0.1", collector.port, timeout=10)
+    pairs = [(WRITE_KEY, "nope"), ("nope", WRITE_KEY), (WRITE_KEY, WRITE_KEY), (WRITE_KEY, OTHER_KEY)]
+    for first, second in pairs:
+        body = json.dumps({"event_type": "twice"}).encode()
+        conn.putrequest("POST", "/v1/events")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(len(body)))
+        conn.putheader("Authorization", f"Bearer {first}")
+        conn.putheader("Authorization", f"Bearer {second}")
+        conn.endheaders(body)
+        r = conn.getresponse()
+        assert (r.status, json.loads(r.read())) == (
+            400, {"error": "more than one Authorization header: send exactly one write key"}), (first, second)
+    # The connection still serves a request with one key.
+    conn.request("POST", "/v1/events", body=json.dumps({"event_type": "once"}),
+                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {WRITE_KEY}"})
+    assert conn.getresponse().status == 200
+    conn.close()
+    assert collector.stop() == 0
+    assert [e["event_type"] for e in collector.lake_events()] == ["once"]
+
+
+def test_tracklake_variables_of_no_section_are_ignored_with_a_warning(collector_factory):
+    # `make test` exports TRACKLAKE_BIN: the collector refused to start with it set (issue 22).
+    c = collector_factory(env={"TRACKLAKE_BIN": "/usr/bin/tracklake"})
+    assert c.post({"event_type": "started"}).status_code == 200
+    assert c.stop() == 0
+    assert "environment variable TRACKLAKE_BIN is not a tracklake option" in c.log_path.read_text()
+    with pytest.raises(AssertionError, match="unknown environment variable TRACKLAKE_WAL_DURABILTY"):
+        c.start(env={"TRACKLAKE_WAL_DURABILTY": "write"})
 
 
 def test_application_limited_to_its_event_types(collector):

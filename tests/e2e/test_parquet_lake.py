@@ -148,3 +148,23 @@ def test_parquet_codec_and_dictionary_limit_come_from_config(collector_factory):
     assert keys.has_dictionary_page and not values.has_dictionary_page
     table = pq.read_table(files[0], partitioning=None)
     assert sorted(dict(p)["blob"] for p in table.column("properties").to_pylist()) == sorted(e["blob"] for e in events)
+
+
+def test_event_times_readers_refuse_are_refused_and_the_file_stays_readable(collector_factory):
+    # Accepted before issue 22, the first three made pyarrow refuse the whole file ("date value out of
+    # range"), the valid events in it included; Spark refuses timestamps before 1900 as well.
+    # conftest.py reads every lake back with pyarrow, DuckDB and Spark.
+    c = parquet_collector(collector_factory)
+    bad = ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "1899-12-31T23:59:59Z"]
+    good = ["1900-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2026-11-26T05:00:00Z"]
+    events = [{"event_type": "page_view", "event_id": f"t{i}", "event_time": t} for i, t in enumerate(bad + good)]
+    r = c.post(events).json()
+    assert r["accepted"] == len(good)
+    assert r["rejected"] == [{"index": i, "field": "event_time",
+                              "error": "must fall within 1900-01-01 and 9999-12-31 in UTC, once its offset is applied"}
+                             for i in range(len(bad))]
+    assert c.stop() == 0
+    [f] = [p for p in c.lake.rglob("*.parquet") if p.relative_to(c.lake).parts[0] == "page_view"]
+    rows = pq.read_table(f, partitioning=None).to_pylist()
+    assert sorted(row["event_id"] for row in rows) == ["t4", "t5", "t6"]
+    assert min(row["event_time"] for row in rows).year == 1900

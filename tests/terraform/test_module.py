@@ -190,10 +190,21 @@ def test_iam_policies_name_every_action_and_the_collector_gets_only_what_it_need
     assert set(by_sid["PutLakeObjects"]["actions"]) <= {"s3:PutObject", "s3:AbortMultipartUpload",
                                                          "s3:ListMultipartUploadParts"}
     assert by_sid["PutLakeObjects"]["resources"] == ["${aws_s3_bucket.lake.arn}/${var.prefix}*"]
-    assert by_sid["PutRecordsPerEventType"]["actions"] == ["firehose:PutRecordBatch"]
+    # The start-up check (tracklake serve): HeadBucket needs s3:ListBucket, on the bucket alone.
+    assert by_sid["CheckLakeBucket"]["actions"] == ["s3:ListBucket"]
+    assert by_sid["CheckLakeBucket"]["resources"] == ["${aws_s3_bucket.lake.arn}"]
+    # Firehose: the records, and DescribeDeliveryStream for the check, on exactly those streams.
+    assert by_sid["PutRecordsPerEventType"]["actions"] == ["firehose:PutRecordBatch", "firehose:DescribeDeliveryStream"]
     assert "aws_kinesis_firehose_delivery_stream.events" in by_sid["PutRecordsPerEventType"]["resources"]
-    no_reads = [a for s in collector for a in s["actions"] if ":Get" in a or ":List" in a and "Parts" not in a]
+    no_reads = [a for s in collector for a in s["actions"]
+                if ":Get" in a or ":List" in a and "Parts" not in a and s["sid"] != "CheckLakeBucket"]
     assert no_reads == []
+    # Every action the collector's code sends is granted: the S3 and Firehose calls it makes.
+    granted = {a for s in collector for a in s["actions"]}
+    sources = "\n".join(p.read_text() for p in (ROOT / "src" / "sink").rglob("*.cc"))
+    for call, action in (("HeadBucketCall", "s3:ListBucket"), ("AbortMultipartUploadCall", "s3:AbortMultipartUpload"),
+                         ("kDescribeDeliveryStreamTarget", "firehose:DescribeDeliveryStream")):
+        assert call in sources and action in granted, (call, action)
     policy = module.of_type("aws_iam_policy")["collector"]
     assert policy["policy"] == "${data.aws_iam_policy_document.collector.json}"
 

@@ -4,7 +4,7 @@ side exactly what the collector would refuse.
 The rules and their texts mirror the collector's one implementation: src/validate/event_checker.cc
 (order of the checks), src/validate/field_rules.{h,cc} (rule texts, event ids, the JSON number
 grammar), src/event/names.cc (keys and event types) and ParseRfc3339Millis in
-src/common/time_util.cc (event_time). tests/clients/test_py_rules_conformance.py feeds the same
+src/common/time_util.cc (event_time, InLakeTimeRange in time_util.h). tests/clients/test_py_rules_conformance.py feeds the same
 events to this module and to the real collector and compares the (field, rule) of every event,
 so a change on either side that is not made on the other fails the tests.
 
@@ -26,6 +26,8 @@ ERR_EVENT_TYPE_NOT_ALLOWED = "not allowed for this application"
 ERR_APP_ID_MISMATCH = "does not match the application of the write key"
 ERR_BAD_EVENT_ID = "must be 1 to 128 printable ASCII characters"
 ERR_BAD_EVENT_TIME = "must be an RFC 3339 date-time such as 2026-11-26T06:07:15.123Z"
+ERR_EVENT_TIME_OUT_OF_RANGE = "must fall within 1900-01-01 and 9999-12-31 in UTC, once its offset is applied"
+ERR_EVENT_TYPE_RESERVED = "reserved: event types starting with _ are tracklake's"
 ERR_RESERVED = "reserved: set by the server"
 ERR_GOT = "must be a string (got {})"
 
@@ -139,16 +141,42 @@ _RFC3339 = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2
                       r"(?:[Zz]|[+-]([0-9]{2}):([0-9]{2}))")
 
 
-def is_rfc3339(s: str) -> bool:
-    """ParseRfc3339Millis: impossible dates refused, second 60 allowed, offsets up to 23:59."""
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date, year 0 included (DaysFromCivil)."""
+    y -= m <= 2
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def rfc3339_utc_seconds(s: str) -> Optional[int]:
+    """ParseRfc3339Millis, in whole UTC seconds (the fraction only adds 0-999 ms): impossible dates
+    refused, second 60 read as 59, offsets up to 23:59; None when s is not such a date-time."""
     m = _RFC3339.fullmatch(s)
     if m is None:
-        return False
+        return None
     y, mo, d, h, mi, se = (int(g) for g in m.groups()[:6])
     if not 1 <= mo <= 12 or not 1 <= d <= _days_in_month(y, mo) or h > 23 or mi > 59 or se > 60:
-        return False
+        return None
     oh, om = m.group(7), m.group(8)
-    return oh is None or (int(oh) <= 23 and int(om) <= 59)
+    offset = 0
+    if oh is not None:
+        if int(oh) > 23 or int(om) > 59:
+            return None
+        offset = (int(oh) * 60 + int(om)) * (-1 if s[-6] == "-" else 1)
+    return _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + min(se, 59) - offset * 60
+
+
+def is_rfc3339(s: str) -> bool:
+    return rfc3339_utc_seconds(s) is not None
+
+
+# InLakeTimeRange (src/common/time_util.h): 1900-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the
+# timestamps every lake reader takes (Spark refuses earlier ones, pyarrow and DuckDB years past 9999).
+MIN_LAKE_SECONDS = -2_208_988_800
+MAX_LAKE_SECONDS = 253_402_300_799
 
 
 _STRINGS_ONLY = {str}
@@ -181,7 +209,8 @@ class Checker:
         self.app_id = app_id
         self.allowed = frozenset(allowed_event_types or ())
         # Allowed types that match the pattern: an event type among them needs no other check.
-        self._allowed_valid = frozenset(t for t in self.allowed if is_valid_event_type(t, rules.max_event_type_bytes))
+        self._allowed_valid = frozenset(t for t in self.allowed
+                                        if is_valid_event_type(t, rules.max_event_type_bytes) and not t.startswith("_"))
         self._known_keys: set = set()
         # Rendered once, as the collector does.
         self._bad_key = rules.bad_key
@@ -253,6 +282,8 @@ class Checker:
                 return
             if not is_valid_event_type(value, self.rules.max_event_type_bytes):
                 raise ValidationError(key, self._bad_event_type)
+            if value.startswith("_"):
+                raise ValidationError(key, ERR_EVENT_TYPE_RESERVED)
             if self.allowed and value not in self.allowed:
                 raise ValidationError(key, ERR_EVENT_TYPE_NOT_ALLOWED)
         elif key == EVENT_ID_KEY:
@@ -261,5 +292,9 @@ class Checker:
         elif key == APP_ID_KEY:
             if self.app_id and value != self.app_id:
                 raise ValidationError(key, ERR_APP_ID_MISMATCH)
-        elif not is_rfc3339(value):  # event_time
-            raise ValidationError(key, ERR_BAD_EVENT_TIME)
+        else:  # event_time
+            seconds = rfc3339_utc_seconds(value)
+            if seconds is None:
+                raise ValidationError(key, ERR_BAD_EVENT_TIME)
+            if not MIN_LAKE_SECONDS <= seconds <= MAX_LAKE_SECONDS:
+                raise ValidationError(key, ERR_EVENT_TIME_OUT_OF_RANGE)

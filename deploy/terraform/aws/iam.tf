@@ -1,9 +1,12 @@
 # The collectors' least-privilege policy: write lake objects under the prefix (S3 mode; single
 # PutObject and multipart uploads — CreateMultipartUpload, UploadPart and
-# CompleteMultipartUpload are authorised by s3:PutObject), or put records into exactly the
-# event types' streams (Firehose and Kinesis modes). No wildcard actions, no read access. Kafka
-# mode needs no AWS permission (SASL/SCRAM users and ACLs on the cluster: docs/kafka.md), so it
-# has no policy.
+# CompleteMultipartUpload are authorised by s3:PutObject; AbortMultipartUpload cleans up an upload a
+# crash interrupted), or put records into exactly the event types' streams (Firehose and Kinesis
+# modes). The start-up check needs one more action in S3 and Firehose modes: HeadBucket
+# (s3:ListBucket on the bucket itself; its probe object under <prefix>_tracklake/ is a PutObject)
+# or DescribeDeliveryStream on the same streams. No wildcard actions, no object reads. Kafka mode
+# needs no AWS permission (SASL/SCRAM users and ACLs on the cluster: docs/kafka.md), so it has no
+# policy.
 
 data "aws_iam_policy_document" "collector" {
   dynamic "statement" {
@@ -12,6 +15,14 @@ data "aws_iam_policy_document" "collector" {
       sid       = "PutLakeObjects"
       actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
       resources = ["${aws_s3_bucket.lake.arn}/${var.prefix}*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.mode == "s3" ? ["s3"] : []
+    content {
+      sid       = "CheckLakeBucket"
+      actions   = ["s3:ListBucket"]
+      resources = [aws_s3_bucket.lake.arn]
     }
   }
   dynamic "statement" {
@@ -26,7 +37,7 @@ data "aws_iam_policy_document" "collector" {
     for_each = local.firehose ? ["firehose"] : []
     content {
       sid       = "PutRecordsPerEventType"
-      actions   = ["firehose:PutRecordBatch"]
+      actions   = ["firehose:PutRecordBatch", "firehose:DescribeDeliveryStream"]
       resources = [for s in aws_kinesis_firehose_delivery_stream.events : s.arn]
     }
   }

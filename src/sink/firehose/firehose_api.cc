@@ -6,10 +6,12 @@
 #include "sink/aws_records/record_api.h"
 #include "common/json_writer.h"
 
+#include <simdjson.h>
+
 namespace tracklake {
 namespace {
 
-constexpr std::string_view kTarget = "Firehose_20150804.PutRecordBatch";
+constexpr long kOk = 200;
 
 }  // namespace
 
@@ -48,10 +50,46 @@ Result<std::unique_ptr<FirehoseClient>> FirehoseClient::Create(const FirehoseSin
 }
 
 aws::HttpRequest FirehoseClient::Prepare(std::string_view body, const aws::Credentials& credentials,
-                                         int64_t time_ms) const {
-  return api_->Prepare(kTarget, body, credentials, time_ms);
+                                         int64_t time_ms, std::string_view target) const {
+  return api_->Prepare(target, body, credentials, time_ms);
 }
 
-Result<aws::HttpResponse> FirehoseClient::Send(std::string_view body) const { return api_->Send(kTarget, body); }
+Result<aws::HttpResponse> FirehoseClient::Send(std::string_view body, std::string_view target) const {
+  return api_->Send(target, body);
+}
+
+std::string DescribeDeliveryStreamBody(std::string_view stream) {
+  std::string body = "{\"DeliveryStreamName\":";
+  AppendJsonString(body, stream);
+  body += "}";
+  return body;
+}
+
+DeliveryResult ClassifyDescribeDeliveryStream(std::string_view stream, const Result<aws::HttpResponse>& response) {
+  if (!response.ok()) {
+    return {DeliveryOutcome::kRetry, fmt::format("Firehose DescribeDeliveryStream {}: {}", stream,
+                                                 response.status().ToString())};
+  }
+  if (response->status != kOk) {
+    const aws::JsonApiError error = aws::ParseJsonApiError(response.value());
+    std::string detail = fmt::format("Firehose DescribeDeliveryStream {}: HTTP {}", stream, response->status) +
+                         aws::DescribeAwsError(error.type, error.message, response->Header("x-amzn-requestid"));
+    if (response->RetryableStatus() || IsRetryableFirehoseError(error.type)) {
+      return {DeliveryOutcome::kRetry, std::move(detail)};
+    }
+    return {DeliveryOutcome::kRejected, std::move(detail), /*destination_refuses=*/true};
+  }
+  simdjson::dom::parser parser;
+  std::string_view status;
+  if (parser.parse(response->body)["DeliveryStreamDescription"]["DeliveryStreamStatus"].get(status) !=
+      simdjson::SUCCESS) {
+    return {DeliveryOutcome::kRetry,
+            fmt::format("Firehose DescribeDeliveryStream {}: no DeliveryStreamStatus in the answer", stream)};
+  }
+  if (status != "ACTIVE") {
+    return {DeliveryOutcome::kRetry, fmt::format("Firehose delivery stream {} is {}", stream, status)};
+  }
+  return {};
+}
 
 }  // namespace tracklake

@@ -54,13 +54,23 @@ PutRecordBatchOutcome ClassifyPutRecordBatch(std::string_view stream, const Resu
 // Whether a Firehose error type (the "__type" of an error body, namespace stripped) is transient.
 bool IsRetryableFirehoseError(std::string_view type);
 
+// The check of a stream before delivering to it (Sink::Check): DescribeDeliveryStream.
+inline constexpr std::string_view kPutRecordBatchTarget = "Firehose_20150804.PutRecordBatch";
+inline constexpr std::string_view kDescribeDeliveryStreamTarget = "Firehose_20150804.DescribeDeliveryStream";
+std::string DescribeDeliveryStreamBody(std::string_view stream);
+// kDelivered when the stream exists and is ACTIVE; kRejected (destination_refuses) for an error
+// that will not pass by itself (no such stream, access denied); kRetry otherwise (unreachable,
+// throttled, a stream still being created or updated).
+DeliveryResult ClassifyDescribeDeliveryStream(std::string_view stream, const Result<aws::HttpResponse>& response);
+
 class FirehoseClient {
  public:
   static Result<std::unique_ptr<FirehoseClient>> Create(const FirehoseSinkOptions& options,
                                                         std::shared_ptr<aws::CredentialsProvider> credentials);
-  // The signed request as it goes on the wire. body must outlive the request.
-  aws::HttpRequest Prepare(std::string_view body, const aws::Credentials& credentials, int64_t time_ms) const;
-  Result<aws::HttpResponse> Send(std::string_view body) const;
+  // The signed request of an action (X-Amz-Target) as it goes on the wire. body must outlive it.
+  aws::HttpRequest Prepare(std::string_view body, const aws::Credentials& credentials, int64_t time_ms,
+                           std::string_view target = kPutRecordBatchTarget) const;
+  Result<aws::HttpResponse> Send(std::string_view body, std::string_view target = kPutRecordBatchTarget) const;
 
  private:
   explicit FirehoseClient(std::unique_ptr<aws::JsonApiClient> api) : api_(std::move(api)) {}

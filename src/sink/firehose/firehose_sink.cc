@@ -29,8 +29,8 @@ class FirehoseSink : public Sink {
     const std::string event_type = object.key.substr(0, object.key.find('/'));
     const std::string stream = StreamName(options_.stream_template, event_type);
     if (!IsValidStreamName(stream)) {
-      return {DeliveryOutcome::kRejected,
-              fmt::format("Firehose {}: \"{}\" is not a valid stream name", object.key, stream)};
+      return {DeliveryOutcome::kRejected, fmt::format("Firehose {}: \"{}\" is not a valid stream name", object.key, stream),
+              /*destination_refuses=*/true};
     }
     std::string unzipped;
     std::string_view ndjson = object.bytes;
@@ -45,6 +45,8 @@ class FirehoseSink : public Sink {
     std::vector<bool> accepted = remembered_.Take(object.key, fingerprint, packed.records.size());
 
     DeliveryResult result = SendAll(stream, packed.records, accepted);
+    // A whole call refused for good (no such stream, denied) refuses every object of the stream.
+    result.destination_refuses = result.outcome == DeliveryOutcome::kRejected;
     if (result.outcome != DeliveryOutcome::kDelivered) {
       if (result.outcome == DeliveryOutcome::kRetry) remembered_.Keep(object.key, fingerprint, std::move(accepted));
       return result;
@@ -63,6 +65,19 @@ class FirehoseSink : public Sink {
   }
 
   std::string_view name() const override { return "firehose"; }
+
+  std::string Destination(std::string_view event_type) const override {
+    return "firehose stream " + StreamName(options_.stream_template, std::string(event_type));
+  }
+
+  DeliveryResult Check(std::string_view event_type) override {
+    const std::string stream = StreamName(options_.stream_template, std::string(event_type));
+    if (!IsValidStreamName(stream)) {
+      return {DeliveryOutcome::kRejected, fmt::format("Firehose: \"{}\" is not a valid stream name", stream), true};
+    }
+    return ClassifyDescribeDeliveryStream(
+        stream, client_->Send(DescribeDeliveryStreamBody(stream), kDescribeDeliveryStreamTarget));
+  }
 
  private:
   DeliveryResult SendAll(const std::string& stream, const std::vector<std::string_view>& records,

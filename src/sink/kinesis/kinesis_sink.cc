@@ -43,8 +43,10 @@ class KinesisSink : public Sink {
       return ClassifyPutRecords(stream, client_->Send(kPutRecordsTarget, PutRecordsBody(stream, packed.records, call)),
                                 call.size());
     };
-    const DeliveryResult result = SendRecordsWithRetries("Kinesis stream " + stream, accepted, group, send,
-                                                         {options_.max_record_retries, options_.record_retry_initial_ms});
+    DeliveryResult result = SendRecordsWithRetries("Kinesis stream " + stream, accepted, group, send,
+                                                   {options_.max_record_retries, options_.record_retry_initial_ms});
+    // A whole call refused for good (no such stream, denied) refuses every batch of the stream.
+    result.destination_refuses = result.outcome == DeliveryOutcome::kRejected;
     if (result.outcome != DeliveryOutcome::kDelivered) {
       if (result.outcome == DeliveryOutcome::kRetry) remembered_.Keep(object.key, fingerprint, std::move(accepted));
       return result;
@@ -62,6 +64,10 @@ class KinesisSink : public Sink {
   }
 
   std::string_view name() const override { return "kinesis"; }
+
+  std::string Destination(std::string_view event_type) const override {
+    return "kinesis stream " + NameFromTemplate(options_.stream_template, event_type);
+  }
 
  private:
   const KinesisSinkOptions options_;

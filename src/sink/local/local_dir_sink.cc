@@ -12,9 +12,10 @@ class LocalDirSink final : public Sink {
   explicit LocalDirSink(std::string root) : root_(std::move(root)) {}
 
   DeliveryResult Put(const LakeObject& object) override {
-    const std::filesystem::path path = std::filesystem::path(root_) / object.key;
-    Status s = CreateDirs(path.parent_path().string());
-    if (s.ok()) s = WriteFileAtomic(path.string(), object.bytes);
+    const std::optional<std::filesystem::path> path = PathUnder(root_, object.key);
+    if (!path) return {DeliveryOutcome::kRejected, "the key " + object.key + " would leave the lake directory"};
+    Status s = CreateDirs(path->parent_path().string());
+    if (s.ok()) s = WriteFileAtomic(path->string(), object.bytes);
     // Every local failure (full disk, permissions being fixed) is worth retrying: nothing
     // about the object itself can make a local write fail for good.
     if (!s.ok()) return {DeliveryOutcome::kRetry, s.ToString()};

@@ -27,6 +27,30 @@ TEST(ObjectKey, TwoLogsNeverShareAName) {
   EXPECT_NE(ObjectKey("p", "n", "0a1b2c3d", 1, 1, ".parquet"), ObjectKey("p", "n", "9f8e7d6c", 1, 1, ".parquet"));
 }
 
+TEST(ObjectKey, OnlyKeysMadeOfValidatedNamesAreSafe) {
+  EXPECT_TRUE(IsSafeObjectKey(ObjectKey("page_view/dt=2026-11-26/hr=06", "node-1.a", "0a1b2c3d", 7, 42, ".parquet")));
+  for (std::string_view bad : {"", "/etc/passwd", "a//b", "a/./b", "../../escape_pwned/dt=2022-03-12/hr=18/f",
+                               "a/..", "a/b c", "a/b\\c", "a/\x01", "pwn/dt=2022/hr=18/", ".."}) {
+    EXPECT_FALSE(IsSafeObjectKey(bad)) << bad;
+  }
+  EXPECT_EQ(PathUnder("/lake/", "t/f.parquet"), fs::path("/lake/t/f.parquet"));
+  EXPECT_EQ(PathUnder("lake", "../x"), std::nullopt);
+  EXPECT_EQ(PathUnder("/lake", "a/../../x"), std::nullopt);
+}
+
+TEST(LocalDirSink, RefusesAKeyThatWouldLeaveTheLake) {
+  const fs::path base = fs::temp_directory_path() / ("lake-escape-" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  auto sink = MakeLocalDirSink((base / "box" / "lake").string());
+  LakeObject escape;
+  escape.key = "../../escape_pwned/dt=2022-03-12/hr=18/f.parquet";
+  escape.bytes = "x";
+  const DeliveryResult r = sink->Put(escape);
+  EXPECT_EQ(r.outcome, DeliveryOutcome::kRejected);
+  EXPECT_FALSE(fs::exists(base / "escape_pwned"));
+  fs::remove_all(base);
+}
+
 TEST(LocalDirSink, WritesFileAndOverwritesOnReplay) {
   const fs::path root = fs::temp_directory_path() / ("lake-" + std::to_string(::getpid()));
   fs::remove_all(root);

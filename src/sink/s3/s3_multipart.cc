@@ -20,30 +20,50 @@ namespace {
 constexpr int kAbortAttempts = 5;
 constexpr auto kAbortPause = std::chrono::milliseconds(200);
 
-void Abort(const S3Client& client, const std::string& key, const std::string& upload_id) {
+// True once the upload is gone (aborted now, or before: NoSuchUpload).
+bool Abort(const S3Client& client, const std::string& key, const std::string& upload_id) {
   DeliveryResult last;
   for (int attempt = 1; attempt <= kAbortAttempts; ++attempt) {
     Result<aws::HttpResponse> response = client.Send(AbortMultipartUploadCall(key, upload_id));
     last = ClassifyS3Response("AbortMultipartUpload", key, response);
     // NoSuchUpload: already gone (a previous abort whose answer was lost, or completed).
-    if (last.outcome == DeliveryOutcome::kDelivered || (response.ok() && response->status == 404)) return;
+    if (last.outcome == DeliveryOutcome::kDelivered || (response.ok() && response->status == 404)) return true;
     if (last.outcome == DeliveryOutcome::kRejected) break;
     std::this_thread::sleep_for(kAbortPause * attempt);
   }
-  spdlog::error("could not abort multipart upload {} of {}: {}; a bucket lifecycle rule "
-                "(AbortIncompleteMultipartUpload) will have to remove it",
+  spdlog::error("could not abort multipart upload {} of {}: {}; it is tried again at the next start (and a bucket "
+                "lifecycle rule, AbortIncompleteMultipartUpload, removes it eventually)",
                 upload_id, key, last.detail);
+  return false;
 }
 
 }  // namespace
 
-DeliveryResult PutMultipart(const S3Client& client, const S3SinkOptions& options, const std::string& key,
-                            std::string_view body, uint64_t events) {
+void AbortRecordedUploads(const S3Client& client, const S3SinkOptions& options, const UploadRecords& records) {
+  const std::vector<UploadRecords::Entry> left = records.List(S3ObjectKey(options, ""));
+  size_t aborted = 0;
+  for (const UploadRecords::Entry& e : left) {
+    if (!Abort(client, e.key, e.upload_id)) continue;
+    records.Forget(e);
+    ++aborted;
+  }
+  if (!left.empty()) {
+    spdlog::info("aborted {} of {} multipart uploads a previous run left unfinished", aborted, left.size());
+  }
+}
+
+DeliveryResult PutMultipart(const S3Client& client, const S3SinkOptions& options, const UploadRecords& records,
+                            const std::string& key, std::string_view body, uint64_t events) {
   Result<aws::HttpResponse> created = client.Send(CreateMultipartUploadCall(options, key, events));
   DeliveryResult result = ClassifyS3Response("CreateMultipartUpload", key, created);
   if (result.outcome != DeliveryOutcome::kDelivered) return result;
   const std::string upload_id = aws::XmlText(created->body, "UploadId").value_or("");
   if (upload_id.empty()) return {DeliveryOutcome::kRetry, "S3 CreateMultipartUpload " + key + ": no UploadId"};
+  // Durably before the first part: a crash from here on leaves a record the next start aborts.
+  if (Status s = records.Add(key, upload_id); !s.ok()) {
+    if (Abort(client, key, upload_id)) records.Remove(key, upload_id);
+    return {DeliveryOutcome::kRetry, "cannot record multipart upload " + upload_id + " of " + key + ": " + s.ToString()};
+  }
 
   const size_t part_size = std::max<size_t>(options.part_size, 1);
   const size_t parts = (body.size() + part_size - 1) / part_size;
@@ -80,10 +100,13 @@ DeliveryResult PutMultipart(const S3Client& client, const S3SinkOptions& options
     Result<aws::HttpResponse> completed =
         client.Send(CompleteMultipartUploadCall(key, upload_id, etags, document));
     result = ClassifyS3Response("CompleteMultipartUpload", key, completed);
-    if (result.outcome == DeliveryOutcome::kDelivered) return result;
+    if (result.outcome == DeliveryOutcome::kDelivered) {
+      records.Remove(key, upload_id);
+      return result;
+    }
     failure = std::move(result);
   }
-  Abort(client, key, upload_id);
+  if (Abort(client, key, upload_id)) records.Remove(key, upload_id);
   return failure;
 }
 

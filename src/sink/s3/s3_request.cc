@@ -88,6 +88,8 @@ S3Call AbortMultipartUploadCall(const std::string& key, const std::string& uploa
   return S3Call{"AbortMultipartUpload", "DELETE", key, "uploadId=" + aws::UriEncode(upload_id, false), {}, {}};
 }
 
+S3Call HeadBucketCall() { return S3Call{"HeadBucket", "HEAD", "", "", {}, {}}; }
+
 Result<std::unique_ptr<S3Client>> S3Client::Create(const S3SinkOptions& options,
                                                    std::shared_ptr<aws::CredentialsProvider> credentials) {
   if (options.bucket.empty()) return Status::InvalidArgument("s3.bucket is empty");

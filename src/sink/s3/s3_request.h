@@ -34,6 +34,8 @@ struct S3SinkOptions {
   uint64_t part_size = 16ull << 20;            // S3 needs >= 5 MiB for all parts but the last
   int max_parallel_parts = 4;
   int64_t request_timeout_ms = aws::kDefaultRequestTimeoutMs;
+  // Where multipart uploads in flight are recorded (s3_upload_records.h); "" records none.
+  std::string uploads_dir;
 };
 
 // One S3 request before addressing and signing. key is the full object key (unencoded).
@@ -57,6 +59,8 @@ S3Call UploadPartCall(const std::string& key, const std::string& upload_id, int 
 S3Call CompleteMultipartUploadCall(const std::string& key, const std::string& upload_id,
                                    const std::vector<std::string>& etags, std::string& document);
 S3Call AbortMultipartUploadCall(const std::string& key, const std::string& upload_id);
+// HEAD of the bucket itself: 200 when it exists, these credentials reach it and the region is right.
+S3Call HeadBucketCall();
 
 // base64(MD5(body)), the Content-MD5 header S3 verifies.
 std::string ContentMd5(std::string_view body);
