@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "aws/json_api.h"
+#include "common/json_writer.h"
 
 namespace tracklake {
 namespace {
@@ -60,6 +61,15 @@ RecordCallOutcome ClassifyRecordCall(const RecordApi& api, std::string_view dest
     out.detail = fmt::format("{} {}: answer covers fewer records than sent", api.call_name, destination);
   }
   return out;
+}
+
+std::string DescribeCallBody(const DescribeApi& api, std::string_view stream) {
+  std::string body = "{";
+  AppendJsonString(body, api.name_field);
+  body += ":";
+  AppendJsonString(body, stream);
+  body += "}";
+  return body;
 }
 
 DeliveryResult ClassifyDescribeCall(const DescribeApi& api, std::string_view stream,

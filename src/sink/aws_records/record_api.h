@@ -33,10 +33,14 @@ RecordCallOutcome ClassifyRecordCall(const RecordApi& api, std::string_view dest
 // DescribeDeliveryStream, Kinesis DescribeStreamSummary) and where its answer holds the status.
 struct DescribeApi {
   std::string_view call_name;          // "Kinesis DescribeStreamSummary"
-  std::string_view description_field;  // "StreamDescriptionSummary"
+  std::string_view name_field;         // the request's: "StreamName"
+  std::string_view description_field;  // the answer's: "StreamDescriptionSummary"
   std::string_view status_field;       // "StreamStatus"
   bool (*retryable)(std::string_view error_type) = nullptr;  // the service's transient error types
 };
+
+// {"<name_field>":"<stream>"}
+std::string DescribeCallBody(const DescribeApi& api, std::string_view stream);
 
 // What a describe answer says, before the service judges the stream's status:
 //   - no HTTP response, 5xx, 429, a transient error type: kRetry (the check cannot tell);

@@ -51,18 +51,21 @@ Result<aws::HttpResponse> FirehoseClient::Send(std::string_view body, std::strin
   return api_->Send(target, body);
 }
 
+namespace {
+
+constexpr DescribeApi kDescribeDeliveryStream{"Firehose DescribeDeliveryStream", "DeliveryStreamName",
+                                              "DeliveryStreamDescription", "DeliveryStreamStatus",
+                                              IsRetryableFirehoseError};
+
+}  // namespace
+
 std::string DescribeDeliveryStreamBody(std::string_view stream) {
-  std::string body = "{\"DeliveryStreamName\":";
-  AppendJsonString(body, stream);
-  body += "}";
-  return body;
+  return DescribeCallBody(kDescribeDeliveryStream, stream);
 }
 
 DeliveryResult ClassifyDescribeDeliveryStream(std::string_view stream, const Result<aws::HttpResponse>& response) {
   std::string status;
-  DeliveryResult r = ClassifyDescribeCall(
-      {"Firehose DescribeDeliveryStream", "DeliveryStreamDescription", "DeliveryStreamStatus", IsRetryableFirehoseError},
-      stream, response, &status);
+  DeliveryResult r = ClassifyDescribeCall(kDescribeDeliveryStream, stream, response, &status);
   if (r.outcome == DeliveryOutcome::kDelivered && status != "ACTIVE") {
     return {DeliveryOutcome::kRetry, fmt::format("Firehose delivery stream {} is {}", stream, status)};
   }

@@ -80,6 +80,10 @@ TEST(ClassifyPutRecordBatch, AMissingStreamOrAccessDeniedIsRejectedWithTheReason
   EXPECT_NE(signature.detail.find("SignatureDoesNotMatch: bad"), std::string::npos);
 }
 
+TEST(DescribeDeliveryStreamBody, NamesTheStream) {
+  EXPECT_EQ(DescribeDeliveryStreamBody("tracking-x"), R"({"DeliveryStreamName":"tracking-x"})");
+}
+
 TEST(ClassifyDescribeDeliveryStream, ActiveAcceptsAMissingStreamRefusesOthersCannotTell) {
   EXPECT_EQ(ClassifyDescribeDeliveryStream(
                 "s", Response(200, R"({"DeliveryStreamDescription":{"DeliveryStreamStatus":"ACTIVE"}})")).outcome,

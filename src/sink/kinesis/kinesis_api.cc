@@ -12,6 +12,13 @@ bool IsRetryableKinesisError(std::string_view type) {
   return type == "ProvisionedThroughputExceededException" || type == "KMSThrottlingException";
 }
 
+namespace {
+
+constexpr DescribeApi kDescribeStreamSummary{"Kinesis DescribeStreamSummary", "StreamName", "StreamDescriptionSummary",
+                                             "StreamStatus", IsRetryableKinesisError};
+
+}  // namespace
+
 std::string PutRecordsBody(std::string_view stream, const std::vector<KinesisRecord>& records,
                            const std::vector<size_t>& indices) {
   std::string body = "{\"StreamName\":";
@@ -37,17 +44,12 @@ RecordCallOutcome ClassifyPutRecords(std::string_view stream, const Result<aws::
 }
 
 std::string DescribeStreamSummaryBody(std::string_view stream) {
-  std::string body = "{\"StreamName\":";
-  AppendJsonString(body, stream);
-  body += "}";
-  return body;
+  return DescribeCallBody(kDescribeStreamSummary, stream);
 }
 
 DeliveryResult ClassifyDescribeStreamSummary(std::string_view stream, const Result<aws::HttpResponse>& response) {
   std::string status;
-  DeliveryResult r = ClassifyDescribeCall(
-      {"Kinesis DescribeStreamSummary", "StreamDescriptionSummary", "StreamStatus", IsRetryableKinesisError}, stream,
-      response, &status);
+  DeliveryResult r = ClassifyDescribeCall(kDescribeStreamSummary, stream, response, &status);
   // Kinesis says AccessDeniedException; IAM's own front end (and moto) AccessDenied.
   const std::string type =
       r.outcome == DeliveryOutcome::kRejected && response.ok() ? aws::ParseJsonApiError(response.value()).type : "";
