@@ -2,8 +2,9 @@
 -- plus tracklake's "Authorization: Bearer $WRITE_KEY" header, so the collector runs with
 -- authentication on as in production. Everything else (body, path, RESULT line) is the reference's.
 --
--- The reference events carry an event_id, the same in every request. The collector drops an event
--- whose client id it accepted within dedup.window (a retry), so resending that body would measure
+-- The reference events carry an event_id, the same in every request (in the drop-in bodies of
+-- bench/protocols.py: Segment's messageId, Snowplow's eid). The collector drops an event whose
+-- client id it accepted within dedup.window (a retry), so resending that body would measure
 -- duplicates, not ingestion: each event of each request gets its own id instead, in the same
 -- 36-character UUID form (thread number, request counter, event index), so that bodies keep their
 -- size. A body without ids is sent as it is.
@@ -14,8 +15,13 @@ wrk.headers["Authorization"] = "Bearer " .. assert(os.getenv("WRITE_KEY"), "set 
 local pieces = {}
 do
   local pos = 1
+  local keys = { '"event_id":"', '"messageId":"', '"eid":"' }
   while true do
-    local s, e = string.find(wrk.body, '"event_id":"', pos, true)
+    local s, e
+    for _, key in ipairs(keys) do
+      local ks, ke = string.find(wrk.body, key, pos, true)
+      if ks and (not s or ks < s) then s, e = ks, ke end
+    end
     if not s then break end
     local close = string.find(wrk.body, '"', e + 1, true)
     if close - e - 1 ~= 36 then break end  -- not the UUID form: leave the rest as it is
