@@ -28,6 +28,11 @@ QueuedEvent = Tuple[bytes, str, float]
 Queued = Tuple[Any, ...]
 
 _INITIAL_BACKOFF_S = 0.1
+# Events encoded between two GIL hand-overs (~0.25 ms of encoding for 1 KB events), and the
+# sleep that hands it over: a real one, since sleep(0) or sched_yield() may return before a
+# waiting thread on another core has woken, and the sender would take the GIL back.
+_ENCODE_SLICE = 50
+_GIL_HANDOVER_S = 0.00005
 _MAX_RETRY_AFTER_S = 600.0
 
 
@@ -240,8 +245,20 @@ class SendQueue:
             batch = self._next_batch()
             if batch is None:
                 return
-            encode = self._encode
-            self._deliver([(item[0] if type(item[0]) is bytes else encode(item), item[1], item[2]) for item in batch])
+            self._deliver(self._encoded(batch))
+
+    def _encoded(self, batch: List[Queued]) -> List[QueuedEvent]:
+        """The batch's lines, made a slice at a time: between slices the sender sleeps a moment,
+        so that a caller waiting for the GIL takes it now rather than after the interpreter's
+        switch interval (5 ms), or after the whole batch (~2.5 ms of encoding for 500 1 KB events)."""
+        encode = self._encode
+        events: List[QueuedEvent] = []
+        for start in range(0, len(batch), _ENCODE_SLICE):
+            if start:
+                time.sleep(_GIL_HANDOVER_S)
+            events += [(item[0] if type(item[0]) is bytes else encode(item), item[1], item[2])
+                       for item in batch[start:start + _ENCODE_SLICE]]
+        return events
 
     def _deliver(self, batch: List[QueuedEvent]) -> None:
         pending = [batch]

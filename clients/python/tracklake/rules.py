@@ -64,14 +64,14 @@ _ESCAPED = bytes(range(0x20)) + b'"\\'
 _PAIR = '":"'.join
 
 
-def encode_after(head: str, fields: dict, values: str) -> bytes:
+def encode_after(head: str, fields: dict, text: str) -> bytes:
     """The line of an event as encode() makes it: head (the JSON text of its first fields, from
     its '{', without a closing brace) then fields, whose keys are valid (nothing to escape) and
-    whose values are strings that concatenate to values. When no value needs escaping (the usual
-    event) the line is joined directly, a third of the C encoder's cost."""
+    whose values are strings; text is the keys then the values concatenated. When no value needs
+    escaping (the usual event) the line is joined directly, a third of the C encoder's cost."""
     if not fields:
         return (head + "}").encode()
-    raw = values.encode()
+    raw = text.encode()
     if len(raw.translate(None, _ESCAPED)) == len(raw):
         return (head + ',"' + '","'.join(map(_PAIR, fields.items())) + '"}').encode()
     return (head + "," + encode(fields)[1:]).encode()
@@ -260,7 +260,7 @@ class Checker:
     def quick_size(self, event_type: Any, fields: dict, head_bytes: int,
                    head_fields: int) -> Optional[Tuple[int, str]]:
         """Whether an event surely passes line(), told from a few C-level operations, without
-        encoding it: (size, values), or None when only line() can tell.
+        encoding it: (size, text), or None when only line() can tell.
 
         The event is a head then fields. The head is event_type (checked here: one of the allowed
         types) and fields the caller made valid itself (a fresh event_id, its own app_id, an
@@ -269,29 +269,30 @@ class Checker:
         with a rule of its own, every value a string, all of it valid UTF-8, within the field
         count, and within the size even if every character of the values had to be escaped.
         size: the line's bytes when no value needs escaping (the usual event; fewer than the
-        line's otherwise); values: the values concatenated, for encode_after."""
+        line's otherwise); text: the keys then the values concatenated, for encode_after."""
         if type(event_type) is not str or event_type not in self._allowed_valid \
                 or not self._plain_keys.issuperset(fields):
             return None
         try:
-            values = "".join(fields.values())
+            text = "".join([*fields, *fields.values()])  # one join: cheaper than keys and values apart
         except TypeError:  # a value that is not a string
             return None
         count = len(fields)
         if count + head_fields > self.rules.max_fields:
             return None
-        if values.isascii():
-            value_bytes = len(values)
+        if text.isascii():
+            text_bytes = len(text)
         else:
             try:
-                value_bytes = len(values.encode())
+                text_bytes = len(text.encode())
             except UnicodeEncodeError:  # a lone surrogate
                 return None
-        # ,"key":"value" per field; an escape makes one character at most 6 bytes (\u001f).
-        size = head_bytes + len(event_type) + len("".join(fields)) + 6 * count + value_bytes
-        if size + 5 * len(values) > self.rules.max_event_bytes:
+        # ,"key":"value" per field; an escape makes one character at most 6 bytes (\u001f), and
+        # keys have none.
+        size = head_bytes + len(event_type) + 6 * count + text_bytes
+        if size + 5 * len(text) > self.rules.max_event_bytes:
             return None
-        return size, values
+        return size, text
 
     def check(self, event: dict) -> Optional[Tuple[str, str]]:
         """(field, rule) of the first rule event breaks, or None."""

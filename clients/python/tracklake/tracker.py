@@ -245,14 +245,14 @@ class Tracker:
     def _line(self, queued: tuple) -> bytes:
         """The line of an event track() queued by the quick path (on the sender's thread): the
         same bytes as the full path makes, received_at included in Firehose mode."""
-        fields, event_type, _, _, event_id, ms, values = queued
+        fields, event_type, _, _, event_id, ms, text = queued
         if self._head_times == 0:
             head = self._head_template % (event_type, event_id)
         else:
             stamp = self._clock.format(ms)
             head = self._head_template % ((event_type, event_id, stamp) if self._head_times == 1
                                           else (event_type, event_id, stamp, stamp))
-        return encode_after(head, fields, values)
+        return encode_after(head, fields, text)
 
     def _event_with_given_fields(self, event_type: str, f: dict, ms: int):
         """The event when the caller gave event_id, app_id or event_time: theirs are checked."""
