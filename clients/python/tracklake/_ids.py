@@ -3,7 +3,8 @@
 Ids need uniqueness, not secrecy. The random part of an id (74 bits, formatted with its dashes and
 variant) comes from a pool made 1,024 at a time from a Mersenne Twister seeded by the OS, so no id
 costs a system call; the text of the millisecond is cached. Taking an id is one list.pop(), atomic
-under the GIL, so two threads can never take the same random part. A forked child empties the
+under the GIL, so two threads can never take the same random part; the sender thread keeps the
+pool filled (top_up), so the caller's thread seldom makes a batch of them. A forked child empties the
 pool and reseeds, or parent and child would hand out the same ids. Ids are not ordered within a
 millisecond (RFC 9562 leaves that optional; the collector's ids are not either).
 """
@@ -41,6 +42,13 @@ def _refill() -> None:
     raw[1::10] = raw[1::10].translate(_VARIANT)
     # C loops only: ~2,600 instructions per id where formatting each id costs ~12,000.
     _pool.extend(map(bytes.decode, map(b"-".join, _GROUPS.iter_unpack(raw.hex().encode()))))
+
+
+def top_up() -> None:
+    """Refills the pool before it runs dry, so that track() seldom pays for a refill (the sender
+    thread calls this between batches)."""
+    if len(_pool) < _POOL_IDS:
+        _refill()
 
 
 def uuid7(ms: int) -> str:
