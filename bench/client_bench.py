@@ -235,8 +235,9 @@ def main():
         single = " / ".join(f"{r['single_ns'][q] / 1000:.2f}" for q in ("0.5", "0.99", "0.999", "max")) + " µs" \
             if "single_ns" in r else "-"
         process = f"{r['process_cpu_ns_per_event'] / 1000:.2f} µs" if "process_cpu_ns_per_event" in r else "-"
-        print(f"| {r['client']} | {r['events']:,} | {r['track_ns_p50'] / 1000:.2f} / {r['track_ns_p90'] / 1000:.2f} µs | "
-              f"{single} | {r['track_cpu_ns'] / 1000:.2f} µs | {process} | {sc} | {ins} | {r['delivered_per_s']:,} |")
+        print(f"| {r['client']} | {r['events']:,} | "
+              f"{r['track_ns_p50'] / 1000:.2f} / {r['track_ns_p90'] / 1000:.2f} µs | {single} | "
+              f"{r['track_cpu_ns'] / 1000:.2f} µs | {process} | {sc} | {ins} | {r['delivered_per_s']:,} |")
     for r in rows:
         print(json.dumps(r))
     if not all(r["flushed"] and r["dropped"] == 0 for r in rows):

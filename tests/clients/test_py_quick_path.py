@@ -19,6 +19,7 @@ TYPES = ["page_view", "click"]
 # Values that take every branch of the encoder: escapes, controls, DEL, non-ASCII (2, 3, 4 bytes).
 VALUES = ["", "plain", 'say "hi"', "back\\slash", "tab\tnew\nline", "\x00\x1f", "\x7f", "é", "ü=:/ ✓", "日本",
           "🙂", "x" * 300, "ü" * 200, "\ud800", 5, None, ["a"], True]
+STRINGS = [v for v in VALUES if isinstance(v, str)]
 PLAIN_KEYS = ["a", "user_id", "page.url", "x-y", "_k", "k" * 128]
 KEYS = PLAIN_KEYS + ["event_id", "app_id", "event_time", "received_at", "1bad", "a b", "k" * 129]
 
@@ -36,7 +37,7 @@ def random_fields(rng):
     for _ in range(rng.randint(0, 8)):
         key = rng.choice(PLAIN_KEYS if rng.random() < 0.9 else KEYS)
         if rng.random() < 0.95:
-            fields[key] = "".join(rng.choice([v for v in VALUES if isinstance(v, str)]) for _ in range(rng.randint(1, 3)))
+            fields[key] = "".join(rng.choice(STRINGS) for _ in range(rng.randint(1, 3)))
         else:
             fields[key] = rng.choice(VALUES)
     return fields
@@ -53,6 +54,7 @@ def full_path_line(t, event_type, fields, event_id, ms):
 
 
 @pytest.mark.parametrize("mode,stamp,limits", [("collector", True, rules.Rules()), ("firehose", True, rules.Rules()),
+                                               ("firehose", False, rules.Rules()),
                                                ("collector", False, rules.Rules(max_fields=6, max_event_bytes=600))])
 def test_the_quick_path_takes_only_valid_events_and_makes_the_full_paths_bytes(mode, stamp, limits):
     t = tracker(mode, stamp_event_time=stamp, rules=limits)

@@ -9,9 +9,10 @@ and event_time, and queues the event; it never waits for the network. The usual 
 event type, keys seen before, string values, well under the size limit) is queued as its fields,
 proved valid by a few C-level operations (rules.Checker.quick_size), and the background thread
 that sends batches (see _sender.py) encodes it; any other event is checked and encoded in full on
-the caller's thread, which raises what the collector would refuse. flush(timeout) waits for what was tracked before it; at interpreter exit
-the queue is flushed for up to close_timeout seconds. In AWS Lambda, wrap the handler with
-tracker.lambda_handler (see aws_lambda.py): a frozen execution environment runs no threads.
+the caller's thread, which raises what the collector would refuse. flush(timeout) waits for what
+was tracked before it; at interpreter exit the queue is flushed for up to close_timeout seconds.
+In AWS Lambda, wrap the handler with tracker.lambda_handler (see aws_lambda.py): a frozen
+execution environment runs no threads.
 
 Thread-safe: one Tracker per process is meant to be shared by all threads. After os.fork() the
 child starts empty (the parent sends what it had queued) with its own sender thread.
@@ -121,9 +122,9 @@ class Tracker:
                 return FirehoseTransport(stream_template, region=firehose_region, endpoint=firehose_endpoint,
                                          aggregate=aggregate, client=firehose_client, timeout=request_timeout,
                                          max_record_retries=max_record_retries, log=self._queue.log)
-        self._queue = SendQueue(factory, self._line, batch_events=batch_events, batch_bytes=batch_bytes, batch_age=batch_age,
-                                max_queue_events=max_queue_events, max_queue_bytes=max_queue_bytes,
-                                max_backoff=max_backoff, logger=logger)
+        self._queue = SendQueue(factory, self._line, batch_events=batch_events, batch_bytes=batch_bytes,
+                                batch_age=batch_age, max_queue_events=max_queue_events,
+                                max_queue_bytes=max_queue_bytes, max_backoff=max_backoff, logger=logger)
         _TRACKERS.add(self)
         self._exit_hook: Optional[Callable[[], None]] = None
         if flush_at_exit:
@@ -229,8 +230,8 @@ class Tracker:
         is not a valid string)."""
         self._head_fields = self._head_bytes = 0
         fields = ["event_type", "event_id", "app_id"] + (["event_time"] if self._stamp else [])
-        sample = {"event_type": self.event_types[0], "event_id": uuid7(0), "app_id": self.app_id,
-                  "event_time": self._clock.format(0)}
+        sample = {"event_type": self.event_types[0], "event_id": "00000000-0000-7000-8000-000000000000",
+                  "app_id": self.app_id, "event_time": self._clock.format(0)}
         if self._checker.check({k: sample[k] for k in fields}) is not None:
             return lambda *args: None
         # The head's bytes besides event_type's value: what the collector's size rule measures.
