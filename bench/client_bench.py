@@ -172,12 +172,13 @@ def instructions_per_track(url, events, binary_dir):
                            toggle="tracklake::client::Tracker::Track(*") / events
 
 
-def python_instructions(url, package, calls=2000):
-    """(per track() on the caller's thread, per event for the whole process with flush())."""
+def python_instructions(url, package, calls=2000, process=True):
+    """(per track() on the caller's thread, per event for the whole process with flush() or None
+    when not process: each costs two runs of the interpreter under callgrind, ~30 s here)."""
     def per_event(mode):
         runs = [callgrind_total(client_command("python", url, n, None, package, mode)) for n in (0, calls)]
         return (runs[1] - runs[0]) / calls
-    return per_event("idle"), per_event("flush")
+    return per_event("idle"), per_event("flush") if process else None
 
 
 def main():
@@ -218,8 +219,12 @@ def main():
                     row["instructions_per_track"] = round(instructions_per_track(c.url, min(events, 5000),
                                                                                  binary.parent))
                 else:
-                    caller, process = python_instructions(c.url, package, 500 if args.smoke else 2000)
-                    row["instructions_per_track"], row["instructions_per_event_process"] = round(caller), round(process)
+                    # --smoke: the caller's count only (the process's runs the same code, twice as long).
+                    caller, process = python_instructions(c.url, package, 2000,
+                                                          process=not args.smoke or args.instructions)
+                    row["instructions_per_track"] = round(caller)
+                    if process is not None:
+                        row["instructions_per_event_process"] = round(process)
             rows.append(row)
     print(f"load average after: {' '.join(bl.load_average())}")
     print("\n| client | events | track() p50 / p90 of runs of 1,000 | single calls p50 / p99 / p99.9 / max | "
