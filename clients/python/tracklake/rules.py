@@ -58,6 +58,25 @@ def encode(event: dict) -> str:
     return "".join(_C_ENCODE(event, 0))
 
 
+# The bytes encode() escapes in a string (ensure_ascii=False): controls, quote, backslash. UTF-8
+# never uses them inside a multi-byte character.
+_ESCAPED = bytes(range(0x20)) + b'"\\'
+_PAIR = '":"'.join
+
+
+def encode_after(head: str, fields: dict, text: str) -> bytes:
+    """The line of an event as encode() makes it: head (the JSON text of its first fields, from
+    its '{', without a closing brace) then fields, whose keys are valid (nothing to escape) and
+    whose values are strings; text is the keys then the values concatenated. When no value needs
+    escaping (the usual event) the line is joined directly, a third of the C encoder's cost."""
+    if not fields:
+        return (head + "}").encode()
+    raw = text.encode()
+    if len(raw.translate(None, _ESCAPED)) == len(raw):
+        return (head + ',"' + '","'.join(map(_PAIR, fields.items())) + '"}').encode()
+    return (head + "," + encode(fields)[1:]).encode()
+
+
 @dataclass(frozen=True)
 class Rules:
     """The collector's validation.* limits; the defaults are the collector's defaults."""
@@ -212,6 +231,7 @@ class Checker:
         self._allowed_valid = frozenset(t for t in self.allowed
                                         if is_valid_event_type(t, rules.max_event_type_bytes) and not t.startswith("_"))
         self._known_keys: set = set()
+        self._plain_keys: set = set()  # of those, the keys without rules of their own
         # Rendered once, as the collector does.
         self._bad_key = rules.bad_key
         self._bad_event_type = rules.bad_event_type
@@ -236,6 +256,43 @@ class Checker:
         self._check_fields(event, trusted)
         assert line is not None  # every value is a string once the field checks pass
         return line
+
+    def quick_size(self, event_type: Any, fields: dict, head_bytes: int,
+                   head_fields: int) -> Optional[Tuple[int, str]]:
+        """Whether an event surely passes line(), told from a few C-level operations, without
+        encoding it: (size, text), or None when only line() can tell.
+
+        The event is a head then fields. The head is event_type (checked here: one of the allowed
+        types) and fields the caller made valid itself (a fresh event_id, its own app_id, an
+        event_time it formatted): head_fields fields, head_bytes bytes of JSON with both braces,
+        besides event_type's value. Sure means: every key of fields found valid before and none
+        with a rule of its own, every value a string, all of it valid UTF-8, within the field
+        count, and within the size even if every character of the values had to be escaped.
+        size: the line's bytes when no value needs escaping (the usual event; fewer than the
+        line's otherwise); text: the keys then the values concatenated, for encode_after."""
+        if type(event_type) is not str or event_type not in self._allowed_valid \
+                or not self._plain_keys.issuperset(fields):
+            return None
+        try:
+            text = "".join([*fields, *fields.values()])  # one join: cheaper than keys and values apart
+        except TypeError:  # a value that is not a string
+            return None
+        count = len(fields)
+        if count + head_fields > self.rules.max_fields:
+            return None
+        if text.isascii():
+            text_bytes = len(text)
+        else:
+            try:
+                text_bytes = len(text.encode())
+            except UnicodeEncodeError:  # a lone surrogate
+                return None
+        # ,"key":"value" per field; an escape makes one character at most 6 bytes (\u001f), and
+        # keys have none.
+        size = head_bytes + len(event_type) + 6 * count + text_bytes
+        if size + 5 * len(text) > self.rules.max_event_bytes:
+            return None
+        return size, text
 
     def check(self, event: dict) -> Optional[Tuple[str, str]]:
         """(field, rule) of the first rule event breaks, or None."""
@@ -266,7 +323,10 @@ class Checker:
                     raise ValidationError(key, ERR_RESERVED)
                 if len(known) >= self._MAX_KNOWN_KEYS:
                     known = self._known_keys = set()
+                    self._plain_keys = set()
                 known.add(key)
+                if key not in _KEYS_WITH_RULES:
+                    self._plain_keys.add(key)
             if type(value) is not str and not isinstance(value, str):
                 raise ValidationError(key, ERR_GOT.format(_type_name(value)))
             if key in _KEYS_WITH_RULES:

@@ -5,10 +5,14 @@
     tracker.track("purchase", user_id="u1", order_id="o-9", amount="12.50")
 
 track() validates on the caller's thread with the collector's rules, stamps event_id (UUIDv7)
-and event_time, and queues the event; it never waits for the network. A background thread sends
-batches (see _sender.py). flush(timeout) waits for what was tracked before it; at interpreter exit
-the queue is flushed for up to close_timeout seconds. In AWS Lambda, wrap the handler with
-tracker.lambda_handler (see aws_lambda.py): a frozen execution environment runs no threads.
+and event_time, and queues the event; it never waits for the network. The usual event (a known
+event type, keys seen before, string values, well under the size limit) is queued as its fields,
+proved valid by a few C-level operations (rules.Checker.quick_size), and the background thread
+that sends batches (see _sender.py) encodes it; any other event is checked and encoded in full on
+the caller's thread, which raises what the collector would refuse. flush(timeout) waits for what
+was tracked before it; at interpreter exit the queue is flushed for up to close_timeout seconds.
+In AWS Lambda, wrap the handler with tracker.lambda_handler (see aws_lambda.py): a frozen
+execution environment runs no threads.
 
 Thread-safe: one Tracker per process is meant to be shared by all threads. After os.fork() the
 child starts empty (the parent sends what it had queued) with its own sender thread.
@@ -25,6 +29,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from . import rules as _rules
 from ._ids import Rfc3339, uuid7
 from ._sender import SendQueue, Stats
+from .rules import encode_after
 from ._version import __version__
 
 logger = logging.getLogger("tracklake")
@@ -36,6 +41,7 @@ DEFAULT_STREAM_TEMPLATE = "tracking-{event_type}"
 _TRACKERS: "weakref.WeakSet[Tracker]" = weakref.WeakSet()
 # Values track() makes itself, valid by construction (a UUIDv7, the tracker's app_id, a formatted now).
 _MADE_HERE = frozenset(("event_id", "app_id", "event_time"))
+RECEIVED_AT = _rules.RECEIVED_AT_KEY
 
 
 def _after_fork_in_child() -> None:
@@ -94,6 +100,7 @@ class Tracker:
         self._stamp = stamp_event_time
         self._checker = _rules.Checker(rules, app_id, self.event_types)
         self._clock = Rfc3339()
+        self._quick_size = self._quick_path(mode == FIREHOSE)
         if mode == COLLECTOR:
             from ._collector import CollectorTransport
             # Fail now, not on the sender thread, on a malformed endpoint.
@@ -115,9 +122,9 @@ class Tracker:
                 return FirehoseTransport(stream_template, region=firehose_region, endpoint=firehose_endpoint,
                                          aggregate=aggregate, client=firehose_client, timeout=request_timeout,
                                          max_record_retries=max_record_retries, log=self._queue.log)
-        self._queue = SendQueue(factory, batch_events=batch_events, batch_bytes=batch_bytes, batch_age=batch_age,
-                                max_queue_events=max_queue_events, max_queue_bytes=max_queue_bytes,
-                                max_backoff=max_backoff, logger=logger)
+        self._queue = SendQueue(factory, self._line, batch_events=batch_events, batch_bytes=batch_bytes,
+                                batch_age=batch_age, max_queue_events=max_queue_events,
+                                max_queue_bytes=max_queue_bytes, max_backoff=max_backoff, logger=logger)
         _TRACKERS.add(self)
         self._exit_hook: Optional[Callable[[], None]] = None
         if flush_at_exit:
@@ -178,28 +185,36 @@ class Tracker:
         ValidationError (field, rule: the collector's own words) for an event the collector
         would reject, including an event type outside event_types.
         """
+        # A copy: the caller may change its mapping once track() has returned.
         f = kwfields if fields is None else {**fields, **kwfields}
         ms = time.time_ns() // 1_000_000
-        if "event_id" in f or "app_id" in f or "event_time" in f:
-            event, trusted = self._event_with_given_fields(event_type, f, ms)
+        quick = self._quick_size(event_type, f, self._head_bytes, self._head_fields)
+        if quick is not None:
+            event_id = uuid7(ms)
+            # The sender makes the line (self._line); f is nobody else's now.
+            refused = self._queue.put((f, event_type, time.monotonic(), quick[0] + 1, event_id, ms, quick[1]))
         else:
-            event = {"event_type": event_type, "event_id": uuid7(ms), "app_id": self.app_id}
-            if self._stamp:
-                event["event_time"] = self._clock.format(ms)
-            event.update(f)
-            trusted = _MADE_HERE
-        try:
-            line = self._checker.line(event, trusted)
-        except _rules.ValidationError as e:
-            self._queue.count_invalid()
-            if self._raise_invalid:
-                raise
-            self._queue.log.log(logging.WARNING, "invalid", "tracklake: event of type %r not tracked: %s",
-                                str(event_type)[:64], e)
-            return None
-        if self.mode == FIREHOSE:
-            line = self._with_received_at(event, line, ms)
-        refused = self._queue.put((line, event_type, time.monotonic()))
+            if "event_id" in f or "app_id" in f or "event_time" in f:
+                event, trusted = self._event_with_given_fields(event_type, f, ms)
+            else:
+                event = {"event_type": event_type, "event_id": uuid7(ms), "app_id": self.app_id}
+                if self._stamp:
+                    event["event_time"] = self._clock.format(ms)
+                event.update(f)
+                trusted = _MADE_HERE
+            try:
+                line = self._checker.line(event, trusted)
+            except _rules.ValidationError as e:
+                self._queue.count_invalid()
+                if self._raise_invalid:
+                    raise
+                self._queue.log.log(logging.WARNING, "invalid", "tracklake: event of type %r not tracked: %s",
+                                    str(event_type)[:64], e)
+                return None
+            if self.mode == FIREHOSE:
+                line = self._with_received_at(event, line, ms)
+            event_id = event["event_id"]
+            refused = self._queue.put((line, event_type, time.monotonic(), len(line) + 1))
         if refused == "full":
             self._queue.log.log(logging.WARNING, "dropped", "tracklake: queue full, event dropped "
                                 "(stats().dropped counts them)")
@@ -207,7 +222,38 @@ class Tracker:
         if refused:
             self._queue.log.log(logging.WARNING, "closed", "tracklake: track() after close(); event not sent")
             return None
-        return event["event_id"]
+        return event_id
+
+    def _quick_path(self, firehose: bool) -> Callable[..., Optional[tuple]]:
+        """Sets up the quick path of track() and returns its check, or one that always says
+        "check in full" when the head track() makes would not pass the rules (an app_id that
+        is not a valid string)."""
+        self._head_fields = self._head_bytes = 0
+        fields = ["event_type", "event_id", "app_id"] + (["event_time"] if self._stamp else [])
+        sample = {"event_type": self.event_types[0], "event_id": "00000000-0000-7000-8000-000000000000",
+                  "app_id": self.app_id, "event_time": self._clock.format(0)}
+        if self._checker.check({k: sample[k] for k in fields}) is not None:
+            return lambda *args: None
+        # The head's bytes besides event_type's value: what the collector's size rule measures.
+        self._head_fields = len(fields)
+        self._head_bytes = len(_rules.encode({k: sample[k] for k in fields}).encode()) - len(self.event_types[0])
+        times = ([RECEIVED_AT] if firehose else []) + (["event_time"] if self._stamp else [])
+        self._head_template = '{"event_type":"%s","event_id":"%s","app_id":' \
+            + _rules.encode(self.app_id).replace("%", "%%") + "".join(f',"{k}":"%s"' for k in times)
+        self._head_times = len(times)
+        return self._checker.quick_size
+
+    def _line(self, queued: tuple) -> bytes:
+        """The line of an event track() queued by the quick path (on the sender's thread): the
+        same bytes as the full path makes, received_at included in Firehose mode."""
+        fields, event_type, _, _, event_id, ms, text = queued
+        if self._head_times == 0:
+            head = self._head_template % (event_type, event_id)
+        else:
+            stamp = self._clock.format(ms)
+            head = self._head_template % ((event_type, event_id, stamp) if self._head_times == 1
+                                          else (event_type, event_id, stamp, stamp))
+        return encode_after(head, fields, text)
 
     def _event_with_given_fields(self, event_type: str, f: dict, ms: int):
         """The event when the caller gave event_id, app_id or event_time: theirs are checked."""
