@@ -34,7 +34,7 @@ HANDLERS = {"native": "CollectorHandler::Ingest(", "segment": "CollectorHandler:
             "snowplow": "CollectorHandler::IngestSnowplow("}
 # Parts shown under each handler (substrings of callgrind's function names).
 PARTS = {"native": ["Validator::Parse(", "CollectorHandler::Commit("],
-         "segment": ["SegmentRequest::Parse(", "SegmentRequest::Emit(", "SegmentRequest::EmitMessage(",
+         "segment": ["SegmentRequest::Parse(", "SegmentRequest::Emit(", "SegmentRequest::ReadMessage(", "SegmentRequest::FinishMessage(",
                      "Validator::CheckFlat(", "FlatEvent::Flatten(", "CollectorHandler::Commit("],
          "snowplow": ["SnowplowRequest::ParsePost(", "SnowplowRequest::Emit(", "SnowplowRequest::EmitEvent(",
                       "Validator::CheckFlat(", "FlatEvent::Flatten(", "CollectorHandler::Commit("]}

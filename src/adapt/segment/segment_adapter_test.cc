@@ -12,7 +12,9 @@ class SegmentTest : public ::testing::Test {
   std::string Run(SegmentCall call, std::string_view body) {
     SegmentRequest request;
     if (auto e = request.Parse(call, body, rules_)) return e->field + ": " + e->rule;
-    write_key_ = std::string(request.write_key());
+    std::string_view key;
+    if (auto e = request.FindWriteKey(key)) return e->field + ": " + e->rule;
+    write_key_ = std::string(key);
     Validator validator(rules_);
     RequestInfo info{"shop", kAdaptReceivedAtMs, nullptr};
     if (auto e = request.Emit(validator, info, out_)) return e->field + ": " + e->rule;

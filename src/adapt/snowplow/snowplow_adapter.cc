@@ -316,7 +316,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
     event_.Add("event_time", event_.Keep(scratch_));
   }
   event_.Add("event_type", event_type);
-  const std::vector<Field>& fields = event_.fields();
+  const std::span<const Field> fields = event_.fields();
   validator.CheckFlat(fields.data(), fields.size(), raw, index, info, out);
 }
 
