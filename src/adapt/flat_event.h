@@ -97,6 +97,12 @@ class FlatEvent {
     full_ = false;
   }
 
+  // The same, for a caller done with the fields before (they are dropped, their text stays).
+  void BeginAfresh() {
+    fields_.clear();
+    Begin();
+  }
+
   // Adds a field viewing key and value, which must stay valid until the event is validated;
   // nothing when the event is already full.
   void Add(std::string_view key, std::string_view value) {

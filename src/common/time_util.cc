@@ -92,13 +92,18 @@ UtcDateHour ToUtcDateHour(int64_t ms) {
 void WriteRfc3339Millis(char* out, int64_t ms) {
   const int64_t days = FloorDiv(ms, kMsPerDay);
   const int64_t in_day = ms - days * kMsPerDay;
-  // Times in one batch mostly fall on one day: its "YYYY-MM-DD" is written once per thread.
+  // Times in one batch mostly fall on two days (the clients' and the server's, which stamps
+  // corrected times): the text of each of the last two is written once per thread.
   struct DayText {
     int64_t days = 1;  // not 0: the text below is not yet 1970-01-02's
     char text[10] = {'1', '9', '7', '0', '-', '0', '1', '-', '0', '2'};
   };
-  thread_local DayText day;
-  if (day.days != days) {
+  thread_local DayText recent[2];
+  thread_local unsigned older = 0;  // the entry to replace next
+  DayText* hit = recent[0].days == days ? &recent[0] : recent[1].days == days ? &recent[1] : nullptr;
+  if (hit == nullptr) {
+    DayText& day = *(hit = &recent[older]);
+    older ^= 1;
     const Civil c = CivilFromDays(days);
     const auto year = static_cast<unsigned>(c.year);
     Put2(day.text, year / 100 % 100);
@@ -108,8 +113,10 @@ void WriteRfc3339Millis(char* out, int64_t ms) {
     day.text[7] = '-';
     Put2(day.text + 8, c.day);
     day.days = days;
+  } else {
+    older = hit == &recent[0] ? 1 : 0;
   }
-  std::memcpy(out, day.text, 10);
+  std::memcpy(out, hit->text, 10);
   const auto seconds = static_cast<unsigned>(in_day / 1000);
   const auto milli = static_cast<unsigned>(in_day % 1000);
   out[10] = 'T';
@@ -138,22 +145,28 @@ std::string FormatRfc3339Millis(int64_t ms) {
 
 std::optional<int64_t> ParseRfc3339Millis(std::string_view s) {
   if (s.size() < 20) return std::nullopt;
-  // The days of the last date read on this thread, by its ten characters: times in one batch
-  // mostly share their date, which is then neither checked nor converted again.
+  // The days of the last two dates read on this thread, by their ten characters: times in one
+  // batch mostly fall on two dates (the clients' and the server's, which stamps corrected
+  // times), and a date seen is neither checked nor converted again.
   struct DateDays {
     bool set = false;
     uint64_t head = 0;  // "YYYY-MM-"
     uint16_t tail = 0;  // "DD"
     int64_t days = 0;
   };
-  thread_local DateDays last;
+  thread_local DateDays recent[2];
+  thread_local unsigned older = 0;  // the entry to replace next
   uint64_t head;
   uint16_t tail;
   std::memcpy(&head, s.data(), sizeof(head));
   std::memcpy(&tail, s.data() + 8, sizeof(tail));
   int64_t days;
-  if (last.set && head == last.head && tail == last.tail) {
-    days = last.days;
+  if (recent[0].set && head == recent[0].head && tail == recent[0].tail) {
+    days = recent[0].days;
+    older = 1;
+  } else if (recent[1].set && head == recent[1].head && tail == recent[1].tail) {
+    days = recent[1].days;
+    older = 0;
   } else {
     int y, mo, d;
     if (!Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' || !Digits(s, 8, 2, d) ||
@@ -161,7 +174,8 @@ std::optional<int64_t> ParseRfc3339Millis(std::string_view s) {
       return std::nullopt;
     }
     days = DaysFromCivil(y, mo, d);
-    last = DateDays{true, head, tail, days};
+    recent[older] = DateDays{true, head, tail, days};
+    older ^= 1;
   }
   int h, mi, se;
   if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, h) || s[13] != ':' ||
