@@ -216,7 +216,7 @@ namespace {
 
 // Whether the n bytes at a and b are the same: inline for the short texts names and keys are
 // (overlapping 8-, 4- or 1-byte loads), memcmp beyond.
-bool SameBytes(const char* a, const char* b, size_t n) {
+[[gnu::always_inline]] inline bool SameBytes(const char* a, const char* b, size_t n) {
   if (n > 32) return std::memcmp(a, b, n) == 0;
   if (n >= 8) {
     uint64_t x, y;

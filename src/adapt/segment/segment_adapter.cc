@@ -359,11 +359,15 @@ void SegmentRequest::FinishMessage(const Message& m, const Validator& validator,
   std::string_view event_type = TypeName(call);
   if (call == SegmentCall::kTrack) {
     if (slots.event.empty()) return reject("event", kErrRequired);
-    scratch_.clear();
-    if (!NormalizeEventName(slots.event, validator.rules().max_event_type_bytes, scratch_)) {
-      return reject("event", kRuleEventName);
+    if (slots.event != event_name_) {  // a batch mostly repeats its names
+      scratch_.clear();
+      if (!NormalizeEventName(slots.event, validator.rules().max_event_type_bytes, scratch_)) {
+        return reject("event", kRuleEventName);
+      }
+      event_name_.assign(slots.event);
+      event_type_.swap(scratch_);
     }
-    event_type = event.Keep(scratch_);
+    event_type = event_type_;
     event.Add("event_text", slots.event);
   }
   const std::string_view timestamp = slots.timestamp.empty() ? slots.original_timestamp : slots.timestamp;

@@ -68,6 +68,9 @@ class SegmentRequest {
   FlatEvent batch_context_;
   std::string key_;
   std::string scratch_;
+  // The last track event name normalised, and its event type.
+  std::string event_name_;
+  std::string event_type_;
 };
 
 }  // namespace tracklake
