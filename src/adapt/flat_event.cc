@@ -212,44 +212,14 @@ error_code FlatEvent::FlattenObject(simdjson::ondemand::object object, std::stri
   return simdjson::SUCCESS;
 }
 
-namespace {
-
-// Whether the n bytes at a and b are the same: inline for the short texts names and keys are
-// (overlapping 8-, 4- or 1-byte loads), memcmp beyond.
-[[gnu::always_inline]] inline bool SameBytes(const char* a, const char* b, size_t n) {
-  if (n > 32) return std::memcmp(a, b, n) == 0;
-  if (n >= 8) {
-    uint64_t x, y;
-    for (size_t i = 0; i + 8 < n; i += 8) {
-      std::memcpy(&x, a + i, 8);
-      std::memcpy(&y, b + i, 8);
-      if (x != y) return false;
-    }
-    std::memcpy(&x, a + n - 8, 8);
-    std::memcpy(&y, b + n - 8, 8);
-    return x == y;
-  }
-  if (n >= 4) {
-    uint32_t x1, y1, x2, y2;
-    std::memcpy(&x1, a, 4);
-    std::memcpy(&y1, b, 4);
-    std::memcpy(&x2, a + n - 4, 4);
-    std::memcpy(&y2, b + n - 4, 4);
-    return x1 == y1 && x2 == y2;
-  }
-  return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
-}
-
-}  // namespace
-
 void FlatEvent::AddChild(std::string& key, std::string_view name, std::string_view value) {
   if (full_) return;
   const size_t n = child_++;
   if (n < child_keys_.size()) {
     const std::string_view built = child_keys_[n];
     if (built.size() == key.size() + 1 + name.size() && built[key.size()] == '.' &&
-        SameBytes(built.data() + key.size() + 1, name.data(), name.size()) &&
-        SameBytes(built.data(), key.data(), key.size())) {
+        SameText(std::string_view(built.data() + key.size() + 1, name.size()), name) &&
+        SameText(std::string_view(built.data(), key.size()), key)) {
       Add(built, value);
       return;
     }
