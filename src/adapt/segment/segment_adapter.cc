@@ -51,8 +51,8 @@ constexpr KnownField kKnownFields[] = {
     {"timestamp", &MessageSlots::timestamp, "", false},
     {"originalTimestamp", &MessageSlots::original_timestamp, "", false},
     {"sentAt", &MessageSlots::sent_at, "", false},
-    {"userId", nullptr, "user_id", true},
-    {"anonymousId", nullptr, "anonymous_id", true},
+    {"userId", nullptr, kUserIdKey, true},
+    {"anonymousId", nullptr, kAnonymousIdKey, true},
     {"groupId", nullptr, "group_id", false},
     {"previousId", nullptr, "previous_id", false},
 };
@@ -381,15 +381,15 @@ void SegmentRequest::FinishMessage(const Message& m, const Validator& validator,
     if (!corrected) return reject("timestamp", kErrBadEventTime);
     char* text = event.Take(kRfc3339MillisBytes);
     WriteRfc3339Millis(text, *corrected);
-    event.Add("event_time", std::string_view(text, kRfc3339MillisBytes));
+    event.Add(kEventTimeKey, std::string_view(text, kRfc3339MillisBytes));
     event.Add("original_timestamp", timestamp);
   }
   if (!sent_at.empty()) event.Add("sent_at", sent_at);
   for (const Field& f : batch_context_.fields()) {
     if (!event.Has(f.key)) event.Add(f.key, f.value);
   }
-  event.Add("event_type", event_type);
-  if (!slots.message_id.empty()) event.Add("event_id", slots.message_id);
+  event.Add(kEventTypeKey, event_type);
+  if (!slots.message_id.empty()) event.Add(kEventIdKey, slots.message_id);
   const std::span<const Field> fields = event.fields();
   validator.CheckFlat(fields.data(), fields.size(), m.raw, m.index, info, out);
 }

@@ -49,8 +49,8 @@ using K = ParamKind;
 // tracklake's. Any other parameter is kept under its own name. Built at start-up, so that a
 // lookup is inlined without a guard.
 const NameTable<ParamSpec> kParams({
-      {"eid", {K::kRename, "event_id"}},         {"uid", {K::kRename, "user_id"}},
-      {"duid", {K::kRename, "anonymous_id"}},    {"sid", {K::kRename, "session_id"}},
+      {"eid", {K::kRename, kEventIdKey}},         {"uid", {K::kRename, kUserIdKey}},
+      {"duid", {K::kRename, kAnonymousIdKey}},    {"sid", {K::kRename, kSessionIdKey}},
       {"aid", {K::kAppId, "tracker_app_id"}},    {"p", {K::kRename, "platform"}},
       {"tv", {K::kRename, "v_tracker"}},         {"tna", {K::kRename, "name_tracker"}},
       {"vid", {K::kRename, "domain_sessionidx"}}, {"nuid", {K::kNetwork, "network_userid"}},
@@ -308,8 +308,8 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
   // creation time corrected by how far its clock was off when it sent the event.
   std::optional<int64_t> event_time = ttm;
   if (!event_time && dtm) event_time = SkewCorrectedTime(info.received_at_ms, stm, *dtm);
-  if (event_time) event_.Add("event_time", KeepTime(*event_time));
-  event_.Add("event_type", event_type);
+  if (event_time) event_.Add(kEventTimeKey, KeepTime(*event_time));
+  event_.Add(kEventTypeKey, event_type);
   const std::span<const Field> fields = event_.fields();
   validator.CheckFlat(fields.data(), fields.size(), raw, index, info, out);
 }
