@@ -5,7 +5,7 @@
 // instead of a string comparison per candidate. Names are looked up once per field of every
 // event, most of them absent from the table.
 //
-// Thread-safety: immutable after construction; build one as a function-local static.
+// Thread-safety: immutable after construction; build one once, as a static.
 #pragma once
 
 #include <bit>
