@@ -34,9 +34,10 @@ HANDLERS = {"native": "CollectorHandler::Ingest(", "segment": "CollectorHandler:
             "snowplow": "CollectorHandler::IngestSnowplow("}
 # Parts shown under each handler (substrings of callgrind's function names).
 PARTS = {"native": ["Validator::Parse(", "CollectorHandler::Commit("],
-         "segment": ["SegmentRequest::Parse(", "SegmentRequest::Emit(", "SegmentRequest::EmitMessage(",
+         "segment": ["ParseBody(", "SegmentRequest::Parse(", "SegmentRequest::Emit(", "SegmentRequest::ReadMessage(", "SegmentRequest::FinishMessage(",
                      "Validator::CheckFlat(", "FlatEvent::Flatten(", "CollectorHandler::Commit("],
-         "snowplow": ["SnowplowRequest::ParsePost(", "SnowplowRequest::Emit(", "SnowplowRequest::EmitEvent(",
+         "snowplow": ["ParseBody(", "SnowplowRequest::ParsePost(", "SnowplowRequest::Emit(", "SnowplowRequest::EmitEvent(",
+                      "ParseNested(",
                       "Validator::CheckFlat(", "FlatEvent::Flatten(", "CollectorHandler::Commit("]}
 
 

@@ -76,6 +76,39 @@ TEST(NameTableTest, FindsExactlyTheNamesItHolds) {
   EXPECT_EQ(table.Find(std::string_view("e\0", 2)), nullptr);  // a NUL is not padding
 }
 
+TEST(NameTableTest, EveryLengthAndEveryByteCounts) {
+  // The key of a name is a few overlapping loads: each of its bytes must still tell it apart.
+  const std::string base = "abcdefghijk";
+  std::vector<std::string> names;
+  for (size_t n = 1; n <= base.size(); ++n) names.push_back(base.substr(0, n));
+  const NameTable<int> table({{"a", 1}, {"ab", 2}, {"abc", 3}, {"abcd", 4}, {"abcde", 5}, {"abcdef", 6},
+                              {"abcdefg", 7}, {"abcdefgh", 8}, {"abcdefghi", 9}, {"abcdefghij", 10}, {"abcdefghijk", 11}});
+  for (size_t n = 1; n <= names.size(); ++n) {
+    const int* v = table.Find(names[n - 1]);
+    ASSERT_NE(v, nullptr) << names[n - 1];
+    EXPECT_EQ(*v, static_cast<int>(n));
+    for (size_t i = 0; i < n; ++i) {  // one byte changed anywhere: absent
+      std::string other = names[n - 1];
+      other[i] = 'z';
+      EXPECT_EQ(table.Find(other), nullptr) << other;
+    }
+  }
+}
+
+TEST(Naming, SameTextComparesEveryByteAtEveryLength) {
+  for (size_t n = 0; n <= 80; ++n) {
+    std::string a(n, 'x');
+    for (size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    EXPECT_TRUE(SameText(a, std::string(a))) << n;
+    EXPECT_FALSE(SameText(a, a + "y")) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = '#';
+      EXPECT_FALSE(SameText(a, b)) << n << " " << i;
+    }
+  }
+}
+
 TEST(EventTime, SkewCorrection) {
   // The client's clock is 10 minutes fast: it says it sent at 12:10 an event of 12:05; the
   // server received it at 12:00:01, so the event happened at 11:55:01.

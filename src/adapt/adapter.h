@@ -7,7 +7,9 @@
 // Every adapter works in two steps, because what identifies the sender may ride in the body
 // (Segment's writeKey, Snowplow's aid):
 //   1. Parse: limits first (sizes, counts, nesting), then the body's shape. Failure is the
-//      whole request's (AdaptError: a status, the field at fault and the rule in words).
+//      whole request's (AdaptError: a status, the field at fault and the rule in words). Only
+//      what names the sender is read here, and only when the headers do not (a body is read
+//      once: Segment's writeKey is looked for by a pass of its own, FindWriteKey, when asked).
 //   2. Emit(validator, info, out): after the collector knows the application (info), each
 //      event is mapped (docs/ingest-adapters.md has the tables) and validated; an event the
 //      mapping cannot make (a Segment track without `event`) is rejected like any other, with

@@ -15,8 +15,9 @@ std::optional<int64_t> ParseEpochMillis(std::string_view text) {
   if (text.empty() || text.size() > kMaxDigits) return std::nullopt;
   int64_t ms = 0;
   for (const char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    ms = ms * 10 + (c - '0');
+    const auto digit = static_cast<unsigned char>(c - '0');
+    if (digit > 9) return std::nullopt;
+    ms = ms * 10 + digit;
   }
   return ms;
 }

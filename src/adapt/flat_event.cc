@@ -1,6 +1,7 @@
 #include "adapt/flat_event.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -33,7 +34,15 @@ void FlatEvent::Clear(const FlattenLimits& limits) {
   limits_ = limits;
   arena_.Clear();
   fields_.clear();
-  full_ = false;
+  child_keys_.clear();
+  Begin();
+}
+
+void FlatEvent::Assign(std::span<const Field> fields) {
+  fields_.assign(fields.begin(), fields.end());
+  first_ = 0;
+  child_ = 0;
+  full_ = !fields_.empty() && (fields_.size() > limits_.max_fields || fields_.back().key.size() > limits_.max_key_bytes);
 }
 
 void FlatEvent::KeepValuesFrom(size_t first) {
@@ -41,7 +50,7 @@ void FlatEvent::KeepValuesFrom(size_t first) {
 }
 
 bool FlatEvent::Has(std::string_view key) const {
-  for (const Field& f : fields_) {
+  for (const Field& f : fields()) {
     if (f.key == key) return true;
   }
   return false;
@@ -205,20 +214,38 @@ error_code FlatEvent::FlattenObject(simdjson::ondemand::object object, std::stri
 
 void FlatEvent::AddChild(std::string& key, std::string_view name, std::string_view value) {
   if (full_) return;
-  if (!IsKeySegment(name)) {
+  const size_t n = child_++;
+  if (n < child_keys_.size()) {
+    const std::string_view built = child_keys_[n];
+    if (built.size() == key.size() + 1 + name.size() && built[key.size()] == '.' &&
+        SameText(std::string_view(built.data() + key.size() + 1, name.size()), name) &&
+        SameText(std::string_view(built.data(), key.size()), key)) {
+      Add(built, value);
+      return;
+    }
+  }
+  std::string_view child;
+  if (IsKeySegment(name)) {
+    const size_t size = key.size() + 1 + name.size();
+    char* p = arena_.Take(size);
+    std::memcpy(p, key.data(), key.size());
+    p[key.size()] = '.';
+    std::memcpy(p + key.size() + 1, name.data(), name.size());
+    child = std::string_view(p, size);
+  } else {
     const size_t base = key.size();
     key.push_back('.');
     AppendKeySegment(name, key);
-    AddKeyCopy(key, value);
+    child = arena_.Copy(key);
     key.resize(base);
-    return;
   }
-  const size_t size = key.size() + 1 + name.size();
-  char* p = arena_.Take(size);
-  std::memcpy(p, key.data(), key.size());
-  p[key.size()] = '.';
-  std::memcpy(p + key.size() + 1, name.data(), name.size());
-  Add(std::string_view(p, size), value);
+  // Kept until Clear, like every key in the arena.
+  if (n < child_keys_.size()) {
+    child_keys_[n] = child;
+  } else if (n == child_keys_.size()) {
+    child_keys_.push_back(child);
+  }
+  Add(child, value);
 }
 
 namespace {

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,8 +86,22 @@ class TextArena {
 
 class FlatEvent {
  public:
-  // Forgets the fields and their text, keeping the capacity.
+  // Forgets every event, its fields and their text, keeping the capacity.
   void Clear(const FlattenLimits& limits);
+  // Starts the next event in the same storage: the fields and text of the events before stay
+  // where they are until Clear (so a batch can be read whole before its events are finished),
+  // and the keys built for the event before are reused where the same names come again.
+  void Begin() {
+    first_ = fields_.size();
+    child_ = 0;
+    full_ = false;
+  }
+
+  // The same, for a caller done with the fields before (they are dropped, their text stays).
+  void BeginAfresh() {
+    fields_.clear();
+    Begin();
+  }
 
   // Adds a field viewing key and value, which must stay valid until the event is validated;
   // nothing when the event is already full.
@@ -94,31 +109,43 @@ class FlatEvent {
     if (full_) return;
     fields_.push_back(Field{key, value});
     // One field past a limit is kept, so the validator names the rule; then nothing more.
-    full_ = fields_.size() > limits_.max_fields || key.size() > limits_.max_key_bytes;
+    full_ = fields_.size() - first_ > limits_.max_fields || key.size() > limits_.max_key_bytes;
   }
   // The same, for a key in a buffer the caller reuses (a key being built): the key is copied.
   void AddKeyCopy(std::string_view key, std::string_view value) {
     if (!full_) Add(arena_.Copy(key), value);
   }
+  // The current event becomes a copy of fields (read into another FlatEvent), as full as adding
+  // them one by one would have left it.
+  void Assign(std::span<const Field> fields);
   // Copies text into the event's own storage; the view stays valid until Clear.
   std::string_view Keep(std::string_view text) { return arena_.Copy(text); }
+  // n bytes of the event's own storage to write into, valid until Clear.
+  char* Take(size_t n) { return arena_.Take(n); }
   // Copies the values of the fields from position first on into the event's own storage, before
   // the buffer they view (a nested document's parser) is reused.
   void KeepValuesFrom(size_t first);
+  // Drops the fields from position first on (an event given up after it was read).
+  void Truncate(size_t first) { fields_.resize(first); }
 
+  // Positions count every field since Clear (of this event and the ones before).
   size_t size() const { return fields_.size(); }
-  // True when the field count passed max_fields or a key passed max_key_bytes: the validator
-  // will reject the event, and adding more would only cost work.
+  // True when the event's field count passed max_fields or a key passed max_key_bytes: the
+  // validator will reject the event, and adding more would only cost work.
   bool full() const { return full_; }
-  // Whether a field is named key (linear: for merging a few batch-level fields).
+  // Whether a field of the current event is named key (linear: for merging a few batch-level fields).
   bool Has(std::string_view key) const;
 
   // Flattens value under key (which the call may extend, and restores). Returns simdjson's
   // error when the JSON turns out to be malformed; the value is then left partly consumed.
   simdjson::error_code Flatten(simdjson::ondemand::value value, std::string& key, size_t depth = 0);
 
-  // The fields so far, in the order added.
-  const std::vector<Field>& fields() const { return fields_; }
+  // The current event's fields, in the order added.
+  std::span<const Field> fields() const { return std::span<const Field>(fields_).subspan(first_); }
+  // The fields of positions [first, first + count).
+  std::span<const Field> fields(size_t first, size_t count) const {
+    return std::span<const Field>(fields_).subspan(first, count);
+  }
 
  private:
   // The fields of object (at depth, under key).
@@ -129,7 +156,12 @@ class FlatEvent {
   FlattenLimits limits_;
   TextArena arena_;
   std::vector<Field> fields_;
+  size_t first_ = 0;  // the current event's first field
   bool full_ = false;
+  // The keys AddChild built, by their order in an event: batches repeat their events' shapes, so
+  // the next event's child n is most often the same key, compared instead of built and copied.
+  std::vector<std::string_view> child_keys_;
+  size_t child_ = 0;  // AddChild calls in the current event
 };
 
 // The scalar's text as a flat value: strings unescaped, numbers as sent, booleans "true" or

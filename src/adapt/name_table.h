@@ -5,9 +5,10 @@
 // instead of a string comparison per candidate. Names are looked up once per field of every
 // event, most of them absent from the table.
 //
-// Thread-safety: immutable after construction; build one as a function-local static.
+// Thread-safety: immutable after construction; build one once, as a static.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -62,10 +63,23 @@ class NameTable {
   };
 
   static Key KeyOf(std::string_view name) {
-    Key k{0, name.size()};
-    const size_t n = name.size() < 8 ? name.size() : 8;
-    for (size_t i = 0; i < n; ++i) k.prefix |= uint64_t{static_cast<unsigned char>(name[i])} << (8 * i);
-    return k;
+    // A few loads instead of a byte loop: overlapping loads OR the same bytes into place.
+    const auto* p = reinterpret_cast<const unsigned char*>(name.data());
+    const size_t n = name.size();
+    uint64_t prefix = 0;
+    if constexpr (std::endian::native != std::endian::little) {
+      for (size_t i = 0; i < (n < 8 ? n : 8); ++i) prefix |= uint64_t{p[i]} << (8 * i);
+    } else if (n >= 8) {
+      std::memcpy(&prefix, p, 8);
+    } else if (n >= 4) {
+      uint32_t head, tail;
+      std::memcpy(&head, p, 4);
+      std::memcpy(&tail, p + n - 4, 4);
+      prefix = head | (uint64_t{tail} << (8 * (n - 4)));
+    } else if (n > 0) {
+      prefix = p[0] | (uint64_t{p[n / 2]} << (8 * (n / 2))) | (uint64_t{p[n - 1]} << (8 * (n - 1)));
+    }
+    return Key{prefix, n};
   }
   size_t SlotOf(const Key& k) const {
     return static_cast<size_t>(((k.prefix + k.size) * 0x9E3779B97F4A7C15ull) >> (64 - bits_));

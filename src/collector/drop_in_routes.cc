@@ -80,9 +80,14 @@ void CollectorHandler::IngestSegment(HttpRequest& request, ConnectionState& conn
   if (auto e = segment.Parse(static_cast<SegmentCall>(call), body, validator_.rules())) {
     return Respond(respond, ErrorReply(style, e->status, e->field, e->rule));
   }
+  // The body's writeKey counts only without a key in the headers: only then is it looked for.
+  std::string_view body_key;
+  if (request[http::field::authorization].empty()) {
+    if (auto e = segment.FindWriteKey(body_key)) return Respond(respond, ErrorReply(style, e->status, e->field, e->rule));
+  }
   Caller caller;
   Refusal refusal;
-  if (!ResolveCaller(request, connection, segment.write_key(), caller, refusal)) {
+  if (!ResolveCaller(request, connection, body_key, caller, refusal)) {
     return Respond(respond, ErrorReply(style, refusal.status, refusal.field, refusal.message));
   }
   RequestInfo info;

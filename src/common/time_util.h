@@ -2,6 +2,7 @@
 // partitioning. Pure functions, thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,6 +25,9 @@ int64_t NowMillis();
 std::string FormatRfc3339Millis(int64_t ms);
 // Appends the same 24 characters to out; no allocation when out has capacity.
 void AppendRfc3339Millis(std::string& out, int64_t ms);
+// Writes them at out, which has room for kRfc3339MillisBytes.
+inline constexpr size_t kRfc3339MillisBytes = 24;
+void WriteRfc3339Millis(char* out, int64_t ms);
 
 // Parses an RFC 3339 date-time ("2026-11-26T06:07:15Z", fractional seconds of any
 // length, "Z" or "+hh:mm"/"-hh:mm" offsets, 't'/'z' accepted). Returns UTC milliseconds,

@@ -96,6 +96,31 @@ std::optional<SegmentCall> SegmentCallOf(std::string_view name) {
   return std::nullopt;
 }
 
+// One message of the request as read, waiting for the batch's own fields to be finished.
+struct SegmentRequest::Message {
+  enum class Kind : uint8_t { kMapped, kNotObject, kTooLarge, kTooDeep };
+  Kind kind = Kind::kMapped;
+  uint32_t index = 0;
+  std::string_view raw;    // its text: what max_event_bytes measures and a dead letter keeps
+  std::string_view field;  // kTooDeep: the field nested too deep; kMapped: a well-known field of the wrong JSON type
+  size_t first = 0;        // kMapped: its fields in the batch's FlatEvent
+  size_t count = 0;
+  MessageSlots slots;
+  bool has_identity = false;
+};
+
+// A thread's storage for the request it is serving, kept for the next one.
+struct SegmentRequest::Scratch {
+  FlatEvent fields;  // every message's own fields, read before any message is finished
+  std::vector<Message> messages;
+  FlatEvent event;  // the message being finished
+};
+
+SegmentRequest::Scratch& SegmentRequest::ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
 std::optional<AdaptError> SegmentRequest::Parse(SegmentCall call, std::string_view body, const ValidationRules& rules) {
   call_ = call;
   body_bytes_ = body.size();
@@ -109,82 +134,120 @@ std::optional<AdaptError> SegmentRequest::Parse(SegmentCall call, std::string_vi
   }
   if (TrimJsonWhitespace(body).empty()) return AdaptError{400, "", "request body must not be empty"};
   if (error_code e = ParseBody(body, doc_)) return MalformedJson(e);
-  simdjson::ondemand::object object;
   json_type type;
   if (error_code e = doc_.type().get(type)) return MalformedJson(e);
   if (type != json_type::object) return AdaptError{400, "", "request body must be a JSON object"};
-  if (error_code e = doc_.get_object().get(object)) return MalformedJson(e);
-  // One pass over the top level (the batch array is skipped once, not once per field looked up).
+  return std::nullopt;
+}
+
+std::optional<AdaptError> SegmentRequest::FindWriteKey(std::string_view& key) {
+  key = {};
   write_key_.clear();
-  sent_at_.clear();
-  batch_context_.Clear(limits_);
+  simdjson::ondemand::object object;
+  if (error_code e = doc_.get_object().get(object)) return MalformedJson(e);
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     std::string_view name;
     if (error_code e = std::move(field_result).get(field)) return MalformedJson(e);
     if (error_code e = field.unescaped_key().get(name)) return MalformedJson(e);
-    const bool write_key = name == "writeKey";
-    if (write_key || (batch && name == "sentAt")) {
-      std::string_view text;
-      bool present = false;
-      bool container = false;
-      if (error_code e = ScalarText(field.value(), text, present, container)) return MalformedJson(e);
-      if (container) return AdaptError{400, std::string(name), std::string(kRuleString)};
-      (write_key ? write_key_ : sent_at_).assign(present ? text : std::string_view{});
-    } else if (batch && name == "context") {
-      key_.assign("context");
-      if (error_code e = batch_context_.Flatten(field.value(), key_)) return MalformedJson(e);
-    }
+    if (name != "writeKey") continue;
+    std::string_view text;
+    bool present = false;
+    bool container = false;
+    if (error_code e = ScalarText(field.value(), text, present, container)) return MalformedJson(e);
+    if (container) return AdaptError{400, "writeKey", std::string(kRuleString)};
+    write_key_.assign(present ? text : std::string_view{});
   }
-  // Its values view the parser's strings, which the rewind below lets the messages overwrite.
-  batch_context_.KeepValuesFrom(0);
-  if (!sent_at_.empty() && !ParseRfc3339Millis(sent_at_)) return AdaptError{400, "sentAt", std::string(kErrBadEventTime)};
-  doc_.rewind();
+  doc_.rewind();  // Emit reads the body from its start
+  key = write_key_;
   return std::nullopt;
 }
 
 std::optional<AdaptError> SegmentRequest::Emit(const Validator& validator, const RequestInfo& info, ValidatedBody& out) {
   out.Clear();
   out.records.reserve(body_bytes_ + body_bytes_ / 2);  // flattened keys repeat their prefixes
-  auto fail = [&out](AdaptError e) {
-    out.Clear();
-    return std::optional<AdaptError>(std::move(e));
-  };
+  Scratch& s = ThreadScratch();
+  s.fields.Clear(limits_);
+  s.messages.clear();
+  batch_context_.Clear(limits_);
+  sent_at_ = {};
+  sent_at_ms_.reset();
+  std::optional<AdaptError> error;
   if (call_ != SegmentCall::kBatch) {
     simdjson::ondemand::value message;
-    if (error_code e = doc_.get_value().get(message)) return fail(MalformedJson(e));
-    if (auto e = EmitMessage(message, 0, validator, info, out)) return fail(std::move(*e));
-    return std::nullopt;
-  }
-  simdjson::ondemand::object object;
-  simdjson::ondemand::value batch;
-  if (error_code e = doc_.get_object().get(object)) return fail(MalformedJson(e));
-  error_code e = object.find_field_unordered("batch").get(batch);
-  if (e == simdjson::NO_SUCH_FIELD) return fail(AdaptError{400, "batch", std::string(kErrRequired)});
-  if (e) return fail(MalformedJson(e));
-  simdjson::ondemand::array messages;
-  if (batch.get_array().get(messages)) return fail(AdaptError{400, "batch", "must be an array of messages"});
-  uint32_t index = 0;
-  for (auto element : messages) {
-    simdjson::ondemand::value message;
-    if ((e = element.get(message))) return fail(MalformedJson(e));
-    if (index >= max_events_) {
-      return fail(AdaptError{400, "batch", "must hold at most " + std::to_string(max_events_) +
-                                               " messages (validation.max_events_per_request)"});
+    if (error_code e = doc_.get_value().get(message)) {
+      error = MalformedJson(e);
+    } else {
+      error = ReadMessage(message, 0, true, validator);
     }
-    if (auto err = EmitMessage(message, index, validator, info, out)) return fail(std::move(*err));
-    ++index;
+  } else {
+    error = ReadBatch(validator);
+  }
+  if (!error) {
+    for (const Message& m : s.messages) FinishMessage(m, validator, info, out);
+  }
+  // A huge batch's storage is not kept for the thread's next request.
+  constexpr size_t kKeepFields = 1 << 16;
+  if (s.fields.size() > kKeepFields) s = Scratch{};
+  if (error) out.Clear();
+  return error;
+}
+
+std::optional<AdaptError> SegmentRequest::ReadBatch(const Validator& validator) {
+  // One pass over the top level, so the messages are read once; the batch's sentAt and
+  // context may come after them (Segment's libraries send sentAt last).
+  simdjson::ondemand::object object;
+  if (error_code e = doc_.get_object().get(object)) return MalformedJson(e);
+  bool has_batch = false;
+  for (auto field_result : object) {
+    simdjson::ondemand::field field;
+    std::string_view name;
+    if (error_code e = std::move(field_result).get(field)) return MalformedJson(e);
+    if (error_code e = field.unescaped_key().get(name)) return MalformedJson(e);
+    if (name == "batch") {
+      if (has_batch) continue;  // the first one is the batch
+      has_batch = true;
+      simdjson::ondemand::array messages;
+      if (field.value().get_array().get(messages)) return AdaptError{400, "batch", "must be an array of messages"};
+      uint32_t index = 0;
+      for (auto element : messages) {
+        simdjson::ondemand::value message;
+        if (error_code e = element.get(message)) return MalformedJson(e);
+        if (index >= max_events_) {
+          return AdaptError{400, "batch", "must hold at most " + std::to_string(max_events_) +
+                                              " messages (validation.max_events_per_request)"};
+        }
+        if (auto e = ReadMessage(message, index, false, validator)) return e;
+        ++index;
+      }
+    } else if (name == "writeKey" || name == "sentAt") {
+      std::string_view text;
+      bool present = false;
+      bool container = false;
+      if (error_code e = ScalarText(field.value(), text, present, container)) return MalformedJson(e);
+      if (container) return AdaptError{400, std::string(name), std::string(kRuleString)};
+      if (name == "sentAt") sent_at_ = present ? text : std::string_view{};
+    } else if (name == "context") {
+      key_.assign("context");
+      if (error_code e = batch_context_.Flatten(field.value(), key_)) return MalformedJson(e);
+    }
+  }
+  if (!has_batch) return AdaptError{400, "batch", std::string(kErrRequired)};
+  if (!sent_at_.empty() && !(sent_at_ms_ = ParseRfc3339Millis(sent_at_))) {
+    return AdaptError{400, "sentAt", std::string(kErrBadEventTime)};
   }
   return std::nullopt;
 }
 
-std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value message, uint32_t index,
-                                                      const Validator& validator, const RequestInfo& info,
-                                                      ValidatedBody& out) {
+std::optional<AdaptError> SegmentRequest::ReadMessage(simdjson::ondemand::value message, uint32_t index,
+                                                      bool top_level, const Validator& validator) {
+  Scratch& s = ThreadScratch();
+  Message m;
+  m.index = index;
   json_type type;
-  std::string_view raw;
   if (error_code e = message.type().get(type)) return MalformedJson(e);
   if (type != json_type::object) {
+    std::string_view raw;
     if (type == json_type::array) {
       simdjson::ondemand::array a;
       if (error_code e = message.get_array().get(a)) return MalformedJson(e);
@@ -192,107 +255,143 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
     } else {
       raw = message.raw_json_token();
     }
-    validator.Reject(index, "", kErrNotObject, TrimJsonWhitespace(raw), info, out);
+    m.kind = Message::Kind::kNotObject;
+    m.raw = TrimJsonWhitespace(raw);
+    s.messages.push_back(m);
     return std::nullopt;
   }
   simdjson::ondemand::object object;
   if (error_code e = message.get_object().get(object)) return MalformedJson(e);
-  if (error_code e = object.raw_json().get(raw)) return MalformedJson(e);
-  raw = TrimJsonWhitespace(raw);
-  if (raw.size() > validator.rules().max_event_bytes) {  // before any work on its fields
-    validator.CheckFlat(nullptr, 0, raw, index, info, out);
-    return std::nullopt;
-  }
-  if (error_code e = object.reset().error()) return MalformedJson(e);
-
-  event_.Clear(limits_);
-  MessageSlots slots;
-  bool has_identity = false;
-  std::string_view bad_field;  // a well-known field of the wrong JSON type
+  s.fields.Begin();
+  m.first = s.fields.size();
+  error_code error = simdjson::SUCCESS;  // malformed JSON met in the message
+  bool too_deep = false;
   for (auto field_result : object) {
     simdjson::ondemand::field field;
-    if (error_code e = std::move(field_result).get(field)) return MalformedJson(e);
     std::string_view name;
-    if (error_code e = field.unescaped_key().get(name)) return MalformedJson(e);
+    if ((error = std::move(field_result).get(field)) || (error = field.unescaped_key().get(name))) break;
     if (name == "writeKey" || name == "integrations" || name == "_metadata" || name == "receivedAt" ||
         name == "options") {
-      continue;  // delivery instructions and server-set times, not event data
+      // Delivery instructions and server-set times, not event data; the body's key must be text.
+      if (top_level && name == "writeKey") {
+        std::string_view text;
+        bool present = false;
+        bool container = false;
+        if ((error = ScalarText(field.value(), text, present, container))) break;
+        if (container) return AdaptError{400, "writeKey", std::string(kRuleString)};
+      }
+      continue;
     }
     const KnownField* k = FindKnownField(name);
     if (k != nullptr) {
       std::string_view text;
       bool present = false;
       bool container = false;
-      if (error_code e = ScalarText(field.value(), text, present, container)) return MalformedJson(e);
-      if (container && bad_field.empty()) bad_field = k->name;
+      if ((error = ScalarText(field.value(), text, present, container))) break;
+      if (container && m.field.empty()) m.field = k->name;
       if (!present) continue;
-      if (k->slot != nullptr) slots.*(k->slot) = text;
+      if (k->slot != nullptr) m.slots.*(k->slot) = text;
       if (!k->as.empty()) {
-        event_.Add(k->as, text);
-        has_identity = has_identity || k->identity;
+        s.fields.Add(k->as, text);
+        m.has_identity = m.has_identity || k->identity;
       }
       continue;
     }
     key_.clear();
     AppendKeySegment(name, key_);
-    if (error_code e = event_.Flatten(field.value(), key_)) {
-      if (e != simdjson::DEPTH_ERROR) return MalformedJson(e);
-      // Our own bound, not malformed JSON: this message only (the batch's iteration skips the rest).
-      validator.Reject(index, key_, kRuleDepth, raw, info, out);
-      return std::nullopt;
+    if ((error = s.fields.Flatten(field.value(), key_))) {
+      if (error == simdjson::DEPTH_ERROR) {
+        // Our own bound, not malformed JSON: this message only.
+        error = simdjson::SUCCESS;
+        too_deep = true;
+        m.field = s.fields.Keep(key_);
+      }
+      break;
     }
   }
+  // Its text, now that it was read (the rest skipped after an early stop): no second walk.
+  std::string_view raw;
+  if (error_code e = object.raw_json().get(raw)) return MalformedJson(error ? error : e);
+  m.raw = TrimJsonWhitespace(raw);
+  if (m.raw.size() > validator.rules().max_event_bytes) {
+    m.kind = Message::Kind::kTooLarge;  // whatever was read in it
+  } else if (error) {
+    return MalformedJson(error);
+  } else if (too_deep) {
+    m.kind = Message::Kind::kTooDeep;
+  } else {
+    m.count = s.fields.size() - m.first;
+  }
+  if (m.kind != Message::Kind::kMapped) s.fields.Truncate(m.first);
+  s.messages.push_back(m);
+  return std::nullopt;
+}
 
+void SegmentRequest::FinishMessage(const Message& m, const Validator& validator, const RequestInfo& info,
+                                   ValidatedBody& out) {
   auto reject = [&](std::string_view field, std::string_view rule) {
-    validator.Reject(index, field, rule, raw, info, out);
-    return std::nullopt;
+    validator.Reject(m.index, field, rule, m.raw, info, out);
   };
-  const std::string_view type_name = slots.type, event_name = slots.event, message_id = slots.message_id;
-  std::string_view timestamp = slots.timestamp, sent_at = slots.sent_at;
-  const std::string_view original_timestamp = slots.original_timestamp;
-  if (!bad_field.empty()) return reject(bad_field, kRuleString);
+  switch (m.kind) {
+    case Message::Kind::kNotObject:
+      return reject("", kErrNotObject);
+    case Message::Kind::kTooLarge:
+      return validator.CheckFlat(nullptr, 0, m.raw, m.index, info, out);  // names the size rule
+    case Message::Kind::kTooDeep:
+      return reject(m.field, kRuleDepth);
+    case Message::Kind::kMapped:
+      break;
+  }
+  const MessageSlots& slots = m.slots;
+  if (!m.field.empty()) return reject(m.field, kRuleString);
   SegmentCall call = call_;
   if (call == SegmentCall::kBatch) {
-    if (type_name.empty()) return reject("type", kErrRequired);
-    const std::optional<SegmentCall> c = MessageType(type_name);
+    if (slots.type.empty()) return reject("type", kErrRequired);
+    const std::optional<SegmentCall> c = MessageType(slots.type);
     if (!c) return reject("type", kRuleType);
     call = *c;
   }
-  if (!has_identity) return reject("userId", kRuleIdentity);
-  scratch_.clear();
+  if (!m.has_identity) return reject("userId", kRuleIdentity);
+  Scratch& s = ThreadScratch();
+  FlatEvent& event = s.event;
+  event.Clear(limits_);
+  event.Assign(s.fields.fields(m.first, m.count));
+  std::string_view event_type = TypeName(call);
   if (call == SegmentCall::kTrack) {
-    if (event_name.empty()) return reject("event", kErrRequired);
-    if (!NormalizeEventName(event_name, validator.rules().max_event_type_bytes, scratch_)) {
-      return reject("event", kRuleEventName);
+    if (slots.event.empty()) return reject("event", kErrRequired);
+    if (slots.event != event_name_) {  // a batch mostly repeats its names
+      scratch_.clear();
+      if (!NormalizeEventName(slots.event, validator.rules().max_event_type_bytes, scratch_)) {
+        return reject("event", kRuleEventName);
+      }
+      event_name_.assign(slots.event);
+      event_type_.swap(scratch_);
     }
-    event_.Add("event_text", event_name);
-  } else {
-    scratch_.assign(TypeName(call));
+    event_type = event_type_;
+    event.Add("event_text", slots.event);
   }
-  if (timestamp.empty()) timestamp = original_timestamp;
-  if (sent_at.empty()) sent_at = sent_at_;
+  const std::string_view timestamp = slots.timestamp.empty() ? slots.original_timestamp : slots.timestamp;
+  const std::string_view sent_at = slots.sent_at.empty() ? sent_at_ : slots.sent_at;
   if (!timestamp.empty()) {
     const std::optional<int64_t> happened = ParseRfc3339Millis(timestamp);
     if (!happened) return reject("timestamp", kErrBadEventTime);
-    std::optional<int64_t> sent;
-    if (!sent_at.empty() && !(sent = ParseRfc3339Millis(sent_at))) return reject("sentAt", kErrBadEventTime);
+    std::optional<int64_t> sent = sent_at_ms_;  // the batch's, checked once
+    if (!slots.sent_at.empty() && !(sent = ParseRfc3339Millis(slots.sent_at))) return reject("sentAt", kErrBadEventTime);
     const std::optional<int64_t> corrected = SkewCorrectedTime(info.received_at_ms, sent, *happened);
     if (!corrected) return reject("timestamp", kErrBadEventTime);
-    const size_t at = scratch_.size();
-    AppendRfc3339Millis(scratch_, *corrected);
-    event_.Add(kEventTimeKey, event_.Keep(std::string_view(scratch_).substr(at)));
-    event_.Add("original_timestamp", timestamp);
-    scratch_.resize(at);
+    char* text = event.Take(kRfc3339MillisBytes);
+    WriteRfc3339Millis(text, *corrected);
+    event.Add(kEventTimeKey, std::string_view(text, kRfc3339MillisBytes));
+    event.Add("original_timestamp", timestamp);
   }
-  if (!sent_at.empty()) event_.Add("sent_at", sent_at);
+  if (!sent_at.empty()) event.Add("sent_at", sent_at);
   for (const Field& f : batch_context_.fields()) {
-    if (!event_.Has(f.key)) event_.Add(f.key, f.value);
+    if (!event.Has(f.key)) event.Add(f.key, f.value);
   }
-  event_.Add(kEventTypeKey, event_.Keep(scratch_));
-  if (!message_id.empty()) event_.Add(kEventIdKey, message_id);
-  const std::vector<Field>& fields = event_.fields();
-  validator.CheckFlat(fields.data(), fields.size(), raw, index, info, out);
-  return std::nullopt;
+  event.Add(kEventTypeKey, event_type);
+  if (!slots.message_id.empty()) event.Add(kEventIdKey, slots.message_id);
+  const std::span<const Field> fields = event.fields();
+  validator.CheckFlat(fields.data(), fields.size(), m.raw, m.index, info, out);
 }
 
 }  // namespace tracklake

@@ -2,6 +2,7 @@
 #include "adapt/segment/segment_adapter.h"
 
 #include "adapt/adapt_test_util.h"
+#include "validate/field_rules.h"
 
 namespace tracklake {
 namespace {
@@ -12,7 +13,9 @@ class SegmentTest : public ::testing::Test {
   std::string Run(SegmentCall call, std::string_view body) {
     SegmentRequest request;
     if (auto e = request.Parse(call, body, rules_)) return e->field + ": " + e->rule;
-    write_key_ = std::string(request.write_key());
+    std::string_view key;
+    if (auto e = request.FindWriteKey(key)) return e->field + ": " + e->rule;
+    write_key_ = std::string(key);
     Validator validator(rules_);
     RequestInfo info{"shop", kAdaptReceivedAtMs, nullptr};
     if (auto e = request.Emit(validator, info, out_)) return e->field + ": " + e->rule;
@@ -84,6 +87,50 @@ TEST_F(SegmentTest, BatchContextIsMergedTheMessagesOwnValuesWin) {
   EXPECT_EQ(records_[0]["event_time"], "2026-01-01T00:00:05.000Z");  // the batch's sentAt
 }
 
+TEST_F(SegmentTest, BatchFieldsAfterTheMessagesApplyToThemAll) {
+  // Segment's libraries send sentAt after the batch: the body is read once, so the messages wait
+  // for it (and for context) before they are finished.
+  ASSERT_EQ(Run(SegmentCall::kBatch, R"({"batch":[
+      {"type":"track","event":"x","userId":"u","timestamp":"2026-01-01T00:00:05Z"},
+      {"type":"track","event":"x","userId":"u","timestamp":"2026-01-01T00:00:06Z","sentAt":"2026-01-01T00:00:07Z"}],
+      "context":{"app":{"name":"n"}},"sentAt":"2026-01-01T00:00:10Z","writeKey":"wk"})"),
+            "");
+  EXPECT_EQ(write_key_, "wk");
+  ASSERT_EQ(out_.accepted, 2u);
+  EXPECT_EQ(records_[0]["event_time"], "2026-01-01T00:00:05.000Z");
+  EXPECT_EQ(records_[0]["sent_at"], "2026-01-01T00:00:10Z");
+  EXPECT_EQ(records_[0]["context.app.name"], "n");
+  EXPECT_EQ(records_[1]["event_time"], "2026-01-01T00:00:09.000Z");  // its own sentAt
+  EXPECT_EQ(records_[1]["context.app.name"], "n");
+  // A batch-level field of the wrong kind fails the request, wherever it comes.
+  EXPECT_EQ(Run(SegmentCall::kBatch, R"({"batch":[{"type":"track","event":"x","userId":"u"}],"sentAt":{}})"),
+            "sentAt: must be a string");
+  EXPECT_TRUE(out_.spans.empty());
+  EXPECT_EQ(Run(SegmentCall::kBatch, R"({"batch":[],"sentAt":"later"})"), "sentAt: " + std::string(kErrBadEventTime));
+  EXPECT_EQ(Run(SegmentCall::kBatch, R"({"batch":[],"writeKey":[1]})"), "writeKey: must be a string");
+  EXPECT_EQ(Run(SegmentCall::kTrack, R"({"event":"x","userId":"u","writeKey":{"k":1}})"), "writeKey: must be a string");
+}
+
+TEST_F(SegmentTest, KeysBuiltForOneMessageAreNotMistakenForTheNext) {
+  // The next message's child keys are compared with the ones built before, place by place.
+  ASSERT_EQ(Run(SegmentCall::kBatch, R"({"batch":[
+      {"type":"track","event":"Sign Up","userId":"u","properties":{"a":"1","b":"2"}},
+      {"type":"track","event":"Sign Up","userId":"u","properties":{"a":"1","c":"2"}},
+      {"type":"track","event":"Log In","userId":"u","traits":{"a":"1","b c":"2"}},
+      {"type":"track","event":"Log In","userId":"u","traits":{"a":"1","b_c":"2"}}]})"),
+            "");
+  ASSERT_EQ(out_.accepted, 4u);
+  EXPECT_EQ(records_[0]["properties.b"], "2");
+  EXPECT_EQ(records_[1]["properties.c"], "2");
+  EXPECT_EQ(records_[1].count("properties.b"), 0u);
+  EXPECT_EQ(records_[2]["traits.a"], "1");
+  EXPECT_EQ(records_[2]["traits.b_c"], "2");
+  EXPECT_EQ(records_[3]["traits.b_c"], "2");
+  EXPECT_EQ(records_[0]["event_type"], "sign_up");
+  EXPECT_EQ(records_[2]["event_type"], "log_in");
+  EXPECT_EQ(records_[3]["event_text"], "Log In");
+}
+
 TEST_F(SegmentTest, MessageRulesRejectOneMessageNotTheBatch) {
   ASSERT_EQ(Run(SegmentCall::kBatch, R"({"batch":[
       {"type":"track","userId":"u"},
@@ -138,6 +185,20 @@ TEST_F(SegmentTest, LimitsBeforeParsing) {
   EXPECT_EQ(out_.accepted, 1u);
   ASSERT_EQ(out_.rejected.size(), 1u);
   EXPECT_NE(out_.rejected[0].error.find("larger than 300"), std::string::npos);
+  // Over the size, its content is not judged (a bad value, nesting too deep): the size is named.
+  std::string deep_big = R"({"batch":[{"type":"track","event":"x","userId":"u","properties":{"p":")" +
+                         std::string(400, 'y') + R"(","q":tru,"r":)";
+  for (int i = 0; i < 100; ++i) deep_big += R"({"a":)";
+  deep_big += "1" + std::string(100, '}') + R"(}},{"type":"track","event":"y","userId":"u"}]})";
+  ASSERT_EQ(Run(SegmentCall::kBatch, deep_big), "");
+  EXPECT_EQ(out_.accepted, 1u);
+  ASSERT_EQ(out_.rejected.size(), 1u);
+  EXPECT_NE(out_.rejected[0].error.find("larger than 300"), std::string::npos);
+  EXPECT_EQ(out_.rejected[0].index, 0u);
+  // Under it, the same bad value fails the request as malformed JSON.
+  EXPECT_NE(Run(SegmentCall::kBatch, R"({"batch":[{"type":"track","event":"x","userId":"u","properties":{"q":tru}}]})")
+                .find("valid JSON"),
+            std::string::npos);
 }
 
 }  // namespace

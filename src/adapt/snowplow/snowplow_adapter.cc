@@ -43,12 +43,12 @@ struct ParamSpec {
   std::string_view field;  // the event field it is stored as
 };
 
+using K = ParamKind;
 // Tracker-protocol parameters with a meaning of their own, and the names Snowplow's own
 // warehouse tables give them (atomic.events); event_id, user_id, anonymous_id and session_id are
-// tracklake's. Any other parameter is kept under its own name.
-const ParamSpec* FindParam(std::string_view name) {
-  using K = ParamKind;
-  static const NameTable<ParamSpec> table({
+// tracklake's. Any other parameter is kept under its own name. Built at start-up, so that a
+// lookup is inlined without a guard.
+const NameTable<ParamSpec> kParams({
       {"eid", {K::kRename, kEventIdKey}},         {"uid", {K::kRename, kUserIdKey}},
       {"duid", {K::kRename, kAnonymousIdKey}},    {"sid", {K::kRename, kSessionIdKey}},
       {"aid", {K::kAppId, "tracker_app_id"}},    {"p", {K::kRename, "platform"}},
@@ -78,9 +78,9 @@ const ParamSpec* FindParam(std::string_view name) {
       {"ttm", {K::kTrueTime, "true_tstamp"}},    {"ue_pr", {K::kUnstruct, ""}},
       {"ue_px", {K::kUnstruct64, ""}},           {"co", {K::kContexts, ""}},
       {"cx", {K::kContexts64, ""}},
-  });
-  return table.Find(name);
-}
+});
+
+const ParamSpec* FindParam(std::string_view name) { return kParams.Find(name); }
 
 struct EventCode {
   std::string_view code;
@@ -169,6 +169,8 @@ std::optional<AdaptError> SnowplowRequest::Emit(const Validator& validator, cons
                                                 const std::vector<std::string>* app_ids, ValidatedBody& out) {
   out.Clear();
   out.records.reserve(body_bytes_ * 2);  // short parameter names become longer field names
+  event_.Clear(limits_);  // each event then Begins in it, reusing the keys built for the one before
+  context_key_ = {};
   auto fail = [&out](AdaptError e) {
     out.Clear();
     return std::optional<AdaptError>(std::move(e));
@@ -198,35 +200,32 @@ std::optional<AdaptError> SnowplowRequest::Emit(const Validator& validator, cons
     simdjson::ondemand::value v;
     if (error_code e = element.get(v)) return fail(MalformedJson(e));
     simdjson::ondemand::object event;
-    std::string_view raw;
-    json_type type;
-    if (error_code e = v.type().get(type)) return fail(MalformedJson(e));
-    if (type != json_type::object) {
-      validator.Reject(index++, "", kErrNotObject, TrimJsonWhitespace(v.raw_json_token()), info, out);
-      continue;
-    }
     if (error_code e = v.get_object().get(event)) return fail(MalformedJson(e));
-    if (error_code e = event.raw_json().get(raw)) return fail(MalformedJson(e));
-    raw = TrimJsonWhitespace(raw);
-    if (raw.size() > validator.rules().max_event_bytes) {
-      validator.CheckFlat(nullptr, 0, raw, index++, info, out);
-      continue;
-    }
-    if (error_code e = event.reset().error()) return fail(MalformedJson(e));
     params_.clear();
     std::string_view bad;
+    error_code error = simdjson::SUCCESS;  // malformed JSON met in the event
     for (auto field_result : event) {
       simdjson::ondemand::field field;
-      if (error_code e = std::move(field_result).get(field)) return fail(MalformedJson(e));
       std::string_view name;
       std::string_view text;
       bool present = false;
       bool container = false;
-      if (error_code e = field.unescaped_key().get(name)) return fail(MalformedJson(e));
-      if (error_code e = ScalarText(field.value(), text, present, container)) return fail(MalformedJson(e));
+      if ((error = std::move(field_result).get(field)) || (error = field.unescaped_key().get(name)) ||
+          (error = ScalarText(field.value(), text, present, container))) {
+        break;
+      }
       if (container && bad.empty()) bad = name;
       if (present) params_.push_back(Param{name, text});
     }
+    // Its text, now that it was read (the rest skipped after an early stop): no second walk.
+    std::string_view raw;
+    if (error_code e = event.raw_json().get(raw)) return fail(MalformedJson(error ? error : e));
+    raw = TrimJsonWhitespace(raw);
+    if (raw.size() > validator.rules().max_event_bytes) {
+      validator.CheckFlat(nullptr, 0, raw, index++, info, out);  // whatever was read in it
+      continue;
+    }
+    if (error) return fail(MalformedJson(error));
     if (!bad.empty()) {
       validator.Reject(index++, bad, kRuleString, raw, info, out);
       continue;
@@ -242,7 +241,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
   auto reject = [&](std::string_view field, std::string_view rule) {
     validator.Reject(index, field, rule, raw, info, out);
   };
-  event_.Clear(limits_);
+  event_.BeginAfresh();
   std::string_view e, aid;
   std::optional<int64_t> dtm, stm, ttm;
   has_ue_ = false;
@@ -276,9 +275,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
         const std::optional<int64_t> ms = ParseEpochMillis(p.value);
         if (!ms || *ms > kMaxEventTimeMs) return reject(name, kRuleMillis);
         (spec->kind == ParamKind::kDeviceCreated ? dtm : spec->kind == ParamKind::kDeviceSent ? stm : ttm) = ms;
-        scratch_.clear();
-        AppendRfc3339Millis(scratch_, *ms);
-        event_.Add(spec->field, event_.Keep(scratch_));
+        event_.Add(spec->field, KeepTime(*ms));
         continue;
       }
       case ParamKind::kUnstruct:
@@ -292,32 +289,35 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
   if (app_ids != nullptr && std::find(app_ids->begin(), app_ids->end(), aid) == app_ids->end()) {
     return reject("aid", kRuleAppId);
   }
-  scratch_.clear();
+  std::string_view event_type;
   if (e == "ue") {
     if (!has_ue_) return reject("ue_pr", kRuleUeRequired);
+    scratch_.clear();
     if (!NormalizeEventName(ue_name_, validator.rules().max_event_type_bytes, scratch_)) {
       return reject("ue_pr", kRuleSelfDescribing);
     }
+    event_type = event_.Keep(scratch_);
   } else {
     const EventCode* c = std::find_if(std::begin(kEventCodes), std::end(kEventCodes),
                                       [&](const EventCode& x) { return x.code == e; });
     if (e.empty()) return reject("e", kErrRequired);
     if (c == std::end(kEventCodes)) return reject("e", kRuleEvent);
-    scratch_.assign(c->type);
+    event_type = c->type;
   }
   // Snowplow's derived timestamp: the true one when the tracker knows it, else the device's
   // creation time corrected by how far its clock was off when it sent the event.
   std::optional<int64_t> event_time = ttm;
   if (!event_time && dtm) event_time = SkewCorrectedTime(info.received_at_ms, stm, *dtm);
-  const std::string_view event_type = event_.Keep(scratch_);
-  if (event_time) {
-    scratch_.clear();
-    AppendRfc3339Millis(scratch_, *event_time);
-    event_.Add(kEventTimeKey, event_.Keep(scratch_));
-  }
+  if (event_time) event_.Add(kEventTimeKey, KeepTime(*event_time));
   event_.Add(kEventTypeKey, event_type);
-  const std::vector<Field>& fields = event_.fields();
+  const std::span<const Field> fields = event_.fields();
   validator.CheckFlat(fields.data(), fields.size(), raw, index, info, out);
+}
+
+std::string_view SnowplowRequest::KeepTime(int64_t ms) {
+  char* text = event_.Take(kRfc3339MillisBytes);
+  WriteRfc3339Millis(text, ms);
+  return std::string_view(text, kRfc3339MillisBytes);
 }
 
 void SnowplowRequest::AddOwnName(std::string_view name, std::string_view value) {
@@ -369,20 +369,27 @@ std::string_view SnowplowRequest::AddSelfDescribing(int param_kind, std::string_
     std::string_view schema;
     simdjson::ondemand::value data;
     if (entity_result.get_object().get(entity) || !StringField(entity, "schema", schema)) return kRuleSelfDescribing;
-    const std::optional<IgluUri> iglu = ParseIglu(schema);
-    if (!iglu || entity.find_field_unordered("data").get(data)) return kRuleSelfDescribing;
+    if (entity.find_field_unordered("data").get(data)) return kRuleSelfDescribing;
     // contexts.<vendor>_<name>_<major>, as Snowplow's warehouse columns name them; a second
-    // entity of the same schema gets _2, and so on.
-    key_.assign("contexts.");
-    AppendKeySegment(iglu->vendor, key_);
-    key_.push_back('_');
-    AppendKeySegment(iglu->name, key_);
-    key_.push_back('_');
-    AppendKeySegment(iglu->version.substr(0, iglu->version.find('-')), key_);
+    // entity of the same schema gets _2, and so on. The events of a request mostly carry the
+    // same contexts: the last schema's prefix is built once.
+    if (context_key_.empty() || schema != context_schema_) {
+      const std::optional<IgluUri> iglu = ParseIglu(schema);
+      if (!iglu) return kRuleSelfDescribing;
+      key_.assign("contexts.");
+      AppendKeySegment(iglu->vendor, key_);
+      key_.push_back('_');
+      AppendKeySegment(iglu->name, key_);
+      key_.push_back('_');
+      AppendKeySegment(iglu->version.substr(0, iglu->version.find('-')), key_);
+      context_schema_.assign(schema);
+      context_key_ = event_.Keep(key_);
+    }
+    key_.assign(context_key_);
     auto it = std::find_if(context_counts_.begin(), context_counts_.end(),
-                           [&](const ContextCount& c) { return c.key == key_; });
+                           [&](const ContextCount& c) { return c.key == context_key_; });
     if (it == context_counts_.end()) {
-      context_counts_.push_back(ContextCount{event_.Keep(key_), 1});
+      context_counts_.push_back(ContextCount{context_key_, 1});
     } else {
       char digits[24];
       const auto end = std::to_chars(digits, std::end(digits), ++it->count).ptr;

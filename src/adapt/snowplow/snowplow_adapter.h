@@ -43,6 +43,8 @@ class SnowplowRequest {
   };
   void EmitEvent(const std::vector<Param>& params, std::string_view raw, uint32_t index, const Validator& validator,
                  const RequestInfo& info, bool anonymous, const std::vector<std::string>* app_ids, ValidatedBody& out);
+  // The RFC 3339 text of ms, in the event's own storage.
+  std::string_view KeepTime(int64_t ms);
   // A parameter without a meaning of its own, under its own name.
   void AddOwnName(std::string_view name, std::string_view value);
   // Flattens a self-describing parameter (ue_pr, ue_px, co, cx: param_kind) into the event;
@@ -74,6 +76,10 @@ class SnowplowRequest {
     int count;
   };
   std::vector<ContextCount> context_counts_;
+  // The last context schema read in this request, and its contexts.<vendor>_<name>_<major>
+  // prefix (in event_'s storage).
+  std::string context_schema_;
+  std::string_view context_key_;
 };
 
 }  // namespace tracklake

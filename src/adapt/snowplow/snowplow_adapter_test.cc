@@ -104,6 +104,33 @@ TEST_F(SnowplowTest, SelfDescribingEventsAndContextsJsonOrBase64url) {
   EXPECT_EQ(records_[0]["unstruct_event.a"], "1");
 }
 
+TEST_F(SnowplowTest, ContextKeysAndOversizedEventsAcrossABatch) {
+  // The contexts prefix of a schema is built once per request: another schema, or the same one
+  // again in one event, still gets its own key.
+  auto context = [](std::string_view schema, std::string_view tier) {
+    return R"({\"schema\":\"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0\",\"data\":[{\"schema\":\")" +
+           std::string(schema) + R"(\",\"data\":{\"tier\":\")" + std::string(tier) + R"(\"}}]})";
+  };
+  ASSERT_EQ(Post(R"({"e":"pv","co":")" + context("iglu:com.acme/user/jsonschema/2-0-0", "a") + R"("},)" +
+                 R"({"e":"pv","co":")" + context("iglu:com.acme/user/jsonschema/2-0-0", "b") + R"("},)" +
+                 R"({"e":"pv","co":")" + context("iglu:com.acme/plan/jsonschema/1-0-0", "c") + R"("},)" +
+                 R"({"e":"pv","co":")" + context("iglu:com.acme/user/jsonschema/2-0-0", "d") + R"("})"),
+            "");
+  ASSERT_EQ(out_.accepted, 4u);
+  EXPECT_EQ(records_[0]["contexts.com_acme_user_2.tier"], "a");
+  EXPECT_EQ(records_[1]["contexts.com_acme_user_2.tier"], "b");
+  EXPECT_EQ(records_[2]["contexts.com_acme_plan_1.tier"], "c");
+  EXPECT_EQ(records_[2].count("contexts.com_acme_user_2.tier"), 0u);
+  EXPECT_EQ(records_[3]["contexts.com_acme_user_2.tier"], "d");
+  // An event over max_event_bytes is rejected for its size alone, whatever it holds.
+  rules_.max_event_bytes = 100;
+  ASSERT_EQ(Post(R"({"e":"pv","page":")" + std::string(200, 'y') + R"(","x":{"nested":tru}},{"e":"pv"})"), "");
+  EXPECT_EQ(out_.accepted, 1u);
+  ASSERT_EQ(out_.rejected.size(), 1u);
+  EXPECT_NE(out_.rejected[0].error.find("larger than 100"), std::string::npos);
+  EXPECT_NE(Post(R"({"e":"pv","x":tru})").find("valid JSON"), std::string::npos);
+}
+
 TEST_F(SnowplowTest, BrokenSelfDescribingJsonRejectsTheEvent) {
   ASSERT_EQ(Post(R"({"e":"ue"},{"e":"ue","ue_pr":"{nope"},{"e":"ue","ue_px":"$$$"},{"e":"pv","co":"{\"data\":1}"},)"
                  R"({"e":"zz"},{},{"e":"pv","x":{"nested":1}})"),
