@@ -13,6 +13,7 @@
 #include "event/partition.h"
 #include "event/stored_record.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/seal_record.h"
 
 namespace tracklake {
 

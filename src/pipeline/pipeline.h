@@ -33,6 +33,7 @@
 #include "dedup/deduplicator.h"
 #include "encode/encoder.h"
 #include "metrics/metrics.h"
+#include "pipeline/seal_record.h"
 #include "sink/sink.h"
 #include "wal/wal.h"
 
