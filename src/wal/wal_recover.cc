@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -13,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/file_util.h"
+#include "common/parse_number.h"
 #include "wal/wal.h"
 #include "wal/wal_record.h"
 
@@ -28,9 +28,8 @@ constexpr size_t kSeqDigits = 20;
 // Sequence numbers start at 1 and fit 64 bits: other digits are no name of ours.
 std::optional<uint64_t> SeqOfName(std::string_view name, std::string_view suffix) {
   if (name.size() != kSeqDigits + suffix.size() || !name.ends_with(suffix)) return std::nullopt;
-  uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(name.data(), name.data() + kSeqDigits, n);
-  if (ec != std::errc() || end != name.data() + kSeqDigits || n == 0) return std::nullopt;
+  const std::optional<uint64_t> n = ParseDecimal<uint64_t>(name.substr(0, kSeqDigits));
+  if (!n || *n == 0) return std::nullopt;
   return n;
 }
 
