@@ -156,7 +156,7 @@ void CheckOne(Setup& s, std::string_view body, BodyFormat format) {
   size_t rejected = 0;
   int64_t last_index = -1;
   EventView view;
-  for (const ValidatedBody::Span& span : out.spans) {
+  for (const RecordSpan& span : out.spans) {
     FUZZ_CHECK(span.offset == next_offset, "records are not back to back");
     FUZZ_CHECK(uint64_t{span.offset} + span.size <= out.records.size(), "span outside the records");
     next_offset = uint64_t{span.offset} + span.size;

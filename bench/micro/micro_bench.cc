@@ -97,7 +97,7 @@ void BM_DecodeEventRecord(benchmark::State& state) {
   const ValidatedBody body = ValidatedEvents(kBatchEvents, kReferenceEventBytes);
   EventView view;
   for (auto _ : state) {
-    for (const ValidatedBody::Span& sp : body.spans) {
+    for (const RecordSpan& sp : body.spans) {
       if (!DecodeEventRecord(std::string_view(body.records).substr(sp.offset, sp.size), view).ok()) std::abort();
       benchmark::DoNotOptimize(view.fields.data());
     }
@@ -112,7 +112,7 @@ void CheckStoredRecord(benchmark::State& state, bool field_names) {
   const ValidatedBody body = ValidatedEvents(kBatchEvents, kReferenceEventBytes);
   EventView view;
   for (auto _ : state) {
-    for (const ValidatedBody::Span& sp : body.spans) {
+    for (const RecordSpan& sp : body.spans) {
       if (!DecodeEventRecord(std::string_view(body.records).substr(sp.offset, sp.size), view).ok() ||
           StoredRecordProblem(view, field_names)) {
         std::abort();
@@ -272,7 +272,7 @@ void ParquetEncode(benchmark::State& state, size_t event_bytes) {
     EncodeOptions eo;
     eo.event_type = "page_view";
     auto encoder = MakeEncoder(FileFormat::kParquet, eo);
-    for (const ValidatedBody::Span& sp : body.spans) {
+    for (const RecordSpan& sp : body.spans) {
       if (!DecodeEventRecord(std::string_view(body.records).substr(sp.offset, sp.size), view).ok() ||
           !encoder->Add(view).ok()) {
         std::abort();

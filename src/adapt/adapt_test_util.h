@@ -17,7 +17,7 @@ inline constexpr int64_t kAdaptReceivedAtMs = 1'767'225'610'000;  // 2026-01-01T
 // Every record (accepted or rejected) as field -> value, in span order.
 inline std::vector<std::map<std::string, std::string>> Records(const ValidatedBody& out) {
   std::vector<std::map<std::string, std::string>> records;
-  for (const ValidatedBody::Span& span : out.spans) {
+  for (const RecordSpan& span : out.spans) {
     EventView view;
     EXPECT_TRUE(DecodeEventRecord(std::string_view(out.records).substr(span.offset, span.size), view).ok());
     std::map<std::string, std::string> m;

@@ -2,40 +2,28 @@
 
 #include <fmt/format.h>
 
+#include "event/lake_schema.h"
+
 namespace tracklake {
 namespace {
 
-struct Column {
-  std::string name;
-  std::string type;  // "string", "timestamp" or "map"
-};
-
-std::vector<Column> Columns(const std::vector<std::string>& declared) {
-  std::vector<Column> cols = {{"event_id", "string"},     {"event_type", "string"}, {"app_id", "string"},
-                              {"received_at", "timestamp"}, {"event_time", "timestamp"}, {"user_id", "string"},
-                              {"anonymous_id", "string"},   {"session_id", "string"}};
-  for (const std::string& d : declared) {
-    bool dup = false;
-    for (const Column& c : cols) dup = dup || c.name == d || d == "properties";
-    if (!dup) cols.push_back({d, "string"});
+// The SQL type of a lake column. Timestamps are UTC instants: DuckDB's TIMESTAMP WITH TIME ZONE;
+// Athena, Spark and Redshift Spectrum read Parquet's UTC-adjusted TIMESTAMP as their timestamp.
+std::string_view TypeName(SqlDialect d, LakeType t) {
+  switch (t) {
+    case LakeType::kStringMap: return d == SqlDialect::kDuckdb ? "MAP(VARCHAR, VARCHAR)" : "map<string,string>";
+    case LakeType::kTimestamp: return d == SqlDialect::kDuckdb ? "TIMESTAMP WITH TIME ZONE" : "timestamp";
+    case LakeType::kString: break;
   }
-  cols.push_back({"properties", "map"});
-  return cols;
-}
-
-std::string TypeName(SqlDialect d, const std::string& t) {
-  if (t == "map") {
-    if (d == SqlDialect::kDuckdb) return "MAP(VARCHAR, VARCHAR)";
-    return "map<string,string>";
-  }
-  if (t == "timestamp") return d == SqlDialect::kDuckdb ? "TIMESTAMP WITH TIME ZONE" : "timestamp";
   if (d == SqlDialect::kRedshift) return "varchar(65535)";
   return d == SqlDialect::kDuckdb ? "VARCHAR" : "string";
 }
 
+// The table's columns are the files' (event/lake_schema.h, which the Parquet encoder writes).
 std::string ColumnList(SqlDialect d, const std::vector<std::string>& declared, std::string_view quote) {
   std::string out;
-  const auto cols = Columns(declared);
+  const std::vector<std::string> named = LakeNamedColumns(declared);
+  const std::vector<LakeColumn> cols = LakeColumns(named);
   for (size_t i = 0; i < cols.size(); ++i) {
     out += fmt::format("  {0}{1}{0} {2}{3}\n", quote, cols[i].name, TypeName(d, cols[i].type),
                        i + 1 < cols.size() ? "," : "");

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "common/uuid.h"
+#include "event/names.h"
 
 namespace tracklake {
 
@@ -13,10 +14,12 @@ bool EnsureEventId(std::string& line, int64_t now_ms) {
   simdjson::dom::object object;
   if (parser.parse(line).get(object) != simdjson::SUCCESS) return false;
   for (const auto field : object) {
-    if (field.key == "event_id") return false;
+    if (field.key == kEventIdKey) return false;
   }
   const size_t brace = line.find('{');
-  std::string member = "\"event_id\":\"";
+  std::string member = "\"";
+  member += kEventIdKey;
+  member += "\":\"";
   AppendUuidV7(member, now_ms);
   member += '"';
   const size_t next = line.find_first_not_of(" \t\r\n", brace + 1);

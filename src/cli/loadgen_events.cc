@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "common/json_writer.h"
+#include "event/names.h"
 
 namespace tracklake {
 namespace {
@@ -110,11 +111,11 @@ std::string EventGenerator::Next() {
   std::string out;
   out.reserve(target + 64);
   out.push_back('{');
-  AddField(out, "event_type", types_[type]);
-  AddField(out, "event_time", event_time_);
-  AddField(out, "user_id", fmt::format("u_{:016x}", rng_() % kUsers * kIdScramble));
-  AddField(out, "anonymous_id", fmt::format("a_{:016x}", rng_() % kAnonymousIds * kIdScramble));
-  AddField(out, "session_id", fmt::format("s_{:016x}", rng_() % kSessions * kIdScramble));
+  AddField(out, kEventTypeKey, types_[type]);
+  AddField(out, kEventTimeKey, event_time_);
+  AddField(out, kUserIdKey, fmt::format("u_{:016x}", rng_() % kUsers * kIdScramble));
+  AddField(out, kAnonymousIdKey, fmt::format("a_{:016x}", rng_() % kAnonymousIds * kIdScramble));
+  AddField(out, kSessionIdKey, fmt::format("s_{:016x}", rng_() % kSessions * kIdScramble));
   AddField(out, "url", fmt::format("https://shop.example.com/p/{}/item-{}", rng_() % kUrlCategories, rng_() % kUrls));
   AddField(out, "device_type", Pick(kDevices, rng_));
   AddField(out, "browser", Pick(kBrowsers, rng_));

@@ -11,13 +11,12 @@
 #include "cli/loadgen.h"
 #include "cli/send.h"
 #include "collector/redrive.h"
+#include "common/version.h"
 #include "event/names.h"
 #include "collector/serve.h"
 #include "config/config.h"
 
 namespace {
-
-constexpr const char* kVersion = TRACKLAKE_VERSION;  // from VERSION, by CMake
 
 std::optional<std::string> ConfigPath(const std::string& flag) {
   if (!flag.empty()) return flag;
@@ -132,7 +131,7 @@ int main(int argc, char** argv) {
 
   if (const char* level = std::getenv("TRACKLAKE_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
   if (app.got_subcommand("version")) {
-    std::cout << "tracklake " << kVersion << "\n";
+    std::cout << "tracklake " << tracklake::kTracklakeVersion << "\n";
     return 0;
   }
   if (app.got_subcommand("send")) return tracklake::Send(send_flags);

@@ -6,6 +6,7 @@
 #include "client/event_line.h"
 #include "client/send_queue.h"
 #include "common/time_util.h"
+#include "common/version.h"
 #include "event/names.h"
 #include "tracklake/client.h"
 #include "validate/field_rules.h"
@@ -47,7 +48,7 @@ struct Tracker::Impl {
   SendQueue queue;
 };
 
-std::string_view Version() { return TRACKLAKE_VERSION; }
+std::string_view Version() { return kTracklakeVersion; }
 
 Tracker::Tracker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 

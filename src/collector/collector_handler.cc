@@ -244,13 +244,10 @@ void CollectorHandler::Commit(const Caller& caller, ValidatedBody&& out, const R
   }
   if (out.spans.empty()) return Respond(respond, AcceptedReply(style, 0, {}), app);
 
-  std::vector<Wal::Span> spans;
-  spans.reserve(out.spans.size());
-  for (const auto& s : out.spans) spans.push_back(Wal::Span{s.offset, s.size});
   const uint32_t accepted = out.accepted;
   // respond by an init-capture: a plain copy of a const reference would make a const member, which
   // every move of the callback copies again (an allocation and a clone each).
-  Status s = pipeline_.Ingest(std::move(out.records), std::move(spans), out.client_ids,
+  Status s = pipeline_.Ingest(std::move(out.records), std::move(out.spans), out.client_ids,
                               [this, respond = Responder(respond), app, accepted, style, rejected = std::move(out.rejected),
                                t0](const Status& st, uint32_t duplicates) {
                                 if (!st.ok()) return Respond(respond, Unavailable(style, st), app);

@@ -12,6 +12,7 @@
 #include "collector/service_notify.h"
 #include "common/cpu_count.h"
 #include "common/sha256.h"
+#include "common/version.h"
 #include "common/open_file_limit.h"
 #include "http/server.h"
 #include "metrics/process_metrics.h"
@@ -214,7 +215,7 @@ int Serve(const Config& config, const ServeFlags& flags) {
   MetricsRegistry metrics;
   AddProcessMetrics(metrics);
   metrics.AddGauge("tracklake_build_info", "Always 1: the collector's version and sink type as labels.", [] { return 1.0; },
-                   fmt::format("version=\"{}\",sink=\"{}\"", TRACKLAKE_VERSION, SinkTypeName(config.sink.type)));
+                   fmt::format("version=\"{}\",sink=\"{}\"", kTracklakeVersion, SinkTypeName(config.sink.type)));
   Result<std::unique_ptr<Sink>> sink = MakeSink(config, metrics);
   if (!sink.ok()) {
     spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());

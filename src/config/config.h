@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "event/names.h"  // kUserIdKey
 
 namespace tracklake {
 
@@ -142,7 +143,7 @@ struct Config {
     std::string stream_template = "tracking-{event_type}";
     std::string region = "us-east-1";
     std::string endpoint;  // "" = AWS
-    std::string partition_key = "user_id";  // user_id, anonymous_id, session_id, event_id or none
+    std::string partition_key = std::string(kUserIdKey);  // user_id, anonymous_id, session_id, event_id or none
     bool aggregate = false;
     uint32_t max_record_retries = 3;
   } kinesis;
@@ -152,7 +153,7 @@ struct Config {
   struct Kafka {
     std::string brokers;  // bootstrap servers, "host:port[,host:port...]"
     std::string topic_template = "tracking.{event_type}";
-    std::string message_key = "user_id";  // user_id, anonymous_id, session_id, event_id or none
+    std::string message_key = std::string(kUserIdKey);  // user_id, anonymous_id, session_id, event_id or none
     bool exactly_once = true;             // transactions + the log position committed with them
     uint32_t transaction_timeout_s = 60;
     // [kafka.properties]: librdkafka properties passed through (TLS, SASL, client.id, ...).

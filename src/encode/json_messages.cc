@@ -3,13 +3,15 @@
 #include <limits>
 
 #include "common/gzip.h"
+#include "event/names.h"
 
 namespace tracklake {
 namespace {
 
-constexpr std::string_view kEventTypeHeader = "event_type";
-constexpr std::string_view kAppIdHeader = "app_id";
-constexpr std::string_view kEventIdHeader = "event_id";
+// Headers are named after the fields they copy.
+constexpr std::string_view kEventTypeHeader = kEventTypeKey;
+constexpr std::string_view kAppIdHeader = kAppIdKey;
+constexpr std::string_view kEventIdHeader = kEventIdKey;
 constexpr std::string_view kNoKey = "none";
 
 template <typename T>

@@ -3,6 +3,7 @@
 #include "common/gzip.h"
 #include "common/json_writer.h"
 #include "common/time_util.h"
+#include "event/names.h"
 
 namespace tracklake {
 
@@ -22,7 +23,9 @@ void AppendEventJson(std::string& out, const EventView& e) {
   for (size_t i = 0; i < lead; ++i) put(e.fields[i].key, e.fields[i].value);
   if (!first) out.push_back(',');
   first = false;
-  out += "\"received_at\":\"";
+  out.push_back('"');
+  out += kReceivedAtKey;
+  out += "\":\"";
   AppendRfc3339Millis(out, e.received_at_ms);
   out.push_back('"');
   for (size_t i = lead; i < e.fields.size(); ++i) put(e.fields[i].key, e.fields[i].value);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "event/names.h"
+
 namespace tracklake {
 namespace {
 
@@ -169,8 +171,8 @@ bool PeekIdentity(std::string_view bytes, RecordIdentity& out) {
   std::string_view in = bytes.substr(kHeaderSize);
   std::string_view key, value;
   if (!GetString(in, key) || !GetString(in, value)) return false;  // event_type
-  if (!GetString(in, key) || key != "event_id" || !GetString(in, out.event_id)) return false;
-  return GetString(in, key) && key == "app_id" && GetString(in, out.app_id);
+  if (!GetString(in, key) || key != kEventIdKey || !GetString(in, out.event_id)) return false;
+  return GetString(in, key) && key == kAppIdKey && GetString(in, out.app_id);
 }
 
 }  // namespace tracklake

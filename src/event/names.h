@@ -12,14 +12,19 @@ inline constexpr size_t kMaxKeyBytes = 128;
 inline constexpr size_t kMaxEventTypeBytes = 64;
 inline constexpr size_t kMaxEventIdBytes = 128;
 
-// Field names with a rule of their own.
+// The canonical field names: the one place they are spelled (event/lake_schema.h lays them out
+// as the lake's columns). These have a rule of their own:
 inline constexpr std::string_view kEventTypeKey = "event_type";
 inline constexpr std::string_view kEventIdKey = "event_id";
 inline constexpr std::string_view kAppIdKey = "app_id";
 inline constexpr std::string_view kEventTimeKey = "event_time";
 inline constexpr std::string_view kReceivedAtKey = "received_at";
+// and these are ordinary fields that get a column of their own and may key a message.
+inline constexpr std::string_view kUserIdKey = "user_id";
+inline constexpr std::string_view kAnonymousIdKey = "anonymous_id";
+inline constexpr std::string_view kSessionIdKey = "session_id";
 // A dead-letter record's fields (kind kRejected), in this order, then kRawKey or kRawBase64Key.
-inline constexpr std::string_view kRejectedKeys[] = {"app_id", "index", "field", "error"};
+inline constexpr std::string_view kRejectedKeys[] = {kAppIdKey, "index", "field", "error"};
 inline constexpr std::string_view kRawKey = "raw";
 inline constexpr std::string_view kRawBase64Key = "raw_base64";
 
@@ -35,7 +40,7 @@ bool IsValidEventId(std::string_view value);
 
 // The fields a Kafka message key or Kinesis partition key may be taken from, and "none"
 // (encode/json_messages.h; kafka.message_key, kinesis.partition_key).
-inline constexpr std::string_view kMessageKeyFields[] = {"user_id", "anonymous_id", "session_id", "event_id",
+inline constexpr std::string_view kMessageKeyFields[] = {kUserIdKey, kAnonymousIdKey, kSessionIdKey, kEventIdKey,
                                                         "none"};
 
 }  // namespace tracklake

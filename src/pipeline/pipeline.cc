@@ -247,11 +247,11 @@ void Pipeline::SkipInvalid(const WalRecord& r, std::string_view problem, bool ke
                 r.position.offset, problem, kept ? "kept in the dead-letter area" : "skipped");
 }
 
-Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done) {
+Status Pipeline::Ingest(std::string records, std::vector<RecordSpan> spans, std::function<void(const Status&)> done) {
   return Ingest(std::move(records), std::move(spans), {}, [done = std::move(done)](const Status& s, uint32_t) { done(s); });
 }
 
-Result<uint32_t> Pipeline::Deduplicate(std::string_view records, std::vector<Wal::Span>& spans,
+Result<uint32_t> Pipeline::Deduplicate(std::string_view records, std::vector<RecordSpan>& spans,
                                        std::span<const uint32_t> client_ids, DedupClaim& claim) {
   thread_local std::vector<uint64_t> hashes;
   thread_local std::vector<bool> duplicate;
@@ -283,7 +283,7 @@ Result<uint32_t> Pipeline::Deduplicate(std::string_view records, std::vector<Wal
   return dropped;
 }
 
-Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::span<const uint32_t> client_ids,
+Status Pipeline::Ingest(std::string records, std::vector<RecordSpan> spans, std::span<const uint32_t> client_ids,
                         IngestDone done) {
   // Shared: a refused append destroys the completion, and the claim must then be taken back here.
   std::shared_ptr<DedupClaim> claim;
@@ -304,7 +304,7 @@ Status Pipeline::Ingest(std::string records, std::vector<Wal::Span> spans, std::
   // previous one instead of formatting a path per event.
   std::string_view last_type;
   RecordKind last_kind = RecordKind::kEvent;
-  for (const Wal::Span& s : spans) {
+  for (const RecordSpan& s : spans) {
     RecordRouting routing;
     if (!PeekRouting(std::string_view(records).substr(s.offset, s.size), routing)) {
       return Status::InvalidArgument("internal: not an event record");

@@ -32,6 +32,7 @@
 #include "batch/batcher.h"
 #include "dedup/deduplicator.h"
 #include "encode/encoder.h"
+#include "event/record_span.h"
 #include "metrics/metrics.h"
 #include "pipeline/seal_record.h"
 #include "sink/sink.h"
@@ -74,7 +75,7 @@ class Pipeline {
   // Appends the records of one request (see validate/validate.h ValidatedBody). done runs once,
   // on the log's writer thread, when they are durable (ok) or failed. Returns an error at once,
   // without calling done, when the log refuses (queue full, disk budget): answer 503.
-  Status Ingest(std::string records, std::vector<Wal::Span> spans, std::function<void(const Status&)> done);
+  Status Ingest(std::string records, std::vector<RecordSpan> spans, std::function<void(const Status&)> done);
 
   // The same for a request some of whose events carry ids their client chose (client_ids:
   // indices into spans, ascending; ValidatedBody::client_ids). With deduplication on, an event
@@ -83,7 +84,7 @@ class Pipeline {
   // done may run at once, on the calling thread, when every event was a duplicate. Returns
   // Unavailable at once when an id's first copy is still being committed (dedup/deduplicator.h).
   using IngestDone = std::function<void(const Status&, uint32_t duplicates)>;
-  Status Ingest(std::string records, std::vector<Wal::Span> spans, std::span<const uint32_t> client_ids,
+  Status Ingest(std::string records, std::vector<RecordSpan> spans, std::span<const uint32_t> client_ids,
                 IngestDone done);
 
   // Ok, or why the collector should get no traffic now (/readyz answers 503 with it): whenever
@@ -116,7 +117,7 @@ class Pipeline {
   Pipeline(PipelineOptions options, std::unique_ptr<Sink> sink, MetricsRegistry& metrics);
   void Replay(const WalRecord& record);
   // Claims the client ids of a request and drops its duplicates from spans; returns how many.
-  Result<uint32_t> Deduplicate(std::string_view records, std::vector<Wal::Span>& spans,
+  Result<uint32_t> Deduplicate(std::string_view records, std::vector<RecordSpan>& spans,
                                std::span<const uint32_t> client_ids, DedupClaim& claim);
   // Makes the deduplication journal durable up to the release watermark (once per
   // kJournalSyncInterval), so that the log segments holding those ids may go. REQUIRES: mu_ held

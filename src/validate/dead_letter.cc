@@ -64,7 +64,7 @@ void RejectEvent(ValidatedBody& out, const RequestInfo& info, uint32_t index,
     b.Add(kRawBase64Key, scratch);
   }
   const auto size = static_cast<uint32_t>(b.Finish());
-  out.spans.push_back(ValidatedBody::Span{offset, size});
+  out.spans.push_back(RecordSpan{offset, size});
 }
 
 }  // namespace tracklake

@@ -331,7 +331,7 @@ void EventChecker::AppendAccepted(std::string_view event_type, const std::string
   }
   const auto size = static_cast<uint32_t>(b.Finish());
   if (event_id != nullptr) out_.client_ids.push_back(static_cast<uint32_t>(out_.spans.size()));
-  out_.spans.push_back(ValidatedBody::Span{offset, size});
+  out_.spans.push_back(RecordSpan{offset, size});
   ++out_.accepted;
 }
 

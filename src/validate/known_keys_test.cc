@@ -33,7 +33,7 @@ Verdict Check(const Validator& v, const std::string& body) {
   for (const Rejection& r : parsed.rejected) {
     out.rejections.push_back(std::to_string(r.index) + " " + r.field + " " + r.error);
   }
-  for (const ValidatedBody::Span& span : parsed.spans) {
+  for (const RecordSpan& span : parsed.spans) {
     EventView e;
     if (!DecodeEventRecord(std::string_view(parsed.records).substr(span.offset, span.size), e).ok()) {
       out.records += "<corrupt>";

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "event/record_span.h"
 
 namespace tracklake {
 
@@ -55,12 +56,8 @@ struct Rejection {
 // accepted events AND of the rejected ones (kind kRejected, for the dead-letter area), back to
 // back; spans locates each. accepted counts kEvent records.
 struct ValidatedBody {
-  struct Span {
-    uint32_t offset;
-    uint32_t size;
-  };
   std::string records;
-  std::vector<Span> spans;
+  std::vector<RecordSpan> spans;
   uint32_t accepted = 0;
   std::vector<Rejection> rejected;
   // Indices into spans, ascending, of the accepted events whose event_id the client sent: only

@@ -60,7 +60,7 @@ TEST_F(ValidateTest, MixedBatchKeepsIndicesRawTextAndRecordOrder) {
 
   // Spans tile the records buffer back to back.
   uint32_t next = 0;
-  for (const ValidatedBody::Span& span : out_.spans) {
+  for (const RecordSpan& span : out_.spans) {
     EXPECT_EQ(span.offset, next);
     next += span.size;
   }
@@ -256,7 +256,7 @@ class ValidateFlatTest : public ValidateTest {
     info_.received_at_ms = kTestReceivedAtMs;
     validator.CheckFlat(fields.data(), fields.size(), raw, 7, info_, out_);
     records_.clear();
-    for (const ValidatedBody::Span& span : out_.spans) {
+    for (const RecordSpan& span : out_.spans) {
       EventView view;
       ASSERT_TRUE(DecodeEventRecord(std::string_view(out_.records).substr(span.offset, span.size), view).ok());
       records_.push_back(std::move(view));

@@ -23,7 +23,7 @@ class ValidateTest : public ::testing::Test {
     Validator validator(rules_);
     Status status = validator.Parse(body, format, info_, out_);
     records_.clear();
-    for (const ValidatedBody::Span& span : out_.spans) {
+    for (const RecordSpan& span : out_.spans) {
       EventView view;
       const Status decoded =
           DecodeEventRecord(std::string_view(out_.records).substr(span.offset, span.size), view);

@@ -27,6 +27,7 @@
 
 #include "common/dir_lock.h"
 #include "common/status.h"
+#include "event/record_span.h"
 #include "wal/commit_delay.h"
 #include "wal/direct_io.h"
 #include "wal/wal_format.h"
@@ -94,10 +95,7 @@ class Wal {
   // Queues event records (payloads back to back in bytes, located by spans) for the next
   // group commit. Refuses at once, without queueing, when the queue or the disk budget is
   // full (kUnavailable / kNoSpace): the caller answers 503. Otherwise done runs exactly once.
-  struct Span {
-    uint32_t offset;
-    uint32_t size;
-  };
+  using Span = RecordSpan;
   Status Append(std::string bytes, std::vector<Span> spans, Completion done);
 
   // Queues one seal/delivered record. Never refused for budget (these records free space).

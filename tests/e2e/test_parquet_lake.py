@@ -115,6 +115,42 @@ def test_inspect_and_ddl_commands(collector_factory):
     assert "`url` string" in athena.stdout and "projection.enabled" in athena.stdout
 
 
+# What `tracklake ddl --dialect athena` declares, as pyarrow reads the Parquet type.
+ATHENA_TYPES = {"string": pa.string(), "timestamp": pa.timestamp("ms", tz="UTC"),
+                "map<string,string>": pa.map_(pa.string(), pa.string())}
+
+
+def ddl_tables(stdout):
+    """{table: [(column, type)]} of an Athena DDL."""
+    tables = {}
+    for name, body in re.findall(r"CREATE EXTERNAL TABLE IF NOT EXISTS `(\w+)` \(\n(.*?)\)\nPARTITIONED", stdout, re.S):
+        tables[name] = re.findall(r"^  `([^`]+)` (\S+?),?$", body, re.M)
+    return tables
+
+
+def test_ddl_declares_the_columns_of_the_files_the_collector_writes(collector_factory):
+    # Declared columns that repeat a fixed or standard column, or name the map, must not make
+    # the table and the files disagree.
+    c = collector_factory(extra='[event_types.page_view]\ncolumns = ["url", "user_id", "properties", "event_time", '
+                                '"referrer"]\n', start=False)
+    c.config_path.write_text(c.config_path.read_text().replace('format = "ndjson.gz"', 'format = "parquet"'))
+    c.start()
+    assert c.post(sent_events()[:20]).json()["accepted"] == 20
+    assert c.stop() == 0
+    ddl = subprocess.run([tracklake_bin(), "ddl", "--config", str(c.config_path), "--dialect", "athena",
+                          "--location", "s3://bucket/lake"], capture_output=True, text=True, cwd=c.root, env=clean_env())
+    assert ddl.returncode == 0, ddl.stderr
+    tables = ddl_tables(ddl.stdout)
+    assert set(tables) == {"page_view", "signup"}
+    for event_type, columns in tables.items():
+        files = list((c.lake / event_type).rglob("*.parquet"))
+        assert files
+        for f in files:
+            schema = pq.read_schema(f)
+            assert [(n, ATHENA_TYPES[t]) for n, t in columns] == [(field.name, field.type) for field in schema]
+    assert [n for n, _ in tables["page_view"]][8:10] == ["url", "referrer"]
+
+
 def test_ddl_names_no_table_after_a_lake_directory_that_is_not_an_event_type(collector_factory):
     # A directory name becomes a SQL identifier: one no collector could have written must not.
     c = collector_factory(start=False)

@@ -51,8 +51,8 @@ constexpr KnownField kKnownFields[] = {
     {"timestamp", &MessageSlots::timestamp, "", false},
     {"originalTimestamp", &MessageSlots::original_timestamp, "", false},
     {"sentAt", &MessageSlots::sent_at, "", false},
-    {"userId", nullptr, "user_id", true},
-    {"anonymousId", nullptr, "anonymous_id", true},
+    {"userId", nullptr, kUserIdKey, true},
+    {"anonymousId", nullptr, kAnonymousIdKey, true},
     {"groupId", nullptr, "group_id", false},
     {"previousId", nullptr, "previous_id", false},
 };
@@ -280,7 +280,7 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
     if (!corrected) return reject("timestamp", kErrBadEventTime);
     const size_t at = scratch_.size();
     AppendRfc3339Millis(scratch_, *corrected);
-    event_.Add("event_time", event_.Keep(std::string_view(scratch_).substr(at)));
+    event_.Add(kEventTimeKey, event_.Keep(std::string_view(scratch_).substr(at)));
     event_.Add("original_timestamp", timestamp);
     scratch_.resize(at);
   }
@@ -288,8 +288,8 @@ std::optional<AdaptError> SegmentRequest::EmitMessage(simdjson::ondemand::value 
   for (const Field& f : batch_context_.fields()) {
     if (!event_.Has(f.key)) event_.Add(f.key, f.value);
   }
-  event_.Add("event_type", event_.Keep(scratch_));
-  if (!message_id.empty()) event_.Add("event_id", message_id);
+  event_.Add(kEventTypeKey, event_.Keep(scratch_));
+  if (!message_id.empty()) event_.Add(kEventIdKey, message_id);
   const std::vector<Field>& fields = event_.fields();
   validator.CheckFlat(fields.data(), fields.size(), raw, index, info, out);
   return std::nullopt;

@@ -49,8 +49,8 @@ struct ParamSpec {
 const ParamSpec* FindParam(std::string_view name) {
   using K = ParamKind;
   static const NameTable<ParamSpec> table({
-      {"eid", {K::kRename, "event_id"}},         {"uid", {K::kRename, "user_id"}},
-      {"duid", {K::kRename, "anonymous_id"}},    {"sid", {K::kRename, "session_id"}},
+      {"eid", {K::kRename, kEventIdKey}},         {"uid", {K::kRename, kUserIdKey}},
+      {"duid", {K::kRename, kAnonymousIdKey}},    {"sid", {K::kRename, kSessionIdKey}},
       {"aid", {K::kAppId, "tracker_app_id"}},    {"p", {K::kRename, "platform"}},
       {"tv", {K::kRename, "v_tracker"}},         {"tna", {K::kRename, "name_tracker"}},
       {"vid", {K::kRename, "domain_sessionidx"}}, {"nuid", {K::kNetwork, "network_userid"}},
@@ -313,9 +313,9 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
   if (event_time) {
     scratch_.clear();
     AppendRfc3339Millis(scratch_, *event_time);
-    event_.Add("event_time", event_.Keep(scratch_));
+    event_.Add(kEventTimeKey, event_.Keep(scratch_));
   }
-  event_.Add("event_type", event_type);
+  event_.Add(kEventTypeKey, event_type);
   const std::vector<Field>& fields = event_.fields();
   validator.CheckFlat(fields.data(), fields.size(), raw, index, info, out);
 }

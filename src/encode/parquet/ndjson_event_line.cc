@@ -7,11 +7,13 @@
 
 #include "common/time_util.h"
 #include "event/event_record.h"
+#include "event/names.h"
 
 namespace tracklake {
 namespace {
 
-constexpr std::string_view kLeading[] = {"event_type", "event_id", "app_id"};
+// The leading fields of an event record, in record order (event/event_record.h).
+constexpr std::string_view kLeading[] = {kEventTypeKey, kEventIdKey, kAppIdKey};
 
 }  // namespace
 
@@ -27,13 +29,13 @@ std::string AppendNdjsonEventRecord(simdjson::ondemand::parser& parser, std::str
   for (auto f : obj) {
     std::string_view key;
     if (f.unescaped_key().get(key)) return "bad key";
-    if (key == "received_at") {
+    if (key == kReceivedAtKey) {
       if (f.value().get_int64().get(received_at)) return "received_at must be an integer";
       continue;
     }
     std::string_view value;
     if (f.value().get_string().get(value)) return "value of " + std::string(key) + " is not a string";
-    if (key == "event_time") {
+    if (key == kEventTimeKey) {
       if (auto t = ParseRfc3339Millis(value)) event_time = *t;
       else return "event_time is not RFC 3339";
     }

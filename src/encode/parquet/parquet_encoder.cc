@@ -1,13 +1,18 @@
 #include "encode/parquet/parquet_encoder.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <string>
 
+#include "common/version.h"
 #include "encode/parquet/column_writer.h"
 #include "encode/parquet/compression.h"
 #include "encode/parquet/file_metadata.h"
 #include "encode/parquet/string_dictionary.h"
+#include "event/lake_schema.h"
 
 namespace tracklake {
 namespace {
@@ -21,27 +26,25 @@ using parquet::Repetition;
 using parquet::SchemaElement;
 
 constexpr std::string_view kRootName = "schema";
-constexpr std::string_view kEventId = "event_id";
-constexpr std::string_view kEventType = "event_type";
-constexpr std::string_view kAppId = "app_id";
-constexpr std::string_view kReceivedAt = "received_at";
-constexpr std::string_view kEventTime = "event_time";
-constexpr std::string_view kProperties = "properties";
+// The properties map's inner group and leaves (the Parquet spec's names for a MAP).
 constexpr std::string_view kKeyValue = "key_value";
 constexpr std::string_view kKey = "key";
 constexpr std::string_view kValue = "value";
-constexpr std::string_view kStandardColumns[] = {"user_id", "anonymous_id", "session_id"};
-// Names a declared column may not take: they already are columns (or the map).
-constexpr std::string_view kReservedNames[] = {kEventId, kEventType, kAppId, kReceivedAt,
-                                               kEventTime, kProperties};
 // Room kept for the footer when sizing the file buffer: tens of bytes per column chunk.
 constexpr uint64_t kFooterReserve = 64u << 10;
 // The leading fields of every kEvent record, in this order (see event_record.h).
 constexpr size_t kLeadingFields = 3;
 
-// Leaf column indices of the fixed part of the schema.
+// Leaf column indices of the fixed part of the schema (event/lake_schema.h), which Add fills
+// by position.
 enum Leaf : size_t { kLeafEventId, kLeafEventType, kLeafAppId, kLeafReceivedAt, kLeafEventTime,
                      kFirstNamedLeaf };
+static_assert(std::size(kLakeFixedColumns) == kFirstNamedLeaf);
+static_assert(kLakeFixedColumns[kLeafEventId].name == kEventIdKey);
+static_assert(kLakeFixedColumns[kLeafEventType].name == kEventTypeKey);
+static_assert(kLakeFixedColumns[kLeafAppId].name == kAppIdKey);
+static_assert(kLakeFixedColumns[kLeafReceivedAt].name == kReceivedAtKey);
+static_assert(kLakeFixedColumns[kLeafEventTime].name == kEventTimeKey);
 
 // Levels of the properties map leaves: properties (optional) > key_value (repeated) > key/value.
 [[maybe_unused]] constexpr int16_t kMapNullDef = 0;  // a null map: never written (maps are empty, not null)
@@ -106,14 +109,16 @@ class NameFilter {
 class ParquetEncoder final : public BatchEncoder {
  public:
   explicit ParquetEncoder(const EncodeOptions& options)
-      : options_(options), named_(ParquetNamedColumns(options)), codec_(parquet::ToCodec(options.compression)) {
+      : options_(options), named_(LakeNamedColumns(options.declared_columns)),
+        codec_(parquet::ToCodec(options.compression)) {
     BuildSchema();
-    // ParquetNamedColumns has no duplicates, so the dictionary index of a name is its column.
+    // LakeNamedColumns has no duplicates, so the dictionary index of a name is its column.
     for (const std::string& name : named_) {
       if (named_index_.Find(name) == parquet::StringDictionary::kNotFound) named_index_.InsertMissing(name);
       not_property_.Insert(name);
     }
-    for (std::string_view name : kReservedNames) not_property_.Insert(name);
+    for (const LakeColumn& c : kLakeFixedColumns) not_property_.Insert(c.name);
+    not_property_.Insert(kLakePropertiesColumn.name);
     named_values_.resize(named_.size());
     out_.append(parquet::kMagic);
   }
@@ -124,6 +129,7 @@ class ParquetEncoder final : public BatchEncoder {
  private:
   void BuildSchema();
   void AddColumn(const SchemaElement& leaf, std::vector<std::string> path, int16_t max_def, int16_t max_rep);
+  void AddMapColumn(std::string_view name, Repetition rep);
   Status FlushRowGroup();
   bool IsReservedField(size_t index, std::string_view key) const;
 
@@ -131,7 +137,7 @@ class ParquetEncoder final : public BatchEncoder {
   std::vector<std::string> named_;
   parquet::Codec codec_;
   parquet::StringDictionary named_index_;  // name -> position in named_
-  NameFilter not_property_;                // named_ and kReservedNames
+  NameFilter not_property_;                // the names of every column
   std::vector<ColumnWriter> columns_;
   parquet::FileMetaData meta_;
   std::string out_;
@@ -154,37 +160,45 @@ void ParquetEncoder::AddColumn(const SchemaElement& leaf, std::vector<std::strin
 }
 
 void ParquetEncoder::BuildSchema() {
-  const auto top_level = static_cast<int32_t>(kFirstNamedLeaf + named_.size() + 1);
-  meta_.schema.push_back(GroupElement(kRootName, Repetition::kRequired, top_level));
+  const std::vector<LakeColumn> columns = LakeColumns(named_);
+  meta_.schema.push_back(GroupElement(kRootName, Repetition::kRequired, static_cast<int32_t>(columns.size())));
   meta_.schema.back().repetition.reset();  // the root has no repetition
-  for (std::string_view name : {kEventId, kEventType, kAppId}) {
-    AddColumn(StringElement(name, Repetition::kRequired), {std::string(name)}, 0, 0);
+  for (const LakeColumn& c : columns) {
+    const Repetition rep = c.required ? Repetition::kRequired : Repetition::kOptional;
+    const int16_t max_def = c.required ? 0 : kOptionalDef;
+    switch (c.type) {
+      case LakeType::kString:
+        AddColumn(StringElement(c.name, rep), {std::string(c.name)}, max_def, 0);
+        break;
+      case LakeType::kTimestamp:
+        AddColumn(TimestampElement(c.name, rep), {std::string(c.name)}, max_def, 0);
+        break;
+      case LakeType::kStringMap: AddMapColumn(c.name, rep); break;
+    }
   }
-  AddColumn(TimestampElement(kReceivedAt, Repetition::kRequired), {std::string(kReceivedAt)}, 0, 0);
-  AddColumn(TimestampElement(kEventTime, Repetition::kOptional), {std::string(kEventTime)}, kOptionalDef, 0);
-  for (const std::string& name : named_) {
-    AddColumn(StringElement(name, Repetition::kOptional), {name}, kOptionalDef, 0);
-  }
-  SchemaElement map = GroupElement(kProperties, Repetition::kOptional, 1);
+}
+
+void ParquetEncoder::AddMapColumn(std::string_view name, Repetition rep) {
+  SchemaElement map = GroupElement(name, rep, 1);
   map.converted_type = ConvertedType::kMap;
   map.logical = LogicalKind::kMap;
   meta_.schema.push_back(map);
   meta_.schema.push_back(GroupElement(kKeyValue, Repetition::kRepeated, 2));
-  const std::string p(kProperties), kv(kKeyValue);
+  const std::string p(name), kv(kKeyValue);
   AddColumn(StringElement(kKey, Repetition::kRequired), {p, kv, std::string(kKey)}, kMapKeyDef, kMapMaxRep);
   AddColumn(StringElement(kValue, Repetition::kOptional), {p, kv, std::string(kValue)}, kMapValueDef,
             kMapMaxRep);
 }
 
 bool ParquetEncoder::IsReservedField(size_t index, std::string_view key) const {
-  return index < kLeadingFields || key == kEventTime || key == kEventType || key == kEventId ||
-         key == kAppId;
+  return index < kLeadingFields || key == kEventTimeKey || key == kEventTypeKey || key == kEventIdKey ||
+         key == kAppIdKey;
 }
 
 Status ParquetEncoder::Add(const EventView& event) {
   if (finished_) return Status::InvalidArgument("Parquet encoder: Add after Finish");
   if (event.kind != RecordKind::kEvent || event.fields.size() < kLeadingFields ||
-      event.fields[0].key != kEventType || event.fields[1].key != kEventId || event.fields[2].key != kAppId) {
+      event.fields[0].key != kEventTypeKey || event.fields[1].key != kEventIdKey || event.fields[2].key != kAppIdKey) {
     return Status::InvalidArgument("Parquet encoder: record is not an event with event_type, event_id, app_id");
   }
   std::fill(named_values_.begin(), named_values_.end(), std::nullopt);
@@ -266,7 +280,7 @@ Result<std::string> ParquetEncoder::Finish() {
   finished_ = true;
   Status s = FlushRowGroup();
   if (!s.ok()) return s;
-  meta_.created_by = std::string(kParquetCreatedBy);
+  meta_.created_by = fmt::format("tracklake version {}", kTracklakeVersion);
   meta_.key_value_metadata = {
       {std::string(kMetaVersion), std::string(kTracklakeVersion)},
       {std::string(kMetaNodeId), options_.node_id},
@@ -283,17 +297,6 @@ Result<std::string> ParquetEncoder::Finish() {
 }
 
 }  // namespace
-
-std::vector<std::string> ParquetNamedColumns(const EncodeOptions& options) {
-  std::vector<std::string> names(std::begin(kStandardColumns), std::end(kStandardColumns));
-  for (const std::string& name : options.declared_columns) {
-    const bool reserved = std::find(std::begin(kReservedNames), std::end(kReservedNames), name) !=
-                          std::end(kReservedNames);
-    if (name.empty() || reserved || std::find(names.begin(), names.end(), name) != names.end()) continue;
-    names.push_back(name);
-  }
-  return names;
-}
 
 std::unique_ptr<BatchEncoder> MakeParquetEncoder(const EncodeOptions& options) {
   return std::make_unique<ParquetEncoder>(options);

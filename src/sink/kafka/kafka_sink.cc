@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "encode/json_messages.h"
+#include "event/names.h"
 #include "sink/kafka/delivered_batches.h"
 #include "sink/kafka/kafka_client.h"
 #include "sink/record_calls.h"
@@ -55,7 +56,7 @@ std::string EventList(const std::vector<MessageView>& messages, const std::vecto
   std::string out = LineList(numbers);
   out += " (event_id";
   for (size_t i = 0; i < positions.size() && i < 3; ++i) {
-    out += (i ? ", " : " ") + std::string(messages[positions[i]].Header("event_id"));
+    out += (i ? ", " : " ") + std::string(messages[positions[i]].Header(kEventIdKey));
   }
   return out + (positions.size() > 3 ? ", ...)" : ")");
 }

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "aws/sigv4.h"
+#include "event/names.h"
 
 namespace tracklake {
 namespace {
@@ -19,7 +20,7 @@ std::string Bounded(std::string_view key) {
 
 std::string KinesisPartitionKey(const MessageView& message) {
   if (message.key && !message.key->empty()) return Bounded(*message.key);
-  if (std::string_view id = message.Header("event_id"); !id.empty()) return Bounded(id);
+  if (std::string_view id = message.Header(kEventIdKey); !id.empty()) return Bounded(id);
   return aws::Sha256Hex(message.value);
 }
 
