@@ -20,6 +20,7 @@
 
 #include "event/event_record.h"
 #include "fuzz_check.h"
+#include "pipeline/seal_record.h"
 #include "wal/wal.h"
 #include "wal/wal_record.h"
 

@@ -1,30 +1,12 @@
 #include "adapt/query_string.h"
 
+#include "common/hex.h"
+
 namespace tracklake {
-namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::string_view QueryParams::Decode(std::string_view text) {
   const size_t start = bytes_.size();
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      bytes_.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 && HexDigit(text[i + 2]) >= 0) {
-      bytes_.push_back(static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2])));
-      i += 2;
-    } else {
-      bytes_.push_back(c);
-    }
-  }
+  AppendPercentDecoded(bytes_, text, /*plus_is_space=*/true);
   return std::string_view(bytes_).substr(start);
 }
 

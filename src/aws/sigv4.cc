@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "common/hex.h"
 #include "common/sha256.h"
 #include "common/time_util.h"
 
@@ -34,13 +35,6 @@ constexpr size_t kDateLength = 8;  // "20150830" of "20150830T123600Z"
 
 bool IsUnreserved(unsigned char c) {
   return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 std::string Lower(std::string_view text) {
@@ -126,17 +120,6 @@ std::string CanonicalQuery(std::string_view query) {
 
 }  // namespace
 
-std::string HexEncode(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xf];
-  }
-  return out;
-}
-
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256Bytes(data)); }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
@@ -148,7 +131,6 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 }
 
 std::string UriEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
   for (unsigned char c : text) {
@@ -156,8 +138,7 @@ std::string UriEncode(std::string_view text, bool keep_slash) {
       out += static_cast<char>(c);
     } else {
       out += '%';
-      out += kDigits[c >> 4];
-      out += kDigits[c & 0xf];
+      AppendHexByte(out, c, /*upper=*/true);
     }
   }
   return out;
@@ -166,14 +147,7 @@ std::string UriEncode(std::string_view text, bool keep_slash) {
 std::string UriDecode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 && HexValue(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
+  AppendPercentDecoded(out, text, /*plus_is_space=*/false);
   return out;
 }
 

@@ -71,7 +71,6 @@ std::string UriDecode(std::string_view text);
 // Digests as lower-case hex, and the raw HMAC used to derive the signing key.
 std::string Sha256Hex(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);
-std::string HexEncode(std::string_view bytes);
 
 // "20150830T123600Z" and "20150830".
 std::string AmzDate(int64_t time_ms);

@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "wal/wal.h"
+#include "wal/wal_position.h"
 
 namespace tracklake {
 

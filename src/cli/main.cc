@@ -39,9 +39,10 @@ int Ddl(const tracklake::Config& config, const std::string& dialect, std::string
   in.location = location.empty() ? fs::absolute(config.lake.dir).lexically_normal().string() : location;
   in.tables = config.event_type_columns;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(config.lake.dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (e.is_directory() && name[0] != '_' && tracklake::IsValidEventType(name)) in.tables.try_emplace(name);
+  for (fs::directory_iterator it(config.lake.dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code type_ec;
+    if (it->is_directory(type_ec) && name[0] != '_' && tracklake::IsValidEventType(name)) in.tables.try_emplace(name);
   }
   if (in.tables.empty()) {
     std::cerr << "no event types: declare [event_types.<name>] in the configuration or send events first\n";

@@ -8,12 +8,15 @@
 
 #include "cli/event_ids.h"
 #include "cli/http_client.h"
+#include "common/backoff.h"
+#include "common/parse_number.h"
 #include "common/time_util.h"
 
 namespace tracklake {
 namespace {
 
-constexpr int kMaxBackoffMs = 5000;
+// Retry n waits 100 ms << n, at most 5 s, or what Retry-After asks (up to the same 5 s).
+constexpr Backoff kBackoff{std::chrono::milliseconds(100), std::chrono::milliseconds(5000), 20};
 
 struct Totals {
   uint64_t events = 0;
@@ -27,7 +30,6 @@ struct Totals {
 bool SendBatch(HttpClient& client, const std::string& body, const SendFlags& flags, Totals& totals) {
   std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/x-ndjson"}};
   if (!flags.key.empty()) headers.emplace_back("Authorization", "Bearer " + flags.key);
-  int backoff_ms = 100;
   for (int attempt = 0;; ++attempt) {
     Result<ClientResponse> r = client.Post(body, headers);
     const bool retry = !r.ok() || r->status == 503 || r->status == 429;
@@ -42,10 +44,12 @@ bool SendBatch(HttpClient& client, const std::string& body, const SendFlags& fla
       return false;
     }
     ++totals.retries;
-    int wait_ms = backoff_ms;
-    if (r.ok() && !r->retry_after.empty()) wait_ms = std::max(wait_ms, std::atoi(r->retry_after.c_str()) * 1000);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(wait_ms, kMaxBackoffMs)));
-    backoff_ms = std::min(backoff_ms * 2, kMaxBackoffMs);
+    std::chrono::milliseconds wait = kBackoff.Bound(attempt);
+    // Delay-seconds only; an HTTP date (or anything else) leaves the backoff as it is.
+    if (const std::optional<int64_t> s = r.ok() ? ParseDecimal<int64_t>(r->retry_after) : std::nullopt; s && *s > 0) {
+      wait = std::max<std::chrono::milliseconds>(wait, std::chrono::seconds(std::min<int64_t>(*s, 3600)));
+    }
+    std::this_thread::sleep_for(std::min(wait, kBackoff.max));
   }
 }
 

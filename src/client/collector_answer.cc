@@ -4,13 +4,17 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cmath>
 #include <ctime>
+
+#include "common/backoff.h"
+#include "common/parse_number.h"
 
 namespace tracklake::client {
 namespace {
 
-constexpr double kInitialBackoffS = 0.1;
+constexpr std::chrono::milliseconds kInitialBackoff{100};
+constexpr int kMaxBackoffDoublings = 30;
+constexpr double kMaxBackoffS = 1e9;
 constexpr double kMaxRetryAfterS = 600;
 constexpr size_t kMaxDetailBytes = 200;
 
@@ -86,7 +90,7 @@ std::optional<double> ParseRetryAfter(std::string_view value, double now_s) {
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     if (value.size() > 9) return kMaxRetryAfterS;
-    return static_cast<double>(std::stol(std::string(value)));
+    return static_cast<double>(*ParseDecimal<uint32_t>(value));  // 1 to 9 digits
   }
   std::tm tm{};
   const std::string text(value);
@@ -96,8 +100,11 @@ std::optional<double> ParseRetryAfter(std::string_view value, double now_s) {
 }
 
 double BackoffSeconds(int attempt, double max_s, std::optional<double> retry_after_s, std::mt19937_64& rng) {
-  const double ceiling = std::min(max_s, kInitialBackoffS * std::ldexp(1.0, std::min(attempt, 30)));
-  double delay = std::uniform_real_distribution<double>(0, ceiling)(rng);
+  // Clamped so that the conversion to milliseconds cannot overflow (a billion seconds is forever).
+  const auto max = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double>(std::clamp(max_s, 0.0, kMaxBackoffS)));
+  const Backoff backoff{kInitialBackoff, max, kMaxBackoffDoublings};
+  double delay = std::chrono::duration<double>(backoff.FullJitter(attempt, rng)).count();
   if (retry_after_s) delay = std::max(delay, std::min(*retry_after_s, kMaxRetryAfterS));
   return delay;
 }

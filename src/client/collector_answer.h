@@ -33,8 +33,8 @@ Answer ClassifyAnswer(unsigned status, std::string_view body, std::string_view r
 // Seconds from a Retry-After value (delay-seconds or an IMF-fixdate), or nullopt.
 std::optional<double> ParseRetryAfter(std::string_view value, double now_s);
 
-// Full jitter: uniform in [0, min(max_s, 0.1 s * 2^attempt)], never below retry_after_s (capped
-// at 10 minutes).
+// Full jitter (common/backoff.h): uniform in [0, min(max_s, 0.1 s * 2^attempt)] to the millisecond,
+// never below retry_after_s (capped at 10 minutes).
 double BackoffSeconds(int attempt, double max_s, std::optional<double> retry_after_s, std::mt19937_64& rng);
 
 }  // namespace tracklake::client

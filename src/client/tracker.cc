@@ -9,14 +9,11 @@
 #include "common/version.h"
 #include "event/names.h"
 #include "tracklake/client.h"
+#include "validate/field_rules.h"
 #include "validate/validate.h"
 
 namespace tracklake::client {
 namespace {
-
-// The validator's whole-body message for a line that is not UTF-8, as the per-event rule reads.
-constexpr std::string_view kBodyNotUtf8 = "request body is not valid UTF-8";
-constexpr std::string_view kNotUtf8 = "must be valid UTF-8";
 
 ValidationRules RulesOf(const TrackerOptions& o) {
   ValidationRules rules;
@@ -132,7 +129,8 @@ TrackResult Tracker::Track(std::string_view event_type, const Field* fields, siz
     impl_->queue.CountInvalid();
     result.code = TrackCode::kInvalid;
     if (!parsed.ok()) {
-      result.rule = parsed.message() == kBodyNotUtf8 ? std::string(kNotUtf8) : parsed.message();
+      // The validator's whole-body message for a line that is not UTF-8, as the per-event rule reads.
+      result.rule = parsed.message() == kErrBodyNotUtf8 ? std::string(kErrNotUtf8) : parsed.message();
     } else {
       result.field = std::move(checked.rejected.front().field);
       result.rule = std::move(checked.rejected.front().error);

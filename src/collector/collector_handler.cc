@@ -179,7 +179,7 @@ std::optional<HttpResponse> CollectorHandler::DecodeBody(HttpRequest& request, R
   if (boost::beast::iequals(encoding, "gzip")) {
     Status s = GunzipBounded(body, limits_.max_decompressed_bytes, inflated);
     if (!s.ok()) {
-      const bool too_big = s.message().find("exceeds") != std::string::npos;
+      const bool too_big = s.reason() == Status::Reason::kTooLarge;
       return ErrorReply(style, too_big ? 413 : 400, "Content-Encoding",
                         too_big ? s.message() + " (server.max_decompressed_bytes)" : s.message());
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "collector/serve.h"
+#include "common/backoff.h"
 #include "common/file_util.h"
 #include "common/gzip.h"
 #include "encode/parquet/parquet_reader.h"
@@ -22,7 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint64_t kMaxInflatedBytes = 8ull << 30;
-constexpr auto kFirstBackoff = std::chrono::milliseconds(500);
+// Retry n of a file waits 500 ms << n: one operator's command, so no jitter.
+constexpr Backoff kBackoff{std::chrono::milliseconds(500), std::chrono::milliseconds::max(), 30};
 
 // Events in a lake file, for the object's metadata; 0 when it cannot be told.
 uint64_t CountEvents(const std::string& key, const std::string& bytes) {
@@ -113,11 +115,10 @@ int Redrive(const Config& config, const RedriveFlags& flags) {
     }
     object.events = n;
     DeliveryResult r;
-    auto wait = kFirstBackoff;
-    for (int attempt = 1; attempt <= std::max(1, flags.attempts); ++attempt, wait *= 2) {
+    for (int attempt = 1; attempt <= std::max(1, flags.attempts); ++attempt) {
       r = (*sink)->Put(object);
       if (r.outcome != DeliveryOutcome::kRetry) break;
-      if (attempt < flags.attempts) std::this_thread::sleep_for(wait);
+      if (attempt < flags.attempts) std::this_thread::sleep_for(kBackoff.Bound(attempt - 1));
     }
     if (r.outcome != DeliveryOutcome::kDelivered) {
       std::cerr << fmt::format("{} stays in {}: {}\n", key, root.string(), r.detail);

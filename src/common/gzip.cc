@@ -71,7 +71,7 @@ Status GunzipBounded(std::string_view in, uint64_t max_out, std::string& out) {
     const int rc = inflate(&zs, Z_NO_FLUSH);
     out.resize(before + room - zs.avail_out);
     if (out.size() > max_out) {
-      status = Status::InvalidArgument(fmt::format("decompressed body exceeds {} bytes", max_out));
+      status = Status::TooLarge(fmt::format("decompressed body exceeds {} bytes", max_out));
       break;
     }
     if (rc == Z_STREAM_END) {

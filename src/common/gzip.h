@@ -27,8 +27,9 @@ class GzipWriter {
   std::string& out_;
 };
 
-// Decompresses a gzip body. Stops with kInvalidArgument "decompressed body exceeds N bytes"
-// as soon as the output would pass max_out (a gzip bomb costs at most max_out of memory).
+// Decompresses a gzip body. Stops with kInvalidArgument, reason kTooLarge, "decompressed body
+// exceeds N bytes" as soon as the output would pass max_out (a gzip bomb costs at most max_out
+// of memory); a body that is not gzip, or is cut short, is kInvalidArgument without a reason.
 // Concatenated gzip members are accepted.
 Status GunzipBounded(std::string_view in, uint64_t max_out, std::string& out);
 

@@ -31,6 +31,18 @@ TEST(Gzip, BombStopsAtTheBound) {
   EXPECT_LE(back.size(), (1u << 20) + 1);
 }
 
+TEST(Gzip, OnlyABombIsRefusedAsTooLarge) {
+  std::string packed;
+  GzipWriter w(packed);
+  ASSERT_TRUE(w.Write(std::string(1000, 'x')).ok());
+  ASSERT_TRUE(w.Finish().ok());
+  std::string back;
+  EXPECT_EQ(GunzipBounded(packed, 999, back).reason(), Status::Reason::kTooLarge);
+  EXPECT_EQ(GunzipBounded(packed, 1000, back).reason(), Status::Reason::kNone);
+  EXPECT_EQ(GunzipBounded("not gzip at all", 100, back).reason(), Status::Reason::kNone);
+  EXPECT_EQ(GunzipBounded(packed.substr(0, packed.size() - 6), 1000, back).reason(), Status::Reason::kNone);
+}
+
 TEST(Gzip, GarbageAndTruncationAreInvalid) {
   std::string back;
   EXPECT_FALSE(GunzipBounded("not gzip at all", 100, back).ok());

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/hex.h"
+
 namespace tracklake {
 namespace {
 
@@ -21,7 +23,6 @@ bool AnyNeedsEscape(uint64_t w) {
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t run = 0;  // start of the pending run of bytes that need no escaping
   for (size_t i = 0; i < s.size(); ++i) {
@@ -48,8 +49,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
       case '\f': out += "\\f"; break;
       default:
         out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xf]);
+        AppendHexByte(out, c);
     }
   }
   out.append(s.data() + run, s.size() - run);

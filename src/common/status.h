@@ -9,7 +9,7 @@
 
 namespace tracklake {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code : unsigned char {
     kOk = 0,
@@ -20,6 +20,12 @@ class Status {
     kNoSpace,       // disk full or a configured budget reached: retry later
     kUnavailable,   // a dependency is down or the queue is full: retry later
   };
+  // What a caller may need beyond the code to answer it: which limit a refused input broke. Set
+  // only by the factories that name it; callers branch on it, never on the message's words.
+  enum class Reason : unsigned char {
+    kNone = 0,
+    kTooLarge,  // kInvalidArgument: beyond a configured size limit (HTTP 413, not 400)
+  };
 
   Status() = default;
   static Status Ok() { return {}; }
@@ -29,23 +35,27 @@ class Status {
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status NoSpace(std::string msg) { return {Code::kNoSpace, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
+  static Status TooLarge(std::string msg) { return {Code::kInvalidArgument, std::move(msg), Reason::kTooLarge}; }
   // errno-based I/O failure; ENOSPC and EDQUOT become kNoSpace.
   static Status FromErrno(std::string_view what, int err);
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
+  Reason reason() const { return reason_; }
   const std::string& message() const { return message_; }
   std::string ToString() const;
 
  private:
-  Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
+  Status(Code code, std::string msg, Reason reason = Reason::kNone)
+      : code_(code), reason_(reason), message_(std::move(msg)) {}
   Code code_ = Code::kOk;
+  Reason reason_ = Reason::kNone;
   std::string message_;
 };
 
 // A value or the Status explaining why there is none.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {}    // NOLINT(google-explicit-constructor)

@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "common/hex.h"
+
 namespace tracklake {
 namespace {
 
@@ -33,11 +35,9 @@ void AppendUuidV7(std::string& out, int64_t ms) {
   for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<unsigned char>(r2 >> (8 * i));
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);  // version 7
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // variant 10
-  static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 0xf]);
+    AppendHexByte(out, b[i]);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hex.h"
 #include "config/config.h"
 #include "config/config_sections.h"
 #include "config/name_rules.h"
@@ -19,16 +20,6 @@ using config_internal::OptionScope;
 using config_internal::OptionSpec;
 using config_internal::QuoteToml;
 using config_internal::TomlKey;
-
-std::string HexOf(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
-}
 
 std::string StringList(const std::vector<std::string>& list) {
   std::string out = "[";
@@ -131,7 +122,7 @@ std::string RenderConfig(const Config& config, SecretRendering secrets) {
         out += "\n[apps." + TomlKey(app.app_id) + "]\n";
         out += "key_sha256 = " +
                QuoteToml(secrets == SecretRendering::kMasked ? config_internal::kMaskedSecret
-                                                              : HexOf(app.key_sha256)) +
+                                                              : HexEncode(app.key_sha256)) +
                "\n";
         if (!app.event_types.empty()) out += "event_types = " + StringList(app.event_types) + "\n";
         if (app.rate_limit > 0) out += "rate_limit = " + std::to_string(app.rate_limit) + "\n";

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "common/hex.h"
+#include "common/parse_number.h"
 #include "event/names.h"
 
 namespace tracklake::config_internal {
@@ -17,16 +19,9 @@ bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAsciiAlnum(char c) { return IsAsciiLower(c) || IsAsciiUpper(c) || IsAsciiDigit(c); }
 
-int HexValue(char c) {
-  if (IsAsciiDigit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool IsIdChar(char c) { return IsAsciiAlnum(c) || c == '_' || c == '.' || c == '-'; }
 bool IsHostChar(char c) { return IsAsciiAlnum(c) || c == '.' || c == '-'; }
-bool IsIpv6Char(char c) { return HexValue(c) >= 0 || c == ':' || c == '.'; }
+bool IsIpv6Char(char c) { return HexDigitValue(c) >= 0 || c == ':' || c == '.'; }
 
 template <typename Pred>
 bool AllOf(std::string_view s, Pred pred) {
@@ -70,10 +65,8 @@ std::optional<std::string> CheckListen(std::string_view value) {
   } else if (host.empty() || !AllOf(host, IsHostChar)) {
     return rule + " (bad host)";
   }
-  uint32_t port_number = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), port_number);
-  const bool whole = !port.empty() && ec == std::errc() && end == port.data() + port.size();
-  if (!whole || port_number > kMaxPort) {
+  const std::optional<uint32_t> port_number = ParseDecimal<uint32_t>(port);
+  if (!port_number || *port_number > kMaxPort) {
     return rule + " (the port must be 0..65535)";
   }
   return std::nullopt;
@@ -84,7 +77,7 @@ std::optional<std::string> CheckSha256Hex(std::string_view value) {
     return "is masked (\"***\" is what `tracklake config check` prints): "
            "put the digest or the key back";
   }
-  if (value.size() == kSha256HexLength && AllOf(value, [](char c) { return HexValue(c) >= 0; })) {
+  if (value.size() == kSha256HexLength && AllOf(value, [](char c) { return HexDigitValue(c) >= 0; })) {
     return std::nullopt;
   }
   return "must be " + std::string(kSha256HexRule) +
@@ -143,7 +136,7 @@ std::string HexToBytes(std::string_view hex) {
   std::string out;
   out.reserve(hex.size() / 2);
   for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(HexValue(hex[i]) * kHexBase + HexValue(hex[i + 1])));
+    out.push_back(static_cast<char>(HexDigitValue(hex[i]) * kHexBase + HexDigitValue(hex[i + 1])));
   }
   return out;
 }

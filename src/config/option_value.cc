@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "common/hex.h"
+#include "common/parse_number.h"
 #include "config/name_rules.h"
 
 namespace tracklake::config_internal {
@@ -30,12 +32,9 @@ std::string_view Trim(std::string_view s) {
 }
 
 Result<int64_t> ParseInteger(std::string_view text) {
-  int64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-    return Status::InvalidArgument("must be an integer");
-  }
-  return n;
+  const std::optional<int64_t> n = ParseDecimal<int64_t>(text);
+  if (!n) return Status::InvalidArgument("must be an integer");
+  return *n;
 }
 
 std::string FormatNumber(const OptionSpec& spec, int64_t n) {
@@ -156,11 +155,8 @@ std::string QuoteToml(std::string_view s) {
       case '\r': out += "\\r"; break;
       default:
         if ((c >= 0 && c < kFirstPrintable) || c == kDelete) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          const auto u = static_cast<unsigned char>(c);
           out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xf];
+          AppendHexByte(out, static_cast<unsigned char>(c));
         } else {
           out += c;
         }

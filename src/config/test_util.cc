@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "common/file_util.h"
+#include "common/hex.h"
 #include "config/option_table.h"
 
 namespace tracklake::config_test {
@@ -39,15 +40,7 @@ std::string Sha256(std::string_view data) {
   return digest;
 }
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
-}
+std::string Hex(std::string_view bytes) { return HexEncode(bytes); }
 
 void ExpectSameConfig(const Config& a, const Config& b) {
   for (const auto& spec : config_internal::AllOptions()) {

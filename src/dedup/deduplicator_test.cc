@@ -163,6 +163,14 @@ TEST_F(DeduplicatorTest, DamageIsSkippedAndFilesOfAnotherKeyOrForgedOnesAreIgnor
   EXPECT_EQ(Claim(*d, {"e0"}, c), Flags({false}));
 }
 
+TEST_F(DeduplicatorTest, AJournalNamedPast64BitsIsNoneOfOursAndIsLeftAlone) {
+  { auto d = Open(); }
+  const fs::path stranger = dir_ / "ids-99999999999999999999.log";
+  std::ofstream(stranger, std::ios::binary) << std::string(64, '\x01');
+  auto d = Open();  // opened, not thrown out of by the name's number
+  EXPECT_TRUE(fs::exists(stranger));
+}
+
 TEST_F(DeduplicatorTest, NothingIsWrittenBeforeStart) {
   auto d = Deduplicator::Open(DedupOptions{dir_.string(), kWindowS, 1'000'000}, kNow);
   ASSERT_TRUE(d.ok());

@@ -14,6 +14,7 @@
 #include "common/crc32c.h"
 #include "common/file_util.h"
 #include "common/little_endian.h"
+#include "common/parse_number.h"
 
 namespace tracklake {
 namespace {
@@ -44,9 +45,8 @@ std::optional<uint64_t> FileNumber(std::string_view name) {
       !name.ends_with(kFileSuffix)) {
     return std::nullopt;
   }
-  const std::string_view digits = name.substr(kFilePrefix.size(), kNumberDigits);
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-  return std::stoull(std::string(digits));
+  // Digits past 64 bits are no name of ours either (and must not throw, as std::stoull would).
+  return ParseDecimal<uint64_t>(name.substr(kFilePrefix.size(), kNumberDigits));
 }
 
 std::optional<SipKey> ParseKeyFile(std::string_view data) {
@@ -121,7 +121,9 @@ Result<std::unique_ptr<IdJournal>> IdJournal::Load(const std::string& dir, int64
   }
   j->key_ = *key;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+  // increment(ec), not the range-for's ++, which throws when reading the directory fails.
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
     const std::optional<uint64_t> number = FileNumber(entry.path().filename().string());
     if (!number) continue;
     Result<std::string> data = ReadFile(entry.path().string());

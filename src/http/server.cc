@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "common/completion_batch.h"
+#include "common/parse_number.h"
 #include "http/request_arena.h"
 #include "http/response_head.h"
 #include "http/tls_context.h"
@@ -454,14 +455,15 @@ Result<uint16_t> HttpServer::Start() {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   const auto address = net::ip::make_address(host, ec);
   if (ec) return Status::InvalidArgument("listen address: " + ec.message() + ": " + host);
-  const auto port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
+  const std::optional<uint16_t> port = ParseDecimal<uint16_t>(std::string_view(listen).substr(colon + 1));
+  if (!port) return Status::InvalidArgument("listen address: the port must be 0..65535: " + listen);
   // Before binding, so a bad certificate never leaves a port open that cannot serve.
   if (impl_->options.tls) {
     Result<std::unique_ptr<net::ssl::context>> tls = MakeTlsServerContext(*impl_->options.tls);
     if (!tls.ok()) return tls.status();
     impl_->tls = std::move(tls).value();
   }
-  tcp::endpoint endpoint(address, port);
+  tcp::endpoint endpoint(address, *port);
   auto& acceptor = impl_->acceptor.emplace(impl_->ioc);
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);

@@ -4,12 +4,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "common/parse_number.h"
 
 namespace tracklake {
 namespace {
@@ -64,8 +65,9 @@ std::optional<ProcessStats> ParseProcStat(std::string_view stat, double boot_tim
   }
   auto field = [&](size_t number, uint64_t& out) {  // number as in proc(5)
     const std::string_view f = fields.size() > number - 3 ? fields[number - 3] : std::string_view();
-    const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), out);
-    return !f.empty() && ec == std::errc() && end == f.data() + f.size();
+    const std::optional<uint64_t> n = ParseDecimal<uint64_t>(f);
+    if (n) out = *n;
+    return n.has_value();
   };
   uint64_t utime = 0, stime = 0, threads = 0, start = 0, vsize = 0, rss_pages = 0;
   if (!field(14, utime) || !field(15, stime) || !field(20, threads) || !field(22, start) || !field(23, vsize) ||

@@ -1,10 +1,12 @@
 // Delivery threads: sealed batch → events read back from the log → encoded file → sink,
-// retried with exponential backoff and full jitter, then checkpointed with a delivered record.
+// retried with exponential backoff and jitter (common/backoff.h), then checkpointed with a
+// delivered record.
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <random>
 
+#include "common/backoff.h"
 #include "common/file_util.h"
 #include "common/json_writer.h"
 #include "common/thread_priority.h"
@@ -13,6 +15,7 @@
 #include "event/partition.h"
 #include "event/stored_record.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/seal_record.h"
 
 namespace tracklake {
 
@@ -22,6 +25,8 @@ namespace tracklake {
 // +4-17 % acknowledged, and at sustained saturation acknowledgements slow to what delivery keeps
 // up with (the lake caught up 10.1-10.2 s after the end, against 13.2 s and once over 15 s).
 constexpr int kBackgroundNice = 19;
+// A failed batch's retries wait up to retry_initial_ms << attempts, at most retry_max_ms.
+constexpr int kMaxBackoffDoublings = 20;
 
 void Pipeline::DeliveryLoop(Deliverer role) {
   if (role == Deliverer::kBackground && options_.max_delivery_lag_ms > 0) {
@@ -30,6 +35,8 @@ void Pipeline::DeliveryLoop(Deliverer role) {
     }
   }
   std::mt19937_64 rng(std::random_device{}());
+  const Backoff backoff{std::chrono::milliseconds(options_.retry_initial_ms),
+                        std::chrono::milliseconds(options_.retry_max_ms), kMaxBackoffDoublings};
   for (;;) {
     InFlight job;
     {
@@ -39,10 +46,8 @@ void Pipeline::DeliveryLoop(Deliverer role) {
       ready_.pop_front();
     }
     while (!Deliver(job)) {
-      // Full jitter: sleep a uniform time up to the exponential bound, so many collectors
-      // recovering from one outage do not retry in lockstep.
-      const int64_t bound = std::min(options_.retry_max_ms, options_.retry_initial_ms << std::min(job.attempts, 20));
-      const auto wait = std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(bound / 2, bound)(rng));
+      // Jittered, so many collectors recovering from one outage do not retry in lockstep.
+      const std::chrono::milliseconds wait = backoff.EqualJitter(job.attempts, rng);
       std::unique_lock lock(mu_);
       if (delivery_cv_.wait_for(lock, wait, [&] { return stopping_; })) return;
     }

@@ -12,6 +12,7 @@
 #include "common/time_util.h"
 #include "event/partition.h"
 #include "event/stored_record.h"
+#include "pipeline/seal_record.h"
 
 namespace tracklake {
 namespace {

@@ -34,6 +34,7 @@
 #include "encode/encoder.h"
 #include "event/record_span.h"
 #include "metrics/metrics.h"
+#include "pipeline/seal_record.h"
 #include "sink/sink.h"
 #include "wal/wal.h"
 

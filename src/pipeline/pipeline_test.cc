@@ -14,6 +14,7 @@
 #include "common/test_path.h"
 #include "common/time_util.h"
 #include "event/partition.h"
+#include "pipeline/seal_record.h"
 #include "sink/local/local_dir_sink.h"
 #include "wal/log_id.h"
 #include "wal/wal_record.h"

@@ -7,18 +7,20 @@
 #include <random>
 #include <thread>
 
+#include "common/backoff.h"
+
 namespace tracklake {
 namespace {
 
-constexpr int kMaxBackoffShift = 10;
+constexpr int kMaxBackoffDoublings = 10;
 constexpr size_t kMaxLinesNamed = 10;
 
-// Full jitter up to initial << (round - 1).
-void Backoff(int64_t initial_ms, int round) {
+// Before resend round `round` (1 for the first): up to initial << (round - 1), at least half.
+void WaitBeforeRound(int64_t initial_ms, int round) {
   thread_local std::mt19937_64 rng(std::random_device{}());
-  const int64_t bound = initial_ms << std::min(round - 1, kMaxBackoffShift);
-  if (bound <= 0) return;
-  std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(bound / 2, bound)(rng)));
+  const Backoff backoff{std::chrono::milliseconds(initial_ms), std::chrono::milliseconds::max(), kMaxBackoffDoublings};
+  const std::chrono::milliseconds wait = backoff.EqualJitter(round - 1, rng);
+  if (wait > std::chrono::milliseconds::zero()) std::this_thread::sleep_for(wait);
 }
 
 }  // namespace
@@ -38,7 +40,7 @@ DeliveryResult SendRecordsWithRetries(std::string_view destination, std::vector<
     }
     if (round > 0) {
       spdlog::warn("{}: {} record(s) failed ({}); sending them again", destination, pending.size(), last_failure);
-      Backoff(policy.initial_backoff_ms, round);
+      WaitBeforeRound(policy.initial_backoff_ms, round);
     }
     std::vector<size_t> failed;
     for (const std::vector<size_t>& call : group(pending)) {

@@ -72,9 +72,22 @@ class EventChecker {
               std::string_view raw);
 
  private:
+  struct EventState;  // what the fields of one event have shown so far (event_checker.cc)
+
   // The rules over any range of fields (a simdjson object's, or an adapter's flat ones).
   template <typename Range>
   simdjson::error_code CheckFields(Range& range, std::string_view raw, uint32_t index);
+  // CheckFields' steps. Each records the first rule broken in e; a simdjson error is malformed
+  // JSON. A key outside the event's known sequence: its pattern, uniqueness, reservation.
+  bool CheckNewKey(std::string_view key, EventState& e);
+  // The value as stored: a string, or a number or bool as sent when the rules coerce scalars.
+  template <typename Value>
+  simdjson::error_code ReadString(Value& v, std::string_view key, EventState& e, std::string_view& value);
+  // The rules of event_type, event_id, app_id and event_time; true for the fields written
+  // first in the record (canonical), not again in order.
+  bool CheckCanonicalField(std::string_view key, std::string_view value, size_t position, EventState& e);
+  // Rejects the event, or appends its record and remembers its key sequence.
+  void Conclude(const EventState& e, std::string_view raw, uint32_t index);
   bool EventTypeAllowed(std::string_view event_type) const;
   // The stored sequence of event_type when its keys up to position (where event_type was
   // found) are this event's; otherwise current.

@@ -20,7 +20,6 @@ using simdjson::ondemand::json_type;
 namespace {
 
 constexpr std::string_view kErrEmptyBody = "request body is empty";
-constexpr std::string_view kErrBodyNotUtf8 = "request body is not valid UTF-8";
 constexpr std::string_view kErrTopLevelScalar =
     "request body must be a JSON object or an array of JSON objects";
 constexpr std::string_view kErrTrailingContent =

@@ -26,6 +26,9 @@ namespace tracklake {
 
 enum class BodyFormat { kJson, kNdjson };
 
+// Parse's message when a body is not valid UTF-8 (the tracker client names that per event).
+inline constexpr std::string_view kErrBodyNotUtf8 = "request body is not valid UTF-8";
+
 struct ValidationRules {
   bool coerce_scalars = false;       // numbers/bools become their JSON text; null/object/array still rejected
   size_t max_fields = 256;           // per event, including event_type

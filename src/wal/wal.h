@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/dir_lock.h"
@@ -30,17 +31,10 @@
 #include "wal/commit_delay.h"
 #include "wal/direct_io.h"
 #include "wal/wal_format.h"
+#include "wal/wal_position.h"
 #include "wal/wal_record.h"
 
 namespace tracklake {
-
-// Where a record lives: the segment (named by its first sequence number) and the byte offset
-// of the record's header. 16 bytes, so a batch can remember millions of events cheaply.
-struct WalPosition {
-  uint64_t segment = 0;
-  uint32_t offset = 0;
-  uint32_t size = 0;  // payload bytes
-};
 
 struct WalOptions {
   std::string dir;
@@ -127,7 +121,8 @@ class Wal {
   void Close();
 
  private:
-  struct Pending;
+  struct Pending;  // wal_pending.h
+  struct Group;    // wal_writer.cc
   struct Segment {
     uint64_t first_seq;
     uint64_t last_seq;  // first_seq - 1 while empty
@@ -138,9 +133,18 @@ class Wal {
 
   explicit Wal(WalOptions options, WalObserver observer);
   Status Recover(const std::function<void(const WalRecord&)>& replay);
+  // Recover's steps: the segment files (first_seq, recycled) in order, then one segment's replay.
+  Result<std::vector<std::pair<uint64_t, bool>>> ListSegments();
+  Status RecoverSegment(uint64_t id, bool recycled, bool newest, uint64_t max_seq,
+                        const std::function<void(const WalRecord&)>& replay, uint64_t& last_seq);
   void EnqueueLocked(Pending pending, uint64_t bytes);  // REQUIRES: mu_ held
   void WriterLoop();
   void CommitGroup(std::deque<Pending>& group);
+  // CommitGroup's steps: write what is staged; roll to a new segment before append i (false:
+  // append i fails); stage append i's records.
+  void FlushGroup(Group& g, size_t upto);
+  bool RollSegment(Group& g, size_t i, uint64_t need, bool control);
+  void StageAppend(Group& g, size_t i, const Pending& p);
   Status OpenSegment(uint64_t first_seq);
   bool NeedsRoll(uint64_t bytes, bool control) const;
   Status FlushBuffer();
@@ -203,15 +207,5 @@ class Wal {
   // (50 ms measured here), and every acknowledgement would wait with it.
   std::thread reclaimer_;
 };
-
-// Seal and delivered records name a batch: its partition and WAL sequence range.
-struct SealPayload {
-  std::string partition;
-  uint64_t first_seq = 0;
-  uint64_t last_seq = 0;
-  uint64_t events = 0;
-};
-std::string EncodeSealPayload(const SealPayload& p);
-Status DecodeSealPayload(std::string_view bytes, SealPayload& out);
 
 }  // namespace tracklake

@@ -23,7 +23,7 @@
 
 namespace tracklake::wal {
 
-// Values are written to disk: never renumber.
+// Values are written to disk: never renumber. SealPayload is the pipeline's (pipeline/seal_record.h).
 enum class RecordType : uint8_t {
   kEvent = 1,      // payload: an event record (event/event_record.h), accepted or rejected
   kSeal = 2,       // payload: SealPayload — a batch's extent, made durable before its file is written

@@ -500,17 +500,6 @@ TEST_P(CommitDelayTest, AppendsFurtherApartThanTheDelayAreNotHeldBack) {
   EXPECT_EQ(AppendSpaced(gaps), 10);
 }
 
-TEST_P(WalTest, SealPayloadRoundTrips) {
-  SealPayload p{"page_view/dt=2026-11-26/hr=06", 10, 99, 42};
-  SealPayload q;
-  ASSERT_TRUE(DecodeSealPayload(EncodeSealPayload(p), q).ok());
-  EXPECT_EQ(q.partition, p.partition);
-  EXPECT_EQ(q.first_seq, 10u);
-  EXPECT_EQ(q.last_seq, 99u);
-  EXPECT_EQ(q.events, 42u);
-  EXPECT_FALSE(DecodeSealPayload("x\ty", q).ok());
-}
-
 const auto kIoName = [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Direct" : "Buffered"; };
 INSTANTIATE_TEST_SUITE_P(Io, WalTest, ::testing::Bool(), kIoName);
 INSTANTIATE_TEST_SUITE_P(Io, CommitDelayTest, ::testing::Bool(), kIoName);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/json_writer.h"
 #include "common/time_util.h"
 #include "encode/parquet/compression.h"
 #include "encode/parquet/parquet_reader.h"
@@ -16,24 +17,6 @@ constexpr size_t kInt64Bytes = 8;
 // Timestamps outside years 0000..9999 print as plain integers (RFC 3339 has 4-digit years).
 constexpr int64_t kMinRfc3339Ms = -62'167'219'200'000;
 constexpr int64_t kMaxRfc3339Ms = 253'402'300'799'999;
-
-void AppendQuoted(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out.push_back(ch);
-    }
-  }
-  out.push_back('"');
-}
 
 std::string SchemaLine(const SchemaElement& e) {
   std::string line = e.name;
@@ -63,7 +46,7 @@ std::string StatValue(PhysicalType type, const std::string& v) {
     return std::to_string(static_cast<int64_t>(u));
   }
   std::string out;
-  AppendQuoted(out, v);
+  AppendJsonString(out, v);
   return out;
 }
 
@@ -96,9 +79,9 @@ void AppendCell(std::string& out, const ParquetCell& cell, bool is_timestamp) {
   if (std::holds_alternative<std::monostate>(cell)) {
     out += "null";
   } else if (const auto* s = std::get_if<std::string>(&cell)) {
-    AppendQuoted(out, *s);
+    AppendJsonString(out, *s);
   } else if (const auto* i = std::get_if<int64_t>(&cell)) {
-    if (is_timestamp && *i >= kMinRfc3339Ms && *i <= kMaxRfc3339Ms) AppendQuoted(out, FormatRfc3339Millis(*i));
+    if (is_timestamp && *i >= kMinRfc3339Ms && *i <= kMaxRfc3339Ms) AppendJsonString(out, FormatRfc3339Millis(*i));
     else out += std::to_string(*i);
   } else {
     out += "{";
@@ -106,9 +89,9 @@ void AppendCell(std::string& out, const ParquetCell& cell, bool is_timestamp) {
     for (const ParquetMapEntry& e : std::get<ParquetMap>(cell)) {
       if (!first) out += ", ";
       first = false;
-      AppendQuoted(out, e.key);
+      AppendJsonString(out, e.key);
       out += ": ";
-      if (e.value) AppendQuoted(out, *e.value);
+      if (e.value) AppendJsonString(out, *e.value);
       else out += "null";
     }
     out += "}";
@@ -148,7 +131,7 @@ Status InspectParquet(std::string_view file_bytes, size_t max_rows, std::string&
     out += "  {";
     for (size_t c = 0; c < row.size(); ++c) {
       if (c > 0) out += ", ";
-      AppendQuoted(out, table->columns[c]);
+      AppendJsonString(out, table->columns[c]);
       out += ": ";
       AppendCell(out, row[c], is_timestamp[c]);
     }

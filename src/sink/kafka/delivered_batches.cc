@@ -1,6 +1,6 @@
 #include "sink/kafka/delivered_batches.h"
 
-#include <charconv>
+#include "common/parse_number.h"
 
 namespace tracklake {
 namespace {
@@ -8,8 +8,9 @@ namespace {
 constexpr std::string_view kVersion = "tl1";
 
 bool ParseNumber(std::string_view text, uint64_t& out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+  const std::optional<uint64_t> n = ParseDecimal<uint64_t>(text);
+  if (n) out = *n;
+  return n.has_value();
 }
 
 }  // namespace

@@ -47,7 +47,10 @@ std::vector<UploadRecords::Entry> UploadRecords::List(std::string_view key_prefi
   std::vector<Entry> out;
   if (dir_.empty()) return out;
   std::error_code ec;
-  for (const auto& f : fs::directory_iterator(dir_, ec)) {
+  // increment(ec), not the range-for's ++, which throws when reading the directory fails: what
+  // was listed by then is returned, the rest is found by a later listing.
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::directory_entry& f = *it;
     const std::string name = f.path().filename().string();
     if (!name.ends_with(kSuffix)) continue;  // temporaries of WriteFileAtomic start with '.'
     Result<std::string> data = ReadFile(f.path().string());
