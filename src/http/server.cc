@@ -9,11 +9,11 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <type_traits>
 
 #include "common/completion_batch.h"
+#include "common/mutex.h"
 #include "http/request_arena.h"
 #include "http/response_head.h"
 #include "http/tls_context.h"
@@ -70,8 +70,8 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
   // Responses given inside a CompletionBatch (the log writer's completions of one group): one
   // posted drain writes them all. After ioc, so that the sessions it holds go before it.
-  std::mutex replies_mu;
-  std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> replies;  // guarded by replies_mu
+  Mutex replies_mu;
+  std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> replies GUARDED_BY(replies_mu);
 
   void Accept();
   void PauseAccepting(const boost::system::error_code& ec);
@@ -366,7 +366,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
 
 void HttpServer::Impl::DeferReply(CompletionBatch& batch, std::shared_ptr<ReplyTarget> target, HttpResponse r) {
   {
-    std::lock_guard lock(replies_mu);
+    MutexLock lock(replies_mu);
     replies.emplace_back(std::move(target), std::move(r));
   }
   batch.AtEnd(&Impl::PostReplies, this);
@@ -377,7 +377,7 @@ void HttpServer::Impl::PostReplies(void* arg) {
   net::post(impl->ioc, [impl] {
     std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> batch;
     {
-      std::lock_guard lock(impl->replies_mu);
+      MutexLock lock(impl->replies_mu);
       batch.swap(impl->replies);
     }
     // Dispatch writes at once on the server's own executor (one thread), or posts to the

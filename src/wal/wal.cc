@@ -71,7 +71,7 @@ std::string Wal::SegmentPath(uint64_t first_seq, bool recycled) const {
 bool Wal::SegmentFile(uint64_t id, std::string& path, wal::Framing& framing) const {
   bool recycled = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = segments_.find(id);
     if (it == segments_.end()) return false;
     recycled = it->second.recycled;
@@ -195,6 +195,7 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
       ::unlink(path.c_str());
       continue;
     }
+    MutexLock lock(mu_);  // no other thread yet: taken for the members' contract, uncontended
     segments_[id] = Segment{id, r.records > 0 ? r.last_seq : id - 1, size, recycled, r.framing};
     disk_bytes_ += size;
   }
@@ -209,7 +210,7 @@ Status Wal::Recover(const std::function<void(const WalRecord&)>& replay) {
 int Wal::OpenRecycled(uint64_t first_seq) {
   uint64_t spare = 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (spares_.empty()) return -1;
     spare = spares_.back();
     spares_.pop_back();
@@ -277,7 +278,7 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   appender_.Reset(written_end, reserved ? options_.segment_bytes : 0);
   StageSegmentHeader();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     segments_[first_seq] = Segment{first_seq, first_seq - 1, 0, recycled, active_framing_};
   }
   reclaim_cv_.notify_one();  // the segment before it may be released already
@@ -291,7 +292,7 @@ void Wal::StageSegmentHeader() {
 Status Wal::Append(std::string bytes, std::vector<Span> spans, Completion done) {
   const uint64_t n = bytes.size() + spans.size() * wal::kHeaderSize;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closing_) return Status::Unavailable("write-ahead log is closing");
     if (queued_bytes_ + n > options_.queue_bytes) {
       return Status::Unavailable("write-ahead log queue is full");
@@ -315,7 +316,7 @@ void Wal::EnqueueLocked(Pending pending, uint64_t bytes) {
 void Wal::AppendControl(wal::RecordType type, std::string payload, bool sync, Completion done) {
   const auto size = static_cast<uint32_t>(payload.size());
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     EnqueueLocked(Pending{type, std::move(payload), {Span{0, size}}, sync, std::move(done)}, size + wal::kHeaderSize);
   }
   cv_.notify_one();
@@ -323,7 +324,7 @@ void Wal::AppendControl(wal::RecordType type, std::string payload, bool sync, Co
 
 void Wal::Release(uint64_t seq) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     release_before_ = std::max(release_before_, seq);
   }
   reclaim_cv_.notify_one();
@@ -334,9 +335,9 @@ void Wal::WriterLoop() {
   std::deque<Pending> group;
   for (;;) {
     {
-      std::unique_lock lock(mu_);
+      UniqueLock lock(mu_);
       const auto idle_since = commit_delay_.enabled() && queue_.empty() ? Clock::now() : Clock::time_point{};
-      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return closing_ || !queue_.empty(); });
+      cv_.wait_for(lock, std::chrono::seconds(1), [&]() REQUIRES(mu_) { return closing_ || !queue_.empty(); });
       if (queue_.empty() && closing_) break;
       if (commit_delay_.enabled() && !closing_ && !queue_.empty()) {
         const auto now = Clock::now();
@@ -412,7 +413,7 @@ Status Wal::FlushBuffer() {
     writeback_from_ = active_bytes_;
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     disk_bytes_ += written;
     Segment& seg = segments_[active_first_];
     seg.last_seq = next_seq_ - 1;
@@ -503,7 +504,7 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
   }
   next_seq_public_ = next_seq_;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     queued_bytes_ -= dequeued;
   }
   // The completions answer their requests: the server thread is woken once for the group.
@@ -521,9 +522,9 @@ bool Wal::HasReleasedSegment() const {
 }
 
 void Wal::ReclaimerLoop() {
-  std::unique_lock lock(mu_);
+  UniqueLock lock(mu_);
   for (;;) {
-    reclaim_cv_.wait(lock, [&] { return reclaimer_stop_ || HasReleasedSegment(); });
+    reclaim_cv_.wait(lock, [&]() REQUIRES(mu_) { return reclaimer_stop_ || HasReleasedSegment(); });
     // Batches are delivered, and segments released, in bursts (a flush.max_age apart): keeping
     // as many spares as the log had segments lets the next burst's worth of segments all be
     // recycled, and lets the spares shrink with the log when traffic falls.
@@ -543,7 +544,7 @@ void Wal::ReclaimerLoop() {
       if (kept) spares_.push_back(id);
       if (!deleted) {
         // Kept, and counted against the disk budget; tried again later.
-        if (reclaim_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return reclaimer_stop_; })) return;
+        if (reclaim_cv_.wait_for(lock, std::chrono::seconds(1), [&]() REQUIRES(mu_) { return reclaimer_stop_; })) return;
         continue;
       }
       disk_bytes_ -= seg.bytes;
@@ -561,27 +562,27 @@ void Wal::ReclaimerLoop() {
 }
 
 WalStats Wal::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return WalStats{disk_bytes_, segments_.size(), queued_bytes_, next_seq_public_.load(), corrupt_skipped_.load(),
                   spares_.size()};
 }
 
 bool Wal::OverBudget() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Not ready once a full-size request (1 MiB by default) could no longer fit.
   return disk_bytes_ + queued_bytes_ + kReadyHeadroomBytes >= options_.max_bytes;
 }
 
 void Wal::Close() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closing_ && !writer_.joinable()) return;
     closing_ = true;
   }
   cv_.notify_one();
   if (writer_.joinable()) writer_.join();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     reclaimer_stop_ = true;
   }
   reclaim_cv_.notify_one();

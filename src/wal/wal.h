@@ -16,7 +16,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +24,7 @@
 #include <vector>
 
 #include "common/dir_lock.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "wal/commit_delay.h"
 #include "wal/direct_io.h"
@@ -140,7 +140,7 @@ class Wal {
 
   explicit Wal(WalOptions options, WalObserver observer);
   Status Recover(const std::function<void(const WalRecord&)>& replay);
-  void EnqueueLocked(Pending pending, uint64_t bytes);  // REQUIRES: mu_ held
+  void EnqueueLocked(Pending pending, uint64_t bytes) REQUIRES(mu_);
   void WriterLoop();
   void CommitGroup(std::deque<Pending>& group);
   Status OpenSegment(uint64_t first_seq);
@@ -148,7 +148,7 @@ class Wal {
   Status FlushBuffer();
   Status SyncActive();  // fdatasync of the active segment, timed for the observer
   void ReclaimerLoop();
-  bool HasReleasedSegment() const;  // REQUIRES: mu_ held
+  bool HasReleasedSegment() const REQUIRES(mu_);
   std::string SegmentPath(uint64_t first_seq, bool recycled) const;
   std::string SparePath(uint64_t id) const;
   // The file of segment id and how its records are checksummed; false when it is unknown.
@@ -170,18 +170,18 @@ class Wal {
   const WalObserver observer_;
   const uint64_t control_reserve_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
-  std::deque<Pending> queue_;          // guarded by mu_
-  uint64_t queued_bytes_ = 0;          // guarded by mu_
-  // guarded by mu_: when queue_.front() arrived (kept only with a commit delay)
-  std::chrono::steady_clock::time_point oldest_queued_{};
-  bool closing_ = false;               // guarded by mu_
-  std::map<uint64_t, Segment> segments_;  // guarded by mu_ (writer thread mutates)
-  uint64_t disk_bytes_ = 0;            // guarded by mu_
-  uint64_t release_before_ = 0;        // guarded by mu_
-  bool reclaimer_stop_ = false;        // guarded by mu_: the writer has stopped, reclaim and exit
-  std::vector<uint64_t> spares_;       // guarded by mu_: released segment files kept for reuse
+  std::deque<Pending> queue_ GUARDED_BY(mu_);
+  uint64_t queued_bytes_ GUARDED_BY(mu_) = 0;
+  // When queue_.front() arrived (kept only with a commit delay).
+  std::chrono::steady_clock::time_point oldest_queued_ GUARDED_BY(mu_){};
+  bool closing_ GUARDED_BY(mu_) = false;
+  std::map<uint64_t, Segment> segments_ GUARDED_BY(mu_);  // the writer thread mutates it
+  uint64_t disk_bytes_ GUARDED_BY(mu_) = 0;
+  uint64_t release_before_ GUARDED_BY(mu_) = 0;
+  bool reclaimer_stop_ GUARDED_BY(mu_) = false;  // the writer has stopped, reclaim and exit
+  std::vector<uint64_t> spares_ GUARDED_BY(mu_);  // released segment files kept for reuse
   std::condition_variable reclaim_cv_;  // released segments to reclaim, or stop
 
   // Writer-thread state.
