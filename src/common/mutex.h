@@ -51,7 +51,7 @@ class SCOPED_CAPABILITY MutexLock {
 class SCOPED_CAPABILITY UniqueLock {
  public:
   explicit UniqueLock(Mutex& mu) ACQUIRE(mu) : lock_(mu.mu_) {}
-  ~UniqueLock() RELEASE() {}  // lock_'s destructor unlocks when it is held
+  ~UniqueLock() RELEASE() = default;  // lock_'s destructor unlocks when it is held
   UniqueLock(const UniqueLock&) = delete;
   UniqueLock& operator=(const UniqueLock&) = delete;
 

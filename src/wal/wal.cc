@@ -262,7 +262,7 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   // so a recycled file's older bytes, and record-shaped bytes a client sent, never do.
   uint64_t salt = 0;
   if (::getrandom(&salt, sizeof salt, 0) != static_cast<ssize_t>(sizeof salt)) {
-    const Status s = Status::FromErrno("getrandom for a write-ahead log segment's salt", errno);
+    Status s = Status::FromErrno("getrandom for a write-ahead log segment's salt", errno);
     ::close(fd);
     ::unlink(path.c_str());
     return s;
@@ -369,7 +369,7 @@ Status Wal::SyncActive() {
   const int r = options_.sync_file ? options_.sync_file(fd_) : ::fdatasync(fd_);
   if (observer_.on_fsync) observer_.on_fsync(SecondsSince(t0));
   if (r == 0) return Status::Ok();
-  const Status s = Status::FromErrno("fdatasync write-ahead log", errno);
+  Status s = Status::FromErrno("fdatasync write-ahead log", errno);
   spdlog::error("{}", s.ToString());
   return s;
 }

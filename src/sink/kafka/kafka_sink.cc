@@ -51,6 +51,7 @@ bool IsPermanent(std::string_view code) {
 
 std::string EventList(const std::vector<MessageView>& messages, const std::vector<size_t>& positions) {
   std::vector<uint64_t> numbers;
+  numbers.reserve(positions.size());
   for (size_t p : positions) numbers.push_back(p + 1);
   std::string out = LineList(numbers);
   out += " (event_id";
