@@ -8,7 +8,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import project_venv
+
+project_venv.require("pyarrow")  # scripts run as `bench/x.py` start under any python3
+import pyarrow.parquet as pq  # noqa: E402
 
 SHARED = Path(os.environ.get("BENCH_SHARED", "/work/shared/bench"))
 HERE = Path(__file__).resolve().parent

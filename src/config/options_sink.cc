@@ -42,10 +42,11 @@ std::vector<OptionSpec> SinkSection() {
       Option("sink", "check_interval")
           .Seconds(1, kMaxTimeoutSeconds)
           .Doc("At start the sink's destinations are checked (S3: HeadBucket and a small object written under "
-               "<prefix>/_tracklake/; Firehose: DescribeDeliveryStream of each [event_types.*] stream). A "
-               "destination that refuses for good (credentials, missing, wrong region) makes /readyz answer 503 "
-               "while its batches go to the dead-letter directory; it is checked again this often until it "
-               "accepts. `tracklake redrive` then resends the dead letters.")
+               "<prefix>/_tracklake/; Firehose: DescribeDeliveryStream, Kinesis: DescribeStreamSummary of each "
+               "[event_types.*] stream). A destination that refuses for good (credentials, missing, wrong region) "
+               "makes /readyz answer 503 while its batches go to the dead-letter directory; it is checked again "
+               "this often until it accepts. `tracklake redrive` then resends the dead letters (local, S3, "
+               "Firehose; Kafka's and Kinesis's are NDJSON to replay with a client).")
           .Bind(BindField<&Config::sink, &Config::Sink::check_interval_s>()),
   };
 }

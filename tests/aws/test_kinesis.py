@@ -73,10 +73,12 @@ class KinesisProxy:
     """A proxy in front of moto that sees every PutRecords (decoded records in `calls`) and
     applies plan(call_number, records) -> None (pass through), "throttle", or a set of record
     positions to fail. Failed records never reach moto: the others are sent on with boto3 and the
-    answer reports FailedRecordCount, as Kinesis does when a shard is over its throughput."""
+    answer reports FailedRecordCount, as Kinesis does when a shard is over its throughput. Other
+    calls (the sink check's DescribeStreamSummary) pass through, counted in `others`."""
 
     def __init__(self, moto, tiny_server, plan=None):
         self.calls = []  # (call number, [(partition key, data)], action)
+        self.others = []  # (X-Amz-Target, StreamName) of the calls that are not PutRecords
         self.lock = threading.Lock()
         upstream = urlparse(moto.endpoint)
         outer = self
@@ -85,10 +87,13 @@ class KinesisProxy:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                records = []
-                if self.headers.get("X-Amz-Target", "").endswith("PutRecords"):
-                    request = json.loads(body)
-                    records = [(r["PartitionKey"], base64.b64decode(r["Data"])) for r in request["Records"]]
+                target = self.headers.get("X-Amz-Target", "")
+                if not target.endswith(".PutRecords"):
+                    with outer.lock:
+                        outer.others.append((target, json.loads(body).get("StreamName")))
+                    return relay_response(self, *fetch_upstream(self, upstream, body))
+                request = json.loads(body)
+                records = [(r["PartitionKey"], base64.b64decode(r["Data"])) for r in request["Records"]]
                 with outer.lock:
                     number = len(outer.calls) + 1
                     action = plan(number, records) if records else None

@@ -1,9 +1,9 @@
 """Nothing undelivered is silent: the sink is checked at start (S3: HeadBucket and a signed probe
-under _tracklake/; Firehose: DescribeDeliveryStream per configured event type), a destination that
-refuses for good makes /readyz answer 503 (with a metric) while its batches go to the dead-letter
-directory, `tracklake redrive` resends them under the same keys once the cause is fixed, and a
-kill -9 in the middle of a multipart upload leaves no upload behind after the restart. Against moto
-with signature checks on."""
+under _tracklake/; Firehose: DescribeDeliveryStream, Kinesis: DescribeStreamSummary, per configured
+event type), a destination that refuses for good makes /readyz answer 503 (with a metric) while its
+batches go to the dead-letter directory and until a check passes again, `tracklake redrive` resends
+them under the same keys once the cause is fixed, and a kill -9 in the middle of a multipart upload
+leaves no upload behind after the restart. Against moto with signature checks on."""
 import base64
 import gzip
 import json
@@ -158,6 +158,121 @@ columns = []
     create("purchase")
     wait_for(lambda: readyz(c)[0] == 200, timeout=30, what="/readyz to recover")
     assert c.stop() == 0
+
+
+def json_api_relay(upstream):
+    """A proxy in front of moto that records (X-Amz-Target, StreamName) of every JSON API call."""
+    target = urlparse(upstream)
+
+    class Relay(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.server_state.record((self.headers.get("X-Amz-Target", ""), json.loads(body).get("StreamName")))
+            relay_response(self, *fetch_upstream(self, target, body))
+
+    return Relay
+
+
+def kinesis_config(template, endpoint, event_types=("page_view", "purchase")):
+    return f"""
+[sink]
+type = "kinesis"
+check_interval = 1
+
+[kinesis]
+region = "us-east-1"
+endpoint = "{endpoint}"
+stream_template = "{template}"
+""" + "".join(f"\n[event_types.{t}]\ncolumns = []\n" for t in event_types)
+
+
+def stream_events(kinesis, stream):
+    events = []
+    for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
+        iterator = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        records = kinesis.get_records(ShardIterator=iterator, Limit=10000)["Records"]
+        events += [json.loads(line) for r in records for line in r["Data"].decode().splitlines()]
+    return events
+
+
+def test_kinesis_stays_unready_while_a_stream_is_missing_and_recovers_once_it_exists(collector_factory, moto,
+                                                                                     tiny_server):
+    """Before: the Kinesis sink had no check, so a stream refused by a batch counted as accepting again
+    at the next sink.check_interval (/readyz back to 200) until the next batch was refused."""
+    template = f"k{uuid.uuid4().hex[:8]}-{{event_type}}"
+    present, missing = template.replace("{event_type}", "page_view"), template.replace("{event_type}", "purchase")
+    kinesis = moto.client("kinesis")
+    kinesis.create_stream(StreamName=present, ShardCount=1)
+    relay = tiny_server(json_api_relay(moto.endpoint))
+    c = collector_factory(extra=kinesis_config(template, relay.url), env=dict(moto.env(), TRACKLAKE_FLUSH_MAX_AGE="1"))
+    wait_for(lambda: "kinesis sink check failed" in c.log_path.read_text(), what="the start-up check to fail")
+    log = c.log_path.read_text()
+    assert f"kinesis stream {missing}" in log and "ResourceNotFoundException" in log, log
+    assert f"check passed: kinesis stream {present}" in log
+    status, body = readyz(c)
+    assert status == 503 and f"kinesis stream {missing}" in body["error"] and "tracklake redrive" in body["error"]
+    assert metric(c, "tracklake_ready") == 0 and metric(c, "tracklake_sink_refused_destinations") == 1
+    # Each type's batch: page_view's delivered, purchase's refused and dead-lettered.
+    sent = [{"event_type": t, "event_id": f"{t}-{i}"} for t in ("page_view", "purchase") for i in range(5)]
+    assert c.post(sent).status_code == 200
+    wait_for(lambda: metric(c, "tracklake_dead_letter_files") == 1, what="the purchase batch dead-lettered")
+    wait_for(lambda: len(stream_events(kinesis, present)) == 5, what="page_view in its stream")
+    # The periodic check describes the missing stream again and again; readiness stays 503 throughout.
+    describes = lambda: sum(1 for call in relay.requests if call == ("Kinesis_20131202.DescribeStreamSummary", missing))
+    seen = describes()
+    wait_for(lambda: describes() >= seen + 3, what="three more checks of the missing stream")
+    assert readyz(c)[0] == 503 and metric(c, "tracklake_sink_refused_destinations") == 1
+    # The stream is created: the next check passes and readiness comes back.
+    kinesis.create_stream(StreamName=missing, ShardCount=1)
+    wait_for(lambda: readyz(c)[0] == 200, timeout=30, what="/readyz to recover")
+    assert f"accepts kinesis stream {missing}" in c.log_path.read_text()
+    assert metric(c, "tracklake_ready") == 1 and metric(c, "tracklake_sink_refused_destinations") == 0
+    # redrive leaves the Kinesis dead letters alone, as documented: NDJSON for a client to replay.
+    assert metric(c, "tracklake_dead_letter_files") == 1
+    run = redrive(c, moto.env())
+    assert run.returncode == 2 and "kinesis sinks' dead letters are NDJSON" in run.stderr, run.stdout + run.stderr
+    assert len(dead_letters(c)) == 1
+    # New purchase events now reach their stream.
+    assert c.post({"event_type": "purchase", "event_id": "after"}).status_code == 200
+    wait_for(lambda: [e["event_id"] for e in stream_events(kinesis, missing)] == ["after"], what="purchase delivered")
+    assert readyz(c)[0] == 200
+    assert c.stop() == 0
+
+
+def kinesis_user(moto, actions):
+    """An IAM user of moto allowed only these actions: its environment. (moto authorizes calls other
+    than S3's against the resource "*", so it checks the actions, not which streams.)"""
+    iam = moto.client("iam")
+    name = f"collector-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    iam.put_user_policy(UserName=name, PolicyName="collector", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return dict(moto.env(), AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"])
+
+
+def test_kinesis_check_needs_describe_stream_summary_as_terraform_grants_it(collector_factory, moto):
+    template = f"k{uuid.uuid4().hex[:8]}-{{event_type}}"
+    streams = [template.replace("{event_type}", t) for t in ("page_view", "purchase")]
+    for s in streams:
+        moto.client("kinesis").create_stream(StreamName=s, ShardCount=1)
+    # PutRecords alone (the policy before this check existed): the check is denied, and says what to grant.
+    c = collector_factory(extra=kinesis_config(template, moto.endpoint),
+                          env=kinesis_user(moto, ["kinesis:PutRecords"]))
+    wait_for(lambda: "kinesis sink check failed" in c.log_path.read_text(), what="the start-up check to fail")
+    status, body = readyz(c)
+    assert status == 503 and "AccessDenied" in body["error"], body
+    assert "need kinesis:DescribeStreamSummary" in body["error"]
+    assert c.stop() == 0
+    # deploy/terraform's actions (tests/terraform/test_module.py checks that it grants them on exactly those streams).
+    c = collector_factory(extra=kinesis_config(template, moto.endpoint),
+                          env=kinesis_user(moto, ["kinesis:PutRecords", "kinesis:DescribeStreamSummary"]))
+    wait_for(lambda: c.log_path.read_text().count("check passed: kinesis stream") == 2, what="both checks to pass")
+    assert readyz(c)[0] == 200
+    assert c.post([{"event_type": "purchase", "event_id": "p1"}]).status_code == 200
+    assert c.stop() == 0
+    assert [e["event_id"] for e in stream_events(moto.client("kinesis"), streams[1])] == ["p1"]
 
 
 def slow_parts_proxy(upstream, delay_s, enabled):

@@ -7,6 +7,7 @@ Generic on purpose: queries are parsed out of the files, so a panel or alert add
 checked without touching this test."""
 import json
 import re
+import socket
 import subprocess
 
 import pytest
@@ -84,18 +85,44 @@ def scrape(collector):
     return series, families
 
 
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    """What a collector exports once it has seen each kind of traffic (some series, such as the
-    rejections by rule, appear on first use)."""
-    from tlharness import Collector, make_config
+    """What collectors export once they have seen each kind of traffic (some series, such as the
+    rejections by rule, appear on first use): one on the local lake, and one with sink.type =
+    "kafka", whose metrics exist only with that sink. Its brokers never answer (a closed port), so
+    its batch fails and the delivery errors by reason appear too; the rest exist from the start."""
+    from tlharness import Collector, make_config, wait_for
     root = tmp_path_factory.mktemp("metrics")
     c = Collector(root, make_config(root)).start()
-    assert c.post({"event_type": "page_view"}).status_code == 200
-    assert c.post([{"event_type": "page_view"}, {"event_type": "Bad Type"}]).status_code == 200
-    assert c.post({"event_type": "page_view"}, key="wrong").status_code == 401
-    yield scrape(c)
-    c.stop()
+    kafka_root = tmp_path_factory.mktemp("metrics-kafka")
+    kafka = Collector(kafka_root, make_config(kafka_root, f"""
+[sink]
+type = "kafka"
+
+[kafka]
+brokers = "127.0.0.1:{closed_port()}"
+""")).start(env={"TRACKLAKE_FLUSH_MAX_AGE": "1"})
+    try:
+        assert c.post({"event_type": "page_view"}).status_code == 200
+        assert c.post([{"event_type": "page_view"}, {"event_type": "Bad Type"}]).status_code == 200
+        assert c.post({"event_type": "page_view"}, key="wrong").status_code == 401
+        assert kafka.post({"event_type": "page_view"}).status_code == 200
+        kafka_series = wait_for(lambda: (lambda s: s if "tracklake_kafka_delivery_errors_total" in s[0] else None)(
+            scrape(kafka)), timeout=60, what="the Kafka sink's first failed batch")
+        series, families = scrape(c)
+        for name, labels in kafka_series[0].items():
+            series.setdefault(name, set()).update(labels)
+        families.update(kafka_series[1])
+        yield series, families
+    finally:
+        c.stop()
+        kafka.stop()
 
 
 def queried():

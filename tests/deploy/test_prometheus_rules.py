@@ -45,7 +45,9 @@ def test_every_alert_is_tested_firing_and_silent():
     assert names - silent == set(), "alerts with no series that must leave them silent"
     required = {"TracklakeFreshnessWarning", "TracklakeFreshnessCritical", "Tracklake5xxRatioHigh",
                 "TracklakeLogBudgetHigh", "TracklakeBatchesDeadLettered", "TracklakeSinkErrors",
-                "TracklakeCollectorDown"}
+                "TracklakeCollectorDown", "TracklakeDestinationRefused", "TracklakeDeadLetterFilesWaiting",
+                "TracklakeNotReady", "TracklakeKafkaDisconnected", "TracklakeDedupJournalErrors",
+                "TracklakeDedupEvictedEarly"}
     assert required <= names
 
 

@@ -199,11 +199,12 @@ def test_iam_policies_name_every_action_and_the_collector_gets_only_what_it_need
     no_reads = [a for s in collector for a in s["actions"]
                 if ":Get" in a or ":List" in a and "Parts" not in a and s["sid"] != "CheckLakeBucket"]
     assert no_reads == []
-    # Every action the collector's code sends is granted: the S3 and Firehose calls it makes.
+    # Every action the collector's code sends is granted: the S3, Firehose and Kinesis calls it makes.
     granted = {a for s in collector for a in s["actions"]}
     sources = "\n".join(p.read_text() for p in (ROOT / "src" / "sink").rglob("*.cc"))
     for call, action in (("HeadBucketCall", "s3:ListBucket"), ("AbortMultipartUploadCall", "s3:AbortMultipartUpload"),
-                         ("kDescribeDeliveryStreamTarget", "firehose:DescribeDeliveryStream")):
+                         ("kDescribeDeliveryStreamTarget", "firehose:DescribeDeliveryStream"),
+                         ("kDescribeStreamSummaryTarget", "kinesis:DescribeStreamSummary")):
         assert call in sources and action in granted, (call, action)
     policy = module.of_type("aws_iam_policy")["collector"]
     assert policy["policy"] == "${data.aws_iam_policy_document.collector.json}"
@@ -279,7 +280,8 @@ def test_kinesis_mode_makes_one_encrypted_stream_per_event_type_named_as_the_col
 def test_in_kinesis_mode_the_collector_may_only_put_records_into_those_streams(module):
     collector = {s["sid"]: s for s in statements(module.data[("aws_iam_policy_document", "collector")])}
     kinesis = collector["PutRecordsPerEventTypeStream"]
-    assert kinesis["actions"] == ["kinesis:PutRecords"]
+    # The records, and DescribeStreamSummary for the sink check (Sink::Check), on those streams only.
+    assert kinesis["actions"] == ["kinesis:PutRecords", "kinesis:DescribeStreamSummary"]
     assert kinesis["resources"] == ["${[for s in aws_kinesis_stream.events : s.arn]}"] or \
         "aws_kinesis_stream.events" in str(kinesis["resources"])
     dynamic = {one(body["statement"]["content"])["sid"]: body["statement"]["for_each"]

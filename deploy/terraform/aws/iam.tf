@@ -2,9 +2,9 @@
 # PutObject and multipart uploads — CreateMultipartUpload, UploadPart and
 # CompleteMultipartUpload are authorised by s3:PutObject; AbortMultipartUpload cleans up an upload a
 # crash interrupted), or put records into exactly the event types' streams (Firehose and Kinesis
-# modes). The start-up check needs one more action in S3 and Firehose modes: HeadBucket
-# (s3:ListBucket on the bucket itself; its probe object under <prefix>_tracklake/ is a PutObject)
-# or DescribeDeliveryStream on the same streams. No wildcard actions, no object reads. Kafka mode
+# modes). The sink check (at start, and while a destination refuses) needs one more action:
+# HeadBucket (s3:ListBucket on the bucket itself; its probe object under <prefix>_tracklake/ is a
+# PutObject), DescribeDeliveryStream or DescribeStreamSummary on the same streams. No wildcard actions, no object reads. Kafka mode
 # needs no AWS permission (SASL/SCRAM users and ACLs on the cluster: docs/kafka.md), so it has no
 # policy.
 
@@ -29,7 +29,7 @@ data "aws_iam_policy_document" "collector" {
     for_each = local.kinesis ? ["kinesis"] : []
     content {
       sid       = "PutRecordsPerEventTypeStream"
-      actions   = ["kinesis:PutRecords"]
+      actions   = ["kinesis:PutRecords", "kinesis:DescribeStreamSummary"]
       resources = [for s in aws_kinesis_stream.events : s.arn]
     }
   }

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "aws/json_api.h"
+#include "common/json_writer.h"
 
 namespace tracklake {
 namespace {
@@ -60,6 +61,39 @@ RecordCallOutcome ClassifyRecordCall(const RecordApi& api, std::string_view dest
     out.detail = fmt::format("{} {}: answer covers fewer records than sent", api.call_name, destination);
   }
   return out;
+}
+
+std::string DescribeCallBody(const DescribeApi& api, std::string_view stream) {
+  std::string body = "{";
+  AppendJsonString(body, api.name_field);
+  body += ":";
+  AppendJsonString(body, stream);
+  body += "}";
+  return body;
+}
+
+DeliveryResult ClassifyDescribeCall(const DescribeApi& api, std::string_view stream,
+                                    const Result<aws::HttpResponse>& response, std::string* status) {
+  if (!response.ok()) {
+    return {DeliveryOutcome::kRetry, fmt::format("{} {}: {}", api.call_name, stream, response.status().ToString())};
+  }
+  if (response->status != kOk) {
+    const aws::JsonApiError error = aws::ParseJsonApiError(response.value());
+    std::string detail = fmt::format("{} {}: HTTP {}", api.call_name, stream, response->status) +
+                         aws::DescribeAwsError(error.type, error.message, response->Header("x-amzn-requestid"));
+    if (response->RetryableStatus() || aws::IsRetryableJsonApiError(error.type) ||
+        (api.retryable != nullptr && api.retryable(error.type))) {
+      return {DeliveryOutcome::kRetry, std::move(detail)};
+    }
+    return {DeliveryOutcome::kRejected, std::move(detail), /*destination_refuses=*/true};
+  }
+  simdjson::dom::parser parser;
+  std::string_view text;
+  if (parser.parse(response->body)[api.description_field][api.status_field].get(text) != simdjson::SUCCESS) {
+    return {DeliveryOutcome::kRetry, fmt::format("{} {}: no {} in the answer", api.call_name, stream, api.status_field)};
+  }
+  *status = text;
+  return {};
 }
 
 }  // namespace tracklake

@@ -3,17 +3,10 @@
 #include <fmt/format.h>
 
 #include "aws/json_api.h"
-#include "sink/aws_records/record_api.h"
 #include "common/json_writer.h"
-
-#include <simdjson.h>
+#include "sink/aws_records/record_api.h"
 
 namespace tracklake {
-namespace {
-
-constexpr long kOk = 200;
-
-}  // namespace
 
 bool IsRetryableFirehoseError(std::string_view type) { return aws::IsRetryableJsonApiError(type); }
 
@@ -58,38 +51,25 @@ Result<aws::HttpResponse> FirehoseClient::Send(std::string_view body, std::strin
   return api_->Send(target, body);
 }
 
+namespace {
+
+constexpr DescribeApi kDescribeDeliveryStream{"Firehose DescribeDeliveryStream", "DeliveryStreamName",
+                                              "DeliveryStreamDescription", "DeliveryStreamStatus",
+                                              IsRetryableFirehoseError};
+
+}  // namespace
+
 std::string DescribeDeliveryStreamBody(std::string_view stream) {
-  std::string body = "{\"DeliveryStreamName\":";
-  AppendJsonString(body, stream);
-  body += "}";
-  return body;
+  return DescribeCallBody(kDescribeDeliveryStream, stream);
 }
 
 DeliveryResult ClassifyDescribeDeliveryStream(std::string_view stream, const Result<aws::HttpResponse>& response) {
-  if (!response.ok()) {
-    return {DeliveryOutcome::kRetry, fmt::format("Firehose DescribeDeliveryStream {}: {}", stream,
-                                                 response.status().ToString())};
-  }
-  if (response->status != kOk) {
-    const aws::JsonApiError error = aws::ParseJsonApiError(response.value());
-    std::string detail = fmt::format("Firehose DescribeDeliveryStream {}: HTTP {}", stream, response->status) +
-                         aws::DescribeAwsError(error.type, error.message, response->Header("x-amzn-requestid"));
-    if (response->RetryableStatus() || IsRetryableFirehoseError(error.type)) {
-      return {DeliveryOutcome::kRetry, std::move(detail)};
-    }
-    return {DeliveryOutcome::kRejected, std::move(detail), /*destination_refuses=*/true};
-  }
-  simdjson::dom::parser parser;
-  std::string_view status;
-  if (parser.parse(response->body)["DeliveryStreamDescription"]["DeliveryStreamStatus"].get(status) !=
-      simdjson::SUCCESS) {
-    return {DeliveryOutcome::kRetry,
-            fmt::format("Firehose DescribeDeliveryStream {}: no DeliveryStreamStatus in the answer", stream)};
-  }
-  if (status != "ACTIVE") {
+  std::string status;
+  DeliveryResult r = ClassifyDescribeCall(kDescribeDeliveryStream, stream, response, &status);
+  if (r.outcome == DeliveryOutcome::kDelivered && status != "ACTIVE") {
     return {DeliveryOutcome::kRetry, fmt::format("Firehose delivery stream {} is {}", stream, status)};
   }
-  return {};
+  return r;
 }
 
 }  // namespace tracklake

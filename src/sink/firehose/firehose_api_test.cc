@@ -80,6 +80,28 @@ TEST(ClassifyPutRecordBatch, AMissingStreamOrAccessDeniedIsRejectedWithTheReason
   EXPECT_NE(signature.detail.find("SignatureDoesNotMatch: bad"), std::string::npos);
 }
 
+TEST(DescribeDeliveryStreamBody, NamesTheStream) {
+  EXPECT_EQ(DescribeDeliveryStreamBody("tracking-x"), R"({"DeliveryStreamName":"tracking-x"})");
+}
+
+TEST(ClassifyDescribeDeliveryStream, ActiveAcceptsAMissingStreamRefusesOthersCannotTell) {
+  EXPECT_EQ(ClassifyDescribeDeliveryStream(
+                "s", Response(200, R"({"DeliveryStreamDescription":{"DeliveryStreamStatus":"ACTIVE"}})")).outcome,
+            DeliveryOutcome::kDelivered);
+  const DeliveryResult creating = ClassifyDescribeDeliveryStream(
+      "s", Response(200, R"({"DeliveryStreamDescription":{"DeliveryStreamStatus":"CREATING"}})"));
+  EXPECT_EQ(creating.outcome, DeliveryOutcome::kRetry);
+  EXPECT_NE(creating.detail.find("Firehose delivery stream s is CREATING"), std::string::npos);
+  const DeliveryResult missing = ClassifyDescribeDeliveryStream(
+      "tracking-x", Response(400, R"({"__type":"ResourceNotFoundException","message":"not found"})"));
+  EXPECT_EQ(missing.outcome, DeliveryOutcome::kRejected);
+  EXPECT_TRUE(missing.destination_refuses);
+  EXPECT_NE(missing.detail.find("Firehose DescribeDeliveryStream tracking-x: HTTP 400"), std::string::npos);
+  EXPECT_EQ(ClassifyDescribeDeliveryStream("s", Response(400, R"({"__type":"ThrottlingException"})")).outcome,
+            DeliveryOutcome::kRetry);
+  EXPECT_EQ(ClassifyDescribeDeliveryStream("s", Response(200, "{}")).outcome, DeliveryOutcome::kRetry);
+}
+
 TEST(FirehoseClient, SignsAJsonApiPostToTheRegionalEndpoint) {
   FirehoseSinkOptions options;
   options.region = "eu-west-1";

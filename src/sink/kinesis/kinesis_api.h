@@ -1,6 +1,7 @@
-// The Kinesis Data Streams PutRecords call as tracklake uses it: its body, and what its answer
+// The Kinesis Data Streams calls as tracklake uses them: PutRecords, its body and what its answer
 // means (sink/aws_records/record_api.h; on top of the common transient errors,
-// ProvisionedThroughputExceededException and KMSThrottlingException are retried).
+// ProvisionedThroughputExceededException and KMSThrottlingException are retried), and
+// DescribeStreamSummary, the sink's check of a stream (Sink::Check).
 // Pure functions, thread-safe.
 #pragma once
 
@@ -27,5 +28,14 @@ RecordCallOutcome ClassifyPutRecords(std::string_view stream, const Result<aws::
                                      size_t records_sent);
 
 bool IsRetryableKinesisError(std::string_view type);
+
+inline constexpr std::string_view kDescribeStreamSummaryTarget = "Kinesis_20131202.DescribeStreamSummary";
+// {"StreamName":"..."}
+std::string DescribeStreamSummaryBody(std::string_view stream);
+// kDelivered when the stream is ACTIVE or UPDATING (both take records); kRejected with
+// destination_refuses when it is missing, CREATING or DELETING, or access is denied (the detail
+// says which, and for a denial which permissions the collector needs); kRetry when the check
+// cannot tell (unreachable, throttled, 5xx).
+DeliveryResult ClassifyDescribeStreamSummary(std::string_view stream, const Result<aws::HttpResponse>& response);
 
 }  // namespace tracklake

@@ -25,7 +25,8 @@ class KinesisSink : public Sink {
     const std::string stream = NameFromTemplate(options_.stream_template, object.batch.event_type);
     if (!IsValidKinesisStreamName(stream)) {
       return {DeliveryOutcome::kRejected,
-              fmt::format("Kinesis {}: \"{}\" is not a valid stream name", object.key, stream)};
+              fmt::format("Kinesis {}: \"{}\" is not a valid stream name", object.key, stream),
+              /*destination_refuses=*/true};
     }
     Result<std::vector<MessageView>> messages = ReadMessages(object.bytes);
     if (!messages.ok()) {
@@ -67,6 +68,17 @@ class KinesisSink : public Sink {
 
   std::string Destination(std::string_view event_type) const override {
     return "kinesis stream " + NameFromTemplate(options_.stream_template, event_type);
+  }
+
+  // DescribeStreamSummary: without it a refused stream would count as accepting again at the
+  // pipeline's next check, and /readyz would flap back to 200 until the next batch failed.
+  DeliveryResult Check(std::string_view event_type) override {
+    const std::string stream = NameFromTemplate(options_.stream_template, event_type);
+    if (!IsValidKinesisStreamName(stream)) {
+      return {DeliveryOutcome::kRejected, fmt::format("Kinesis: \"{}\" is not a valid stream name", stream), true};
+    }
+    return ClassifyDescribeStreamSummary(stream,
+                                         client_->Send(kDescribeStreamSummaryTarget, DescribeStreamSummaryBody(stream)));
   }
 
  private:

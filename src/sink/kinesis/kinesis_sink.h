@@ -14,6 +14,9 @@
 //     events are over 1 MiB and can never be a record (every other event is delivered first;
 //     the detail names the events that were not).
 //
+// Check (Sink::Check, at start and while a stream is refused) describes the stream of an event
+// type (DescribeStreamSummary): missing, CREATING or DELETING, or access denied is a refusal.
+//
 // Delivery is at-least-once: PutRecords has no idempotency key, so a record whose acceptance
 // was lost (a dropped connection, a restart mid-object) is sent again. Consumers deduplicate on
 // event_id (docs/kinesis.md).
