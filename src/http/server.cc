@@ -77,7 +77,7 @@ struct HttpServer::Impl {
   void PauseAccepting(const boost::system::error_code& ec);
   // Queues r for target and registers the drain with batch, the calling thread's open one.
   void DeferReply(CompletionBatch& batch, std::shared_ptr<ReplyTarget> target, HttpResponse r);
-  static void PostReplies(void* impl);
+  static void PostReplies(void* arg);
 };
 
 namespace {
@@ -302,7 +302,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
     counted_ = false;
   }
 
-  void Write(HttpResponse r) {
+  void Write(const HttpResponse& r) {
     // One response in flight per connection: its bytes live in the session. Once the stop began,
     // the response says Connection: close, so the client does not send the next request into a
     // connection about to close.
