@@ -117,7 +117,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
 
   void Deliver(HttpResponse r) override {
     net::dispatch(stream_.get_executor(),
-                  [self = this->shared_from_this(), r = std::move(r)]() mutable { self->Write(std::move(r)); });
+                  [self = this->shared_from_this(), r = std::move(r)] { self->Write(r); });
   }
 
   void Start() {
@@ -242,13 +242,13 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
       impl_.handler.CountRefused(503);
       HttpResponse r = ErrorResponse(503, "the collector is shutting down; retry on another node or later");
       r.headers.emplace_back("Retry-After", "1");
-      return Write(std::move(r));
+      return Write(r);
     }
     impl_.handler.Handle(request, state_, [self = this->shared_from_this()](HttpResponse r) {
       if (CompletionBatch* batch = CompletionBatch::Current()) {
         return self->impl_.DeferReply(*batch, self, std::move(r));
       }
-      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+      net::post(self->stream_.get_executor(), [self, r = std::move(r)] { self->Write(r); });
     });
   }
 
