@@ -2,9 +2,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <mutex>
 
 #include "aws/credential_providers.h"
+#include "common/mutex.h"
 #include "common/time_util.h"
 
 namespace tracklake::aws {
@@ -43,7 +43,7 @@ class CachingProvider : public CredentialsProvider {
   }
 
   Result<Credentials> Get() override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const int64_t now = now_ms_();
     if (cached_ && (!cached_->expiration_ms || now < refresh_at_ms_)) return *cached_;
     Result<Credentials> fresh = inner_->Get();
@@ -73,9 +73,9 @@ class CachingProvider : public CredentialsProvider {
   const std::unique_ptr<CredentialsProvider> inner_;
   const int64_t margin_ms_;
   Clock now_ms_;
-  std::mutex mu_;
-  std::optional<Credentials> cached_;  // guarded by mu_
-  int64_t refresh_at_ms_ = 0;          // guarded by mu_
+  Mutex mu_;
+  std::optional<Credentials> cached_ GUARDED_BY(mu_);
+  int64_t refresh_at_ms_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace

@@ -21,7 +21,7 @@ void RateLimitedLog::Log(const std::string& key, const std::string& line) {
   const auto now = std::chrono::steady_clock::now();
   uint64_t suppressed = 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto [it, fresh] = last_.try_emplace(key, now, 0);
     if (!fresh && now - it->second.first < kLogInterval) {
       ++it->second.second;
@@ -47,7 +47,7 @@ SendQueue::SendQueue(const TrackerOptions& options, std::unique_ptr<CollectorSen
 
 SendQueue::~SendQueue() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     closing_ = abandon_ = true;
   }
   cv_.notify_all();
@@ -57,7 +57,7 @@ SendQueue::~SendQueue() {
 SendQueue::PutResult SendQueue::Put(std::string&& line) {
   const size_t size = line.size() + 1;
   const auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closing_) return PutResult::kClosed;
   if (items_.size() >= max_queue_events_ || bytes_ + size > max_queue_bytes_) {
     ++counts_.dropped;
@@ -74,17 +74,17 @@ SendQueue::PutResult SendQueue::Put(std::string&& line) {
 }
 
 void SendQueue::CountInvalid() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++counts_.invalid;
 }
 
 bool SendQueue::Flush(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
+  UniqueLock lock(mu_);
   const uint64_t target = enqueued_;
   if (finished_ >= target) return true;
   ++flushers_;
   cv_.notify_all();
-  const bool done = cv_.wait_for(lock, timeout, [&] { return finished_ >= target; });
+  const bool done = cv_.wait_for(lock, timeout, [&]() REQUIRES(mu_) { return finished_ >= target; });
   --flushers_;
   return done;
 }
@@ -92,10 +92,10 @@ bool SendQueue::Flush(std::chrono::milliseconds timeout) {
 bool SendQueue::Close(std::chrono::milliseconds timeout) {
   uint64_t left = 0;
   {
-    std::unique_lock lock(mu_);
+    UniqueLock lock(mu_);
     closing_ = true;
     cv_.notify_all();
-    if (cv_.wait_for(lock, timeout, [&] { return finished_ >= enqueued_; })) return true;
+    if (cv_.wait_for(lock, timeout, [&]() REQUIRES(mu_) { return finished_ >= enqueued_; })) return true;
     // Given up on here, once: a request still on the wire may yet succeed, but it is no longer
     // known to, and the sender counts nothing more.
     abandon_ = true;
@@ -111,14 +111,14 @@ bool SendQueue::Close(std::chrono::milliseconds timeout) {
 }
 
 TrackerStats SendQueue::Stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   TrackerStats s = counts_;
   s.queued = enqueued_ - finished_;
   return s;
 }
 
 bool SendQueue::NextBatch(std::vector<std::string>& batch) {
-  std::unique_lock lock(mu_);
+  UniqueLock lock(mu_);
   for (;;) {
     if (abandon_) return false;
     const auto now = std::chrono::steady_clock::now();
@@ -176,9 +176,9 @@ void SendQueue::Deliver(std::vector<std::string>& batch) {
       log_.Log(answer.detail.rfind("HTTP 40", 0) == 0 ? "refused" : "retry",
                fmt::format("tracklake: collector did not take {} events ({}); will retry", events, answer.detail));
       const double delay = BackoffSeconds(++attempt, max_backoff_s_, answer.retry_after_s, rng);
-      std::unique_lock lock(mu_);
+      UniqueLock lock(mu_);
       ++counts_.retries;
-      if (cv_.wait_for(lock, std::chrono::duration<double>(delay), [&] { return abandon_; })) return;
+      if (cv_.wait_for(lock, std::chrono::duration<double>(delay), [&]() REQUIRES(mu_) { return abandon_; })) return;
       pending.push_front({begin, end});
       continue;
     }
@@ -187,7 +187,7 @@ void SendQueue::Deliver(std::vector<std::string>& batch) {
       log_.Log("rejected", fmt::format("tracklake: collector rejected {} of {} events ({})", answer.rejected, events,
                                        answer.detail));
     }
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (abandon_) return;
     counts_.delivered += events - answer.rejected;
     counts_.rejected += answer.rejected;

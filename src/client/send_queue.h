@@ -16,12 +16,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "client/collector_sender.h"
+#include "common/mutex.h"
 #include "tracklake/client.h"
 
 namespace tracklake::client {
@@ -34,8 +34,8 @@ class RateLimitedLog {
 
  private:
   std::function<void(std::string_view)> sink_;
-  std::mutex mu_;
-  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, uint64_t>> last_;  // guarded by mu_
+  Mutex mu_;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, uint64_t>> last_ GUARDED_BY(mu_);
 };
 
 class SendQueue {
@@ -68,21 +68,21 @@ class SendQueue {
   std::unique_ptr<CollectorSender> sender_;  // sender thread only
   RateLimitedLog log_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
   struct Queued {
     std::string line;
     std::chrono::steady_clock::time_point at;
   };
-  std::deque<Queued> items_;   // guarded by mu_
-  size_t bytes_ = 0;           // guarded by mu_
-  bool woken_ = false;         // guarded by mu_
-  uint64_t enqueued_ = 0;      // guarded by mu_: events ever queued
-  uint64_t finished_ = 0;      // guarded by mu_: of those, delivered, rejected or abandoned
-  int flushers_ = 0;           // guarded by mu_
-  bool closing_ = false;       // guarded by mu_
-  bool abandon_ = false;       // guarded by mu_
-  TrackerStats counts_;        // guarded by mu_ (queued unused)
+  std::deque<Queued> items_ GUARDED_BY(mu_);
+  size_t bytes_ GUARDED_BY(mu_) = 0;
+  bool woken_ GUARDED_BY(mu_) = false;
+  uint64_t enqueued_ GUARDED_BY(mu_) = 0;  // events ever queued
+  uint64_t finished_ GUARDED_BY(mu_) = 0;  // of those, delivered, rejected or abandoned
+  int flushers_ GUARDED_BY(mu_) = 0;
+  bool closing_ GUARDED_BY(mu_) = false;
+  bool abandon_ GUARDED_BY(mu_) = false;
+  TrackerStats counts_ GUARDED_BY(mu_);  // (queued unused)
   std::thread thread_;
 };
 

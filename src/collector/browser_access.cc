@@ -58,7 +58,7 @@ bool CheckCaller(Authenticator::Outcome outcome, const AppIdentity* app, bool br
   caller.browser = browser;
   if (browser && app != nullptr &&
       std::find(app->allowed_origins.begin(), app->allowed_origins.end(), origin) == app->allowed_origins.end()) {
-    refusal = {403, origin.empty() ? "Origin" : "Origin",
+    refusal = {403, "Origin",
                origin.empty() ? "a browser key is valid only from a page (an Origin or Referer header)"
                               : "a browser key is valid only from its app's allowed_origins"};
     return false;

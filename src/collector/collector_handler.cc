@@ -123,7 +123,7 @@ void CollectorHandler::Handle(HttpRequest& request, ConnectionState& connection,
       r.headers.emplace_back("Allow", "POST, OPTIONS");
       return Respond(respond, std::move(r));
     }
-    return Ingest(request, connection, std::move(respond));
+    return Ingest(request, connection, respond);
   }
   if (target == "/healthz" && get) return Respond(respond, MakeResponse(200, R"({"status":"ok"})"));
   if (target == "/readyz" && get) {
@@ -191,7 +191,7 @@ std::optional<HttpResponse> CollectorHandler::DecodeBody(HttpRequest& request, R
   return std::nullopt;
 }
 
-void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection, Responder respond) {
+void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection, const Responder& respond) {
   const auto t0 = std::chrono::steady_clock::now();
   bytes_in_.Inc(request.body().size());
   Caller caller;

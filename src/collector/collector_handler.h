@@ -46,7 +46,7 @@ class CollectorHandler final : public RequestHandler {
   void CountAcceptFailure() override;
 
  private:
-  void Ingest(HttpRequest& request, ConnectionState& connection, Responder respond);
+  void Ingest(HttpRequest& request, ConnectionState& connection, const Responder& respond);
   // drop_in_routes.cc: the Segment and Snowplow paths; false when target is none of them.
   bool RouteDropIn(std::string_view target, HttpRequest& request, ConnectionState& connection, Responder& respond);
   void IngestSegment(HttpRequest& request, ConnectionState& connection, Responder respond, int call, bool pixel);

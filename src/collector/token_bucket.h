@@ -5,7 +5,8 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
+
+#include "common/mutex.h"
 
 namespace tracklake {
 
@@ -20,9 +21,9 @@ class TokenBucket {
  private:
   const double rate_;
   const double burst_;
-  std::mutex mu_;
-  double tokens_;        // guarded by mu_
-  double last_s_ = -1;   // guarded by mu_
+  Mutex mu_;
+  double tokens_ GUARDED_BY(mu_);
+  double last_s_ GUARDED_BY(mu_) = -1;
 };
 
 }  // namespace tracklake

@@ -49,8 +49,9 @@ void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& con
   for (const auto& [name, text] : env) {
     if (!name.starts_with(kEnvPrefix) || IsNonOptionVariable(name)) continue;
     const auto& options = AllOptions();
-    const auto spec = std::find_if(options.begin(), options.end(), [&](const OptionSpec& s) {
-      return s.scope == OptionScope::kFixed && EnvName(s) == name;
+    // Named again for the lambda: clang 14 cannot capture a structured binding.
+    const auto spec = std::find_if(options.begin(), options.end(), [&variable = name](const OptionSpec& s) {
+      return s.scope == OptionScope::kFixed && EnvName(s) == variable;
     });
     if (spec == options.end()) {
       if (SectionOf(name)) {

@@ -27,9 +27,12 @@ Result<std::unique_ptr<Deduplicator>> Deduplicator::Open(const DedupOptions& opt
       IdJournal::Load(options.dir, now_ms / kMillisPerSecond, options.window_s, load);
   if (!journal.ok()) return journal.status();
   std::unique_ptr<Deduplicator> d(new Deduplicator(options, std::move(journal).value()));
-  // Sorted by second, so the window's marks ascend.
-  for (const JournalEntry& e : load.entries) {
-    if (!d->window_.Contains(e.hash)) d->window_.Insert(e.hash, e.second);
+  {
+    MutexLock lock(d->mu_);  // not shared yet: taken for the members' contract, uncontended
+    // Sorted by second, so the window's marks ascend.
+    for (const JournalEntry& e : load.entries) {
+      if (!d->window_.Contains(e.hash)) d->window_.Insert(e.hash, e.second);
+    }
   }
   load.entries.clear();
   load.entries.shrink_to_fit();
@@ -61,7 +64,7 @@ uint64_t Deduplicator::Hash(std::string_view app_id, std::string_view event_id) 
 
 void Deduplicator::Recovered(uint64_t hash, int64_t received_at_ms) {
   const int64_t second = received_at_ms / kMillisPerSecond;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (window_.Contains(hash)) return;  // journaled already (or twice in the log)
   window_.Insert(hash, second);
   unjournaled_.push_back({hash, second});
@@ -69,7 +72,7 @@ void Deduplicator::Recovered(uint64_t hash, int64_t received_at_ms) {
 
 Status Deduplicator::Start(int64_t now_ms) {
   {
-    std::lock_guard lock(journal_mu_);
+    MutexLock lock(journal_mu_);
     if (Status s = journal_->Start(now_ms / kMillisPerSecond); !s.ok()) return s;
   }
   return SyncJournal(now_ms);
@@ -80,7 +83,7 @@ Status Deduplicator::Claim(std::span<const uint64_t> hashes, int64_t received_at
   const int64_t second = received_at_ms / kMillisPerSecond;
   duplicate.assign(hashes.size(), false);
   claim.hashes.clear();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   window_.Expire(second);
   window_.Prefetch(hashes);
   claim.owner = next_owner_++;
@@ -113,7 +116,7 @@ Status Deduplicator::Claim(std::span<const uint64_t> hashes, int64_t received_at
 
 void Deduplicator::Resolve(const DedupClaim& claim, bool committed) {
   if (claim.hashes.empty()) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (uint64_t h : claim.hashes) {
     const Pending* p = pending_.Find(h);
     if (p == nullptr || p->owner != claim.owner) continue;
@@ -127,15 +130,15 @@ void Deduplicator::Resolve(const DedupClaim& claim, bool committed) {
 }
 
 Status Deduplicator::SyncJournal(int64_t now_ms) {
-  std::lock_guard sync_lock(journal_mu_);
+  MutexLock sync_lock(journal_mu_);
   std::vector<JournalEntry> entries;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     entries.swap(unjournaled_);
   }
   Status s = journal_->Append(entries, now_ms / kMillisPerSecond);
   if (!s.ok()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     entries.insert(entries.end(), unjournaled_.begin(), unjournaled_.end());
     unjournaled_.swap(entries);
     return s;
@@ -145,14 +148,14 @@ Status Deduplicator::SyncJournal(int64_t now_ms) {
 }
 
 void Deduplicator::Close() {
-  std::lock_guard sync_lock(journal_mu_);
+  MutexLock sync_lock(journal_mu_);
   journal_->Close();
 }
 
 DedupStats Deduplicator::stats() const {
   DedupStats s;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     s.ids = window_.size();
     s.memory_bytes = window_.MemoryBytes() + pending_.MemoryBytes() + unjournaled_.capacity() * sizeof(JournalEntry);
     s.evicted_early = window_.evicted_early();

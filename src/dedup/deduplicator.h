@@ -29,12 +29,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/siphash.h"
 #include "common/status.h"
 #include "dedup/flat_map64.h"
@@ -104,14 +104,14 @@ class Deduplicator {
   const SipKey key_;
   JournalLoad loaded_;
 
-  mutable std::mutex mu_;
-  IdWindow window_;                         // guarded by mu_
-  FlatMap64<Pending> pending_;              // guarded by mu_: claimed, commit not ended
-  std::vector<JournalEntry> unjournaled_;   // guarded by mu_: committed, not yet in the journal
-  uint64_t next_owner_ = 1;                 // guarded by mu_
+  mutable Mutex mu_;
+  IdWindow window_ GUARDED_BY(mu_);
+  FlatMap64<Pending> pending_ GUARDED_BY(mu_);              // claimed, commit not ended
+  std::vector<JournalEntry> unjournaled_ GUARDED_BY(mu_);   // committed, not yet in the journal
+  uint64_t next_owner_ GUARDED_BY(mu_) = 1;
 
-  std::mutex journal_mu_;                   // serialises SyncJournal
-  std::unique_ptr<IdJournal> journal_;      // guarded by journal_mu_
+  Mutex journal_mu_;  // serialises SyncJournal
+  std::unique_ptr<IdJournal> journal_ GUARDED_BY(journal_mu_);
   std::atomic<uint64_t> journal_bytes_{0};
 };
 

@@ -26,7 +26,6 @@ constexpr std::string_view kFileMagic = "TLDJRNL1";
 constexpr uint32_t kVersion = 1;
 constexpr size_t kKeyFileBytes = 8 + 8 + 8 + 4;
 constexpr size_t kHeaderBytes = 8 + 4 + 4 + 8 + 8 + 4 + 4;
-constexpr size_t kHeaderCrcOffset = 32;
 constexpr size_t kEntryBytes = 8 + 4;
 constexpr size_t kBlockHeaderBytes = 4 + 4;
 constexpr uint32_t kMaxBlockEntries = 1u << 20;
@@ -69,7 +68,7 @@ std::string HeaderBytes(const SipKey& key, uint64_t number) {
   le::Append32(out, 0);
   le::Append64(out, KeyFingerprint(key));
   le::Append64(out, number);
-  le::Append32(out, MaskedCrc(out));
+  le::Append32(out, MaskedCrc(out));  // at byte 32: of the 32 bytes before it
   le::Append32(out, 0);
   return out;
 }

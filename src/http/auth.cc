@@ -43,8 +43,8 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-std::optional<std::string> ExtractWriteKey(std::string_view h) {
-  h = Trim(h);
+std::optional<std::string> ExtractWriteKey(std::string_view authorization_header) {
+  const std::string_view h = Trim(authorization_header);
   if (StartsWithNoCase(h, "bearer ")) {
     std::string_view key = Trim(h.substr(7));
     if (key.empty()) return std::nullopt;

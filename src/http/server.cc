@@ -9,11 +9,11 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <type_traits>
 
 #include "common/completion_batch.h"
+#include "common/mutex.h"
 #include "common/parse_number.h"
 #include "http/request_arena.h"
 #include "http/response_head.h"
@@ -71,14 +71,14 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
   // Responses given inside a CompletionBatch (the log writer's completions of one group): one
   // posted drain writes them all. After ioc, so that the sessions it holds go before it.
-  std::mutex replies_mu;
-  std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> replies;  // guarded by replies_mu
+  Mutex replies_mu;
+  std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> replies GUARDED_BY(replies_mu);
 
   void Accept();
   void PauseAccepting(const boost::system::error_code& ec);
   // Queues r for target and registers the drain with batch, the calling thread's open one.
   void DeferReply(CompletionBatch& batch, std::shared_ptr<ReplyTarget> target, HttpResponse r);
-  static void PostReplies(void* impl);
+  static void PostReplies(void* arg);
 };
 
 namespace {
@@ -118,7 +118,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
 
   void Deliver(HttpResponse r) override {
     net::dispatch(stream_.get_executor(),
-                  [self = this->shared_from_this(), r = std::move(r)]() mutable { self->Write(std::move(r)); });
+                  [self = this->shared_from_this(), r = std::move(r)] { self->Write(r); });
   }
 
   void Start() {
@@ -243,13 +243,13 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
       impl_.handler.CountRefused(503);
       HttpResponse r = ErrorResponse(503, "the collector is shutting down; retry on another node or later");
       r.headers.emplace_back("Retry-After", "1");
-      return Write(std::move(r));
+      return Write(r);
     }
     impl_.handler.Handle(request, state_, [self = this->shared_from_this()](HttpResponse r) {
       if (CompletionBatch* batch = CompletionBatch::Current()) {
         return self->impl_.DeferReply(*batch, self, std::move(r));
       }
-      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+      net::post(self->stream_.get_executor(), [self, r = std::move(r)] { self->Write(r); });
     });
   }
 
@@ -303,7 +303,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
     counted_ = false;
   }
 
-  void Write(HttpResponse r) {
+  void Write(const HttpResponse& r) {
     // One response in flight per connection: its bytes live in the session. Once the stop began,
     // the response says Connection: close, so the client does not send the next request into a
     // connection about to close.
@@ -367,7 +367,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
 
 void HttpServer::Impl::DeferReply(CompletionBatch& batch, std::shared_ptr<ReplyTarget> target, HttpResponse r) {
   {
-    std::lock_guard lock(replies_mu);
+    MutexLock lock(replies_mu);
     replies.emplace_back(std::move(target), std::move(r));
   }
   batch.AtEnd(&Impl::PostReplies, this);
@@ -378,7 +378,7 @@ void HttpServer::Impl::PostReplies(void* arg) {
   net::post(impl->ioc, [impl] {
     std::vector<std::pair<std::shared_ptr<ReplyTarget>, HttpResponse>> batch;
     {
-      std::lock_guard lock(impl->replies_mu);
+      MutexLock lock(impl->replies_mu);
       batch.swap(impl->replies);
     }
     // Dispatch writes at once on the server's own executor (one thread), or posts to the

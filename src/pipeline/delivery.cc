@@ -40,7 +40,7 @@ void Pipeline::DeliveryLoop(Deliverer role) {
   for (;;) {
     InFlight job;
     {
-      std::unique_lock lock(mu_);
+      UniqueLock lock(mu_);
       if (!WaitForJob(lock, role)) return;
       job = std::move(ready_.front());
       ready_.pop_front();
@@ -48,14 +48,14 @@ void Pipeline::DeliveryLoop(Deliverer role) {
     while (!Deliver(job)) {
       // Jittered, so many collectors recovering from one outage do not retry in lockstep.
       const std::chrono::milliseconds wait = backoff.EqualJitter(job.attempts, rng);
-      std::unique_lock lock(mu_);
-      if (delivery_cv_.wait_for(lock, wait, [&] { return stopping_; })) return;
+      UniqueLock lock(mu_);
+      if (delivery_cv_.wait_for(lock, wait, [&]() REQUIRES(mu_) { return stopping_; })) return;
     }
     if (role == Deliverer::kCatchUp) catch_up_files_->Inc();
   }
 }
 
-bool Pipeline::WaitForJob(std::unique_lock<std::mutex>& lock, Deliverer role) {
+bool Pipeline::WaitForJob(UniqueLock& lock, Deliverer role) {
   const auto lag = std::chrono::milliseconds(options_.max_delivery_lag_ms);
   for (;;) {
     if (stopping_) return false;
@@ -135,7 +135,7 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   object.batch.first_seq = batch.first_seq;
   object.batch.last_seq = batch.last_seq;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     object.batch.delivered_below = DeliveredWatermark();
   }
   return Status::Ok();

@@ -67,12 +67,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
     spdlog::info("deduplication window {} s: {} ids remembered from {} journal files and the log ({} MiB){}",
                  p->options_.dedup.window_s, stats.ids, loaded.files, stats.memory_bytes >> 20,
                  loaded.new_key ? " (new key)" : "");
-    std::lock_guard lock(p->mu_);
+    MutexLock lock(p->mu_);
     p->journal_synced_below_ = p->wal_->stats().next_seq;  // every id in the log is journaled now
   }
   p->sink_->OnLogOpened(p->options_.node_id, p->wal_->log_id());
   {
-    std::lock_guard lock(p->mu_);
+    MutexLock lock(p->mu_);
     p->replaying_ = false;
     size_t resumed = 0;
     for (auto& [first, batch] : p->sealed_) {
@@ -133,7 +133,7 @@ void Pipeline::RegisterMetrics() {
                     "Destinations (bucket, stream) the sink refuses for good (credentials, missing, region): "
                     "their batches go to the dead-letter directory and /readyz answers 503.",
                     [this] {
-                      std::lock_guard lock(mu_);
+                      MutexLock lock(mu_);
                       return static_cast<double>(refused_.size());
                     });
   metrics_.AddGauge("tracklake_dead_letter_files",
@@ -172,14 +172,14 @@ void Pipeline::RegisterMetrics() {
   metrics_.AddGauge("tracklake_wal_spare_segments", "Released log segment files kept to be overwritten by new segments.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().spare_segments) : 0.0; });
   metrics_.AddGauge("tracklake_buffered_bytes", "Bytes of events accepted but not yet in the lake.", [this] {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     uint64_t bytes = batcher_.buffered_bytes();
     for (const auto& [first, b] : sealed_) bytes += b.bytes;
     return static_cast<double>(bytes);
   });
   metrics_.AddGauge("tracklake_oldest_unwritten_event_age_seconds",
                     "Age of the oldest accepted event not yet in the lake (0 when none).", [this] {
-                      std::lock_guard lock(mu_);
+                      MutexLock lock(mu_);
                       std::optional<int64_t> oldest = batcher_.OldestOpenMillis();
                       for (const auto& [first, b] : sealed_) oldest = std::min(oldest.value_or(b.oldest_ms), b.oldest_ms);
                       return oldest ? std::max<double>(0, static_cast<double>(NowMillis() - *oldest) / 1000.0) : 0.0;
@@ -188,7 +188,7 @@ void Pipeline::RegisterMetrics() {
 
 void Pipeline::Replay(const WalRecord& r) {
   // Called from Wal::Open before any thread runs; the lock keeps the guarded-by contract simple.
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   switch (r.type) {
     case wal::RecordType::kEvent: {
       // Validated again before it names a partition: the log proves a record is the one written,
@@ -342,7 +342,7 @@ Status Pipeline::Ingest(std::string records, std::vector<RecordSpan> spans, std:
                           c.positions.assign(ps.begin(), ps.end());
                           bool wake = false;
                           {
-                            std::lock_guard lock(mu_);
+                            MutexLock lock(mu_);
                             const size_t before = committed_events_;
                             committed_events_ += c.positions.size();
                             committed_.push_back(std::move(c));
@@ -374,7 +374,7 @@ Status Pipeline::Readiness() const {
     }
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (draining_) return Status::Unavailable("stopping");
     if (!refused_.empty()) {
       const auto& [destination, why] = *refused_.begin();
@@ -392,7 +392,7 @@ void Pipeline::NoteDestination(const std::string& event_type, const DeliveryResu
   const bool refused = r.outcome == DeliveryOutcome::kRejected && r.destination_refuses;
   if (!refused && r.outcome != DeliveryOutcome::kDelivered) return;
   const std::string destination = sink_->Destination(event_type);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (refused) {
     if (refused_.count(destination) == 0) {
       spdlog::error("the {} sink refuses {}: {}; /readyz answers 503 and its batches go to the dead-letter "
@@ -426,9 +426,9 @@ void Pipeline::SinkCheckLoop() {
     }
     NoteDestination(type, r);
   }
-  std::unique_lock lock(mu_);
+  UniqueLock lock(mu_);
   for (;;) {
-    if (check_cv_.wait_for(lock, std::chrono::milliseconds(options_.sink_recheck_ms), [&] { return stopping_; })) {
+    if (check_cv_.wait_for(lock, std::chrono::milliseconds(options_.sink_recheck_ms), [&]() REQUIRES(mu_) { return stopping_; })) {
       return;
     }
     std::vector<std::string> types;
@@ -440,10 +440,10 @@ void Pipeline::SinkCheckLoop() {
 }
 
 void Pipeline::BatcherLoop() {
-  std::unique_lock lock(mu_);
+  UniqueLock lock(mu_);
   for (;;) {
     batcher_cv_.wait_for(lock, kBatcherTick,
-                         [&] {
+                         [&]() REQUIRES(mu_) {
                            return stopping_ || committed_events_ >= kWakeBatcherEvents ||
                                   (draining_ && (!committed_.empty() || batcher_.open_partitions() > 0));
                          });
@@ -464,7 +464,7 @@ void Pipeline::BatcherLoop() {
     reseal.swap(reseal_);
     for (uint64_t first : reseal) SendSeal(first);
     ReleaseLog();
-    if (dedup_) SyncDedupJournal(lock);
+    if (dedup_) SyncDedupJournal();
     idle_cv_.notify_all();
   }
 }
@@ -481,7 +481,7 @@ void Pipeline::SendSeal(uint64_t first) {
   // The seal must be durable before the file exists: a replay then re-executes this exact cut.
   wal_->AppendControl(wal::RecordType::kSeal, EncodeSealPayload(seal), /*sync=*/true,
                       [this, first](const Status& s, uint64_t, std::span<const WalPosition>) {
-                        std::lock_guard lock(mu_);
+                        MutexLock lock(mu_);
                         auto it = sealed_.find(first);
                         if (it == sealed_.end()) return;
                         if (!s.ok()) {
@@ -517,7 +517,7 @@ void Pipeline::ReleaseLog() {
   wal_->Release(std::min(DeliveredWatermark(), journal_synced_below_));
 }
 
-void Pipeline::SyncDedupJournal(std::unique_lock<std::mutex>& lock) {
+void Pipeline::SyncDedupJournal() {
   // Every record below the watermark was taken from committed_, so its completion, which put its
   // ids in the journal's buffer first, has run: the write below covers them.
   const uint64_t watermark = DeliveredWatermark();
@@ -525,9 +525,11 @@ void Pipeline::SyncDedupJournal(std::unique_lock<std::mutex>& lock) {
   // Every interval, not only when segments wait: ids waiting for the journal hold memory.
   if (now < next_journal_sync_) return;
   next_journal_sync_ = now + kJournalSyncInterval;
-  lock.unlock();  // the write and its fdatasync must not hold up the log writer's completions
-  const Status s = dedup_->SyncJournal(NowMillis());
-  lock.lock();
+  Status s;
+  {
+    MutexUnlock unlocked(mu_);  // the write and its fdatasync must not hold up the log writer's completions
+    s = dedup_->SyncJournal(NowMillis());
+  }
   if (!s.ok()) {
     dedup_journal_errors_->Inc();
     spdlog::error("cannot write the deduplication journal: {}; the log keeps its segments until it can", s.ToString());
@@ -538,7 +540,7 @@ void Pipeline::SyncDedupJournal(std::unique_lock<std::mutex>& lock) {
 }
 
 void Pipeline::OnDelivered(uint64_t first_seq) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   sealed_.erase(first_seq);
   ReleaseLog();
   idle_cv_.notify_all();
@@ -546,12 +548,12 @@ void Pipeline::OnDelivered(uint64_t first_seq) {
 
 void Pipeline::Shutdown() {
   {
-    std::unique_lock lock(mu_);
+    UniqueLock lock(mu_);
     if (threads_.empty()) return;
     draining_ = true;
     batcher_cv_.notify_all();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.shutdown_deadline_ms);
-    const bool drained = idle_cv_.wait_until(lock, deadline, [&] {
+    const bool drained = idle_cv_.wait_until(lock, deadline, [&]() REQUIRES(mu_) {
       return committed_.empty() && batcher_.open_partitions() == 0 && sealed_.empty();
     });
     if (!drained) {

@@ -22,7 +22,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,6 +29,7 @@
 #include <vector>
 
 #include "batch/batcher.h"
+#include "common/mutex.h"
 #include "dedup/deduplicator.h"
 #include "encode/encoder.h"
 #include "event/record_span.h"
@@ -120,30 +120,30 @@ class Pipeline {
   Result<uint32_t> Deduplicate(std::string_view records, std::vector<RecordSpan>& spans,
                                std::span<const uint32_t> client_ids, DedupClaim& claim);
   // Makes the deduplication journal durable up to the release watermark (once per
-  // kJournalSyncInterval), so that the log segments holding those ids may go. REQUIRES: mu_ held
-  // through lock (released during the write).
-  void SyncDedupJournal(std::unique_lock<std::mutex>& lock);
+  // kJournalSyncInterval), so that the log segments holding those ids may go. mu_ is released
+  // during the write.
+  void SyncDedupJournal() REQUIRES(mu_);
   // Decodes a seal or delivered record and checks it against the log (valid partition, a range
   // before the record itself); false, counted and logged, when it does not hold.
-  bool ValidSeal(const WalRecord& r, SealPayload& seal);  // REQUIRES: mu_ held
+  bool ValidSeal(const WalRecord& r, SealPayload& seal) REQUIRES(mu_);
   // Counts and logs a record read back from the log that breaks a rule (kept: as a dead letter).
   void SkipInvalid(const WalRecord& r, std::string_view problem, bool kept = false);
   void BatcherLoop();
-  void Seal(Batch batch);     // REQUIRES: mu_ held
-  void SendSeal(uint64_t first);  // REQUIRES: mu_ held
-  void MakeReady(const Batch& batch);  // REQUIRES: mu_ held
+  void Seal(Batch batch) REQUIRES(mu_);
+  void SendSeal(uint64_t first) REQUIRES(mu_);
+  void MakeReady(const Batch& batch) REQUIRES(mu_);
   void DeliveryLoop(Deliverer role);
   // Checks the sink's destinations at start, then every sink_recheck_ms those it refused.
   void SinkCheckLoop();
   // A delivery or check outcome for destination (of event_type): a refusal marks it, a success
   // clears it.
   void NoteDestination(const std::string& event_type, const DeliveryResult& r);
-  bool WaitForJob(std::unique_lock<std::mutex>& lock, Deliverer role);  // REQUIRES: mu_ held
+  bool WaitForJob(UniqueLock& lock, Deliverer role) REQUIRES(mu_);
   bool Deliver(InFlight& job);
   Status EncodeBatch(const Batch& batch, LakeObject& object);
   void OnDelivered(uint64_t first_seq);
-  void ReleaseLog();  // REQUIRES: mu_ held
-  uint64_t DeliveredWatermark() const;  // REQUIRES: mu_ held. Batches below it are delivered.
+  void ReleaseLog() REQUIRES(mu_);
+  uint64_t DeliveredWatermark() const REQUIRES(mu_);  // batches below it are delivered
   Status KeepDeadLetter(const LakeObject& object, const DeliveryResult& result);
   void RegisterMetrics();
 
@@ -153,23 +153,23 @@ class Pipeline {
   std::unique_ptr<Deduplicator> dedup_;  // null when deduplication is off
   std::unique_ptr<Wal> wal_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable batcher_cv_;
   std::condition_variable delivery_cv_;
   std::condition_variable idle_cv_;
-  Batcher batcher_;                          // guarded by mu_
-  std::deque<Committed> committed_;          // guarded by mu_
-  size_t committed_events_ = 0;              // guarded by mu_: events in committed_, for waking the batcher
-  std::map<uint64_t, Batch> sealed_;         // by first_seq: sealing or delivering; guarded by mu_
-  std::vector<uint64_t> reseal_;             // seals that failed to append; guarded by mu_
-  std::deque<InFlight> ready_;               // sealed durably, waiting for a delivery thread; guarded by mu_
-  uint64_t highest_event_seq_ = 0;           // guarded by mu_
-  bool draining_ = false;                    // guarded by mu_: shutdown began, seal everything
-  bool stopping_ = false;                    // guarded by mu_: threads exit
+  Batcher batcher_ GUARDED_BY(mu_);
+  std::deque<Committed> committed_ GUARDED_BY(mu_);
+  size_t committed_events_ GUARDED_BY(mu_) = 0;     // events in committed_, for waking the batcher
+  std::map<uint64_t, Batch> sealed_ GUARDED_BY(mu_);  // by first_seq: sealing or delivering
+  std::vector<uint64_t> reseal_ GUARDED_BY(mu_);      // seals that failed to append
+  std::deque<InFlight> ready_ GUARDED_BY(mu_);        // sealed durably, waiting for a delivery thread
+  uint64_t highest_event_seq_ GUARDED_BY(mu_) = 0;
+  bool draining_ GUARDED_BY(mu_) = false;  // shutdown began, seal everything
+  bool stopping_ GUARDED_BY(mu_) = false;  // threads exit
   bool replaying_ = true;
-  // guarded by mu_: every id of a log record below this is durable in the dedup journal, so
-  // segments below it may be released (unbounded without deduplication).
-  uint64_t journal_synced_below_ = UINT64_MAX;
+  // Every id of a log record below this is durable in the dedup journal, so segments below it
+  // may be released (unbounded without deduplication).
+  uint64_t journal_synced_below_ GUARDED_BY(mu_) = UINT64_MAX;
   std::chrono::steady_clock::time_point next_journal_sync_{};  // batcher thread
 
   // Destinations the sink refuses for good, with the event type to check them by and why.
@@ -177,10 +177,10 @@ class Pipeline {
     std::string event_type;
     std::string detail;
   };
-  std::map<std::string, Refusal> refused_;  // guarded by mu_, by Sink::Destination
+  std::map<std::string, Refusal> refused_ GUARDED_BY(mu_);  // by Sink::Destination
   std::condition_variable check_cv_;         // the sink check thread: stopping_
   std::atomic<bool> no_space_{false};        // the last event append failed for lack of disk space
-  EventView replay_scratch_;                 // guarded by mu_: Replay's decoded record
+  EventView replay_scratch_ GUARDED_BY(mu_);  // Replay's decoded record
 
   std::vector<std::thread> threads_;
 

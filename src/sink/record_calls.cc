@@ -65,7 +65,7 @@ DeliveryResult SendRecordsWithRetries(std::string_view destination, std::vector<
 }
 
 std::vector<bool> AcceptedRecords::Take(const std::string& key, size_t fingerprint, size_t records) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.fingerprint != fingerprint || it->second.accepted.size() != records) {
     return std::vector<bool>(records, false);
@@ -76,7 +76,7 @@ std::vector<bool> AcceptedRecords::Take(const std::string& key, size_t fingerpri
 }
 
 void AcceptedRecords::Keep(const std::string& key, size_t fingerprint, std::vector<bool> accepted) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (entries_.size() >= kMaxObjects) entries_.erase(entries_.begin());
   entries_[key] = {fingerprint, std::move(accepted)};
 }

@@ -10,12 +10,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "sink/sink.h"
 
 namespace tracklake {
@@ -61,8 +61,8 @@ class AcceptedRecords {
     size_t fingerprint;
     std::vector<bool> accepted;
   };
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
+  Mutex mu_;
+  std::unordered_map<std::string, Entry> entries_ GUARDED_BY(mu_);
 };
 
 // Groups the records at `indices` (in order) into calls of at most max_records records and

@@ -68,7 +68,7 @@ bool IsSafeObjectKey(std::string_view key) {
   size_t start = 0;
   for (;;) {
     const size_t slash = key.find('/', start);
-    const std::string_view part = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
+    const std::string_view part = key.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (part.empty() || part == "." || part == "..") return false;
     for (const char c : part) {
       const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

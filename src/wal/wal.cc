@@ -40,7 +40,7 @@ std::string Wal::SegmentPath(uint64_t first_seq, bool recycled) const {
 bool Wal::SegmentFile(uint64_t id, std::string& path, wal::Framing& framing) const {
   bool recycled = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = segments_.find(id);
     if (it == segments_.end()) return false;
     recycled = it->second.recycled;
@@ -85,7 +85,7 @@ Result<std::unique_ptr<Wal>> Wal::Open(const WalOptions& options, WalObserver ob
 Status Wal::Append(std::string bytes, std::vector<Span> spans, Completion done) {
   const uint64_t n = bytes.size() + spans.size() * wal::kHeaderSize;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closing_) return Status::Unavailable("write-ahead log is closing");
     if (queued_bytes_ + n > options_.queue_bytes) {
       return Status::Unavailable("write-ahead log queue is full");
@@ -109,34 +109,34 @@ void Wal::EnqueueLocked(Pending pending, uint64_t bytes) {
 void Wal::AppendControl(wal::RecordType type, std::string payload, bool sync, Completion done) {
   const auto size = static_cast<uint32_t>(payload.size());
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     EnqueueLocked(Pending{type, std::move(payload), {Span{0, size}}, sync, std::move(done)}, size + wal::kHeaderSize);
   }
   cv_.notify_one();
 }
 
 WalStats Wal::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return WalStats{disk_bytes_, segments_.size(), queued_bytes_, next_seq_public_.load(), corrupt_skipped_.load(),
                   spares_.size()};
 }
 
 bool Wal::OverBudget() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Not ready once a full-size request (1 MiB by default) could no longer fit.
   return disk_bytes_ + queued_bytes_ + kReadyHeadroomBytes >= options_.max_bytes;
 }
 
 void Wal::Close() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closing_ && !writer_.joinable()) return;
     closing_ = true;
   }
   cv_.notify_one();
   if (writer_.joinable()) writer_.join();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     reclaimer_stop_ = true;
   }
   reclaim_cv_.notify_one();

@@ -16,7 +16,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,6 +25,7 @@
 #include <vector>
 
 #include "common/dir_lock.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "event/record_span.h"
 #include "wal/commit_delay.h"
@@ -137,7 +137,7 @@ class Wal {
   Result<std::vector<std::pair<uint64_t, bool>>> ListSegments();
   Status RecoverSegment(uint64_t id, bool recycled, bool newest, uint64_t max_seq,
                         const std::function<void(const WalRecord&)>& replay, uint64_t& last_seq);
-  void EnqueueLocked(Pending pending, uint64_t bytes);  // REQUIRES: mu_ held
+  void EnqueueLocked(Pending pending, uint64_t bytes) REQUIRES(mu_);
   void WriterLoop();
   void CommitGroup(std::deque<Pending>& group);
   // CommitGroup's steps: write what is staged; roll to a new segment before append i (false:
@@ -150,7 +150,7 @@ class Wal {
   Status FlushBuffer();
   Status SyncActive();  // fdatasync of the active segment, timed for the observer
   void ReclaimerLoop();
-  bool HasReleasedSegment() const;  // REQUIRES: mu_ held
+  bool HasReleasedSegment() const REQUIRES(mu_);
   std::string SegmentPath(uint64_t first_seq, bool recycled) const;
   std::string SparePath(uint64_t id) const;
   // The file of segment id and how its records are checksummed; false when it is unknown.
@@ -172,18 +172,18 @@ class Wal {
   const WalObserver observer_;
   const uint64_t control_reserve_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
-  std::deque<Pending> queue_;          // guarded by mu_
-  uint64_t queued_bytes_ = 0;          // guarded by mu_
-  // guarded by mu_: when queue_.front() arrived (kept only with a commit delay)
-  std::chrono::steady_clock::time_point oldest_queued_{};
-  bool closing_ = false;               // guarded by mu_
-  std::map<uint64_t, Segment> segments_;  // guarded by mu_ (writer thread mutates)
-  uint64_t disk_bytes_ = 0;            // guarded by mu_
-  uint64_t release_before_ = 0;        // guarded by mu_
-  bool reclaimer_stop_ = false;        // guarded by mu_: the writer has stopped, reclaim and exit
-  std::vector<uint64_t> spares_;       // guarded by mu_: released segment files kept for reuse
+  std::deque<Pending> queue_ GUARDED_BY(mu_);
+  uint64_t queued_bytes_ GUARDED_BY(mu_) = 0;
+  // When queue_.front() arrived (kept only with a commit delay).
+  std::chrono::steady_clock::time_point oldest_queued_ GUARDED_BY(mu_){};
+  bool closing_ GUARDED_BY(mu_) = false;
+  std::map<uint64_t, Segment> segments_ GUARDED_BY(mu_);  // the writer thread mutates it
+  uint64_t disk_bytes_ GUARDED_BY(mu_) = 0;
+  uint64_t release_before_ GUARDED_BY(mu_) = 0;
+  bool reclaimer_stop_ GUARDED_BY(mu_) = false;  // the writer has stopped, reclaim and exit
+  std::vector<uint64_t> spares_ GUARDED_BY(mu_);  // released segment files kept for reuse
   std::condition_variable reclaim_cv_;  // released segments to reclaim, or stop
 
   // Writer-thread state.

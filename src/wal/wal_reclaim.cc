@@ -23,7 +23,7 @@ constexpr size_t kMinSpareSegments = 2;
 
 void Wal::Release(uint64_t seq) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     release_before_ = std::max(release_before_, seq);
   }
   reclaim_cv_.notify_one();
@@ -35,9 +35,9 @@ bool Wal::HasReleasedSegment() const {
 }
 
 void Wal::ReclaimerLoop() {
-  std::unique_lock lock(mu_);
+  UniqueLock lock(mu_);
   for (;;) {
-    reclaim_cv_.wait(lock, [&] { return reclaimer_stop_ || HasReleasedSegment(); });
+    reclaim_cv_.wait(lock, [&]() REQUIRES(mu_) { return reclaimer_stop_ || HasReleasedSegment(); });
     // Batches are delivered, and segments released, in bursts (a flush.max_age apart): keeping
     // as many spares as the log had segments lets the next burst's worth of segments all be
     // recycled, and lets the spares shrink with the log when traffic falls.
@@ -57,7 +57,7 @@ void Wal::ReclaimerLoop() {
       if (kept) spares_.push_back(id);
       if (!deleted) {
         // Kept, and counted against the disk budget; tried again later.
-        if (reclaim_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return reclaimer_stop_; })) return;
+        if (reclaim_cv_.wait_for(lock, std::chrono::seconds(1), [&]() REQUIRES(mu_) { return reclaimer_stop_; })) return;
         continue;
       }
       disk_bytes_ -= seg.bytes;

@@ -123,6 +123,7 @@ Status Wal::RecoverSegment(uint64_t id, bool recycled, bool newest, uint64_t max
     ::unlink(path.c_str());
     return Status::Ok();
   }
+  MutexLock lock(mu_);  // no other thread yet: taken for the members' contract, uncontended
   segments_[id] = Segment{id, r.records > 0 ? r.last_seq : id - 1, size, recycled, r.framing};
   disk_bytes_ += size;
   return Status::Ok();

@@ -43,7 +43,7 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
 int Wal::OpenRecycled(uint64_t first_seq) {
   uint64_t spare = 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (spares_.empty()) return -1;
     spare = spares_.back();
     spares_.pop_back();
@@ -95,7 +95,7 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   // so a recycled file's older bytes, and record-shaped bytes a client sent, never do.
   uint64_t salt = 0;
   if (::getrandom(&salt, sizeof salt, 0) != static_cast<ssize_t>(sizeof salt)) {
-    const Status s = Status::FromErrno("getrandom for a write-ahead log segment's salt", errno);
+    Status s = Status::FromErrno("getrandom for a write-ahead log segment's salt", errno);
     ::close(fd);
     ::unlink(path.c_str());
     return s;
@@ -111,7 +111,7 @@ Status Wal::OpenSegment(uint64_t first_seq) {
   appender_.Reset(written_end, reserved ? options_.segment_bytes : 0);
   StageSegmentHeader();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     segments_[first_seq] = Segment{first_seq, first_seq - 1, 0, recycled, active_framing_};
   }
   reclaim_cv_.notify_one();  // the segment before it may be released already
@@ -127,9 +127,9 @@ void Wal::WriterLoop() {
   std::deque<Pending> group;
   for (;;) {
     {
-      std::unique_lock lock(mu_);
+      UniqueLock lock(mu_);
       const auto idle_since = commit_delay_.enabled() && queue_.empty() ? Clock::now() : Clock::time_point{};
-      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return closing_ || !queue_.empty(); });
+      cv_.wait_for(lock, std::chrono::seconds(1), [&]() REQUIRES(mu_) { return closing_ || !queue_.empty(); });
       if (queue_.empty() && closing_) break;
       if (commit_delay_.enabled() && !closing_ && !queue_.empty()) {
         const auto now = Clock::now();
@@ -161,7 +161,7 @@ Status Wal::SyncActive() {
   const int r = options_.sync_file ? options_.sync_file(fd_) : ::fdatasync(fd_);
   if (observer_.on_fsync) observer_.on_fsync(SecondsSince(t0));
   if (r == 0) return Status::Ok();
-  const Status s = Status::FromErrno("fdatasync write-ahead log", errno);
+  Status s = Status::FromErrno("fdatasync write-ahead log", errno);
   spdlog::error("{}", s.ToString());
   return s;
 }
@@ -205,7 +205,7 @@ Status Wal::FlushBuffer() {
     writeback_from_ = active_bytes_;
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     disk_bytes_ += written;
     Segment& seg = segments_[active_first_];
     seg.last_seq = next_seq_ - 1;
@@ -275,7 +275,7 @@ void Wal::CommitGroup(std::deque<Pending>& group) {
   }
   next_seq_public_ = next_seq_;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     queued_bytes_ -= g.dequeued;
   }
   // The completions answer their requests: the server thread is woken once for the group.

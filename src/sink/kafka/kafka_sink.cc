@@ -7,10 +7,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "encode/json_messages.h"
 #include "event/names.h"
 #include "sink/kafka/delivered_batches.h"
@@ -52,6 +52,7 @@ bool IsPermanent(std::string_view code) {
 
 std::string EventList(const std::vector<MessageView>& messages, const std::vector<size_t>& positions) {
   std::vector<uint64_t> numbers;
+  numbers.reserve(positions.size());
   for (size_t p : positions) numbers.push_back(p + 1);
   std::string out = LineList(numbers);
   out += " (event_id";
@@ -85,7 +86,7 @@ class KafkaSink : public Sink {
 
   void OnLogOpened(std::string_view node_id, std::string_view log_id) override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       transactional_id_ = KafkaTransactionalId(node_id, log_id);
       Recreate();
     }
@@ -94,7 +95,7 @@ class KafkaSink : public Sink {
 
   ~KafkaSink() override {
     {
-      std::lock_guard lock(stop_mu_);
+      MutexLock lock(stop_mu_);
       stopping_ = true;
     }
     stop_cv_.notify_all();
@@ -106,7 +107,7 @@ class KafkaSink : public Sink {
   // Ready once the brokers answered: a later outage is absorbed by the log like any sink's.
   Status Readiness() const override {
     if (ever_connected_.load()) return Status::Ok();
-    std::lock_guard lock(ready_mu_);
+    MutexLock lock(ready_mu_);
     return Status::Unavailable(not_ready_);
   }
 
@@ -120,7 +121,7 @@ class KafkaSink : public Sink {
       return {DeliveryOutcome::kRejected, fmt::format("Kafka {}: {}", object.key, messages.status().ToString())};
     }
     const auto t0 = std::chrono::steady_clock::now();
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (auto e = EnsureConnected()) return Failed(topic, *e);
     if (auto e = EnsureTopic(topic)) return Failed(topic, *e);
     DeliveryResult result = options_.exactly_once ? PutTransactional(topic, object, *messages)
@@ -133,13 +134,13 @@ class KafkaSink : public Sink {
   }
 
  private:
-  // REQUIRES: mu_ held. Reaches the brokers (init_transactions) unless already done.
-  std::optional<KafkaError> EnsureConnected() {
+  // Reaches the brokers (init_transactions) unless already done.
+  std::optional<KafkaError> EnsureConnected() REQUIRES(mu_) {
     if (connected_flag_->load()) return std::nullopt;
     if (!client_) return KafkaError{"_STATE", "the producer could not be created", false, false, true};
     std::optional<KafkaError> e = client_->Connect(options_.connect_timeout_ms);
     if (e && e->fatal) Recreate();
-    std::lock_guard lock(ready_mu_);
+    MutexLock lock(ready_mu_);
     if (e) {
       not_ready_ = fmt::format("kafka: no answer from the brokers at {} yet: {}", options_.brokers, e->ToString());
       return e;
@@ -153,12 +154,15 @@ class KafkaSink : public Sink {
   void ConnectLoop() {
     for (bool first = true;; first = false) {
       {
-        std::unique_lock lock(stop_mu_);
-        if (stop_cv_.wait_for(lock, first ? std::chrono::seconds(0) : kReconnectWait, [&] { return stopping_; })) return;
+        UniqueLock lock(stop_mu_);
+        if (stop_cv_.wait_for(lock, first ? std::chrono::seconds(0) : kReconnectWait,
+                              [&]() REQUIRES(stop_mu_) { return stopping_; })) {
+          return;
+        }
       }
       std::optional<KafkaError> e;
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         e = EnsureConnected();
       }
       if (!e) return;
@@ -167,9 +171,9 @@ class KafkaSink : public Sink {
     }
   }
 
-  // REQUIRES: mu_ held. A fatal error (fenced by a newer producer with our id, ...) leaves the
-  // producer unusable: make a new one, which must reach the brokers again.
-  void Recreate() {
+  // A fatal error (fenced by a newer producer with our id, ...) leaves the producer unusable:
+  // make a new one, which must reach the brokers again.
+  void Recreate() REQUIRES(mu_) {
     client_.reset();  // the old one must be gone before its successor fences it
     Result<std::unique_ptr<KafkaClient>> client = KafkaClient::Create(ClientOptions(options_, transactional_id_));
     if (client.ok()) {
@@ -181,10 +185,10 @@ class KafkaSink : public Sink {
     positions_.clear();
   }
 
-  // REQUIRES: mu_ held. A metadata request does not make brokers create a topic; producing
-  // to it does where they create topics automatically. So an unknown topic is tried once, and
-  // refused at once for a while after the brokers confirmed it missing.
-  std::optional<KafkaError> EnsureTopic(const std::string& topic) {
+  // A metadata request does not make brokers create a topic; producing to it does where they
+  // create topics automatically. So an unknown topic is tried once, and refused at once for a
+  // while after the brokers confirmed it missing.
+  std::optional<KafkaError> EnsureTopic(const std::string& topic) REQUIRES(mu_) {
     const auto now = std::chrono::steady_clock::now();
     if (auto it = known_topics_.find(topic); it != known_topics_.end() && now - it->second < kTopicKnownFor) {
       return std::nullopt;
@@ -202,7 +206,7 @@ class KafkaSink : public Sink {
     return std::nullopt;
   }
 
-  DeliveryResult Failed(const std::string& topic, KafkaError e) {
+  DeliveryResult Failed(const std::string& topic, KafkaError e) REQUIRES(mu_) {
     if (e.code == "_UNKNOWN_TOPIC" || e.code == "UNKNOWN_TOPIC_OR_PART") {
       missing_topics_[topic] = std::chrono::steady_clock::now();
       e.message = kMissingTopic;
@@ -215,9 +219,9 @@ class KafkaSink : public Sink {
             fmt::format("Kafka topic {}: {}", topic, e.ToString())};
   }
 
-  // REQUIRES: mu_ held. The committed log position of topic, read back once (and again after an
-  // outcome we cannot know).
-  Result<DeliveredBatches*> Position(const std::string& topic) {
+  // The committed log position of topic, read back once (and again after an outcome we cannot
+  // know).
+  Result<DeliveredBatches*> Position(const std::string& topic) REQUIRES(mu_) {
     if (auto it = positions_.find(topic); it != positions_.end()) return &it->second;
     Result<std::string> text = client_->ReadPosition(topic, options_.connect_timeout_ms);
     if (!text.ok()) return text.status();
@@ -235,7 +239,7 @@ class KafkaSink : public Sink {
   }
 
   DeliveryResult PutTransactional(const std::string& topic, const LakeObject& object,
-                                  const std::vector<MessageView>& messages) {
+                                  const std::vector<MessageView>& messages) REQUIRES(mu_) {
     Result<DeliveredBatches*> position = Position(topic);
     if (!position.ok()) return {DeliveryOutcome::kRetry, fmt::format("Kafka topic {}: {}", topic, position.status().ToString())};
     DeliveredBatches& delivered = **position;
@@ -297,7 +301,7 @@ class KafkaSink : public Sink {
   }
 
   DeliveryResult PutIdempotent(const std::string& topic, const LakeObject& object,
-                               const std::vector<MessageView>& messages) {
+                               const std::vector<MessageView>& messages) REQUIRES(mu_) {
     const size_t fingerprint = std::hash<std::string_view>{}(object.bytes);
     std::vector<bool> done = remembered_.Take(object.key, fingerprint, messages.size());
     ProduceOutcome produced = client_->Produce(topic, messages, done, options_.transaction_timeout_ms);
@@ -327,7 +331,7 @@ class KafkaSink : public Sink {
   }
 
   DeliveryResult TooLarge(const std::string& topic, const LakeObject& object, const std::vector<MessageView>& messages,
-                          const std::vector<size_t>& too_large) {
+                          const std::vector<size_t>& too_large) REQUIRES(mu_) {
     Failed(topic, KafkaError{std::string(kTooLarge), "", false, false, false});
     return {DeliveryOutcome::kRejected,
             fmt::format("Kafka topic {} {}: {} event(s) over the producer's message.max.bytes (MSG_SIZE_TOO_LARGE) "
@@ -339,7 +343,7 @@ class KafkaSink : public Sink {
 
   // The transaction failed before its commit: abort it (nothing of it is visible to
   // read_committed consumers) and report.
-  DeliveryResult AbortAndFail(const std::string& topic, const KafkaError& e) {
+  DeliveryResult AbortAndFail(const std::string& topic, const KafkaError& e) REQUIRES(mu_) {
     if (e.fatal) {
       Recreate();
       return Failed(topic, e);
@@ -353,18 +357,18 @@ class KafkaSink : public Sink {
   // with the same transactional.id fences the old one, whose transaction the coordinator then
   // completes or aborts; the positions are read again, so the next attempt sees what really
   // got committed.
-  DeliveryResult Unknown(const std::string& topic, const KafkaError& e) {
+  DeliveryResult Unknown(const std::string& topic, const KafkaError& e) REQUIRES(mu_) {
     Recreate();
     return Failed(topic, e);
   }
 
   const KafkaSinkOptions options_;
-  std::mutex mu_;  // one Put (one transaction) at a time
-  std::string transactional_id_;                               // guarded by mu_
-  std::unique_ptr<KafkaClient> client_;                        // guarded by mu_
-  std::unordered_map<std::string, DeliveredBatches> positions_;  // by topic; guarded by mu_
-  std::unordered_map<std::string, std::chrono::steady_clock::time_point> known_topics_;  // guarded by mu_
-  std::unordered_map<std::string, std::chrono::steady_clock::time_point> missing_topics_;  // guarded by mu_
+  Mutex mu_;  // one Put (one transaction) at a time
+  std::string transactional_id_ GUARDED_BY(mu_);
+  std::unique_ptr<KafkaClient> client_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, DeliveredBatches> positions_ GUARDED_BY(mu_);  // by topic
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> known_topics_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> missing_topics_ GUARDED_BY(mu_);
   std::atomic<bool> ever_connected_{false};
   AcceptedRecords remembered_;                                 // at-least-once mode
 
@@ -377,12 +381,12 @@ class KafkaSink : public Sink {
   const std::shared_ptr<std::atomic<int64_t>> queue_depth_ = std::make_shared<std::atomic<int64_t>>(0);
   const std::shared_ptr<std::atomic<bool>> connected_flag_ = std::make_shared<std::atomic<bool>>(false);
 
-  mutable std::mutex ready_mu_;
-  std::string not_ready_;  // guarded by ready_mu_
+  mutable Mutex ready_mu_;
+  std::string not_ready_ GUARDED_BY(ready_mu_);
 
-  std::mutex stop_mu_;
+  Mutex stop_mu_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;  // guarded by stop_mu_
+  bool stopping_ GUARDED_BY(stop_mu_) = false;
   std::thread connector_;
 };
 
