@@ -63,6 +63,19 @@ key = "{bl.WRITE_KEY}"
 """
 
 
+# The bodies' client ids (native event_id, Segment messageId, Snowplow eid), one per event.
+CLIENT_ID = re.compile(rb'("(?:event_id|messageId|eid)":")[0-9a-fA-F-]{36}"')
+
+
+def unique_ids(body, request_no):
+    """The body with a new id in each event, same length: the collector drops an event whose client
+    id it accepted within dedup.window, so the same body sent again would be a retry and would skip
+    the log, the batching and the lake the first copy paid for."""
+    counter = iter(range(1 << 30))
+    return CLIENT_ID.sub(lambda m: m.group(1) + b"%08x-%04x-7000-8000-%012x\"" % (request_no, next(counter) & 0xFFFF, 0),
+                         body)
+
+
 def serve(binary, root, body, path, requests, toggle=None):
     """One collector under callgrind serving `requests` POSTs of body; returns the callgrind file.
     toggle: collect only inside this function (callgrind's --toggle-collect)."""
@@ -81,8 +94,8 @@ def serve(binary, root, body, path, requests, toggle=None):
                 raise RuntimeError(f"collector did not start: {(root / 'serve.log').read_text()[-2000:]}")
             time.sleep(0.1)
         conn = http.client.HTTPConnection("127.0.0.1", int(port_file.read_text()), timeout=120)
-        for _ in range(requests):
-            conn.request("POST", path, body, {"Content-Type": "application/json",
+        for n in range(requests):
+            conn.request("POST", path, unique_ids(body, n), {"Content-Type": "application/json",
                                               "Authorization": f"Bearer {bl.WRITE_KEY}"})
             r = conn.getresponse()
             answer = r.read()
