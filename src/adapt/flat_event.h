@@ -111,6 +111,16 @@ class FlatEvent {
     // One field past a limit is kept, so the validator names the rule; then nothing more.
     full_ = fields_.size() - first_ > limits_.max_fields || key.size() > limits_.max_key_bytes;
   }
+  // Adds fields (viewing what they view) when the event stays within its limits with all of
+  // them, as adding them one by one would then do; returns false, adding nothing, otherwise.
+  bool AddAll(std::span<const Field> fields) {
+    if (full_ || fields_.size() - first_ + fields.size() > limits_.max_fields) return false;
+    for (const Field& f : fields) {
+      if (f.key.size() > limits_.max_key_bytes) return false;
+    }
+    fields_.insert(fields_.end(), fields.begin(), fields.end());
+    return true;
+  }
   // The same, for a key in a buffer the caller reuses (a key being built): the key is copied.
   void AddKeyCopy(std::string_view key, std::string_view value) {
     if (!full_) Add(arena_.Copy(key), value);

@@ -171,6 +171,10 @@ std::optional<AdaptError> SnowplowRequest::Emit(const Validator& validator, cons
   out.records.reserve(body_bytes_ * 2);  // short parameter names become longer field names
   event_.Clear(limits_);  // each event then Begins in it, reusing the keys built for the one before
   context_key_ = {};
+  // The memos view this request's text and event_'s storage: forgotten with them.
+  for (TimeParam& t : times_) t = TimeParam{};
+  kept_time_ = {};
+  contexts_memo_.valid = false;
   auto fail = [&out](AdaptError e) {
     out.Clear();
     return std::optional<AdaptError>(std::move(e));
@@ -272,10 +276,11 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
       case ParamKind::kDeviceCreated:
       case ParamKind::kDeviceSent:
       case ParamKind::kTrueTime: {
-        const std::optional<int64_t> ms = ParseEpochMillis(p.value);
-        if (!ms || *ms > kMaxEventTimeMs) return reject(name, kRuleMillis);
-        (spec->kind == ParamKind::kDeviceCreated ? dtm : spec->kind == ParamKind::kDeviceSent ? stm : ttm) = ms;
-        event_.Add(spec->field, KeepTime(*ms));
+        const int slot = static_cast<int>(spec->kind) - static_cast<int>(ParamKind::kDeviceCreated);
+        const TimeParam* t = ReadTime(slot, p.value);
+        if (t == nullptr) return reject(name, kRuleMillis);
+        (slot == 0 ? dtm : slot == 1 ? stm : ttm) = t->ms;
+        event_.Add(spec->field, t->rfc3339);
         continue;
       }
       case ParamKind::kUnstruct:
@@ -315,9 +320,23 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
 }
 
 std::string_view SnowplowRequest::KeepTime(int64_t ms) {
+  if (!kept_time_.empty() && ms == kept_ms_) return kept_time_;
   char* text = event_.Take(kRfc3339MillisBytes);
   WriteRfc3339Millis(text, ms);
-  return std::string_view(text, kRfc3339MillisBytes);
+  kept_ms_ = ms;
+  kept_time_ = std::string_view(text, kRfc3339MillisBytes);
+  return kept_time_;
+}
+
+const SnowplowRequest::TimeParam* SnowplowRequest::ReadTime(int slot, std::string_view text) {
+  TimeParam& t = times_[slot];
+  if (!t.rfc3339.empty() && SameText(text, t.text)) return &t;  // the same digits: the same time
+  const std::optional<int64_t> ms = ParseEpochMillis(text);
+  if (!ms || *ms > kMaxEventTimeMs) return nullptr;
+  t.text = text;
+  t.ms = *ms;
+  t.rfc3339 = KeepTime(*ms);
+  return &t;
 }
 
 void SnowplowRequest::AddOwnName(std::string_view name, std::string_view value) {
@@ -332,14 +351,29 @@ void SnowplowRequest::AddOwnName(std::string_view name, std::string_view value) 
 
 std::string_view SnowplowRequest::AddSelfDescribing(int param_kind, std::string_view text) {
   const auto kind = static_cast<ParamKind>(param_kind);
+  const std::string_view raw_text = text;
   if (kind == ParamKind::kUnstruct64 || kind == ParamKind::kContexts64) {
     decoded_.clear();
     if (!DecodeBase64Any(text, decoded_)) return kRuleBase64;
     text = decoded_;
   }
+  const bool contexts = kind == ParamKind::kContexts || kind == ParamKind::kContexts64;
+  // The event's first contexts parameter, as the memo's was: what it adds depends on nothing
+  // else than its kind and text (and the limits, checked by AddAll). The memo's values view the
+  // nested parser's current document, which the fields of this event's later nested documents
+  // copy first, as for a document parsed here.
+  ContextsMemo& memo = contexts_memo_;
+  const bool first_contexts = contexts && context_counts_.empty();
+  if (first_contexts && memo.valid && memo.kind == param_kind && SameText(memo.text, raw_text) &&
+      event_.AddAll(memo.fields)) {
+    nested_from_ = std::min(nested_from_, event_.size() - memo.fields.size());
+    context_counts_ = memo.counts;
+    return {};
+  }
   // The fields of an earlier nested document of this event view its parser: copy them first.
   if (nested_from_ != kNoNested) event_.KeepValuesFrom(nested_from_);
   nested_from_ = event_.size();
+  memo.valid = false;  // its values view the document about to be replaced
   simdjson::ondemand::document doc;
   simdjson::ondemand::object outer;
   if (ParseNested(text, doc) || doc.get_object().get(outer)) return kRuleSelfDescribing;
@@ -397,6 +431,15 @@ std::string_view SnowplowRequest::AddSelfDescribing(int param_kind, std::string_
       key_.append(digits, end);
     }
     if (event_.Flatten(data, key_)) return kRuleSelfDescribing;
+  }
+  if (first_contexts && !event_.full()) {
+    const size_t first = nested_from_;
+    memo.fields.assign(event_.fields(first, event_.size() - first).begin(),
+                       event_.fields(first, event_.size() - first).end());
+    memo.counts = context_counts_;
+    memo.kind = param_kind;
+    memo.text = raw_text;
+    memo.valid = true;
   }
   return {};
 }

@@ -43,8 +43,16 @@ class SnowplowRequest {
   };
   void EmitEvent(const std::vector<Param>& params, std::string_view raw, uint32_t index, const Validator& validator,
                  const RequestInfo& info, bool anonymous, const std::vector<std::string>* app_ids, ValidatedBody& out);
-  // The RFC 3339 text of ms, in the event's own storage.
+  // The RFC 3339 text of ms, in the event's own storage (the last one's text again when ms repeats).
   std::string_view KeepTime(int64_t ms);
+  // A time parameter's milliseconds (nullopt when not milliseconds since the epoch up to
+  // kMaxEventTimeMs), and its RFC 3339 text, from the last event's when the text repeats.
+  struct TimeParam {
+    std::string_view text;  // as sent (a view of the body or the query)
+    int64_t ms = 0;
+    std::string_view rfc3339;  // in event_'s storage
+  };
+  const TimeParam* ReadTime(int slot, std::string_view text);
   // A parameter without a meaning of its own, under its own name.
   void AddOwnName(std::string_view name, std::string_view value);
   // Flattens a self-describing parameter (ue_pr, ue_px, co, cx: param_kind) into the event;
@@ -76,6 +84,23 @@ class SnowplowRequest {
     int count;
   };
   std::vector<ContextCount> context_counts_;
+  // The events of a batch mostly repeat their time parameters (stm always, dtm often) and
+  // their contexts: the last of each, per request, so that the same text is not parsed again.
+  TimeParam times_[3];  // dtm, stm, ttm
+  int64_t kept_ms_ = 0;
+  std::string_view kept_time_;  // KeepTime's last text ("" when none)
+  // The fields the last contexts parameter (co or cx) of the request added, when it was its
+  // event's first and left the event within its limits: an event whose first contexts
+  // parameter has the same kind and text adds the same fields, without parsing it again. The
+  // values view the nested parser's buffers: valid until its next document.
+  struct ContextsMemo {
+    bool valid = false;
+    int kind = 0;
+    std::string_view text;
+    std::vector<Field> fields;
+    std::vector<ContextCount> counts;
+  };
+  ContextsMemo contexts_memo_;
   // The last context schema read in this request, and its contexts.<vendor>_<name>_<major>
   // prefix (in event_'s storage).
   std::string context_schema_;

@@ -131,6 +131,58 @@ TEST_F(SnowplowTest, ContextKeysAndOversizedEventsAcrossABatch) {
   EXPECT_NE(Post(R"({"e":"pv","x":tru})").find("valid JSON"), std::string::npos);
 }
 
+TEST_F(SnowplowTest, RepeatedContextsAndTimesMapAsTheFirstTime) {
+  // A batch's events mostly repeat their contexts and times: the adapter reuses what the last
+  // ones gave, and every event must come out as if it were alone.
+  const std::string co = R"({\"schema\":\"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0\",\"data\":[)"
+                         R"({\"schema\":\"iglu:com.acme/user/jsonschema/2-0-0\",\"data\":{\"tier\":\"gold\",\"n\":7}}]})";
+  const std::string ue = R"({\"schema\":\"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0\",)"
+                         R"(\"data\":{\"schema\":\"iglu:com.acme/click/jsonschema/1-0-0\",\"data\":{\"zzzz\":\"yyyy\"}}})";
+  // The same context as base64url: another parameter kind, parsed on its own.
+  const std::string cx = "eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIiwiZGF0YSI6"
+                         "W3sic2NoZW1hIjoiaWdsdTpjb20uYWNtZS91c2VyL2pzb25zY2hlbWEvMi0wLTAiLCJkYXRhIjp7InRpZXIiOiJzaWx2ZXIifX1dfQ";
+  const std::string times = R"("dtm":"1767225595000","stm":"1767225600000",)";
+  ASSERT_EQ(Post(R"({"e":"pv",)" + times + R"("co":")" + co + R"("},)" +   // parsed
+                 R"({"e":"pv",)" + times + R"("co":")" + co + R"("},)" +   // reused
+                 R"({"e":"ue","co":")" + co + R"(","ue_pr":")" + ue + R"("},)" +  // reused, then another document
+                 R"({"e":"pv","co":")" + co + R"(","co":")" + co + R"("},)" +  // the second one is the same schema again
+                 R"({"e":"pv","cx":")" + cx + R"(","co":")" + co + R"("},)" +
+                 R"({"e":"pv","dtm":"later"},)" +
+                 R"({"e":"pv","dtm":"1767225596000","stm":"1767225600000"})"),
+            "");
+  ASSERT_EQ(out_.accepted, 6u);
+  for (size_t i = 0; i < 5; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(records_[i]["contexts.com_acme_user_2.tier"], i == 4 ? "silver" : "gold");
+    if (i != 4) {
+      EXPECT_EQ(records_[i]["contexts.com_acme_user_2.n"], "7");
+    }
+  }
+  EXPECT_EQ(records_[0]["event_time"], "2026-01-01T00:00:05.000Z");
+  EXPECT_EQ(records_[1]["event_time"], "2026-01-01T00:00:05.000Z");
+  EXPECT_EQ(records_[1]["dvce_sent_tstamp"], "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(records_[2]["event_type"], "click");
+  EXPECT_EQ(records_[2]["unstruct_event.zzzz"], "yyyy");
+  EXPECT_EQ(records_[3]["contexts.com_acme_user_2_2.tier"], "gold");
+  EXPECT_EQ(records_[4]["contexts.com_acme_user_2_2.tier"], "gold");
+  EXPECT_EQ(records_[6]["event_time"], "2026-01-01T00:00:06.000Z");  // records_[5]: the dead letter
+  EXPECT_EQ(records_[6]["dvce_created_tstamp"], "2025-12-31T23:59:56.000Z");
+  ASSERT_EQ(out_.rejected.size(), 1u);
+  EXPECT_EQ(out_.rejected[0].field, "dtm");
+
+  // Limits still count what a reused context adds: with 4 fields before it the event holds
+  // 7 (too many); with 3, 6.
+  rules_.max_fields = 6;
+  ASSERT_EQ(Post(R"({"e":"pv","co":")" + co + R"("},{"e":"pv","a":"1","b":"2","c":"3","d":"4","co":")" + co +
+                 R"("},{"e":"pv","a":"1","b":"2","c":"3","co":")" + co + R"("})"),
+            "");
+  EXPECT_EQ(out_.accepted, 2u);
+  ASSERT_EQ(out_.rejected.size(), 1u);
+  EXPECT_EQ(out_.rejected[0].index, 1u);
+  EXPECT_EQ(out_.rejected[0].error, "too many fields (at most 6)");
+  EXPECT_EQ(records_[2]["contexts.com_acme_user_2.n"], "7");
+}
+
 TEST_F(SnowplowTest, BrokenSelfDescribingJsonRejectsTheEvent) {
   ASSERT_EQ(Post(R"({"e":"ue"},{"e":"ue","ue_pr":"{nope"},{"e":"ue","ue_px":"$$$"},{"e":"pv","co":"{\"data\":1}"},)"
                  R"({"e":"zz"},{},{"e":"pv","x":{"nested":1}})"),
