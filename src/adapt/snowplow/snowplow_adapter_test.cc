@@ -134,21 +134,23 @@ TEST_F(SnowplowTest, ContextKeysAndOversizedEventsAcrossABatch) {
 TEST_F(SnowplowTest, RepeatedContextsAndTimesMapAsTheFirstTime) {
   // A batch's events mostly repeat their contexts and times: the adapter reuses what the last
   // ones gave, and every event must come out as if it were alone.
-  const std::string co = R"({\"schema\":\"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0\",\"data\":[)"
-                         R"({\"schema\":\"iglu:com.acme/user/jsonschema/2-0-0\",\"data\":{\"tier\":\"gold\",\"n\":7}}]})";
-  const std::string ue = R"({\"schema\":\"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0\",)"
-                         R"(\"data\":{\"schema\":\"iglu:com.acme/click/jsonschema/1-0-0\",\"data\":{\"zzzz\":\"yyyy\"}}})";
+  const std::string co =
+      R"({\"schema\":\"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0\",\"data\":[)"
+      R"({\"schema\":\"iglu:com.acme/user/jsonschema/2-0-0\",\"data\":{\"tier\":\"gold\",\"n\":7}}]})";
+  const std::string ue =
+      R"({\"schema\":\"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0\",)"
+      R"(\"data\":{\"schema\":\"iglu:com.acme/click/jsonschema/1-0-0\",\"data\":{\"zzzz\":\"yyyy\"}}})";
   // The same context as base64url: another parameter kind, parsed on its own.
-  const std::string cx = "eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIiwiZGF0YSI6"
-                         "W3sic2NoZW1hIjoiaWdsdTpjb20uYWNtZS91c2VyL2pzb25zY2hlbWEvMi0wLTAiLCJkYXRhIjp7InRpZXIiOiJzaWx2ZXIifX1dfQ";
+  const std::string cx =
+      "eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIiwiZGF0YSI6"
+      "W3sic2NoZW1hIjoiaWdsdTpjb20uYWNtZS91c2VyL2pzb25zY2hlbWEvMi0wLTAiLCJkYXRhIjp7InRpZXIiOiJzaWx2ZXIifX1dfQ";
   const std::string times = R"("dtm":"1767225595000","stm":"1767225600000",)";
-  ASSERT_EQ(Post(R"({"e":"pv",)" + times + R"("co":")" + co + R"("},)" +   // parsed
-                 R"({"e":"pv",)" + times + R"("co":")" + co + R"("},)" +   // reused
+  ASSERT_EQ(Post(R"({"e":"pv",)" + times + R"("co":")" + co + R"("},)" +          // parsed
+                 R"({"e":"pv",)" + times + R"("co":")" + co + R"("},)" +          // reused
                  R"({"e":"ue","co":")" + co + R"(","ue_pr":")" + ue + R"("},)" +  // reused, then another document
-                 R"({"e":"pv","co":")" + co + R"(","co":")" + co + R"("},)" +  // the second one is the same schema again
-                 R"({"e":"pv","cx":")" + cx + R"(","co":")" + co + R"("},)" +
-                 R"({"e":"pv","dtm":"later"},)" +
-                 R"({"e":"pv","dtm":"1767225596000","stm":"1767225600000"})"),
+                 R"({"e":"pv","co":")" + co + R"(","co":")" + co + R"("},)" +     // then a second entity
+                 R"({"e":"pv","cx":")" + cx + R"(","co":")" + co + R"("},)" +     // cx: parsed, co: a second
+                 R"({"e":"pv","dtm":"later"},{"e":"pv","dtm":"1767225596000","stm":"1767225600000"})"),
             "");
   ASSERT_EQ(out_.accepted, 6u);
   for (size_t i = 0; i < 5; ++i) {
