@@ -14,9 +14,14 @@ Events/s when CPU-bound go as 1 / process instructions, so native's process figu
 protocol's estimates the protocol's share of native events/s.
 
   .venv/bin/python bench/profile_protocols.py [--requests 60] [--bodies native,segment,snowplow] [BINARY ...]
+
+The reference events carry the same custom fields, so every Snowplow event's `co` context is the same
+text, as a batch from one page mostly is (and the adapter reuses what the event before's gave);
+--vary-contexts gives each event a context of its own instead.
 """
 import argparse
 import http.client
+import json
 import re
 import signal
 import subprocess
@@ -74,6 +79,19 @@ def unique_ids(body, request_no):
     counter = iter(range(1 << 30))
     return CLIENT_ID.sub(lambda m: m.group(1) + b"%08x-%04x-7000-8000-%012x\"" % (request_no, next(counter) & 0xFFFF, 0),
                          body)
+
+
+def varied_contexts(path, out):
+    """The Snowplow body with a context of its own in each event (the last three characters of its
+    custom_props replaced by the event's index), the same length."""
+    body = json.loads(Path(path).read_text())
+    for i, event in enumerate(body["data"]):
+        context = json.loads(event["co"])
+        data = context["data"][0]["data"]
+        data["custom_props"] = data["custom_props"][:-3] + f"{i:03d}"
+        event["co"] = json.dumps(context, separators=(",", ":"))
+    out.write_text(json.dumps(body, separators=(",", ":")))
+    return out
 
 
 def serve(binary, root, body, path, requests, toggle=None):
@@ -145,6 +163,8 @@ def main():
     ap.add_argument("binaries", nargs="*", default=[str(ROOT / "build/release/bin/tracklake")])
     ap.add_argument("--requests", type=int, default=60)
     ap.add_argument("--bodies", default="native,segment,snowplow")
+    ap.add_argument("--vary-contexts", action="store_true",
+                    help="a different Snowplow context in each event (none repeats the event before's)")
     ap.add_argument("--no-process", action="store_true", help="skip the idle run (handler figures only)")
     ap.add_argument("--top", type=int, default=0,
                     help="also run each body with collection inside its handler only and print the N functions of "
@@ -155,6 +175,9 @@ def main():
         files = protocols.write_bodies(tmp / "bodies")
         bodies = {"native": (bl.SHARED / "events100.json", "/v1/events"),
                   "segment": files["segment100"], "snowplow": files["snowplow100"]}
+        if a.vary_contexts:
+            path, url_path = files["snowplow100"]
+            bodies["snowplow"] = (varied_contexts(path, tmp / "bodies" / "snowplow100-varied.json"), url_path)
         for binary in a.binaries:
             print(f"{binary} ({a.requests} requests of each body)")
             idle = None
