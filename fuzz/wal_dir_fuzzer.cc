@@ -107,7 +107,9 @@ fs::path MakeDirectory(std::string_view data) {
       contents = std::string(body);
     }
     const int name_kind = (kind & 3) % 3;
-    const char* suffix = name_kind == 0 ? wal::kSegmentSuffix : name_kind == 1 ? wal::kRecycledSuffix : wal::kSpareSuffix;
+    const char* suffix = name_kind == 0   ? wal::kSegmentSuffix
+                         : name_kind == 1 ? wal::kRecycledSuffix
+                                          : wal::kSpareSuffix;
     std::ofstream(base / fmt::format("{:020d}{}", id, suffix), std::ios::binary) << contents;
   }
   return base;
@@ -118,7 +120,8 @@ std::vector<uint64_t> SegmentNames(const fs::path& dir) {
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
     // Empty files hold nothing and bound nothing (recovery removes them first).
-    if (name.ends_with(wal::kSegmentSuffix) && fs::file_size(e.path()) > 0) ids.push_back(std::stoull(name.substr(0, 20)));
+    if (name.ends_with(wal::kSegmentSuffix) && fs::file_size(e.path()) > 0)
+      ids.push_back(std::stoull(name.substr(0, 20)));
   }
   std::sort(ids.begin(), ids.end());
   return ids;
@@ -161,10 +164,12 @@ void Check(std::string_view data) {
   FUZZ_CHECK(s.ok() && read == first.size(), "ReadEvents cannot read a replayed record");
 
   std::promise<uint64_t> appended;
-  FUZZ_CHECK((*wal)->Append("next", {{0, 4}},
-                            [&](const Status& st, uint64_t seq, std::span<const WalPosition>) {
-                              appended.set_value(st.ok() ? seq : 0);
-                            }).ok(),
+  FUZZ_CHECK((*wal)
+                 ->Append("next", {{0, 4}},
+                          [&](const Status& st, uint64_t seq, std::span<const WalPosition>) {
+                            appended.set_value(st.ok() ? seq : 0);
+                          })
+                 .ok(),
              "append refused");
   const uint64_t next = appended.get_future().get();
   FUZZ_CHECK(next > prev, "the next append reuses a replayed sequence number");

@@ -98,11 +98,12 @@ int main(int argc, char** argv) {
   const auto s = tracker->Stats();
   std::printf(
       "{\"client\":\"cpp\",\"events\":%d,\"fields\":%zu,\"track_ns_p50\":%.0f,\"track_ns_p90\":%.0f,"
-      "\"track_ns_max\":%.0f,\"track_cpu_ns\":%.0f,\"process_cpu_ns_per_event\":%.0f,\"delivered_per_s\":%.0f,\"flushed\":%s,\"delivered\":%llu,"
+      "\"track_ns_max\":%.0f,\"track_cpu_ns\":%.0f,\"process_cpu_ns_per_event\":%.0f,\"delivered_per_s\":%.0f,"
+      "\"flushed\":%s,\"delivered\":%llu,"
       "\"dropped\":%llu,\"retries\":%llu}\n",
       events, fields.size(), at(0.5), at(0.9), per_call_ns.back(), static_cast<double>(cpu_ns) / events,
-      static_cast<double>(process_ns) / events,
-      events / seconds, flushed ? "true" : "false", static_cast<unsigned long long>(s.delivered),
-      static_cast<unsigned long long>(s.dropped), static_cast<unsigned long long>(s.retries));
+      static_cast<double>(process_ns) / events, events / seconds, flushed ? "true" : "false",
+      static_cast<unsigned long long>(s.delivered), static_cast<unsigned long long>(s.dropped),
+      static_cast<unsigned long long>(s.retries));
   return flushed ? 0 : 1;
 }

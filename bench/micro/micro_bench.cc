@@ -16,9 +16,9 @@
 #include "cli/loadgen_events.h"
 #include "dedup/deduplicator.h"
 #include "encode/encoder.h"
-#include "http/auth.h"
 #include "event/event_record.h"
 #include "event/stored_record.h"
+#include "http/auth.h"
 #include "validate/validate.h"
 #include "wal/wal.h"
 
@@ -173,12 +173,15 @@ void BM_WalAppendBatch100(benchmark::State& state) {
   };
   for (auto _ : state) {
     // A refused append (the writer's queue is full) is tried again once the writer caught up.
-    while (!(*wal)->Append(body.records, spans, [&](const Status&, uint64_t first, std::span<const WalPosition>) {
-               std::lock_guard lock(mu);
-               ++done;
-               last_seq = first;
-               cv.notify_one();
-             }).ok()) {
+    while (!(*wal)
+                ->Append(body.records, spans,
+                         [&](const Status&, uint64_t first, std::span<const WalPosition>) {
+                           std::lock_guard lock(mu);
+                           ++done;
+                           last_seq = first;
+                           cv.notify_one();
+                         })
+                .ok()) {
       wait_for_all();
     }
     if (++sent % 64 == 0) {
@@ -234,8 +237,8 @@ struct DedupBench {
   uint64_t counter = 0;
 };
 
-[[gnu::noinline]] void DedupRequest(DedupBench& b, int events, std::vector<uint64_t>& hashes,
-                                    std::vector<bool>& dup, DedupClaim& claim) {
+[[gnu::noinline]] void DedupRequest(DedupBench& b, int events, std::vector<uint64_t>& hashes, std::vector<bool>& dup,
+                                    DedupClaim& claim) {
   hashes.clear();
   for (int i = 0; i < events; ++i) hashes.push_back(b.NextHash());
   if (!b.dedup->Claim(hashes, DedupBench::kNowMs, dup, claim).ok()) std::abort();
@@ -283,8 +286,8 @@ void ParquetEncode(benchmark::State& state, size_t event_bytes) {
     out_bytes += static_cast<int64_t>(file->size());
   }
   state.SetItemsProcessed(state.iterations() * kEncodeEvents);
-  state.counters["file_bytes_per_event"] =
-      static_cast<double>(out_bytes) / static_cast<double>(state.iterations() * kEncodeEvents);
+  state.counters["file_bytes_per_event"] = static_cast<double>(out_bytes) /
+                                           static_cast<double>(state.iterations() * kEncodeEvents);
 }
 void BM_ParquetEncode(benchmark::State& state) { ParquetEncode(state, kReferenceEventBytes); }
 void BM_ParquetEncodeMixed(benchmark::State& state) { ParquetEncode(state, 0); }

@@ -38,7 +38,7 @@ TEST(Naming, EventNamesBecomeEventTypes) {
 TEST(Naming, KeySegmentsKeepOnlyKeyCharacters) {
   EXPECT_EQ(Segment("revenue"), "revenue");
   EXPECT_EQ(Segment("Order Total"), "Order_Total");
-  EXPECT_EQ(Segment("a.b"), "a_b");  // '.' separates levels
+  EXPECT_EQ(Segment("a.b"), "a_b");      // '.' separates levels
   EXPECT_EQ(Segment("größe"), "gr__e");  // one '_' per UTF-8 character
   EXPECT_EQ(Segment(""), "_");
   EXPECT_EQ(Segment("utm-source_2"), "utm-source_2");
@@ -60,17 +60,17 @@ TEST(NameTableTest, FindsExactlyTheNamesItHolds) {
                               {"timestamq", 5},
                               {"originalTimestamp", 6},
                               {"", 7}});
-  const std::pair<std::string_view, int> present[] = {{"e", 1},          {"ip", 2},
-                                                      {"timestamp", 3},  {"timestampX", 4},
-                                                      {"timestamq", 5},  {"originalTimestamp", 6},
+  const std::pair<std::string_view, int> present[] = {{"e", 1},         {"ip", 2},
+                                                      {"timestamp", 3}, {"timestampX", 4},
+                                                      {"timestamq", 5}, {"originalTimestamp", 6},
                                                       {"", 7}};
   for (const auto& [name, value] : present) {
     const int* v = table.Find(name);
     ASSERT_NE(v, nullptr) << name;
     EXPECT_EQ(*v, value) << name;
   }
-  for (std::string_view absent : {"E", "i", "ipp", "timestam", "timestampY", "originalTimestampZ", "originalTimestamP",
-                                  "x", "properties"}) {
+  for (std::string_view absent :
+       {"E", "i", "ipp", "timestam", "timestampY", "originalTimestampZ", "originalTimestamP", "x", "properties"}) {
     EXPECT_EQ(table.Find(absent), nullptr) << absent;
   }
   EXPECT_EQ(table.Find(std::string_view("e\0", 2)), nullptr);  // a NUL is not padding
@@ -81,8 +81,17 @@ TEST(NameTableTest, EveryLengthAndEveryByteCounts) {
   const std::string base = "abcdefghijk";
   std::vector<std::string> names;
   for (size_t n = 1; n <= base.size(); ++n) names.push_back(base.substr(0, n));
-  const NameTable<int> table({{"a", 1}, {"ab", 2}, {"abc", 3}, {"abcd", 4}, {"abcde", 5}, {"abcdef", 6},
-                              {"abcdefg", 7}, {"abcdefgh", 8}, {"abcdefghi", 9}, {"abcdefghij", 10}, {"abcdefghijk", 11}});
+  const NameTable<int> table({{"a", 1},
+                              {"ab", 2},
+                              {"abc", 3},
+                              {"abcd", 4},
+                              {"abcde", 5},
+                              {"abcdef", 6},
+                              {"abcdefg", 7},
+                              {"abcdefgh", 8},
+                              {"abcdefghi", 9},
+                              {"abcdefghij", 10},
+                              {"abcdefghijk", 11}});
   for (size_t n = 1; n <= names.size(); ++n) {
     const int* v = table.Find(names[n - 1]);
     ASSERT_NE(v, nullptr) << names[n - 1];

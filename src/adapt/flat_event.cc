@@ -42,7 +42,8 @@ void FlatEvent::Assign(std::span<const Field> fields) {
   fields_.assign(fields.begin(), fields.end());
   first_ = 0;
   child_ = 0;
-  full_ = !fields_.empty() && (fields_.size() > limits_.max_fields || fields_.back().key.size() > limits_.max_key_bytes);
+  full_ = !fields_.empty() &&
+          (fields_.size() > limits_.max_fields || fields_.back().key.size() > limits_.max_key_bytes);
 }
 
 void FlatEvent::KeepValuesFrom(size_t first) {
@@ -63,9 +64,7 @@ error_code NonStringScalarText(simdjson::ondemand::value& value, std::string_vie
   json_type type;
   if (error_code e = value.type().get(type)) return e;
   switch (type) {
-    case json_type::string:
-      present = true;
-      return value.get_string().get(text);
+    case json_type::string: present = true; return value.get_string().get(text);
     case json_type::number:
       text = TrimJsonWhitespace(value.raw_json_token());
       // By hand, as the native path does: the text is kept as sent, and simdjson's number
@@ -86,9 +85,7 @@ error_code NonStringScalarText(simdjson::ondemand::value& value, std::string_vie
       return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
     }
     case json_type::object:
-    case json_type::array:
-      is_container = true;
-      return simdjson::SUCCESS;
+    case json_type::array: is_container = true; return simdjson::SUCCESS;
   }
   return simdjson::INCORRECT_TYPE;
 }
@@ -270,8 +267,9 @@ struct PaddedParser {
 }  // namespace
 
 AdaptError MalformedJson(int simdjson_error) {
-  return AdaptError{400, "", std::string(kRuleJsonBody) + " (" +
-                                 simdjson::error_message(static_cast<error_code>(simdjson_error)) + ")"};
+  return AdaptError{400, "",
+                    std::string(kRuleJsonBody) + " (" +
+                        simdjson::error_message(static_cast<error_code>(simdjson_error)) + ")"};
 }
 
 error_code ParseBody(std::string_view body, simdjson::ondemand::document& doc) {

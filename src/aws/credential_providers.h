@@ -42,8 +42,7 @@ std::unique_ptr<CredentialsProvider> MakeEcsProvider(const Environment& env);
 std::unique_ptr<CredentialsProvider> MakeImdsProvider(const Environment& env);
 
 // Tries each provider in order: NotFound moves on, success or any other error is the answer.
-std::unique_ptr<CredentialsProvider> MakeChainProvider(
-    std::vector<std::unique_ptr<CredentialsProvider>> providers);
+std::unique_ptr<CredentialsProvider> MakeChainProvider(std::vector<std::unique_ptr<CredentialsProvider>> providers);
 
 // Keeps the last credentials and asks `inner` again only when they are within
 // refresh_margin_ms of their expiration (never, for credentials without one). If the refresh

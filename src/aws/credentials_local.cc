@@ -65,8 +65,7 @@ class EnvironmentProvider : public CredentialsProvider {
   Result<Credentials> Get() override {
     if (id_.empty() && secret_.empty()) return Status::NotFound("AWS_ACCESS_KEY_ID is not set");
     if (id_.empty() || secret_.empty()) {
-      return Status::InvalidArgument(
-          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (only one is)");
+      return Status::InvalidArgument("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (only one is)");
     }
     return Credentials{id_, secret_, token_, std::nullopt, std::string(name())};
   }
@@ -118,8 +117,8 @@ class ProfileProvider : public CredentialsProvider {
       auto it = section->find(key);
       return it == section->end() ? std::string() : it->second;
     };
-    Credentials c{value("aws_access_key_id"), value("aws_secret_access_key"),
-                  value("aws_session_token"), std::nullopt, "profile " + profile_ + " (" + file + ")"};
+    Credentials c{value("aws_access_key_id"), value("aws_secret_access_key"), value("aws_session_token"), std::nullopt,
+                  "profile " + profile_ + " (" + file + ")"};
     if (!c.access_key_id.empty() && !c.secret_access_key.empty()) return c;
     for (const char* unsupported : {"role_arn", "credential_process", "sso_session", "sso_start_url"}) {
       if (!value(unsupported).empty()) {

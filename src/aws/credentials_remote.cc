@@ -59,8 +59,7 @@ Result<Credentials> CredentialsFromJson(const std::string& body, std::string sou
     return Status::Unavailable(source + ": credentials not available (Code " + std::string(code) + ")");
   }
   std::string_view id, secret, token, expiration;
-  if (doc["AccessKeyId"].get(id) != simdjson::SUCCESS ||
-      doc["SecretAccessKey"].get(secret) != simdjson::SUCCESS) {
+  if (doc["AccessKeyId"].get(id) != simdjson::SUCCESS || doc["SecretAccessKey"].get(secret) != simdjson::SUCCESS) {
     return Status::Unavailable(source + ": response has no AccessKeyId / SecretAccessKey");
   }
   Credentials c{std::string(id), std::string(secret), "", std::nullopt, std::move(source)};
@@ -139,8 +138,8 @@ bool AllowedPlainHttpHost(std::string_view authority) {
   const std::string_view host = authority.substr(0, authority.rfind(':') == std::string_view::npos
                                                         ? authority.size()
                                                         : authority.rfind(':'));
-  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]" ||
-         host == "169.254.170.2" || host == "169.254.170.23" || host == "[fd00:ec2::23]";
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]" || host == "169.254.170.2" ||
+         host == "169.254.170.23" || host == "[fd00:ec2::23]";
 }
 
 class EcsProvider : public CredentialsProvider {
@@ -159,8 +158,10 @@ class EcsProvider : public CredentialsProvider {
       Result<Url> url = ParseUrl(full_uri_);
       if (!url.ok()) return Status::InvalidArgument("AWS_CONTAINER_CREDENTIALS_FULL_URI: " + url.status().message());
       if (url->scheme == "http" && !AllowedPlainHttpHost(url->authority)) {
-        return Status::InvalidArgument("AWS_CONTAINER_CREDENTIALS_FULL_URI over http must point at a loopback or "
-                                       "the ECS/EKS agent address, not " + url->authority);
+        return Status::InvalidArgument(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI over http must point at a loopback or "
+            "the ECS/EKS agent address, not " +
+            url->authority);
       }
       request.url = full_uri_;
     } else {
@@ -216,10 +217,12 @@ class ImdsProvider : public CredentialsProvider {
     Result<HttpResponse> roles = Fetch("/latest/meta-data/iam/security-credentials/", session);
     if (!roles.ok()) return roles.status();
     if (roles->status == kHttpNotFound) return Status::NotFound("instance metadata: no IAM role attached");
-    if (roles->status != kHttpOk) return Status::Unavailable("instance metadata roles: HTTP " + std::to_string(roles->status));
+    if (roles->status != kHttpOk)
+      return Status::Unavailable("instance metadata roles: HTTP " + std::to_string(roles->status));
     const std::string role = Trim(roles->body.substr(0, roles->body.find('\n')));
     if (role.empty()) return Status::NotFound("instance metadata: no IAM role attached");
-    Result<HttpResponse> creds = Fetch("/latest/meta-data/iam/security-credentials/" + UriEncode(role, false), session);
+    Result<HttpResponse> creds = Fetch("/latest/meta-data/iam/security-credentials/" + UriEncode(role, false),
+                                       session);
     if (!creds.ok()) return creds.status();
     if (creds->status != kHttpOk) {
       return Status::Unavailable("instance metadata credentials: HTTP " + std::to_string(creds->status));

@@ -38,8 +38,8 @@ class TempDir {
 };
 
 TEST(Redacted, ShowsTheKeyIdButNeverTheSecretOrTheToken) {
-  Credentials c{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "FwoGZXIvYXdzEXAMPLETOKEN", 1'700'000'000'000,
-                "environment"};
+  Credentials c{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "FwoGZXIvYXdzEXAMPLETOKEN",
+                1'700'000'000'000, "environment"};
   const std::string text = Redacted(c);
   EXPECT_NE(text.find("AKIDEXAMPLE"), std::string::npos);
   EXPECT_NE(text.find("environment"), std::string::npos);
@@ -51,13 +51,14 @@ TEST(Redacted, ShowsTheKeyIdButNeverTheSecretOrTheToken) {
 }
 
 TEST(Redacted, SaysWhenThereIsNoSessionToken) {
-  EXPECT_NE(Redacted(Credentials{"AKID", "s", "", std::nullopt, "x"}).find("session_token=(none)"),
-            std::string::npos);
+  EXPECT_NE(Redacted(Credentials{"AKID", "s", "", std::nullopt, "x"}).find("session_token=(none)"), std::string::npos);
 }
 
 TEST(EnvironmentProvider, ReadsKeysAndSessionToken) {
-  Result<Credentials> c = MakeEnvironmentProvider(
-      {{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "secret"}, {"AWS_SESSION_TOKEN", "token"}})->Get();
+  Result<Credentials> c = MakeEnvironmentProvider({{"AWS_ACCESS_KEY_ID", "AKID"},
+                                                   {"AWS_SECRET_ACCESS_KEY", "secret"},
+                                                   {"AWS_SESSION_TOKEN", "token"}})
+                              ->Get();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->access_key_id, "AKID");
   EXPECT_EQ(c->secret_access_key, "secret");
@@ -92,7 +93,8 @@ TEST(ProfileProvider, AwsProfileSelectsAProfileFromTheConfigFileWithItsPrefix) {
                                        "[ci]\naws_access_key_id = WRONG\naws_secret_access_key = wrong\n");
   Result<Credentials> c = MakeProfileProvider({{"AWS_CONFIG_FILE", config},
                                                {"AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "none").string()},
-                                               {"AWS_PROFILE", "ci"}})->Get();
+                                               {"AWS_PROFILE", "ci"}})
+                              ->Get();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->access_key_id, "AKIDCI");
 }
@@ -100,10 +102,12 @@ TEST(ProfileProvider, AwsProfileSelectsAProfileFromTheConfigFileWithItsPrefix) {
 TEST(ProfileProvider, CredentialsFileWinsOverConfigFile) {
   TempDir dir;
   const std::string creds = dir.Write("credentials", "[prod]\naws_access_key_id=FROMCREDS\naws_secret_access_key=a\n");
-  const std::string config = dir.Write("config", "[profile prod]\naws_access_key_id=FROMCONFIG\naws_secret_access_key=b\n");
+  const std::string config = dir.Write("config",
+                                       "[profile prod]\naws_access_key_id=FROMCONFIG\naws_secret_access_key=b\n");
   Result<Credentials> c = MakeProfileProvider({{"AWS_CONFIG_FILE", config},
                                                {"AWS_SHARED_CREDENTIALS_FILE", creds},
-                                               {"AWS_PROFILE", "prod"}})->Get();
+                                               {"AWS_PROFILE", "prod"}})
+                              ->Get();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->access_key_id, "FROMCREDS");
 }
@@ -121,7 +125,8 @@ TEST(ProfileProvider, MissingDefaultIsNotFoundButAMissingNamedProfileIsAnError) 
 
 TEST(ProfileProvider, AProfileThatAssumesARoleIsReportedAsUnsupported) {
   TempDir dir;
-  const std::string config = dir.Write("config", "[profile role]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = d\n");
+  const std::string config = dir.Write("config",
+                                       "[profile role]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = d\n");
   Result<Credentials> c = MakeProfileProvider({{"AWS_CONFIG_FILE", config}, {"AWS_PROFILE", "role"}})->Get();
   EXPECT_EQ(c.status().code(), Status::Code::kInvalidArgument);
   EXPECT_NE(c.status().message().find("role_arn"), std::string::npos);
@@ -130,8 +135,10 @@ TEST(ProfileProvider, AProfileThatAssumesARoleIsReportedAsUnsupported) {
 TEST(DefaultChain, EnvironmentComesBeforeSharedFiles) {
   TempDir home;
   home.Write(".aws/credentials", "[default]\naws_access_key_id=FROMFILE\naws_secret_access_key=f\n");
-  const Environment env{{"HOME", home.path().string()}, {"AWS_EC2_METADATA_DISABLED", "true"},
-                        {"AWS_ACCESS_KEY_ID", "FROMENV"}, {"AWS_SECRET_ACCESS_KEY", "e"}};
+  const Environment env{{"HOME", home.path().string()},
+                        {"AWS_EC2_METADATA_DISABLED", "true"},
+                        {"AWS_ACCESS_KEY_ID", "FROMENV"},
+                        {"AWS_SECRET_ACCESS_KEY", "e"}};
   Result<Credentials> c = MakeDefaultCredentialsChain(env)->Get();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->access_key_id, "FROMENV");
@@ -143,8 +150,8 @@ TEST(DefaultChain, FallsBackToSharedFilesAndReportsEveryProviderWhenNothingIsFou
   const Environment empty_home{{"HOME", home.path().string()}, {"AWS_EC2_METADATA_DISABLED", "true"}};
   Result<Credentials> none = MakeDefaultCredentialsChain(empty_home)->Get();
   EXPECT_EQ(none.status().code(), Status::Code::kNotFound);
-  for (const char* provider : {"environment", "shared files", "web identity", "container credentials",
-                               "instance metadata"}) {
+  for (const char* provider :
+       {"environment", "shared files", "web identity", "container credentials", "instance metadata"}) {
     EXPECT_NE(none.status().message().find(provider), std::string::npos) << none.status().message();
   }
   home.Write(".aws/credentials", "[default]\naws_access_key_id=FROMFILE\naws_secret_access_key=f\n");
@@ -163,13 +170,13 @@ TEST(DefaultChain, AConfiguredButBrokenSourceStopsTheChain) {
 
 TEST(EcsProvider, RefusesToSendTheTokenInClearTextToAnArbitraryHost) {
   Result<Credentials> c = MakeEcsProvider({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds"},
-                                           {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "t"}})->Get();
+                                           {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "t"}})
+                              ->Get();
   EXPECT_EQ(c.status().code(), Status::Code::kInvalidArgument);
 }
 
 TEST(ImdsProvider, IsSkippedWhenDisabled) {
-  EXPECT_EQ(MakeImdsProvider({{"AWS_EC2_METADATA_DISABLED", "true"}})->Get().status().code(),
-            Status::Code::kNotFound);
+  EXPECT_EQ(MakeImdsProvider({{"AWS_EC2_METADATA_DISABLED", "true"}})->Get().status().code(), Status::Code::kNotFound);
 }
 
 TEST(WebIdentityProvider, IsNotFoundUnlessConfiguredAndNeedsBothVariables) {

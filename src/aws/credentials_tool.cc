@@ -42,12 +42,13 @@ int main(int argc, char** argv) {
       rc = 1;
       continue;
     }
-    std::printf("{\"access_key_id\": \"%s\", \"secret_sha256\": \"%s\", \"token_sha256\": \"%s\", "
-                "\"expiration_ms\": %lld, \"source\": \"%s\", \"redacted\": \"%s\"}\n",
-                c->access_key_id.c_str(), Sha256Hex(c->secret_access_key).c_str(),
-                c->session_token.empty() ? "" : Sha256Hex(c->session_token).c_str(),
-                static_cast<long long>(c->expiration_ms.value_or(0)), JsonEscape(c->source).c_str(),
-                JsonEscape(Redacted(*c)).c_str());
+    std::printf(
+        "{\"access_key_id\": \"%s\", \"secret_sha256\": \"%s\", \"token_sha256\": \"%s\", "
+        "\"expiration_ms\": %lld, \"source\": \"%s\", \"redacted\": \"%s\"}\n",
+        c->access_key_id.c_str(), Sha256Hex(c->secret_access_key).c_str(),
+        c->session_token.empty() ? "" : Sha256Hex(c->session_token).c_str(),
+        static_cast<long long>(c->expiration_ms.value_or(0)), JsonEscape(c->source).c_str(),
+        JsonEscape(Redacted(*c)).c_str());
     std::fflush(stdout);
   }
   return rc;

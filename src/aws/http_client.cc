@@ -105,8 +105,8 @@ Result<HttpResponse> SendHttp(const HttpRequest& request) {
   // The handle outlives this call; never leave it pointing at our header list.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   if (code != CURLE_OK) {
-    return Status::Unavailable(request.method + " " + request.url.substr(0, request.url.find('?')) +
-                               ": " + curl_easy_strerror(code));
+    return Status::Unavailable(request.method + " " + request.url.substr(0, request.url.find('?')) + ": " +
+                               curl_easy_strerror(code));
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

@@ -22,12 +22,12 @@ inline constexpr int64_t kDefaultRequestTimeoutMs = 120'000;
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;           // scheme://host[:port]/path[?query], already percent-encoded
-  HeaderList headers;        // sent as given (curl adds Content-Length and Accept)
-  std::string_view body;     // must outlive SendHttp
+  std::string url;        // scheme://host[:port]/path[?query], already percent-encoded
+  HeaderList headers;     // sent as given (curl adds Content-Length and Accept)
+  std::string_view body;  // must outlive SendHttp
   int64_t connect_timeout_ms = kDefaultConnectTimeoutMs;
   int64_t timeout_ms = kDefaultRequestTimeoutMs;
-  bool use_proxy = true;     // false for link-local metadata endpoints
+  bool use_proxy = true;  // false for link-local metadata endpoints
 };
 
 struct HttpResponse {

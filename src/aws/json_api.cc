@@ -12,9 +12,10 @@ namespace {
 constexpr std::string_view kContentType = "application/x-amz-json-1.1";
 
 constexpr std::string_view kRetryableErrors[] = {
-    "ThrottlingException",  "LimitExceededException", "ServiceUnavailableException", "ServiceUnavailable",
-    "InternalFailure",      "InternalFailureException", "InternalServerError",      "ResourceInUseException",
-    "ExpiredTokenException", "RequestExpired",        "RequestTimeout",             "RequestTimeoutException",
+    "ThrottlingException", "LimitExceededException", "ServiceUnavailableException",
+    "ServiceUnavailable",  "InternalFailure",        "InternalFailureException",
+    "InternalServerError", "ResourceInUseException", "ExpiredTokenException",
+    "RequestExpired",      "RequestTimeout",         "RequestTimeoutException",
 };
 
 // "com.amazonaws.firehose.v20150804#ResourceNotFoundException" or, in the x-amzn-ErrorType
@@ -72,7 +73,9 @@ HttpRequest JsonApiClient::Prepare(std::string_view target, std::string_view bod
   SignableRequest signable;
   signable.method = "POST";
   signable.path = path_;
-  signable.headers = {{"Host", host_}, {"Content-Type", std::string(kContentType)}, {"X-Amz-Target", std::string(target)}};
+  signable.headers = {{"Host", host_},
+                      {"Content-Type", std::string(kContentType)},
+                      {"X-Amz-Target", std::string(target)}};
   signable.payload_hash = Sha256Hex(body);
   SigningOptions signing;
   signing.region = options_.region;

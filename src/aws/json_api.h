@@ -19,9 +19,9 @@
 namespace tracklake::aws {
 
 struct JsonApiOptions {
-  std::string service;    // signing name and endpoint prefix: "firehose", "kinesis"
+  std::string service;  // signing name and endpoint prefix: "firehose", "kinesis"
   std::string region = "us-east-1";
-  std::string endpoint;   // "" = AWS (https://<service>.<region>.amazonaws.com)
+  std::string endpoint;       // "" = AWS (https://<service>.<region>.amazonaws.com)
   std::string option_prefix;  // for error messages: "firehose", "kinesis"
   int64_t request_timeout_ms = kDefaultRequestTimeoutMs;
 };

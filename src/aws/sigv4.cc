@@ -29,13 +29,10 @@ namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kTerminator = "aws4_request";
-constexpr std::string_view kEmptyPayloadHash =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+constexpr std::string_view kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr size_t kDateLength = 8;  // "20150830" of "20150830T123600Z"
 
-bool IsUnreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
+bool IsUnreserved(unsigned char c) { return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -125,8 +122,8 @@ std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256Bytes(data
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &length);
   return std::string(reinterpret_cast<const char*>(mac), length);
 }
 
@@ -166,8 +163,8 @@ SignedRequest SignRequest(const SignableRequest& request, const Credentials& cre
   SignedRequest signed_request;
   const std::string amz_date = AmzDate(options.time_ms);
   const std::string date = amz_date.substr(0, kDateLength);
-  const std::string payload_hash =
-      request.payload_hash.empty() ? std::string(kEmptyPayloadHash) : request.payload_hash;
+  const std::string payload_hash = request.payload_hash.empty() ? std::string(kEmptyPayloadHash)
+                                                                : request.payload_hash;
 
   std::map<std::string, std::vector<std::string>> headers;
   for (const auto& [name, value] : request.headers) {
@@ -194,11 +191,10 @@ SignedRequest SignRequest(const SignableRequest& request, const Credentials& cre
     signed_headers += (signed_headers.empty() ? "" : ";") + name;
   }
 
-  signed_request.canonical_request = request.method + "\n" + CanonicalUri(request.path, options) +
-                                     "\n" + CanonicalQuery(request.query) + "\n" +
-                                     canonical_headers + "\n" + signed_headers + "\n" + payload_hash;
-  const std::string scope =
-      date + "/" + options.region + "/" + options.service + "/" + std::string(kTerminator);
+  signed_request.canonical_request = request.method + "\n" + CanonicalUri(request.path, options) + "\n" +
+                                     CanonicalQuery(request.query) + "\n" + canonical_headers + "\n" + signed_headers +
+                                     "\n" + payload_hash;
+  const std::string scope = date + "/" + options.region + "/" + options.service + "/" + std::string(kTerminator);
   signed_request.string_to_sign = std::string(kAlgorithm) + "\n" + amz_date + "\n" + scope + "\n" +
                                   Sha256Hex(signed_request.canonical_request);
 
@@ -207,10 +203,8 @@ SignedRequest SignRequest(const SignableRequest& request, const Credentials& cre
   const std::string service_key = HmacSha256(region_key, options.service);
   const std::string signing_key = HmacSha256(service_key, kTerminator);
   signed_request.signature = HexEncode(HmacSha256(signing_key, signed_request.string_to_sign));
-  signed_request.authorization = std::string(kAlgorithm) + " Credential=" +
-                                 credentials.access_key_id + "/" + scope +
-                                 ", SignedHeaders=" + signed_headers +
-                                 ", Signature=" + signed_request.signature;
+  signed_request.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" + scope +
+                                 ", SignedHeaders=" + signed_headers + ", Signature=" + signed_request.signature;
   signed_request.headers_to_add.emplace_back("Authorization", signed_request.authorization);
   return signed_request;
 }

@@ -178,7 +178,8 @@ TEST_F(S3ReferenceExample, SessionTokenIsSentAndSigned) {
   EXPECT_NE(s.authorization.find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"),
             std::string::npos);
   bool sent = false;
-  for (const auto& [name, value] : s.headers_to_add) sent |= name == "X-Amz-Security-Token" && value == "token/with+chars";
+  for (const auto& [name, value] : s.headers_to_add)
+    sent |= name == "X-Amz-Security-Token" && value == "token/with+chars";
   EXPECT_TRUE(sent);
 }
 

@@ -6,7 +6,7 @@ namespace tracklake {
 namespace {
 
 constexpr int64_t kHour = 3'600'000;
-constexpr int64_t kT0 = 1000 * kHour + 60'000;  // one minute into an hour
+constexpr int64_t kT0 = 1000 * kHour + 60'000;           // one minute into an hour
 const std::string kP = "page_view/dt=1970-02-11/hr=16";  // the hour of kT0
 
 WalPosition Pos(uint32_t size) { return WalPosition{1, 0, size}; }

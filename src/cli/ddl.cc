@@ -99,8 +99,9 @@ std::string Duckdb(const std::string& type, const std::string& root) {
 std::string GenerateDdl(const DdlInput& in) {
   std::string out;
   if (in.dialect == SqlDialect::kRedshift) {
-    out += "-- CREATE EXTERNAL SCHEMA tracklake FROM DATA CATALOG DATABASE 'tracklake' IAM_ROLE '<role arn>' "
-           "CREATE EXTERNAL DATABASE IF NOT EXISTS;\n";
+    out +=
+        "-- CREATE EXTERNAL SCHEMA tracklake FROM DATA CATALOG DATABASE 'tracklake' IAM_ROLE '<role arn>' "
+        "CREATE EXTERNAL DATABASE IF NOT EXISTS;\n";
   }
   for (const auto& [type, declared] : in.tables) {
     switch (in.dialect) {

@@ -29,8 +29,8 @@ NamedTypes FileColumns(const parquet::FileMetaData& meta) {
     nested = e.num_children.value_or(0);
     std::string type = "?";
     if (e.logical == parquet::LogicalKind::kString && e.type == parquet::PhysicalType::kByteArray) type = "string";
-    if (e.logical == parquet::LogicalKind::kTimestamp && e.type == parquet::PhysicalType::kInt64 &&
-        e.timestamp_utc && e.timestamp_unit == parquet::TimeUnit::kMillis) {
+    if (e.logical == parquet::LogicalKind::kTimestamp && e.type == parquet::PhysicalType::kInt64 && e.timestamp_utc &&
+        e.timestamp_unit == parquet::TimeUnit::kMillis) {
       type = "timestamp";
     }
     if (e.logical == parquet::LogicalKind::kMap && i + 3 < meta.schema.size() &&

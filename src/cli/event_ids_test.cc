@@ -25,9 +25,9 @@ TEST(EnsureEventId, AddsAnIdOnlyWhereNoneIsAndTheLineStaysValid) {
 }
 
 TEST(EnsureEventId, LeavesWhatTheCollectorMustJudgeUntouched) {
-  for (std::string line : {std::string(R"({"event_id":"mine","event_type":"a"})"), std::string("[1,2]"),
-                           std::string("not json"), std::string(R"({"event_type":"a"} trailing)"),
-                           std::string(R"({"event_type":)")}) {
+  for (std::string line :
+       {std::string(R"({"event_id":"mine","event_type":"a"})"), std::string("[1,2]"), std::string("not json"),
+        std::string(R"({"event_type":"a"} trailing)"), std::string(R"({"event_type":)")}) {
     const std::string before = line;
     EXPECT_FALSE(EnsureEventId(line, kNow)) << before;
     EXPECT_EQ(line, before);

@@ -1,11 +1,11 @@
 #include "cli/http_client.h"
 
+#include <openssl/ssl.h>
 #include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
 
 #include <optional>
 

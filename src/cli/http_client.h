@@ -39,7 +39,8 @@ class HttpClient {
   // file cannot be loaded or the target is not https.
   Status UseCaFile(const std::string& path);
   // Sends one POST; a network failure is kUnavailable (retry), never an exception.
-  Result<ClientResponse> Post(const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers);
+  Result<ClientResponse> Post(const std::string& body,
+                              const std::vector<std::pair<std::string, std::string>>& headers);
 
  private:
   struct Impl;

@@ -74,7 +74,8 @@ Result<Pool> BuildPool(const LoadgenFlags& f, const HttpTarget& target) {
       body.push_back(']');
     }
     total_body += body.size();
-    pool.requests.push_back(BuildPostRequest(target.host + ":" + target.port, target.path, "application/json", headers, body));
+    pool.requests.push_back(
+        BuildPostRequest(target.host + ":" + target.port, target.path, "application/json", headers, body));
     total_bytes += pool.requests.back().size();
   }
   pool.mean_body_bytes = total_body / pool.requests.size();

@@ -11,19 +11,19 @@ namespace tracklake {
 
 struct LoadgenFlags {
   std::string url = "http://127.0.0.1:8080/v1/events";
-  std::string key;              // sent as "Authorization: Bearer <key>" when not empty
-  double rate = 0;              // events/s; 0 = closed loop at maximum (or the profile's peak)
-  std::string profile;          // "" / "constant" or "mission"
+  std::string key;      // sent as "Authorization: Bearer <key>" when not empty
+  double rate = 0;      // events/s; 0 = closed loop at maximum (or the profile's peak)
+  std::string profile;  // "" / "constant" or "mission"
   double duration_s = 10;
   int connections = 16;
   int threads = 1;
-  int batch = 1;                // events per request; 1 sends a JSON object, more a JSON array
-  std::string event_file;       // one JSON event per line (NDJSON); default: synthetic events
+  int batch = 1;           // events per request; 1 sends a JSON object, more a JSON array
+  std::string event_file;  // one JSON event per line (NDJSON); default: synthetic events
   int event_types = 8;
   size_t min_event_bytes = 512;
   size_t max_event_bytes = 4096;
-  size_t event_bytes = 0;       // fixed size of synthetic events (0: drawn between min and max)
-  size_t pool = 1024;           // distinct request bodies (bounded by kMaxPoolBytes)
+  size_t event_bytes = 0;  // fixed size of synthetic events (0: drawn between min and max)
+  size_t pool = 1024;      // distinct request bodies (bounded by kMaxPoolBytes)
   uint64_t seed = 1;
   double timeout_s = 10;
   double interval_s = 1;

@@ -27,30 +27,83 @@ constexpr int kFieldValueVariants = 200;
 // Zipf-like skew of the event type mix: weight of the k-th type is 1 / (k + 1)^kTypeSkew.
 constexpr double kTypeSkew = 1.1;
 
-constexpr std::array kTypeNames = {
-    "page_view", "click", "add_to_cart", "search", "scroll", "video_play", "login", "signup",
-    "purchase", "form_submit", "share", "remove_from_cart", "checkout_start", "checkout_step",
-    "wishlist_add", "notification_open", "app_open", "app_background", "error_shown", "rating",
-    "subscribe", "unsubscribe", "download", "logout"};
-constexpr std::array kCustomNames = {
-    "product_id", "product_name", "category", "brand", "price", "currency", "quantity", "coupon",
-    "cart_value", "item_count", "list_name", "position", "search_query", "results", "filter",
-    "sort_order", "video_id", "video_title", "video_position", "video_duration", "form_id",
-    "form_name", "button_text", "element_id", "element_class", "scroll_depth", "plan", "tier",
-    "ab_bucket", "experiment_variant", "payment_method", "shipping_method", "order_id", "revenue",
-    "tax", "discount", "error_code", "error_message", "rating_value", "content_id", "content_type",
-    "author", "section", "tags", "language", "theme", "viewport", "connection_type", "latency_ms",
-    "load_time_ms", "app_version", "build_number", "sdk_version", "platform", "carrier",
-    "network", "push_campaign", "deeplink", "feature_flag", "source_screen"};
+constexpr std::array kTypeNames = {"page_view",      "click",          "add_to_cart",  "search",
+                                   "scroll",         "video_play",     "login",        "signup",
+                                   "purchase",       "form_submit",    "share",        "remove_from_cart",
+                                   "checkout_start", "checkout_step",  "wishlist_add", "notification_open",
+                                   "app_open",       "app_background", "error_shown",  "rating",
+                                   "subscribe",      "unsubscribe",    "download",     "logout"};
+constexpr std::array kCustomNames = {"product_id",
+                                     "product_name",
+                                     "category",
+                                     "brand",
+                                     "price",
+                                     "currency",
+                                     "quantity",
+                                     "coupon",
+                                     "cart_value",
+                                     "item_count",
+                                     "list_name",
+                                     "position",
+                                     "search_query",
+                                     "results",
+                                     "filter",
+                                     "sort_order",
+                                     "video_id",
+                                     "video_title",
+                                     "video_position",
+                                     "video_duration",
+                                     "form_id",
+                                     "form_name",
+                                     "button_text",
+                                     "element_id",
+                                     "element_class",
+                                     "scroll_depth",
+                                     "plan",
+                                     "tier",
+                                     "ab_bucket",
+                                     "experiment_variant",
+                                     "payment_method",
+                                     "shipping_method",
+                                     "order_id",
+                                     "revenue",
+                                     "tax",
+                                     "discount",
+                                     "error_code",
+                                     "error_message",
+                                     "rating_value",
+                                     "content_id",
+                                     "content_type",
+                                     "author",
+                                     "section",
+                                     "tags",
+                                     "language",
+                                     "theme",
+                                     "viewport",
+                                     "connection_type",
+                                     "latency_ms",
+                                     "load_time_ms",
+                                     "app_version",
+                                     "build_number",
+                                     "sdk_version",
+                                     "platform",
+                                     "carrier",
+                                     "network",
+                                     "push_campaign",
+                                     "deeplink",
+                                     "feature_flag",
+                                     "source_screen"};
 constexpr std::array kDevices = {"desktop", "mobile", "tablet"};
 constexpr std::array kBrowsers = {"Chrome", "Safari", "Firefox", "Edge", "Samsung Internet"};
 constexpr std::array kCountries = {"US", "GB", "DE", "FR", "IN", "BR", "JP", "CA", "AU", "ES", "IT", "NL"};
 constexpr std::array kSources = {"google", "newsletter", "facebook", "twitter", "direct", "bing"};
 constexpr std::array kUserAgents = {
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 "
+    "Mobile/15E148 Safari/604.1",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15"};
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 "
+    "Safari/605.1.15"};
 constexpr std::string_view kPadAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789 ";
 constexpr std::string_view kPadField = "context";
 // ,"key":"value" around a key and a value.
@@ -85,14 +138,15 @@ EventGenerator::EventGenerator(EventGeneratorOptions options) : options_(options
   for (int i = 0; i < n; ++i) {
     std::shuffle(names.begin(), names.end(), rng_);
     const int count = EventGenerator::kMinCustomFields +
-                      static_cast<int>(rng_() % (EventGenerator::kMaxCustomFields - EventGenerator::kMinCustomFields + 1));
+                      static_cast<int>(rng_() %
+                                       (EventGenerator::kMaxCustomFields - EventGenerator::kMinCustomFields + 1));
     schemas_.push_back({std::vector<int>(names.begin(), names.begin() + count)});
   }
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&now, &tm);
-  event_time_ = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  event_time_ = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                            tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 size_t EventGenerator::DrawSize() {

@@ -210,15 +210,9 @@ class Worker {
       }
       c.parser.Feed(c.buf.data(), n);
       switch (c.parser.state()) {
-        case ResponseParser::State::kNeedMore:
-          Read(c);
-          return;
-        case ResponseParser::State::kError:
-          OnNetError(c, NetError::kProtocol);
-          return;
-        case ResponseParser::State::kComplete:
-          OnResponse(c);
-          return;
+        case ResponseParser::State::kNeedMore: Read(c); return;
+        case ResponseParser::State::kError: OnNetError(c, NetError::kProtocol); return;
+        case ResponseParser::State::kComplete: OnResponse(c); return;
       }
     });
   }
@@ -227,8 +221,8 @@ class Worker {
     const Clock::time_point now = Clock::now();
     const unsigned status = c.parser.status();
     const Clock::time_point from = pacer_ ? c.intended : c.sent;
-    const auto latency_ns = static_cast<uint64_t>(std::max<int64_t>(
-        0, std::chrono::duration_cast<std::chrono::nanoseconds>(now - from).count()));
+    const auto latency_ns = static_cast<uint64_t>(
+        std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(now - from).count()));
     stats_.latency.Record(latency_ns);
     ++stats_.by_status[status];
     IntervalStats& iv = stats_.Interval(IntervalOf(now));
@@ -292,7 +286,8 @@ class Worker {
 
 Result<LoadStats> RunLoad(const RunnerConfig& config) {
   if (config.requests == nullptr || config.requests->empty()) return Status::InvalidArgument("no requests to send");
-  if (config.connections < 1 || config.threads < 1) return Status::InvalidArgument("connections and threads must be >= 1");
+  if (config.connections < 1 || config.threads < 1)
+    return Status::InvalidArgument("connections and threads must be >= 1");
   if (config.duration_s <= 0 || config.interval_s <= 0 || config.timeout_s <= 0) {
     return Status::InvalidArgument("duration, interval and timeout must be > 0");
   }

@@ -30,8 +30,8 @@ struct RunnerConfig {
   int threads = 1;
   std::optional<RateSchedule> schedule;  // none: closed loop at maximum rate
   double duration_s = 10;
-  double timeout_s = 10;   // a request unanswered this long is a timeout
-  double interval_s = 1;   // width of the per-interval time series
+  double timeout_s = 10;  // a request unanswered this long is a timeout
+  double interval_s = 1;  // width of the per-interval time series
 };
 
 Result<LoadStats> RunLoad(const RunnerConfig& config);

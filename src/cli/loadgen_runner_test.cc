@@ -98,7 +98,8 @@ class FakeServer {
 };
 
 std::vector<std::string> Pool() {
-  return {BuildPostRequest("127.0.0.1", "/v1/events", "application/json", {}, R"([{"event_type":"a"},{"event_type":"b"}])")};
+  return {BuildPostRequest("127.0.0.1", "/v1/events", "application/json", {},
+                           R"([{"event_type":"a"},{"event_type":"b"}])")};
 }
 
 uint64_t Responses(const LoadStats& s) {
@@ -123,7 +124,7 @@ TEST(RunLoadTest, OpenLoopSendsExactlyTheScheduledRequests) {
   c.connections = 4;
   c.threads = 2;
   c.schedule = RateSchedule::Constant(400);  // 200 requests/s, 100 per thread
-  c.duration_s = 1.005;  // off the 10 ms grid, so rounding cannot add or drop a send
+  c.duration_s = 1.005;                      // off the 10 ms grid, so rounding cannot add or drop a send
   Result<LoadStats> r = RunLoad(c);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   // Each thread's pacer schedules the sends at 0, 10 ms, ... 1000 ms: 101 of them.

@@ -60,11 +60,12 @@ void LoadStats::Merge(const LoadStats& other) {
 
 std::string FormatText(const LoadSummary& s, const LoadStats& st) {
   const double secs = std::max(s.duration_s, 1e-9);
-  std::string out = fmt::format("tracklake loadgen: {} {} for {:.1f} s, {} connection(s), {} thread(s), {} event(s)/request, ~{} bytes/body\n",
-                                s.mode, s.url, s.duration_s, s.connections, s.threads, s.events_per_request,
-                                s.mean_body_bytes);
+  std::string out = fmt::format(
+      "tracklake loadgen: {} {} for {:.1f} s, {} connection(s), {} thread(s), {} event(s)/request, ~{} bytes/body\n",
+      s.mode, s.url, s.duration_s, s.connections, s.threads, s.events_per_request, s.mean_body_bytes);
   if (s.offered_events_per_s > 0) out += fmt::format("  offered     {:.1f} events/s\n", s.offered_events_per_s);
-  out += fmt::format("  requests    {} sent, {} ok (2xx): {:.1f} req/s\n", st.sent, st.ok_requests, st.ok_requests / secs);
+  out += fmt::format("  requests    {} sent, {} ok (2xx): {:.1f} req/s\n", st.sent, st.ok_requests,
+                     st.ok_requests / secs);
   out += fmt::format("  events      {} acknowledged: {:.1f} events/s\n", st.ok_events, st.ok_events / secs);
   std::string statuses;
   for (const auto& [status, n] : st.by_status) {
@@ -94,8 +95,8 @@ std::string FormatJson(const LoadSummary& s, const LoadStats& st) {
       ",\"offered_events_per_s\":{:.1f},\"events_per_request\":{},\"connections\":{},\"threads\":{},"
       "\"duration_s\":{:.3f},\"mean_body_bytes\":{},\"requests_sent\":{},\"requests_unsent\":{},"
       "\"ok_requests\":{},\"ok_events\":{},\"req_per_s\":{:.1f},\"events_per_s\":{:.1f}",
-      s.offered_events_per_s, s.events_per_request, s.connections, s.threads, s.duration_s, s.mean_body_bytes,
-      st.sent, st.unsent, st.ok_requests, st.ok_events, st.ok_requests / secs, st.ok_events / secs);
+      s.offered_events_per_s, s.events_per_request, s.connections, s.threads, s.duration_s, s.mean_body_bytes, st.sent,
+      st.unsent, st.ok_requests, st.ok_events, st.ok_requests / secs, st.ok_events / secs);
   out += ",\"status\":{";
   bool first = true;
   for (const auto& [status, n] : st.by_status) {
@@ -118,10 +119,12 @@ std::string FormatJson(const LoadSummary& s, const LoadStats& st) {
   out += fmt::format(",\"interval_s\":{:.3f},\"intervals\":[", s.interval_s);
   for (size_t i = 0; i < st.intervals.size(); ++i) {
     const IntervalStats& iv = st.intervals[i];
-    out += fmt::format("{}{{\"t\":{:.3f},\"ok_requests\":{},\"ok_events\":{},\"errors\":{},\"p50_us\":{:.1f},\"p99_us\":{:.1f},\"max_us\":{:.1f}}}",
-                       i ? "," : "", static_cast<double>(i) * s.interval_s, iv.ok_requests, iv.ok_events, iv.errors,
-                       iv.latency.ValueAtPercentile(50) / kNsPerUs, iv.latency.ValueAtPercentile(99) / kNsPerUs,
-                       iv.latency.Max() / kNsPerUs);
+    out += fmt::format(
+        "{}{{\"t\":{:.3f},\"ok_requests\":{},\"ok_events\":{},\"errors\":{},\"p50_us\":{:.1f},\"p99_us\":{:.1f},\"max_"
+        "us\":{:.1f}}}",
+        i ? "," : "", static_cast<double>(i) * s.interval_s, iv.ok_requests, iv.ok_events, iv.errors,
+        iv.latency.ValueAtPercentile(50) / kNsPerUs, iv.latency.ValueAtPercentile(99) / kNsPerUs,
+        iv.latency.Max() / kNsPerUs);
   }
   out += "]}\n";
   return out;

@@ -44,7 +44,7 @@ struct LoadStats {
 // The run's parameters, as reported next to its figures.
 struct LoadSummary {
   std::string url;
-  std::string mode;  // "open-loop", "closed-loop" or "profile:<name>"
+  std::string mode;                 // "open-loop", "closed-loop" or "profile:<name>"
   double offered_events_per_s = 0;  // average over the run; 0 in closed loop
   int events_per_request = 1;
   int connections = 0;

@@ -94,7 +94,8 @@ bool ResponseParser::ParseHead() {
   const size_t sp = status_line.find(' ');
   const std::string_view code = status_line.substr(sp + 1, 3);
   const auto parsed = std::from_chars(code.data(), code.data() + code.size(), status_);
-  if (parsed.ec != std::errc{} || parsed.ptr != code.data() + code.size() || status_ < kMinStatus || status_ > kMaxStatus) {
+  if (parsed.ec != std::errc{} || parsed.ptr != code.data() + code.size() || status_ < kMinStatus ||
+      status_ > kMaxStatus) {
     error_ = "malformed status code";
     return false;
   }

@@ -35,7 +35,7 @@ class ResponseParser {
   bool ParseHead();
 
   State state_ = State::kNeedMore;
-  std::string head_;            // header bytes until the blank line
+  std::string head_;  // header bytes until the blank line
   size_t body_remaining_ = 0;
   bool in_body_ = false;
   unsigned status_ = 0;

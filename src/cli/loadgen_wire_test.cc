@@ -36,7 +36,8 @@ TEST(ResponseParserTest, ParsesAResponseFedByteByByteOrAtOnce) {
 }
 
 TEST(ResponseParserTest, LeavesTheNextResponsesBytesUnconsumed) {
-  const std::string two = "HTTP/1.1 204 No Content\r\nServer: nginx\r\n\r\nHTTP/1.1 503 X\r\nContent-Length: 0\r\n\r\n";
+  const std::string two =
+      "HTTP/1.1 204 No Content\r\nServer: nginx\r\n\r\nHTTP/1.1 503 X\r\nContent-Length: 0\r\n\r\n";
   ResponseParser p;
   const size_t used = p.Feed(two.data(), two.size());
   ASSERT_EQ(p.state(), ResponseParser::State::kComplete);
@@ -61,8 +62,7 @@ TEST(ResponseParserTest, ConnectionCloseAndHttp10EndKeepAlive) {
 
 TEST(ResponseParserTest, RejectsMalformedAndUnsupportedResponses) {
   for (const std::string bad : {"garbage\r\n\r\n", "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n",
-                                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-                                "HTTP/1.1 200 OK\r\n\r\n"}) {
+                                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n"}) {
     ResponseParser p;
     p.Feed(bad.data(), bad.size());
     EXPECT_EQ(p.state(), ResponseParser::State::kError) << bad;

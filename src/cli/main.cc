@@ -1,6 +1,6 @@
 // tracklake: the command-line entry point (serve, send, config check/describe, version).
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -11,10 +11,10 @@
 #include "cli/loadgen.h"
 #include "cli/send.h"
 #include "collector/redrive.h"
-#include "common/version.h"
-#include "event/names.h"
 #include "collector/serve.h"
+#include "common/version.h"
 #include "config/config.h"
+#include "event/names.h"
 
 namespace {
 
@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
 
   std::string inspect_path;
   size_t inspect_rows = 10;
-  auto* inspect = app.add_subcommand("inspect", "Print a Parquet file's schema, row groups, statistics and first rows");
+  auto* inspect = app.add_subcommand("inspect",
+                                     "Print a Parquet file's schema, row groups, statistics and first rows");
   inspect->add_option("file", inspect_path, "Parquet file")->required();
   inspect->add_option("-n,--rows", inspect_rows, "Rows to print")->capture_default_str();
 
@@ -92,7 +93,8 @@ int main(int argc, char** argv) {
   auto* ddl = app.add_subcommand("ddl", "Print table definitions for the lake (one table per event type)");
   ddl->add_option("-c,--config", config_flag, "TOML configuration file (or env TRACKLAKE_CONFIG)");
   ddl->add_option("--dialect", dialect, "athena, redshift, spark or duckdb")
-      ->check(CLI::IsMember({"athena", "redshift", "spark", "duckdb"}))->capture_default_str();
+      ->check(CLI::IsMember({"athena", "redshift", "spark", "duckdb"}))
+      ->capture_default_str();
   ddl->add_option("--location", location, "Lake root (s3://bucket/prefix); default: the configured lake directory");
 
   // --- loadgen (issue 6): HTTP load for capacity planning and benchmarks.
@@ -100,31 +102,43 @@ int main(int argc, char** argv) {
   auto* loadgen = app.add_subcommand("loadgen", "Send realistic HTTP load and report rates, errors and latency");
   loadgen->add_option("--url", lg.url, "Collector endpoint")->capture_default_str();
   loadgen->add_option("--key", lg.key, "Write key (Authorization: Bearer)");
-  loadgen->add_option("--rate", lg.rate, "Offered events/s (open loop); 0 = closed loop at maximum")->capture_default_str();
-  loadgen->add_option("--profile", lg.profile, "Rate profile: constant or mission (500 -> 4,000 -> 500 events/s over --duration; --rate sets the peak)")
+  loadgen->add_option("--rate", lg.rate, "Offered events/s (open loop); 0 = closed loop at maximum")
+      ->capture_default_str();
+  loadgen
+      ->add_option(
+          "--profile", lg.profile,
+          "Rate profile: constant or mission (500 -> 4,000 -> 500 events/s over --duration; --rate sets the peak)")
       ->check(CLI::IsMember({"constant", "mission"}));
   loadgen->add_option("-d,--duration", lg.duration_s, "Seconds of load")->capture_default_str();
   loadgen->add_option("-c,--connections", lg.connections, "Keep-alive connections")->capture_default_str();
-  loadgen->add_option("-t,--threads", lg.threads, "Sender threads (each runs its share of the connections)")->capture_default_str();
-  loadgen->add_option("--batch", lg.batch, "Events per request (1: a JSON object; more: a JSON array)")->capture_default_str();
-  loadgen->add_option("--event-file", lg.event_file, "Send these events (one JSON object per line) instead of synthetic ones");
-  loadgen->add_option("--event-types", lg.event_types, "Distinct event types of synthetic events")->capture_default_str();
+  loadgen->add_option("-t,--threads", lg.threads, "Sender threads (each runs its share of the connections)")
+      ->capture_default_str();
+  loadgen->add_option("--batch", lg.batch, "Events per request (1: a JSON object; more: a JSON array)")
+      ->capture_default_str();
+  loadgen->add_option("--event-file", lg.event_file,
+                      "Send these events (one JSON object per line) instead of synthetic ones");
+  loadgen->add_option("--event-types", lg.event_types, "Distinct event types of synthetic events")
+      ->capture_default_str();
   loadgen->add_option("--min-event-bytes", lg.min_event_bytes, "Smallest synthetic event")->capture_default_str();
   loadgen->add_option("--max-event-bytes", lg.max_event_bytes, "Largest synthetic event")->capture_default_str();
-  loadgen->add_option("--event-bytes", lg.event_bytes, "Fixed size of synthetic events (0: drawn between min and max)")->capture_default_str();
+  loadgen->add_option("--event-bytes", lg.event_bytes, "Fixed size of synthetic events (0: drawn between min and max)")
+      ->capture_default_str();
   loadgen->add_option("--pool", lg.pool, "Distinct request bodies to cycle through")->capture_default_str();
   loadgen->add_option("--seed", lg.seed, "Random seed of the synthetic events")->capture_default_str();
-  loadgen->add_option("--timeout", lg.timeout_s, "Seconds before an unanswered request is a timeout")->capture_default_str();
+  loadgen->add_option("--timeout", lg.timeout_s, "Seconds before an unanswered request is a timeout")
+      ->capture_default_str();
   loadgen->add_option("--interval", lg.interval_s, "Seconds per row of the JSON time series")->capture_default_str();
   loadgen->add_flag("--json", lg.json, "Print the report as JSON");
   // --- end loadgen
 
   tracklake::RedriveFlags redrive_flags;
-  auto* redrive = app.add_subcommand("redrive", "Resend the files the sink refused (the dead-letter directory) once "
-                                                "the cause is fixed; same keys, so S3 gets each exactly once");
+  auto* redrive = app.add_subcommand("redrive",
+                                     "Resend the files the sink refused (the dead-letter directory) once "
+                                     "the cause is fixed; same keys, so S3 gets each exactly once");
   redrive->add_option("-c,--config", config_flag, "TOML configuration file (or env TRACKLAKE_CONFIG)");
   redrive->add_flag("--dry-run", redrive_flags.dry_run, "List what would be sent");
-  redrive->add_option("--attempts", redrive_flags.attempts, "Attempts per file on transient errors")->capture_default_str();
+  redrive->add_option("--attempts", redrive_flags.attempts, "Attempts per file on transient errors")
+      ->capture_default_str();
 
   app.add_subcommand("version", "Print the version");
   CLI11_PARSE(app, argc, argv);

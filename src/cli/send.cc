@@ -39,8 +39,8 @@ bool SendBatch(HttpClient& client, const std::string& body, const SendFlags& fla
       return false;
     }
     if (attempt >= flags.max_retries) {
-      std::cerr << "giving up after " << attempt << " retries: "
-                << (r.ok() ? fmt::format("HTTP {}", r->status) : r.status().ToString()) << "\n";
+      std::cerr << "giving up after " << attempt
+                << " retries: " << (r.ok() ? fmt::format("HTTP {}", r->status) : r.status().ToString()) << "\n";
       return false;
     }
     ++totals.retries;

@@ -20,9 +20,9 @@ enum class AnswerKind { kDelivered, kRetry, kSplit, kRejected };
 
 struct Answer {
   AnswerKind kind = AnswerKind::kDelivered;
-  uint64_t rejected = 0;                 // kDelivered: events the collector refused
-  std::optional<double> retry_after_s;   // kRetry: the server's Retry-After
-  std::string detail;                    // for a log line: status, error text or first rejection
+  uint64_t rejected = 0;                // kDelivered: events the collector refused
+  std::optional<double> retry_after_s;  // kRetry: the server's Retry-After
+  std::string detail;                   // for a log line: status, error text or first rejection
 };
 
 // status 0 means no answer. events: how many the batch carried. now_s: Unix time, for an

@@ -8,13 +8,15 @@ namespace {
 constexpr double kNow = 1'764'137'235;  // Wed, 26 Nov 2025 06:07:15 GMT
 
 TEST(CollectorAnswerTest, DeliveredWithTheRejectionsItLists) {
-  Answer a = ClassifyAnswer(200, R"j({"accepted":2,"rejected":[{"index":1,"field":"n","error":"must be a string (got number)"}]})j",
-                            "", 3, kNow);
+  Answer a = ClassifyAnswer(
+      200, R"j({"accepted":2,"rejected":[{"index":1,"field":"n","error":"must be a string (got number)"}]})j", "", 3,
+      kNow);
   EXPECT_EQ(a.kind, AnswerKind::kDelivered);
   EXPECT_EQ(a.rejected, 1u);
   EXPECT_EQ(a.detail, "first: field 'n', must be a string (got number)");
-  a = ClassifyAnswer(400, R"j({"accepted":0,"rejected":[{"index":0,"field":"","error":"x"},{"index":1,"field":"","error":"y"}]})j",
-                     "", 2, kNow);
+  a = ClassifyAnswer(
+      400, R"j({"accepted":0,"rejected":[{"index":0,"field":"","error":"x"},{"index":1,"field":"","error":"y"}]})j",
+      "", 2, kNow);
   EXPECT_EQ(a.kind, AnswerKind::kDelivered);
   EXPECT_EQ(a.rejected, 2u);
   EXPECT_EQ(ClassifyAnswer(204, "", "", 5, kNow).kind, AnswerKind::kDelivered);

@@ -20,9 +20,9 @@ Result<std::unique_ptr<CollectorSender>> CollectorSender::Create(const TrackerOp
   if (!options.ca_file.empty()) {
     if (Status s = http->UseCaFile(options.ca_file); !s.ok()) return s;
   }
-  std::vector<std::pair<std::string, std::string>> headers = {
-      {"Content-Type", "application/x-ndjson"},
-      {"User-Agent", "tracklake-cpp/" + std::string(Version())}};
+  std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/x-ndjson"},
+                                                              {"User-Agent",
+                                                               "tracklake-cpp/" + std::string(Version())}};
   if (options.compress) headers.emplace_back("Content-Encoding", "gzip");
   if (!options.write_key.empty()) headers.emplace_back("Authorization", "Bearer " + options.write_key);
   return std::unique_ptr<CollectorSender>(new CollectorSender(std::move(http), options.compress, std::move(headers)));

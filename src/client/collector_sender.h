@@ -24,7 +24,8 @@ class CollectorSender {
   Answer Send(const std::vector<std::string>& lines, size_t begin, size_t end);
 
  private:
-  CollectorSender(std::unique_ptr<HttpClient> http, bool compress, std::vector<std::pair<std::string, std::string>> headers)
+  CollectorSender(std::unique_ptr<HttpClient> http, bool compress,
+                  std::vector<std::pair<std::string, std::string>> headers)
       : http_(std::move(http)), compress_(compress), headers_(std::move(headers)) {}
   std::unique_ptr<HttpClient> http_;
   bool compress_;

@@ -24,11 +24,13 @@ TEST(EventLineTest, ServerFieldsComeFirstThenTheCallersInOrder) {
 
 TEST(EventLineTest, GivenIdAppAndTimeTakeTheirPlaceOnce) {
   std::string id;
-  const std::string line = Line("click", {{"x", "1"}, {"event_time", "2026-01-01T00:00:00Z"}, {"event_id", "order-1"},
-                                          {"app_id", "other"}}, true, id);
+  const std::string line =
+      Line("click", {{"x", "1"}, {"event_time", "2026-01-01T00:00:00Z"}, {"event_id", "order-1"}, {"app_id", "other"}},
+           true, id);
   EXPECT_EQ(id, "order-1");
-  EXPECT_EQ(line, "{\"event_type\":\"click\",\"event_id\":\"order-1\",\"app_id\":\"other\","
-                  "\"event_time\":\"2026-01-01T00:00:00Z\",\"x\":\"1\"}");
+  EXPECT_EQ(line,
+            "{\"event_type\":\"click\",\"event_id\":\"order-1\",\"app_id\":\"other\","
+            "\"event_time\":\"2026-01-01T00:00:00Z\",\"x\":\"1\"}");
 }
 
 TEST(EventLineTest, NoEventTimeWhenNotStampedAndValuesAreEscaped) {

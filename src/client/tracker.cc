@@ -139,15 +139,12 @@ TrackResult Tracker::Track(std::string_view event_type, const Field* fields, siz
     return result;
   }
   switch (impl_->queue.Put(std::string(line))) {
-    case SendQueue::PutResult::kQueued:
-      return result;
+    case SendQueue::PutResult::kQueued: return result;
     case SendQueue::PutResult::kFull:
       impl_->queue.log().Log("dropped", "tracklake: queue full, event dropped (Stats().dropped counts them)");
       result.code = TrackCode::kQueueFull;
       break;
-    case SendQueue::PutResult::kClosed:
-      result.code = TrackCode::kClosed;
-      break;
+    case SendQueue::PutResult::kClosed: result.code = TrackCode::kClosed; break;
   }
   result.event_id.clear();
   return result;

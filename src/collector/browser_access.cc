@@ -45,14 +45,14 @@ bool CheckCaller(Authenticator::Outcome outcome, const AppIdentity* app, bool br
   switch (outcome) {
     case Authenticator::Outcome::kOk: break;
     case Authenticator::Outcome::kMissing:
-      refusal = {401, "", "missing write key: send 'Authorization: Bearer <write key>' (pages: a browser key as ?writeKey=)"};
+      refusal = {401, "",
+                 "missing write key: send 'Authorization: Bearer <write key>' (pages: a browser key as ?writeKey=)"};
       return false;
     case Authenticator::Outcome::kMalformed:
-      refusal = {401, std::string(where), "Authorization must be 'Bearer <write key>' or Basic with the key as user name"};
+      refusal = {401, std::string(where),
+                 "Authorization must be 'Bearer <write key>' or Basic with the key as user name"};
       return false;
-    case Authenticator::Outcome::kUnknown:
-      refusal = {401, std::string(where), "unknown write key"};
-      return false;
+    case Authenticator::Outcome::kUnknown: refusal = {401, std::string(where), "unknown write key"}; return false;
   }
   caller.app = app;
   caller.browser = browser;

@@ -1,13 +1,13 @@
 #include "collector/collector_handler.h"
 
+#include <fmt/format.h>
 #include <chrono>
 #include <cmath>
-#include <fmt/format.h>
 
+#include "adapt/query_string.h"
 #include "common/gzip.h"
 #include "common/json_writer.h"
 #include "common/time_util.h"
-#include "adapt/query_string.h"
 
 namespace tracklake {
 
@@ -65,9 +65,12 @@ CollectorHandler::CollectorHandler(const Validator& validator, const Authenticat
       pipeline_(pipeline),
       metrics_(metrics),
       limits_(limits),
-      events_accepted_(metrics.GetCounter("tracklake_events_accepted_total", "Events accepted into the write-ahead log.")),
-      rate_limited_(metrics.GetCounter("tracklake_events_rate_limited_total", "Events refused with 429 by an application's rate limit.")),
-      bytes_in_(metrics.GetCounter("tracklake_http_request_bytes_total", "Bytes of request bodies received (before decompression).")),
+      events_accepted_(
+          metrics.GetCounter("tracklake_events_accepted_total", "Events accepted into the write-ahead log.")),
+      rate_limited_(metrics.GetCounter("tracklake_events_rate_limited_total",
+                                       "Events refused with 429 by an application's rate limit.")),
+      bytes_in_(metrics.GetCounter("tracklake_http_request_bytes_total",
+                                   "Bytes of request bodies received (before decompression).")),
       accept_failures_(metrics.GetCounter("tracklake_http_accept_failures_total",
                                           "Connections that could not be taken (no descriptor or memory left); "
                                           "accepting paused, then resumed.")),
@@ -147,8 +150,8 @@ bool CollectorHandler::ResolveCaller(HttpRequest& request, ConnectionState& conn
     refusal = {400, "Authorization", "more than one Authorization header: send exactly one write key"};
     return false;
   }
-  const std::string_view key_header =
-      authorization != after ? std::string_view(authorization->value()) : std::string_view();
+  const std::string_view key_header = authorization != after ? std::string_view(authorization->value())
+                                                             : std::string_view();
   bool browser = false;
   std::string_view where = "Authorization";
   Authenticator::Outcome outcome = auth_.Authenticate(key_header, &app, &connection.auth, &browser);
@@ -163,8 +166,9 @@ bool CollectorHandler::ResolveCaller(HttpRequest& request, ConnectionState& conn
     if (!from_query) key = body_key;
     outcome = auth_.AuthenticateKey(key, &app, &browser);
     if (outcome == Authenticator::Outcome::kOk && from_query && !browser && app != nullptr) {
-      refusal = {401, "writeKey", "a server key goes in the Authorization header (URLs end up in logs); pages use a "
-                                  "browser key"};
+      refusal = {401, "writeKey",
+                 "a server key goes in the Authorization header (URLs end up in logs); pages use a "
+                 "browser key"};
       return false;
     }
   }
@@ -202,12 +206,16 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
   const std::string_view content_type = request[http::field::content_type];
   const std::optional<BodyFormat> format = FormatOf(content_type);
   if (!format) {
-    return Respond(respond, ErrorResponse(415, fmt::format("unsupported content type '{}': send application/json "
-                                                           "or application/x-ndjson", MediaType(content_type))), caller.app);
+    return Respond(respond,
+                   ErrorResponse(415, fmt::format("unsupported content type '{}': send application/json "
+                                                  "or application/x-ndjson",
+                                                  MediaType(content_type))),
+                   caller.app);
   }
   std::string_view body;
   std::string inflated;
-  if (auto refused = DecodeBody(request, ReplyStyle::kNative, inflated, body)) return Respond(respond, std::move(*refused), caller.app);
+  if (auto refused = DecodeBody(request, ReplyStyle::kNative, inflated, body))
+    return Respond(respond, std::move(*refused), caller.app);
 
   RequestInfo info;
   info.received_at_ms = NowMillis();
@@ -225,8 +233,10 @@ void CollectorHandler::Ingest(HttpRequest& request, ConnectionState& connection,
 void CollectorHandler::Commit(const Caller& caller, ValidatedBody&& out, const Responder& respond, ReplyStyle style,
                               std::chrono::steady_clock::time_point t0) {
   for (const Rejection& r : out.rejected) {
-    metrics_.GetCounter("tracklake_events_rejected_total", "Events rejected by validation, by rule.",
-                        "reason=\"" + LabelValue(r.error) + "\"").Inc();
+    metrics_
+        .GetCounter("tracklake_events_rejected_total", "Events rejected by validation, by rule.",
+                    "reason=\"" + LabelValue(r.error) + "\"")
+        .Inc();
   }
   const AppIdentity* app = caller.app;
   if (app) {
@@ -235,8 +245,9 @@ void CollectorHandler::Commit(const Caller& caller, ValidatedBody&& out, const R
       double retry_after = 0;
       if (!it->second->TryTake(out.spans.size(), now_s, retry_after)) {
         rate_limited_.Inc(out.spans.size());
-        HttpResponse r = ErrorReply(style, 429, "", fmt::format("application {} is over its rate limit of {} events/s",
-                                                               app->app_id, app->rate_limit));
+        HttpResponse r = ErrorReply(style, 429, "",
+                                    fmt::format("application {} is over its rate limit of {} events/s", app->app_id,
+                                                app->rate_limit));
         r.headers.emplace_back("Retry-After", std::to_string(static_cast<int64_t>(std::ceil(retry_after))));
         return Respond(respond, std::move(r), app);
       }
@@ -248,8 +259,8 @@ void CollectorHandler::Commit(const Caller& caller, ValidatedBody&& out, const R
   // respond by an init-capture: a plain copy of a const reference would make a const member, which
   // every move of the callback copies again (an allocation and a clone each).
   Status s = pipeline_.Ingest(std::move(out.records), std::move(out.spans), out.client_ids,
-                              [this, respond = Responder(respond), app, accepted, style, rejected = std::move(out.rejected),
-                               t0](const Status& st, uint32_t duplicates) {
+                              [this, respond = Responder(respond), app, accepted, style,
+                               rejected = std::move(out.rejected), t0](const Status& st, uint32_t duplicates) {
                                 if (!st.ok()) return Respond(respond, Unavailable(style, st), app);
                                 // Duplicates are answered as accepted (the client's earlier attempt
                                 // was) but were not written again.
@@ -257,8 +268,8 @@ void CollectorHandler::Commit(const Caller& caller, ValidatedBody&& out, const R
                                 app_metrics_.CountAccepted(app, accepted - duplicates);
                                 // Nothing accepted: a client error, though its evidence is kept.
                                 Respond(respond, AcceptedReply(style, accepted, rejected), app);
-                                request_seconds_.Observe(std::chrono::duration<double>(
-                                    std::chrono::steady_clock::now() - t0).count());
+                                request_seconds_.Observe(
+                                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
                               });
   if (!s.ok()) Respond(respond, Unavailable(style, s), app);
 }

@@ -4,9 +4,9 @@
 // CORS on every ingest path (browser_access.h), GET /healthz, /readyz and /metrics.
 //
 // Status codes: 200 some or all events accepted (rejections listed); 400 body unparsable, every
-// event rejected, or more than one Authorization header; 401 missing/unknown write key; 404/405 unknown route or method;
-// 413 body or decompressed body too large; 415 content type or encoding not supported;
-// 503 + Retry-After when the log refuses (queue full, disk budget, shutting down).
+// event rejected, or more than one Authorization header; 401 missing/unknown write key; 404/405 unknown route or
+// method; 413 body or decompressed body too large; 415 content type or encoding not supported; 503 + Retry-After when
+// the log refuses (queue full, disk budget, shutting down).
 //
 // Thread-safety: Handle runs concurrently on every server thread; shared state is immutable
 // or atomic.
@@ -18,9 +18,9 @@
 #include <map>
 #include <memory>
 
+#include "collector/app_metrics.h"
 #include "collector/browser_access.h"
 #include "collector/replies.h"
-#include "collector/app_metrics.h"
 #include "collector/token_bucket.h"
 
 #include "http/auth.h"
@@ -38,8 +38,8 @@ struct CollectorLimits {
 class CollectorHandler final : public RequestHandler {
  public:
   // All references must outlive the handler. Rate limits come from the authenticator's apps.
-  CollectorHandler(const Validator& validator, const Authenticator& auth, Pipeline& pipeline,
-                   MetricsRegistry& metrics, CollectorLimits limits);
+  CollectorHandler(const Validator& validator, const Authenticator& auth, Pipeline& pipeline, MetricsRegistry& metrics,
+                   CollectorLimits limits);
 
   void Handle(HttpRequest& request, ConnectionState& connection, Responder respond) override;
   void CountRefused(unsigned status) override;
@@ -71,8 +71,8 @@ class CollectorHandler final : public RequestHandler {
   const CollectorLimits limits_;
   std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> buckets_;  // by app_id; immutable map
 
-  static constexpr std::array<unsigned, 14> kStatuses = {200, 204, 400, 401, 403, 404, 405, 408,
-                                                          413, 415, 429, 431, 500, 503};  // 204: CORS preflights
+  static constexpr std::array<unsigned, 14> kStatuses = {200, 204, 400, 401, 403, 404, 405,
+                                                         408, 413, 415, 429, 431, 500, 503};  // 204: CORS preflights
   std::array<Counter*, kStatuses.size()> status_counters_{};
   Counter& events_accepted_;
   Counter& rate_limited_;

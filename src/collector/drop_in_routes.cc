@@ -83,7 +83,8 @@ void CollectorHandler::IngestSegment(HttpRequest& request, ConnectionState& conn
   // The body's writeKey counts only without a key in the headers: only then is it looked for.
   std::string_view body_key;
   if (request[http::field::authorization].empty()) {
-    if (auto e = segment.FindWriteKey(body_key)) return Respond(respond, ErrorReply(style, e->status, e->field, e->rule));
+    if (auto e = segment.FindWriteKey(body_key))
+      return Respond(respond, ErrorReply(style, e->status, e->field, e->rule));
   }
   Caller caller;
   Refusal refusal;
@@ -103,7 +104,8 @@ void CollectorHandler::IngestSegment(HttpRequest& request, ConnectionState& conn
   Commit(caller, std::move(out), respond, style, t0);
 }
 
-void CollectorHandler::IngestSnowplow(HttpRequest& request, ConnectionState& connection, Responder respond, bool pixel) {
+void CollectorHandler::IngestSnowplow(HttpRequest& request, ConnectionState& connection, Responder respond,
+                                      bool pixel) {
   const auto t0 = std::chrono::steady_clock::now();
   const ReplyStyle style = pixel ? ReplyStyle::kPixel : ReplyStyle::kSnowplow;
   bytes_in_.Inc(request.body().size());
@@ -131,10 +133,12 @@ void CollectorHandler::IngestSnowplow(HttpRequest& request, ConnectionState& con
     const AppIdentity* app = auth_.FindSnowplowApp(snowplow.first_app_id());
     const std::string_view origin = RequestOrigin(request);
     if (app == nullptr) {
-      return Respond(respond, ErrorReply(style, 401, "aid", "no write key, and no app lists this aid in snowplow_app_ids"));
+      return Respond(respond,
+                     ErrorReply(style, 401, "aid", "no write key, and no app lists this aid in snowplow_app_ids"));
     }
     if (std::find(app->allowed_origins.begin(), app->allowed_origins.end(), origin) == app->allowed_origins.end()) {
-      return Respond(respond, ErrorReply(style, 403, "Origin", "events taken by aid only come from the app's allowed_origins"));
+      return Respond(respond,
+                     ErrorReply(style, 403, "Origin", "events taken by aid only come from the app's allowed_origins"));
     }
     caller = Caller{app, true};
     app_ids = &app->snowplow_app_ids;

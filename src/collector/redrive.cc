@@ -49,7 +49,7 @@ void PruneEmptyDirs(const fs::path& root) {
        it.increment(ec)) {
     if (it->is_directory(ec)) dirs.push_back(it->path());
   }
-  std::sort(dirs.rbegin(), dirs.rend());  // deepest first
+  std::sort(dirs.rbegin(), dirs.rend());             // deepest first
   for (const fs::path& d : dirs) fs::remove(d, ec);  // fails (and is left) unless empty
 }
 
@@ -81,7 +81,8 @@ int Redrive(const Config& config, const RedriveFlags& flags) {
     // Their dead letters are kept as NDJSON for people; the sinks take the pipeline's message
     // framing and batch identity, which a file cannot give back.
     std::cerr << "redrive resends to the local, s3 and firehose sinks; the kafka and kinesis sinks' dead letters "
-                 "are NDJSON in " << root.string() << " for replaying with a client (e.g. tracklake send)\n";
+                 "are NDJSON in "
+              << root.string() << " for replaying with a client (e.g. tracklake send)\n";
     return 2;
   }
   // Its own record of multipart uploads: a redrive that crashed has its leftovers aborted here,

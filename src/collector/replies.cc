@@ -77,7 +77,9 @@ HttpResponse AcceptedReply(ReplyStyle style, uint32_t accepted, const std::vecto
       }
       return MakeResponse(status, std::move(body));
     case ReplyStyle::kSegment:
-      body = status == 200 ? "{\"success\":true" : "{\"success\":false,\"code\":\"invalid_request\",\"message\":\"every message was rejected\"";
+      body = status == 200
+                 ? "{\"success\":true"
+                 : "{\"success\":false,\"code\":\"invalid_request\",\"message\":\"every message was rejected\"";
       if (!rejected.empty()) {
         body += ",\"rejected\":";
         AppendRejections(body, rejected);
@@ -85,8 +87,7 @@ HttpResponse AcceptedReply(ReplyStyle style, uint32_t accepted, const std::vecto
       body += "}";
       return MakeResponse(status, std::move(body));
     case ReplyStyle::kSnowplow:
-    case ReplyStyle::kPixel:
-      break;
+    case ReplyStyle::kPixel: break;
   }
   if (status != 200) {
     body = "{\"error\":\"every event was rejected\",\"rejected\":";
@@ -95,7 +96,8 @@ HttpResponse AcceptedReply(ReplyStyle style, uint32_t accepted, const std::vecto
     return MakeResponse(status, std::move(body));
   }
   if (style == ReplyStyle::kSnowplow) return MakeResponse(200, "ok", "text/plain; charset=utf-8");
-  HttpResponse r = MakeResponse(200, std::string(reinterpret_cast<const char*>(kPixelGif), sizeof(kPixelGif)), "image/gif");
+  HttpResponse r = MakeResponse(200, std::string(reinterpret_cast<const char*>(kPixelGif), sizeof(kPixelGif)),
+                                "image/gif");
   r.headers.emplace_back("Cache-Control", "no-cache, no-store, must-revalidate");
   return r;
 }

@@ -2,26 +2,26 @@
 
 #include <signal.h>
 
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <spdlog/spdlog.h>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "aws/credential_providers.h"
 #include "collector/collector_handler.h"
 #include "collector/service_notify.h"
 #include "common/cpu_count.h"
+#include "common/open_file_limit.h"
 #include "common/sha256.h"
 #include "common/version.h"
-#include "common/open_file_limit.h"
 #include "http/server.h"
 #include "metrics/process_metrics.h"
-#include "sink/local/local_dir_sink.h"
-#include "aws/credential_providers.h"
-#include "sink/s3/s3_sink.h"
 #include "sink/firehose/firehose_sink.h"
 #include "sink/kafka/kafka_sink.h"
 #include "sink/kinesis/kinesis_sink.h"
+#include "sink/local/local_dir_sink.h"
+#include "sink/s3/s3_sink.h"
 
 namespace tracklake {
 namespace {
@@ -189,9 +189,10 @@ uint32_t ConnectionsFitting(uint32_t max_connections) {
   if (files->soft > files->before) spdlog::info("open-files limit raised from {} to {}", files->before, files->soft);
   const uint32_t fitting = ConnectionsWithin(files->soft, max_connections);
   if (fitting < max_connections) {
-    spdlog::warn("server.max_connections = {} lowered to {}: the open-files limit is {} (its hard limit; raise it "
-                 "with ulimit -n or LimitNOFILE=), and {} descriptors stay for the log, the lake and the sinks",
-                 max_connections, fitting, files->soft, ReservedDescriptors(files->soft));
+    spdlog::warn(
+        "server.max_connections = {} lowered to {}: the open-files limit is {} (its hard limit; raise it "
+        "with ulimit -n or LimitNOFILE=), and {} descriptors stay for the log, the lake and the sinks",
+        max_connections, fitting, files->soft, ReservedDescriptors(files->soft));
   }
   return fitting;
 }
@@ -209,13 +210,15 @@ int Serve(const Config& config, const ServeFlags& flags) {
   ::signal(SIGPIPE, SIG_IGN);
 
   if (config.auth.mode == AuthMode::kNone) {
-    spdlog::warn("authentication is disabled (auth.mode = \"none\"): any client may write, and events name "
-                 "their own app_id; use write keys anywhere but a local machine");
+    spdlog::warn(
+        "authentication is disabled (auth.mode = \"none\"): any client may write, and events name "
+        "their own app_id; use write keys anywhere but a local machine");
   }
   MetricsRegistry metrics;
   AddProcessMetrics(metrics);
-  metrics.AddGauge("tracklake_build_info", "Always 1: the collector's version and sink type as labels.", [] { return 1.0; },
-                   fmt::format("version=\"{}\",sink=\"{}\"", kTracklakeVersion, SinkTypeName(config.sink.type)));
+  metrics.AddGauge(
+      "tracklake_build_info", "Always 1: the collector's version and sink type as labels.", [] { return 1.0; },
+      fmt::format("version=\"{}\",sink=\"{}\"", kTracklakeVersion, SinkTypeName(config.sink.type)));
   Result<std::unique_ptr<Sink>> sink = MakeSink(config, metrics);
   if (!sink.ok()) {
     spdlog::error("cannot create the {} sink: {}", SinkTypeName(config.sink.type), sink.status().ToString());
@@ -229,7 +232,8 @@ int Serve(const Config& config, const ServeFlags& flags) {
   }
   const Authenticator auth = AuthenticatorFrom(config);
   const Validator validator(RulesFrom(config));
-  CollectorHandler handler(validator, auth, **pipeline, metrics, CollectorLimits{config.server.max_decompressed_bytes});
+  CollectorHandler handler(validator, auth, **pipeline, metrics,
+                           CollectorLimits{config.server.max_decompressed_bytes});
   HttpServerOptions ho;
   ho.listen = config.server.listen;
   ho.threads = config.server.threads > 0 ? config.server.threads : UsableCpuCount();
@@ -250,15 +254,15 @@ int Serve(const Config& config, const ServeFlags& flags) {
     (*pipeline)->Shutdown();
     return 1;
   }
-  spdlog::info("tracklake collector {} listening on {} (port {}, {}), lake {} ({}), write-ahead log {} (durability {})",
-               config.node.id, config.server.listen, *port,
-               ho.tls ? "HTTPS only, certificate " + ho.tls->cert_file : std::string("plain HTTP"),
-               SinkTarget(config),
-               config.sink.type == SinkType::kFirehose ? "ndjson records"
-               : config.sink.type == SinkType::kKinesis || config.sink.type == SinkType::kKafka ? "json messages"
-               : config.lake.format == LakeFormat::kParquet ? "parquet" : "ndjson.gz",
-               config.wal.dir,
-               config.wal.durability == Durability::kFsync ? "fsync" : "write");
+  spdlog::info(
+      "tracklake collector {} listening on {} (port {}, {}), lake {} ({}), write-ahead log {} (durability {})",
+      config.node.id, config.server.listen, *port,
+      ho.tls ? "HTTPS only, certificate " + ho.tls->cert_file : std::string("plain HTTP"), SinkTarget(config),
+      config.sink.type == SinkType::kFirehose                                          ? "ndjson records"
+      : config.sink.type == SinkType::kKinesis || config.sink.type == SinkType::kKafka ? "json messages"
+      : config.lake.format == LakeFormat::kParquet                                     ? "parquet"
+                                                                                       : "ndjson.gz",
+      config.wal.dir, config.wal.durability == Durability::kFsync ? "fsync" : "write");
   if (flags.port_file) {
     const std::string tmp = *flags.port_file + ".tmp";
     std::ofstream(tmp) << *port << "\n";
@@ -267,12 +271,15 @@ int Serve(const Config& config, const ServeFlags& flags) {
   NotifyServiceManager(fmt::format("READY=1\nSTATUS=accepting events on {} (port {})", config.server.listen, *port));
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
-    spdlog::warn("received SIGHUP: reloading the configuration is not supported; restart the collector to apply "
-                 "changes (a stop drains first: nothing accepted is lost)");
+    spdlog::warn(
+        "received SIGHUP: reloading the configuration is not supported; restart the collector to apply "
+        "changes (a stop drains first: nothing accepted is lost)");
   }
   NotifyServiceManager("STOPPING=1\nSTATUS=draining: finishing requests in flight, delivering open batches");
-  spdlog::info("received {}: answering requests in flight (up to {} s), then delivering every open batch (up to "
-               "{} s)", strsignal(sig), config.server.shutdown_timeout_s, config.sink.shutdown_timeout_s);
+  spdlog::info(
+      "received {}: answering requests in flight (up to {} s), then delivering every open batch (up to "
+      "{} s)",
+      strsignal(sig), config.server.shutdown_timeout_s, config.sink.shutdown_timeout_s);
   server.Stop(static_cast<int64_t>(config.server.shutdown_timeout_s) * 1000);
   (*pipeline)->Shutdown();
   spdlog::info("stopped cleanly");

@@ -2,8 +2,8 @@
 
 #include <systemd/sd-daemon.h>
 
-#include <cstring>
 #include <spdlog/spdlog.h>
+#include <cstring>
 #include <string>
 
 namespace tracklake {

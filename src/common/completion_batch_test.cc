@@ -52,11 +52,13 @@ TEST(CompletionBatch, ManyDistinctFlushesEachRunOnceInOrder) {
     for (int round = 0; round < 2; ++round) {
       for (int i = 0; i < 7; ++i) {
         steps[i] = Step{&logs[i], &order, static_cast<char>('0' + i)};
-        batch.AtEnd([](void* arg) {
-          auto* step = static_cast<Step*>(arg);
-          *step->log += "x";
-          *step->order += step->name;
-        }, &steps[i]);
+        batch.AtEnd(
+            [](void* arg) {
+              auto* step = static_cast<Step*>(arg);
+              *step->log += "x";
+              *step->order += step->name;
+            },
+            &steps[i]);
       }
     }
   }

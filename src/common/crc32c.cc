@@ -72,7 +72,7 @@ __attribute__((target("sse4.2"))) inline uint64_t Crc64(uint64_t crc, const char
 
 // Three interleaved CRCs over blocks of `block` bytes while at least three blocks remain.
 __attribute__((target("sse4.2"))) void ExtendInterleaved(uint64_t& crc, const char*& p, size_t& n, size_t block,
-                                                          const ShiftTables& shift) {
+                                                         const ShiftTables& shift) {
   while (n >= 3 * block) {
     uint64_t c1 = 0, c2 = 0;
     for (const char* end = p + block; p < end; p += 8) {

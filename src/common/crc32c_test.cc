@@ -23,8 +23,7 @@ TEST(Crc32c, MatchesRfc3720Vectors) {
 
 TEST(Crc32c, ExtendEqualsWhole) {
   const std::string s = "hello write-ahead log";
-  EXPECT_EQ(crc32c::Extend(crc32c::Value(s.data(), 5), s.data() + 5, s.size() - 5),
-            crc32c::Value(s.data(), s.size()));
+  EXPECT_EQ(crc32c::Extend(crc32c::Value(s.data(), 5), s.data() + 5, s.size() - 5), crc32c::Value(s.data(), s.size()));
 }
 
 // The hardware path interleaves three streams over 8 KiB and 256-byte blocks and combines them:
@@ -46,7 +45,8 @@ TEST(Crc32c, EveryPathEqualsTheTable) {
   for (size_t n : lengths) {
     for (size_t start : {0u, 1u, 3u, 7u}) {
       const uint32_t init = static_cast<uint32_t>(rng());
-      ASSERT_EQ(crc32c::Extend(init, data.data() + start, n), crc32c::internal::ExtendTable(init, data.data() + start, n))
+      ASSERT_EQ(crc32c::Extend(init, data.data() + start, n),
+                crc32c::internal::ExtendTable(init, data.data() + start, n))
           << "length " << n << " start " << start;
     }
   }

@@ -26,7 +26,8 @@ TEST_F(DirectoryLockTest, ASecondHolderIsRefusedWithTheFirstsPid) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), Status::Code::kUnavailable);
   const std::string message = second.status().ToString();
-  EXPECT_NE(message.find("the test directory " + dir_ + " is in use by another process"), std::string::npos) << message;
+  EXPECT_NE(message.find("the test directory " + dir_ + " is in use by another process"), std::string::npos)
+      << message;
   EXPECT_NE(message.find("(pid " + std::to_string(::getpid()) + ")"), std::string::npos) << message;
 }
 

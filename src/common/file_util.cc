@@ -60,8 +60,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
   // The temporary name is hidden (readers' globs skip it) and derived from the final name only,
   // so a replay after a crash overwrites a leftover instead of leaving it behind forever.
   const std::filesystem::path final_path(path);
-  const std::string tmp =
-      (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
+  const std::string tmp = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno("create " + tmp, errno);
   Status s = WriteAll(fd, data.data(), data.size());

@@ -67,8 +67,7 @@ inline uint64_t HashBytes(std::string_view s) {
       tail = static_cast<uint64_t>(internal::Load32(p)) << 32 | internal::Load32(end - sizeof(uint32_t));
     } else {
       tail = static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16 |
-             static_cast<uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
-             static_cast<unsigned char>(p[n - 1]);
+             static_cast<uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 | static_cast<unsigned char>(p[n - 1]);
     }
     h = Mix(h, tail);
   }

@@ -47,9 +47,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
       case '\t': out += "\\t"; break;
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        AppendHexByte(out, c);
+      default: out += "\\u00"; AppendHexByte(out, c);
     }
   }
   out.append(s.data() + run, s.size() - run);

@@ -26,8 +26,8 @@ bool Sha256(std::string_view data, Sha256Digest& out) {
   thread_local DigestContext c;
   unsigned int len = 0;
   return c.ctx != nullptr && Algorithm() != nullptr && EVP_DigestInit_ex2(c.ctx, Algorithm(), nullptr) == 1 &&
-         EVP_DigestUpdate(c.ctx, data.data(), data.size()) == 1 &&
-         EVP_DigestFinal_ex(c.ctx, out.data(), &len) == 1 && len == kSha256Bytes;
+         EVP_DigestUpdate(c.ctx, data.data(), data.size()) == 1 && EVP_DigestFinal_ex(c.ctx, out.data(), &len) == 1 &&
+         len == kSha256Bytes;
 }
 
 std::string Sha256Bytes(std::string_view data) {

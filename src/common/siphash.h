@@ -28,9 +28,9 @@ class BasicSipHasher {
 
  private:
   uint64_t v0_, v1_, v2_, v3_;
-  uint64_t tail_ = 0;     // bytes not yet compressed, little-endian
+  uint64_t tail_ = 0;  // bytes not yet compressed, little-endian
   size_t tail_bytes_ = 0;
-  uint64_t total_ = 0;    // bytes seen
+  uint64_t total_ = 0;  // bytes seen
 };
 using SipHasher24 = BasicSipHasher<2, 4>;
 using SipHasher13 = BasicSipHasher<1, 3>;

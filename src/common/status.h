@@ -17,8 +17,8 @@ class [[nodiscard]] Status {
     kNotFound,
     kCorruption,
     kIoError,
-    kNoSpace,       // disk full or a configured budget reached: retry later
-    kUnavailable,   // a dependency is down or the queue is full: retry later
+    kNoSpace,      // disk full or a configured budget reached: retry later
+    kUnavailable,  // a dependency is down or the queue is full: retry later
   };
   // What a caller may need beyond the code to answer it: which limit a refused input broke. Set
   // only by the factories that name it; callers branch on it, never on the message's words.
@@ -57,8 +57,8 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {}    // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {

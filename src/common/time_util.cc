@@ -85,8 +85,7 @@ UtcDateHour ToUtcDateHour(int64_t ms) {
   const int64_t days = FloorDiv(ms, kMsPerDay);
   const int64_t in_day = ms - days * kMsPerDay;
   const Civil c = CivilFromDays(days);
-  return {c.year, static_cast<int>(c.month), static_cast<int>(c.day),
-          static_cast<int>(in_day / 3'600'000)};
+  return {c.year, static_cast<int>(c.month), static_cast<int>(c.day), static_cast<int>(in_day / 3'600'000)};
 }
 
 void WriteRfc3339Millis(char* out, int64_t ms) {
@@ -169,8 +168,8 @@ std::optional<int64_t> ParseRfc3339Millis(std::string_view s) {
     older = 0;
   } else {
     int y, mo, d;
-    if (!Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' || !Digits(s, 8, 2, d) ||
-        mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo)) {
+    if (!Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' || !Digits(s, 8, 2, d) || mo < 1 ||
+        mo > 12 || d < 1 || d > DaysInMonth(y, mo)) {
       return std::nullopt;
     }
     days = DaysFromCivil(y, mo, d);

@@ -14,7 +14,7 @@ namespace tracklake {
 // 9999-12-31T23:59:59.999Z. Outside them pyarrow and DuckDB refuse years below 1 or above 9999, and
 // Spark refuses Parquet timestamps before 1900 by default (it cannot tell which calendar a writer
 // other than Spark used: SparkUpgradeException); a reader that refuses one value refuses the file.
-inline constexpr int64_t kMinLakeTimeMillis = -2'208'988'800'000;  // 1900-01-01T00:00:00Z
+inline constexpr int64_t kMinLakeTimeMillis = -2'208'988'800'000;   // 1900-01-01T00:00:00Z
 inline constexpr int64_t kMaxLakeTimeMillis = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 inline bool InLakeTimeRange(int64_t ms) { return ms >= kMinLakeTimeMillis && ms <= kMaxLakeTimeMillis; }
 

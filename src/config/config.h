@@ -32,8 +32,8 @@ struct AppConfig {
   // (hex); only the digest is kept in memory.
   std::string key_sha256;
   std::vector<std::string> event_types;  // empty: any event type
-  uint32_t rate_limit = 0;   // events per second, token bucket; 0: unlimited
-  uint32_t rate_burst = 0;   // bucket size in events; 0: one second's worth
+  uint32_t rate_limit = 0;               // events per second, token bucket; 0: unlimited
+  uint32_t rate_burst = 0;               // bucket size in events; 0: one second's worth
   // Browser-facing access (docs/security.md): public keys valid only from allowed_origins, and
   // keyless Snowplow traffic recognised by its aid from the same origins.
   std::vector<std::string> browser_keys = {};
@@ -49,13 +49,13 @@ struct Config {
 
   struct Server {
     std::string listen = "127.0.0.1:8080";  // host:port
-    int threads = 0;                          // 0: one per core
+    int threads = 0;                        // 0: one per core
     uint64_t max_body_bytes = 1 << 20;
     uint64_t max_decompressed_bytes = 8 << 20;  // gzip bodies
     uint32_t header_timeout_s = 10;
     uint32_t body_timeout_s = 30;
     uint32_t idle_timeout_s = 60;
-    uint32_t shutdown_timeout_s = 10;         // SIGTERM: how long requests in flight are waited for
+    uint32_t shutdown_timeout_s = 10;  // SIGTERM: how long requests in flight are waited for
     uint32_t max_connections = 10'000;
     // TLS: both paths set (PEM) or neither; with them the listener speaks TLS only.
     std::string tls_cert;  // certificate chain, leaf first
@@ -86,16 +86,16 @@ struct Config {
   } wal;
 
   struct Flush {
-    uint64_t max_bytes = 64ull << 20;    // per partition
-    uint32_t max_age_s = 300;            // 1..3600
+    uint64_t max_bytes = 64ull << 20;          // per partition
+    uint32_t max_age_s = 300;                  // 1..3600
     uint64_t max_buffered_bytes = 1ull << 30;  // all open partitions together
-    uint32_t max_delivery_lag_s = 10;    // sealed batches wait this long at background priority; 0: none
+    uint32_t max_delivery_lag_s = 10;          // sealed batches wait this long at background priority; 0: none
   } flush;
 
   // [dedup]: idempotent retries (dedup/deduplicator.h).
   struct Dedup {
-    uint32_t window_s = 600;        // 0: off
-    uint64_t max_ids = 4'000'000;   // memory bound: the oldest ids go first beyond it
+    uint32_t window_s = 600;       // 0: off
+    uint64_t max_ids = 4'000'000;  // memory bound: the oldest ids go first beyond it
   } dedup;
 
   struct Lake {
@@ -116,9 +116,9 @@ struct Config {
     std::string bucket;
     std::string prefix;
     std::string region = "us-east-1";
-    std::string endpoint;       // "" = AWS; else an S3-compatible store (MinIO, moto)
+    std::string endpoint;  // "" = AWS; else an S3-compatible store (MinIO, moto)
     bool path_style = false;
-    std::string sse;            // "", "AES256" or "aws:kms"
+    std::string sse;  // "", "AES256" or "aws:kms"
     std::string sse_kms_key_id;
     std::string storage_class;  // "" = the bucket's default (STANDARD)
     uint64_t multipart_threshold = 64ull << 20;
@@ -142,7 +142,7 @@ struct Config {
   struct Kinesis {
     std::string stream_template = "tracking-{event_type}";
     std::string region = "us-east-1";
-    std::string endpoint;  // "" = AWS
+    std::string endpoint;                                 // "" = AWS
     std::string partition_key = std::string(kUserIdKey);  // user_id, anonymous_id, session_id, event_id or none
     bool aggregate = false;
     uint32_t max_record_retries = 3;
@@ -154,7 +154,7 @@ struct Config {
     std::string brokers;  // bootstrap servers, "host:port[,host:port...]"
     std::string topic_template = "tracking.{event_type}";
     std::string message_key = std::string(kUserIdKey);  // user_id, anonymous_id, session_id, event_id or none
-    bool exactly_once = true;             // transactions + the log position committed with them
+    bool exactly_once = true;                           // transactions + the log position committed with them
     uint32_t transaction_timeout_s = 60;
     // [kafka.properties]: librdkafka properties passed through (TLS, SASL, client.id, ...).
     std::map<std::string, std::string> properties;
@@ -175,8 +175,7 @@ struct Config {
 // InvalidArgument for everything else, naming the file and line, the key, the value and the
 // rule ("config.toml:12: flush.max_age = 7200: must be between 1 and 3600 seconds (...)").
 // All mistakes found are reported at once, one per line.
-Result<Config> LoadConfig(const std::optional<std::string>& path,
-                          const std::map<std::string, std::string>& env);
+Result<Config> LoadConfig(const std::optional<std::string>& path, const std::map<std::string, std::string>& env);
 
 // Settings that load but probably will not work as meant (a dotted bucket name addressed
 // virtual-hosted over HTTPS, ...), one sentence each naming the option and the fix. `config
@@ -193,8 +192,7 @@ enum class SecretRendering { kMasked, kDigests };
 
 // The effective configuration as TOML that LoadConfig accepts. With the default kMasked, each
 // app's key_sha256 is "***", which LoadConfig rejects with a message saying it was masked.
-std::string RenderConfig(const Config& config,
-                         SecretRendering secrets = SecretRendering::kMasked);
+std::string RenderConfig(const Config& config, SecretRendering secrets = SecretRendering::kMasked);
 
 // The option table as text (key, type, default, bounds, doc): `tracklake config describe`;
 // with markdown=true the same as a markdown table (docs/config.md).

@@ -23,8 +23,8 @@ TableValues ParseNamedTable(OptionScope scope, const std::string& prefix, const 
   TableValues values;
   const toml::table* table = node.as_table();
   if (table == nullptr) {
-    errors.push_back(source.At(node) + ": " + prefix + " = " + NodeText(node) +
-                     ": must be a table ([" + prefix + "])");
+    errors.push_back(source.At(node) + ": " + prefix + " = " + NodeText(node) + ": must be a table ([" + prefix +
+                     "])");
     return values;
   }
   std::vector<std::string> keys;
@@ -47,15 +47,13 @@ TableValues ParseNamedTable(OptionScope scope, const std::string& prefix, const 
     Result<OptionValue> value = ValueFromToml(*spec, value_node);
     Status status = value.ok() ? CheckValue(*spec, *value) : value.status();
     if (!status.ok()) {
-      errors.push_back(ValueError(source.At(value_node), *spec, full_key, NodeText(value_node),
-                                  status.message()));
+      errors.push_back(ValueError(source.At(value_node), *spec, full_key, NodeText(value_node), status.message()));
       continue;
     }
     values.emplace(std::string(key.str()), std::move(*value));
   }
   for (const OptionSpec& spec : AllOptions()) {
-    if (spec.scope == scope && spec.required && !values.contains(spec.key) &&
-        !table->contains(spec.key)) {
+    if (spec.scope == scope && spec.required && !values.contains(spec.key) && !table->contains(spec.key)) {
       errors.push_back(source.At(node) + ": " + prefix + ": missing " + std::string(spec.key));
     }
   }
@@ -129,8 +127,7 @@ void CheckBrowserAccessUnique(const std::vector<AppConfig>& apps, ErrorList& err
 
 }  // namespace
 
-void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
-               ErrorList& errors) {
+void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config, ErrorList& errors) {
   const toml::table* table = apps.as_table();
   if (table == nullptr) {
     errors.push_back(source.At(apps) + ": apps must be a set of [apps.<app_id>] tables");
@@ -140,9 +137,8 @@ void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
   // RenderConfig's output side by side with their file).
   std::vector<std::pair<std::string_view, const toml::node*>> entries;
   for (const auto& [id, node] : *table) entries.emplace_back(id.str(), &node);
-  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-    return a.second->source().begin < b.second->source().begin;
-  });
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const auto& a, const auto& b) { return a.second->source().begin < b.second->source().begin; });
   config.auth.apps.clear();
   std::map<std::string, std::string> app_by_digest;
   for (const auto& [id, node_ptr] : entries) {
@@ -161,8 +157,7 @@ void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
     const bool gave_digest = app_table != nullptr && app_table->contains("key_sha256");
     if (gave_key == gave_digest) {
       if (app_table != nullptr) {
-        errors.push_back(source.At(node) + ": " + prefix +
-                         ": give exactly one of key and key_sha256" +
+        errors.push_back(source.At(node) + ": " + prefix + ": give exactly one of key and key_sha256" +
                          (gave_key ? " (it has both)" : " (it has neither)"));
       }
       continue;
@@ -200,12 +195,10 @@ void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
   CheckBrowserAccessUnique(config.auth.apps, errors);
 }
 
-void ApplyEventTypes(const toml::node& event_types, const TomlSource& source, Config& config,
-                     ErrorList& errors) {
+void ApplyEventTypes(const toml::node& event_types, const TomlSource& source, Config& config, ErrorList& errors) {
   const toml::table* table = event_types.as_table();
   if (table == nullptr) {
-    errors.push_back(source.At(event_types) +
-                     ": event_types must be a set of [event_types.<name>] tables");
+    errors.push_back(source.At(event_types) + ": event_types must be a set of [event_types.<name>] tables");
     return;
   }
   config.event_type_columns.clear();
@@ -221,8 +214,7 @@ void ApplyEventTypes(const toml::node& event_types, const TomlSource& source, Co
     if (columns == values.end()) continue;  // already reported
     auto list = std::get<std::vector<std::string>>(columns->second);
     if (auto duplicate = FindDuplicate(list)) {
-      errors.push_back(source.At(node) + ": " + prefix + ".columns lists " + QuoteToml(*duplicate) +
-                       " twice");
+      errors.push_back(source.At(node) + ": " + prefix + ".columns lists " + QuoteToml(*duplicate) + " twice");
       continue;
     }
     config.event_type_columns.emplace(name, std::move(list));

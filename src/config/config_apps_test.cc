@@ -15,8 +15,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // SHA-256("abc"), FIPS 180-2 test vector.
-constexpr std::string_view kAbcSha256 =
-    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+constexpr std::string_view kAbcSha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
 std::string ErrorOf(std::string_view toml) {
   Result<Config> config = LoadToml(toml);
@@ -43,8 +42,7 @@ TEST(AppsConfig, HexDigestInEitherCaseGivesTheSameRawDigest) {
 }
 
 TEST(AppsConfig, EventTypeRestrictionIsParsed) {
-  Result<Config> config =
-      LoadToml("[apps.shop]\nkey = \"k\"\nevent_types = [\"page_view\", \"purchase\"]\n");
+  Result<Config> config = LoadToml("[apps.shop]\nkey = \"k\"\nevent_types = [\"page_view\", \"purchase\"]\n");
   ASSERT_TRUE(config.ok()) << config.status().message();
   EXPECT_EQ(config->auth.apps[0].event_types, (std::vector<std::string>{"page_view", "purchase"}));
 }
@@ -58,10 +56,8 @@ TEST(AppsConfig, SeveralAppsAreAllKept) {
 }
 
 TEST(AppsConfig, KeyAndKeySha256TogetherAreAnError) {
-  const std::string both =
-      "[apps.shop]\nkey = \"abc\"\nkey_sha256 = \"" + std::string(kAbcSha256) + "\"\n";
-  EXPECT_THAT(ErrorOf(both),
-              HasSubstr("apps.shop: give exactly one of key and key_sha256 (it has both)"));
+  const std::string both = "[apps.shop]\nkey = \"abc\"\nkey_sha256 = \"" + std::string(kAbcSha256) + "\"\n";
+  EXPECT_THAT(ErrorOf(both), HasSubstr("apps.shop: give exactly one of key and key_sha256 (it has both)"));
 }
 
 TEST(AppsConfig, AppWithoutAKeyIsAnError) {
@@ -70,9 +66,8 @@ TEST(AppsConfig, AppWithoutAKeyIsAnError) {
 }
 
 TEST(AppsConfig, TwoAppsWithTheSameKeyAreAnErrorEvenWhenOneGivesTheDigest) {
-  const std::string error =
-      ErrorOf("[apps.one]\nkey = \"abc\"\n[apps.two]\nkey_sha256 = \"" +
-              std::string(kAbcSha256) + "\"\n");
+  const std::string error = ErrorOf("[apps.one]\nkey = \"abc\"\n[apps.two]\nkey_sha256 = \"" +
+                                    std::string(kAbcSha256) + "\"\n");
   EXPECT_THAT(error, HasSubstr("apps.one and apps.two have the same write key"));
 }
 
@@ -111,8 +106,7 @@ TEST(AppsConfig, MaskedDigestFromRenderConfigIsExplained) {
 }
 
 TEST(AppsConfig, EmptyKeyIsRejected) {
-  EXPECT_THAT(ErrorOf("[apps.shop]\nkey = \"\"\n"),
-              HasSubstr("apps.shop.key = (secret): must not be empty"));
+  EXPECT_THAT(ErrorOf("[apps.shop]\nkey = \"\"\n"), HasSubstr("apps.shop.key = (secret): must not be empty"));
 }
 
 TEST(AppsConfig, BadOrEmptyEventTypeListIsRejected) {
@@ -130,22 +124,19 @@ TEST(EventTypesConfig, ColumnsAreParsedPerEventType) {
                                    "[event_types.page_view]\ncolumns = [\"url\", \"utm.source\"]\n"
                                    "[event_types.purchase]\ncolumns = [\"amount\"]\n");
   ASSERT_TRUE(config.ok()) << config.status().message();
-  EXPECT_EQ(config->event_type_columns.at("page_view"),
-            (std::vector<std::string>{"url", "utm.source"}));
+  EXPECT_EQ(config->event_type_columns.at("page_view"), (std::vector<std::string>{"url", "utm.source"}));
   EXPECT_EQ(config->event_type_columns.at("purchase"), std::vector<std::string>{"amount"});
 }
 
 TEST(EventTypesConfig, BadColumnNameIsRejected) {
-  EXPECT_THAT(ErrorOf(std::string(config_test::kDemoApp) +
-                      "[event_types.page_view]\ncolumns = [\"url\", \"1st\"]\n"),
+  EXPECT_THAT(ErrorOf(std::string(config_test::kDemoApp) + "[event_types.page_view]\ncolumns = [\"url\", \"1st\"]\n"),
               HasSubstr("event_types.page_view.columns = [\"url\", \"1st\"]: element \"1st\" "
                         "must match "
                         "[A-Za-z_][A-Za-z0-9_.-]{0,127}"));
 }
 
 TEST(EventTypesConfig, BadEventTypeNameIsRejected) {
-  EXPECT_THAT(ErrorOf(std::string(config_test::kDemoApp) +
-                      "[event_types.PageView]\ncolumns = [\"url\"]\n"),
+  EXPECT_THAT(ErrorOf(std::string(config_test::kDemoApp) + "[event_types.PageView]\ncolumns = [\"url\"]\n"),
               HasSubstr("event_types.PageView: event type name must match [a-z0-9_]{1,64}"));
 }
 
@@ -153,8 +144,7 @@ TEST(EventTypesConfig, DuplicateMissingOrUnknownKeysAreRejected) {
   const std::string app(config_test::kDemoApp);
   EXPECT_THAT(ErrorOf(app + "[event_types.page_view]\ncolumns = [\"url\", \"url\"]\n"),
               HasSubstr("event_types.page_view.columns lists \"url\" twice"));
-  EXPECT_THAT(ErrorOf(app + "[event_types.page_view]\n"),
-              HasSubstr("event_types.page_view: missing columns"));
+  EXPECT_THAT(ErrorOf(app + "[event_types.page_view]\n"), HasSubstr("event_types.page_view: missing columns"));
   EXPECT_THAT(ErrorOf(app + "[event_types.page_view]\ncolumns = [\"url\"]\ncolumn = [\"a\"]\n"),
               HasSubstr("unknown key 'event_types.page_view.column'"));
 }
@@ -186,8 +176,7 @@ TEST(ConfigApps, BrowserAccessMistakes) {
   EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"https://a.com:99999999\"]\n"), HasSubstr("must be an origin"));
   EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"https://a.com\"]\nbrowser_keys = [\"short\"]\n"),
               HasSubstr("at least 16"));
-  EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"https://a.com\"]\nbrowser_keys = [\"***\"]\n"),
-              HasSubstr("masked"));
+  EXPECT_THAT(ErrorOf(key + "allowed_origins = [\"https://a.com\"]\nbrowser_keys = [\"***\"]\n"), HasSubstr("masked"));
   EXPECT_THAT(ErrorOf(key + "event_types = [\"a\"]\nbrowser_event_types = [\"b\"]\n"),
               HasSubstr("which event_types does not allow"));
   EXPECT_THAT(ErrorOf("[apps.a]\nkey = \"k1\"\nallowed_origins = [\"https://a.com\"]\nsnowplow_app_ids = [\"x\"]\n"

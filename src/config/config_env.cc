@@ -12,8 +12,7 @@ namespace tracklake::config_internal {
 namespace {
 
 bool IsNonOptionVariable(std::string_view name) {
-  return std::find(std::begin(kNonOptionEnvVars), std::end(kNonOptionEnvVars), name) !=
-         std::end(kNonOptionEnvVars);
+  return std::find(std::begin(kNonOptionEnvVars), std::end(kNonOptionEnvVars), name) != std::end(kNonOptionEnvVars);
 }
 
 std::string UnknownVariableError(std::string_view name) {
@@ -44,8 +43,7 @@ std::optional<std::string_view> SectionOf(std::string_view name) {
 
 }  // namespace
 
-void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& config,
-                      ErrorList& errors) {
+void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& config, ErrorList& errors) {
   for (const auto& [name, text] : env) {
     if (!name.starts_with(kEnvPrefix) || IsNonOptionVariable(name)) continue;
     const auto& options = AllOptions();
@@ -65,8 +63,7 @@ void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& con
     Result<OptionValue> value = ValueFromText(*spec, text);
     Status status = value.ok() ? CheckValue(*spec, *value) : value.status();
     if (!status.ok()) {
-      errors.push_back(ValueError("environment " + name, *spec, FullKey(*spec), text,
-                                  status.message()));
+      errors.push_back(ValueError("environment " + name, *spec, FullKey(*spec), text, status.message()));
       continue;
     }
     spec->bind.store(config, *value);
@@ -99,16 +96,16 @@ void CheckWholeConfig(const Config& config, ErrorList& errors) {
   }
   if (config.flush.max_bytes > config.flush.max_buffered_bytes) {
     errors.push_back("flush.max_bytes = " + FormatByteSize(config.flush.max_bytes) +
-                     " is larger than flush.max_buffered_bytes = " +
-                     FormatByteSize(config.flush.max_buffered_bytes) +
+                     " is larger than flush.max_buffered_bytes = " + FormatByteSize(config.flush.max_buffered_bytes) +
                      ": the buffer for all partitions must hold at least one full batch");
   }
   if (config.sink.type == SinkType::kS3 && config.s3.bucket.empty()) {
     errors.push_back("sink.type = \"s3\" but s3.bucket is empty: name the bucket of the lake");
   }
   if (config.sink.type == SinkType::kKafka && config.kafka.brokers.empty()) {
-    errors.push_back("sink.type = \"kafka\" but kafka.brokers is empty: name the bootstrap servers "
-                     "(host:port[,host:port...]; also TRACKLAKE_KAFKA_BROKERS)");
+    errors.push_back(
+        "sink.type = \"kafka\" but kafka.brokers is empty: name the bootstrap servers "
+        "(host:port[,host:port...]; also TRACKLAKE_KAFKA_BROKERS)");
   }
   if (!config.s3.sse_kms_key_id.empty() && config.s3.sse != "aws:kms") {
     errors.push_back("s3.sse_kms_key_id is set but s3.sse = " + QuoteToml(config.s3.sse) +

@@ -56,16 +56,14 @@ TEST(EnvOverrides, BadValueNamesTheVariableTheKeyAndTheRule) {
 TEST(EnvOverrides, UnknownTracklakeVariableIsAnErrorWithASuggestion) {
   Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_WAL_DURABILTY", "write"}});
   ASSERT_FALSE(config.ok());
-  EXPECT_THAT(config.status().message(),
-              HasSubstr("unknown environment variable TRACKLAKE_WAL_DURABILTY"));
+  EXPECT_THAT(config.status().message(), HasSubstr("unknown environment variable TRACKLAKE_WAL_DURABILTY"));
   EXPECT_THAT(config.status().message(), HasSubstr("did you mean TRACKLAKE_WAL_DURABILITY?"));
 }
 
 TEST(EnvOverrides, AppsCannotBeSetFromTheEnvironment) {
   Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_APPS_DEMO_KEY", "x"}});
   ASSERT_FALSE(config.ok());
-  EXPECT_THAT(config.status().message(),
-              HasSubstr("unknown environment variable TRACKLAKE_APPS_DEMO_KEY"));
+  EXPECT_THAT(config.status().message(), HasSubstr("unknown environment variable TRACKLAKE_APPS_DEMO_KEY"));
 }
 
 // TRACKLAKE_BIN is exported by the project's own Makefile and tests: the collector refused to
@@ -82,8 +80,10 @@ TEST(EnvOverrides, VariablesOfNoSectionAreIgnoredWithAWarning) {
                 "environment variable TRACKLAKE_OUTAGE_SECONDS is not a tracklake option (no section of that name): "
                 "ignored"}));
   // A section that exists keeps its strictness, whatever else is set.
-  Result<Config> typo = LoadToml(kDemoApp, {{"TRACKLAKE_BIN", "x"}, {"TRACKLAKE_SERVER_HEADER_TIMOUT", "3"},
-                                            {"TRACKLAKE_EVENT_TYPES_X", "y"}, {"TRACKLAKE_S3_BUKET", "b"}});
+  Result<Config> typo = LoadToml(kDemoApp, {{"TRACKLAKE_BIN", "x"},
+                                            {"TRACKLAKE_SERVER_HEADER_TIMOUT", "3"},
+                                            {"TRACKLAKE_EVENT_TYPES_X", "y"},
+                                            {"TRACKLAKE_S3_BUKET", "b"}});
   ASSERT_FALSE(typo.ok());
   EXPECT_THAT(typo.status().message(), HasSubstr("unknown environment variable TRACKLAKE_SERVER_HEADER_TIMOUT"));
   EXPECT_THAT(typo.status().message(), HasSubstr("unknown environment variable TRACKLAKE_EVENT_TYPES_X"));

@@ -30,8 +30,8 @@ TEST(ConfigDocs, DocsConfigMdHoldsTheCurrentOptionTable) {
   const std::string table = DescribeOptions(true);
   if (doc.find(table) == std::string::npos) {
     const std::string expected = config_test::WriteTempFile(table, ".md");
-    ADD_FAILURE() << "docs/config.md is out of date with the option table: replace its table with "
-                  << expected << " (the output of DescribeOptions(true))";
+    ADD_FAILURE() << "docs/config.md is out of date with the option table: replace its table with " << expected
+                  << " (the output of DescribeOptions(true))";
   }
 }
 

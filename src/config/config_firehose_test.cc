@@ -9,9 +9,9 @@
 namespace tracklake {
 namespace {
 
-using ::testing::HasSubstr;
 using config_test::kDemoApp;
 using config_test::LoadToml;
+using ::testing::HasSubstr;
 
 TEST(FirehoseConfig, DefaultsToOneTrackingStreamPerEventType) {
   Result<Config> config = LoadToml(kDemoApp);

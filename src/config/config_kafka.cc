@@ -12,9 +12,15 @@ namespace {
 
 // What the sink sets for its guarantees (docs/kafka.md); overriding them would lose or duplicate.
 constexpr std::string_view kReservedProperties[] = {
-    "bootstrap.servers",      "metadata.broker.list", "acks",
-    "request.required.acks",  "enable.idempotence",   "transactional.id",
-    "transaction.timeout.ms", "max.in.flight.requests.per.connection", "max.in.flight",
+    "bootstrap.servers",
+    "metadata.broker.list",
+    "acks",
+    "request.required.acks",
+    "enable.idempotence",
+    "transactional.id",
+    "transaction.timeout.ms",
+    "max.in.flight.requests.per.connection",
+    "max.in.flight",
 };
 
 bool IsPropertyName(std::string_view name) {
@@ -50,8 +56,8 @@ void ApplyKafkaProperties(const toml::node& node, const TomlSource& source, Conf
       errors.push_back(source.At(value) + ": " + full_key + ": set by tracklake (" +
                        (name == "bootstrap.servers" || name == "metadata.broker.list"
                             ? std::string("use kafka.brokers")
-                            : name == "transaction.timeout.ms" ? std::string("use kafka.transaction_timeout")
-                                                               : std::string("it keeps delivery exactly-once")) +
+                        : name == "transaction.timeout.ms" ? std::string("use kafka.transaction_timeout")
+                                                           : std::string("it keeps delivery exactly-once")) +
                        ")");
       continue;
     }

@@ -9,10 +9,10 @@
 namespace tracklake {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using config_test::kDemoApp;
 using config_test::LoadToml;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr std::string_view kKafka =
     "[sink]\ntype = \"kafka\"\n"

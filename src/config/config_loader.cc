@@ -54,8 +54,7 @@ Status ErrorsToStatus(const ErrorList& errors) {
 
 }  // namespace
 
-Result<Config> LoadConfig(const std::optional<std::string>& path,
-                          const std::map<std::string, std::string>& env) {
+Result<Config> LoadConfig(const std::optional<std::string>& path, const std::map<std::string, std::string>& env) {
   Config config;
   config.node.id = HostName();
   ErrorList errors;
@@ -94,22 +93,20 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string UnknownKeyError(const TomlSource& source, const toml::node& node,
-                            std::string_view section, std::string_view key) {
+std::string UnknownKeyError(const TomlSource& source, const toml::node& node, std::string_view section,
+                            std::string_view key) {
   std::vector<std::string> keys;
   for (const OptionSpec& spec : AllOptions()) {
     if (spec.scope == OptionScope::kFixed && spec.section == section) keys.emplace_back(spec.key);
   }
-  std::string error = source.At(node) + ": unknown key '" + std::string(section) + "." +
-                      std::string(key) + "'";
+  std::string error = source.At(node) + ": unknown key '" + std::string(section) + "." + std::string(key) + "'";
   if (auto guess = ClosestMatch(key, keys)) {
     error += " (did you mean '" + std::string(section) + "." + *guess + "'?)";
   }
   return error + "; [" + std::string(section) + "] has: " + Join(keys);
 }
 
-std::string UnknownSectionError(const TomlSource& source, const toml::node& node,
-                                std::string_view name) {
+std::string UnknownSectionError(const TomlSource& source, const toml::node& node, std::string_view name) {
   std::vector<std::string> sections(AllSections().begin(), AllSections().end());
   std::string error = source.At(node) + ": unknown section [" + std::string(name) + "]";
   if (auto guess = ClosestMatch(name, sections)) error += " (did you mean [" + *guess + "]?)";
@@ -117,8 +114,7 @@ std::string UnknownSectionError(const TomlSource& source, const toml::node& node
 }
 
 // A key before any [section] header: say which section it belongs in, when one has it.
-std::string TopLevelKeyError(const TomlSource& source, const toml::node& node,
-                             std::string_view key) {
+std::string TopLevelKeyError(const TomlSource& source, const toml::node& node, std::string_view key) {
   std::string error = source.At(node) + ": unknown key '" + std::string(key) +
                       "' outside any section: options belong in a section";
   for (const OptionSpec& spec : AllOptions()) {
@@ -130,8 +126,8 @@ std::string TopLevelKeyError(const TomlSource& source, const toml::node& node,
   return error;
 }
 
-void ApplyFixedSection(std::string_view section, const toml::table& table,
-                       const TomlSource& source, Config& config, ErrorList& errors) {
+void ApplyFixedSection(std::string_view section, const toml::table& table, const TomlSource& source, Config& config,
+                       ErrorList& errors) {
   for (const auto& [key, node] : table) {
     if (section == kKafkaSection && key.str() == kKafkaPropertiesKey) {
       ApplyKafkaProperties(node, source, config, errors);
@@ -145,8 +141,7 @@ void ApplyFixedSection(std::string_view section, const toml::table& table,
     Result<OptionValue> value = ValueFromToml(*spec, node);
     Status status = value.ok() ? CheckValue(*spec, *value) : value.status();
     if (!status.ok()) {
-      errors.push_back(ValueError(source.At(node), *spec, FullKey(*spec), NodeText(node),
-                                  status.message()));
+      errors.push_back(ValueError(source.At(node), *spec, FullKey(*spec), NodeText(node), status.message()));
       continue;
     }
     spec->bind.store(config, *value);
@@ -155,8 +150,7 @@ void ApplyFixedSection(std::string_view section, const toml::table& table,
 
 }  // namespace
 
-void ApplyToml(const toml::table& root, const TomlSource& source, Config& config,
-               ErrorList& errors) {
+void ApplyToml(const toml::table& root, const TomlSource& source, Config& config, ErrorList& errors) {
   for (const auto& [key, node] : root) {
     const std::string_view name = key.str();
     if (name == kAppsSection) {
@@ -169,8 +163,8 @@ void ApplyToml(const toml::table& root, const TomlSource& source, Config& config
     } else if (const toml::table* table = node.as_table()) {
       ApplyFixedSection(name, *table, source, config, errors);
     } else {
-      errors.push_back(source.At(node) + ": " + std::string(name) + " = " + NodeText(node) +
-                       ": must be a section ([" + std::string(name) + "])");
+      errors.push_back(source.At(node) + ": " + std::string(name) + " = " + NodeText(node) + ": must be a section ([" +
+                       std::string(name) + "])");
     }
   }
 }

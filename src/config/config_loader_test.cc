@@ -131,8 +131,7 @@ TEST(LoadConfig, UnknownKeyIsNamedWithTheSectionsKeys) {
 }
 
 TEST(LoadConfig, UnknownKeySuggestsTheNearestOne) {
-  EXPECT_THAT(ErrorOf(std::string(kDemoApp) + "[server]\nthread = 2\n"),
-              HasSubstr("did you mean 'server.threads'?"));
+  EXPECT_THAT(ErrorOf(std::string(kDemoApp) + "[server]\nthread = 2\n"), HasSubstr("did you mean 'server.threads'?"));
 }
 
 TEST(LoadConfig, UnknownSectionIsNamed) {
@@ -196,17 +195,14 @@ TEST(LoadConfig, BadNodeIdIsRejected) {
 }
 
 TEST(LoadConfig, BudgetsMustHoldTheirParts) {
-  EXPECT_THAT(ErrorOf(std::string(kDemoApp) +
-                      "[wal]\nsegment_bytes = \"1GiB\"\nmax_bytes = \"512MiB\"\n"),
+  EXPECT_THAT(ErrorOf(std::string(kDemoApp) + "[wal]\nsegment_bytes = \"1GiB\"\nmax_bytes = \"512MiB\"\n"),
               HasSubstr("wal.segment_bytes = 1GiB is larger than wal.max_bytes = 512MiB"));
-  EXPECT_THAT(ErrorOf(std::string(kDemoApp) +
-                      "[flush]\nmax_bytes = \"1GiB\"\nmax_buffered_bytes = \"512MiB\"\n"),
+  EXPECT_THAT(ErrorOf(std::string(kDemoApp) + "[flush]\nmax_bytes = \"1GiB\"\nmax_buffered_bytes = \"512MiB\"\n"),
               HasSubstr("flush.max_bytes = 1GiB is larger than flush.max_buffered_bytes"));
 }
 
 TEST(LoadConfig, ReportsEveryErrorAtOnce) {
-  const std::string error =
-      ErrorOf(std::string(kDemoApp) + "[wal]\nfsyncc = 1\n[flush]\nmax_age = 0\n");
+  const std::string error = ErrorOf(std::string(kDemoApp) + "[wal]\nfsyncc = 1\n[flush]\nmax_age = 0\n");
   EXPECT_THAT(error, HasSubstr("2 configuration errors"));
   EXPECT_THAT(error, HasSubstr("wal.fsyncc"));
   EXPECT_THAT(error, HasSubstr("flush.max_age = 0"));

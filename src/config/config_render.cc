@@ -77,10 +77,9 @@ std::string DescribeMarkdown(const std::vector<DescribeRow>& rows) {
       "|-----|------|---------|------------------|--------------|-------------|\n";
   for (const DescribeRow& row : rows) {
     out += "| " + MarkdownCell(row.key, true) + " | " + row.type + " | " +
-           MarkdownCell(row.default_value, row.default_is_literal) + " | " +
-           MarkdownCell(row.rule, true) + " | " +
-           (row.env.empty() ? "(file only)" : MarkdownCell(row.env, true)) + " | " +
-           MarkdownCell(row.doc, false) + " |\n";
+           MarkdownCell(row.default_value, row.default_is_literal) + " | " + MarkdownCell(row.rule, true) + " | " +
+           (row.env.empty() ? "(file only)" : MarkdownCell(row.env, true)) + " | " + MarkdownCell(row.doc, false) +
+           " |\n";
   }
   return out;
 }
@@ -122,7 +121,7 @@ std::string RenderConfig(const Config& config, SecretRendering secrets) {
         out += "\n[apps." + TomlKey(app.app_id) + "]\n";
         out += "key_sha256 = " +
                QuoteToml(secrets == SecretRendering::kMasked ? config_internal::kMaskedSecret
-                                                              : HexEncode(app.key_sha256)) +
+                                                             : HexEncode(app.key_sha256)) +
                "\n";
         if (!app.event_types.empty()) out += "event_types = " + StringList(app.event_types) + "\n";
         if (app.rate_limit > 0) out += "rate_limit = " + std::to_string(app.rate_limit) + "\n";
@@ -131,8 +130,10 @@ std::string RenderConfig(const Config& config, SecretRendering secrets) {
           // Public by nature (every page carries them), yet not for people's eyes in a log.
           out += "browser_keys = " +
                  (secrets == SecretRendering::kMasked
-                      ? StringList(std::vector<std::string>(app.browser_keys.size(), std::string(config_internal::kMaskedSecret)))
-                      : StringList(app.browser_keys)) + "\n";
+                      ? StringList(std::vector<std::string>(app.browser_keys.size(),
+                                                            std::string(config_internal::kMaskedSecret)))
+                      : StringList(app.browser_keys)) +
+                 "\n";
         }
         if (!app.allowed_origins.empty()) out += "allowed_origins = " + StringList(app.allowed_origins) + "\n";
         if (!app.browser_event_types.empty()) {

@@ -109,11 +109,9 @@ TEST(DescribeOptions, MarkdownIsATableWithOneRowPerOption) {
 
 TEST(DescribeOptions, DefaultsAreReadFromTheConfigStruct) {
   const Config defaults;
-  EXPECT_THAT(DescribeOptions(true),
-              HasSubstr("| `wal.segment_bytes` | bytes | `\"" +
-                        std::to_string(defaults.wal.segment_bytes >> 20) + "MiB\"` |"));
-  EXPECT_THAT(DescribeOptions(true),
-              HasSubstr("| `server.listen` | string | `\"" + defaults.server.listen + "\"` |"));
+  EXPECT_THAT(DescribeOptions(true), HasSubstr("| `wal.segment_bytes` | bytes | `\"" +
+                                               std::to_string(defaults.wal.segment_bytes >> 20) + "MiB\"` |"));
+  EXPECT_THAT(DescribeOptions(true), HasSubstr("| `server.listen` | string | `\"" + defaults.server.listen + "\"` |"));
 }
 
 }  // namespace

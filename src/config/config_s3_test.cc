@@ -8,9 +8,9 @@
 namespace tracklake {
 namespace {
 
-using ::testing::HasSubstr;
 using config_test::kDemoApp;
 using config_test::LoadToml;
+using ::testing::HasSubstr;
 
 TEST(S3Config, DefaultsToTheLocalSink) {
   Result<Config> config = LoadToml(kDemoApp);

@@ -33,19 +33,15 @@ Result<OptionValue> ValueFromToml(const OptionSpec& spec, const toml::node& node
 std::string NodeText(const toml::node& node);
 
 // "loc: key = value: rule"; secrets are shown as "(secret)" so errors never echo a key.
-std::string ValueError(std::string_view location, const OptionSpec& spec,
-                       std::string_view full_key, std::string_view value_text,
-                       std::string_view rule);
+std::string ValueError(std::string_view location, const OptionSpec& spec, std::string_view full_key,
+                       std::string_view value_text, std::string_view rule);
 
 // The whole document: fixed sections, [apps.*] and [event_types.*].
-void ApplyToml(const toml::table& root, const TomlSource& source, Config& config,
-               ErrorList& errors);
+void ApplyToml(const toml::table& root, const TomlSource& source, Config& config, ErrorList& errors);
 // [apps.<app_id>] tables into config.auth.apps (replacing any).
-void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config,
-               ErrorList& errors);
+void ApplyApps(const toml::node& apps, const TomlSource& source, Config& config, ErrorList& errors);
 // [event_types.<name>] tables into config.event_type_columns (replacing any).
-void ApplyEventTypes(const toml::node& event_types, const TomlSource& source, Config& config,
-                     ErrorList& errors);
+void ApplyEventTypes(const toml::node& event_types, const TomlSource& source, Config& config, ErrorList& errors);
 // [kafka.properties] into config.kafka.properties (replacing any).
 void ApplyKafkaProperties(const toml::node& node, const TomlSource& source, Config& config, ErrorList& errors);
 // Whether a librdkafka property holds a secret (masked by RenderConfig).
@@ -54,8 +50,7 @@ bool IsSecretKafkaProperty(std::string_view name);
 std::string RenderKafkaProperties(const Config& config, bool mask);
 // TRACKLAKE_<SECTION>_<KEY> overrides; an unknown key of an existing section is an error, any
 // other TRACKLAKE_* name a warning in config.warnings.
-void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& config,
-                      ErrorList& errors);
+void ApplyEnvironment(const std::map<std::string, std::string>& env, Config& config, ErrorList& errors);
 // Rules across options: auth.mode = "keys" needs an app, budgets hold their parts, ...
 void CheckWholeConfig(const Config& config, ErrorList& errors);
 // The S3 sink's addressing: no virtual-hosted style with an IP-address endpoint.

@@ -9,9 +9,9 @@
 namespace tracklake {
 namespace {
 
-using ::testing::HasSubstr;
 using config_test::kDemoApp;
 using config_test::LoadToml;
+using ::testing::HasSubstr;
 
 TEST(TlsConfig, DefaultsToPlainHttpWithTls12AsTheFloor) {
   Result<Config> config = LoadToml(kDemoApp);
@@ -34,15 +34,13 @@ TEST(TlsConfig, ParsesCertificateKeyAndMinimumVersion) {
 TEST(TlsConfig, CertificateWithoutKeyNamesTheMissingField) {
   Result<Config> config = LoadToml(std::string(kDemoApp) + "[server]\ntls_cert = \"chain.pem\"\n");
   ASSERT_FALSE(config.ok());
-  EXPECT_THAT(config.status().message(),
-              HasSubstr("server.tls_cert is set but server.tls_key is empty"));
+  EXPECT_THAT(config.status().message(), HasSubstr("server.tls_cert is set but server.tls_key is empty"));
 }
 
 TEST(TlsConfig, KeyWithoutCertificateNamesTheMissingField) {
   Result<Config> config = LoadToml(kDemoApp, {{"TRACKLAKE_SERVER_TLS_KEY", "key.pem"}});
   ASSERT_FALSE(config.ok());
-  EXPECT_THAT(config.status().message(),
-              HasSubstr("server.tls_key is set but server.tls_cert is empty"));
+  EXPECT_THAT(config.status().message(), HasSubstr("server.tls_key is set but server.tls_cert is empty"));
 }
 
 TEST(TlsConfig, EnvironmentCanSupplyTheOtherHalfOfThePair) {

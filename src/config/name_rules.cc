@@ -80,8 +80,7 @@ std::optional<std::string> CheckSha256Hex(std::string_view value) {
   if (value.size() == kSha256HexLength && AllOf(value, [](char c) { return HexDigitValue(c) >= 0; })) {
     return std::nullopt;
   }
-  return "must be " + std::string(kSha256HexRule) +
-         " (the SHA-256 of the key, e.g. from `sha256sum`)";
+  return "must be " + std::string(kSha256HexRule) + " (the SHA-256 of the key, e.g. from `sha256sum`)";
 }
 
 std::optional<std::string> CheckNonEmpty(std::string_view value) {
@@ -96,16 +95,18 @@ std::optional<std::string> CheckBrowserKey(std::string_view value) {
     return "is masked (\"***\" is what `tracklake config check` prints): put the key back";
   }
   const bool ok = value.size() >= kMinBrowserKey && value.size() <= kMaxBrowserKey && AllOf(value, [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '~' || c == '-';
-  });
+                    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                           c == '.' || c == '~' || c == '-';
+                  });
   if (ok) return std::nullopt;
   return "must match " + std::string(kBrowserKeyRule) + " (URL-safe, at least 16 characters)";
 }
 
 std::optional<std::string> CheckOrigin(std::string_view value) {
-  const std::string rule = "must be an origin such as https://shop.example.com or http://127.0.0.1:8000 "
-                           "(" + std::string(kOriginRule) + ", lower case, no path or trailing slash)";
+  const std::string rule =
+      "must be an origin such as https://shop.example.com or http://127.0.0.1:8000 "
+      "(" +
+      std::string(kOriginRule) + ", lower case, no path or trailing slash)";
   std::string_view rest;
   if (value.starts_with("https://")) {
     rest = value.substr(8);

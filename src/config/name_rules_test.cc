@@ -70,9 +70,7 @@ TEST(CheckSha256Hex, Needs64HexDigitsAndExplainsTheMask) {
   EXPECT_NE(CheckSha256Hex("***")->find("masked"), std::string::npos);
 }
 
-TEST(HexToBytes, DecodesEitherCase) {
-  EXPECT_EQ(HexToBytes("00ffA0"), std::string("\x00\xff\xa0", 3));
-}
+TEST(HexToBytes, DecodesEitherCase) { EXPECT_EQ(HexToBytes("00ffA0"), std::string("\x00\xff\xa0", 3)); }
 
 }  // namespace
 }  // namespace tracklake::config_internal

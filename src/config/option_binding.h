@@ -29,8 +29,7 @@ using FieldType = std::remove_cvref_t<decltype((std::declval<Config&>().*kSectio
 template <auto kSection, auto kMember>
 OptionBinding BindField() {
   using Field = FieldType<kSection, kMember>;
-  static_assert(std::is_same_v<Field, std::string> || std::is_same_v<Field, bool> ||
-                std::is_integral_v<Field>);
+  static_assert(std::is_same_v<Field, std::string> || std::is_same_v<Field, bool> || std::is_integral_v<Field>);
   OptionBinding binding;
   binding.store = [](Config& config, const OptionValue& value) {
     Field& field = (config.*kSection).*kMember;

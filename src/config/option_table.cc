@@ -62,21 +62,17 @@ const OptionSpec* FindScopedOption(OptionScope scope, std::string_view key) {
   return nullptr;
 }
 
-std::string FullKey(const OptionSpec& spec) {
-  return std::string(spec.section) + "." + std::string(spec.key);
-}
+std::string FullKey(const OptionSpec& spec) { return std::string(spec.section) + "." + std::string(spec.key); }
 
 std::string EnvName(const OptionSpec& spec) {
   if (spec.scope != OptionScope::kFixed) return "";
-  std::string name =
-      std::string(kEnvPrefix) + std::string(spec.section) + "_" + std::string(spec.key);
+  std::string name = std::string(kEnvPrefix) + std::string(spec.section) + "_" + std::string(spec.key);
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return name;
 }
 
-std::optional<std::string> ClosestMatch(std::string_view word,
-                                        const std::vector<std::string>& candidates) {
+std::optional<std::string> ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
   // A typo is a couple of edits; further than that the suggestion would only confuse.
   constexpr size_t kMaxTypoDistance = 2;
   std::optional<std::string> best;

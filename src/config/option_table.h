@@ -45,12 +45,12 @@ struct OptionSpec {
   OptionScope scope = OptionScope::kFixed;
   int64_t min = 0;  // kInteger, kBytes, kSeconds: inclusive bounds
   int64_t max = 0;
-  std::string_view bounds_reason;  // why the bounds are what they are; shown in errors and docs
+  std::string_view bounds_reason;         // why the bounds are what they are; shown in errors and docs
   std::vector<std::string_view> allowed;  // kEnum
   StringCheck check = nullptr;
-  std::string_view rule;  // `check` in words, for the docs ("host:port")
-  bool secret = false;    // never rendered; shown as "***"
-  bool required = false;  // per-app / per-event-type keys that must be present
+  std::string_view rule;          // `check` in words, for the docs ("host:port")
+  bool secret = false;            // never rendered; shown as "***"
+  bool required = false;          // per-app / per-event-type keys that must be present
   std::string_view default_text;  // when the default is not a constant (node.id: the host name)
   std::string_view doc;
   OptionBinding bind;
@@ -87,15 +87,12 @@ std::string EnvName(const OptionSpec& spec);
 // no option is an error, so a typo never passes silently; the rest are ignored with a warning
 // (config_env.cc).
 inline constexpr std::string_view kNonOptionEnvVars[] = {
-    "TRACKLAKE_CONFIG",
-    "TRACKLAKE_TEST_TMP",
-    "TRACKLAKE_LOG_LEVEL",
-    "TRACKLAKE_APP_ID", "TRACKLAKE_EVENT_TYPES", "TRACKLAKE_ENDPOINT", "TRACKLAKE_WRITE_KEY",
-    "TRACKLAKE_CA_FILE", "TRACKLAKE_MODE", "TRACKLAKE_BATCH_AGE", "TRACKLAKE_ON_INVALID",
+    "TRACKLAKE_CONFIG",      "TRACKLAKE_TEST_TMP",  "TRACKLAKE_LOG_LEVEL",  "TRACKLAKE_APP_ID",
+    "TRACKLAKE_EVENT_TYPES", "TRACKLAKE_ENDPOINT",  "TRACKLAKE_WRITE_KEY",  "TRACKLAKE_CA_FILE",
+    "TRACKLAKE_MODE",        "TRACKLAKE_BATCH_AGE", "TRACKLAKE_ON_INVALID",
 };
 
 // The candidate closest to `word` by edit distance, when close enough to be a likely typo.
-std::optional<std::string> ClosestMatch(std::string_view word,
-                                        const std::vector<std::string>& candidates);
+std::optional<std::string> ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace tracklake::config_internal

@@ -88,9 +88,9 @@ TEST(OptionTable, EnvNamesAreUpperCaseSectionAndKeyAndNeverNonOptionNames) {
 }
 
 TEST(OptionTable, SectionsAreListedOnceInDocumentationOrder) {
-  const std::vector<std::string_view> expected = {"node", "server", "auth", "apps", "validation",
-                                                  "wal", "flush", "dedup", "lake", "sink", "s3", "firehose",
-                                                  "kinesis", "kafka", "event_types"};
+  const std::vector<std::string_view> expected = {"node", "server",   "auth",    "apps",  "validation",
+                                                  "wal",  "flush",    "dedup",   "lake",  "sink",
+                                                  "s3",   "firehose", "kinesis", "kafka", "event_types"};
   EXPECT_EQ(AllSections(), expected);
 }
 

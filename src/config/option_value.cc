@@ -19,7 +19,11 @@ struct ByteUnit {
 };
 // Largest first: FormatByteSize picks the first unit that divides exactly.
 constexpr std::array<ByteUnit, 5> kByteUnits = {{
-    {"TiB", kTiB}, {"GiB", kGiB}, {"MiB", kMiB}, {"KiB", kKiB}, {"B", 1},
+    {"TiB", kTiB},
+    {"GiB", kGiB},
+    {"MiB", kMiB},
+    {"KiB", kKiB},
+    {"B", 1},
 }};
 constexpr std::string_view kUnitList = "B, KiB, MiB, GiB or TiB";
 constexpr char kFirstPrintable = 0x20;
@@ -68,8 +72,8 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
     }
     return number * u.factor;
   }
-  return Status::InvalidArgument("has an unknown unit \"" + std::string(unit) + "\" (use " +
-                                 std::string(kUnitList) + ")");
+  return Status::InvalidArgument("has an unknown unit \"" + std::string(unit) + "\" (use " + std::string(kUnitList) +
+                                 ")");
 }
 
 std::string FormatByteSize(uint64_t n) {
@@ -82,8 +86,7 @@ std::string FormatByteSize(uint64_t n) {
 Result<OptionValue> ValueFromText(const OptionSpec& spec, std::string_view text) {
   switch (spec.type) {
     case OptionType::kString:
-    case OptionType::kEnum:
-      return OptionValue(std::string(text));
+    case OptionType::kEnum: return OptionValue(std::string(text));
     case OptionType::kBool:
       if (text == "true" || text == "1") return OptionValue(true);
       if (text == "false" || text == "0") return OptionValue(false);
@@ -102,8 +105,7 @@ Result<OptionValue> ValueFromText(const OptionSpec& spec, std::string_view text)
       }
       return OptionValue(static_cast<int64_t>(*n));
     }
-    case OptionType::kStringList:
-      break;
+    case OptionType::kStringList: break;
   }
   return Status::InvalidArgument("cannot be set from the environment (only in the file)");
 }
@@ -138,8 +140,7 @@ Status CheckValue(const OptionSpec& spec, const OptionValue& value) {
         }
       }
       return Status::Ok();
-    case OptionType::kBool:
-      return Status::Ok();
+    case OptionType::kBool: return Status::Ok();
   }
   return Status::Ok();
 }
@@ -169,8 +170,8 @@ std::string QuoteToml(std::string_view s) {
 std::string TomlKey(std::string_view key) {
   const bool bare = !key.empty() && [&] {
     for (char c : key) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '-';
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                      c == '-';
       if (!ok) return false;
     }
     return true;
@@ -213,10 +214,8 @@ std::string FormatRule(const OptionSpec& spec) {
       return out;
     }
     case OptionType::kString:
-    case OptionType::kStringList:
-      return std::string(spec.rule);
-    case OptionType::kBool:
-      return "true, false";
+    case OptionType::kStringList: return std::string(spec.rule);
+    case OptionType::kBool: return "true, false";
   }
   return "";
 }

@@ -8,7 +8,9 @@ namespace tracklake::config_internal {
 namespace {
 
 // Topic names are [a-zA-Z0-9._-], at most 249 characters.
-std::optional<std::string> CheckTopicTemplate(std::string_view value) { return CheckNameTemplate(value, 249, "topic"); }
+std::optional<std::string> CheckTopicTemplate(std::string_view value) {
+  return CheckNameTemplate(value, 249, "topic");
+}
 constexpr int64_t kMaxTransactionTimeoutSeconds = 900;  // the broker's default transaction.max.timeout.ms
 
 // Brokers: host:port entries separated by commas.

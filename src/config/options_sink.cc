@@ -10,11 +10,8 @@ namespace tracklake::config_internal {
 namespace {
 
 constexpr EnumName<SinkType> kSinkTypeNames[] = {
-    {"local", SinkType::kLocal},
-    {"s3", SinkType::kS3},
-    {"firehose", SinkType::kFirehose},
-    {"kinesis", SinkType::kKinesis},
-    {"kafka", SinkType::kKafka},
+    {"local", SinkType::kLocal},     {"s3", SinkType::kS3},       {"firehose", SinkType::kFirehose},
+    {"kinesis", SinkType::kKinesis}, {"kafka", SinkType::kKafka},
 };
 
 constexpr int64_t kMinS3PartBytes = 5 * kMiB;  // S3's minimum for every part but the last
@@ -86,8 +83,8 @@ std::vector<OptionSpec> S3Section() {
                "managed key.")
           .Bind(BindField<&Config::s3, &Config::S3::sse_kms_key_id>()),
       Option("s3", "storage_class")
-          .Enum({"", "STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR",
-                 "GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY"})
+          .Enum({"", "STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER",
+                 "DEEP_ARCHIVE", "REDUCED_REDUNDANCY"})
           .Doc("Storage class of new objects; empty for the bucket's default (STANDARD).")
           .Bind(BindField<&Config::s3, &Config::S3::storage_class>()),
       Option("s3", "multipart_threshold")

@@ -8,7 +8,9 @@ namespace tracklake::config_internal {
 namespace {
 
 // Stream names the template makes must be valid: Firehose's up to 64 characters, Kinesis's 128.
-std::optional<std::string> CheckStreamTemplate(std::string_view value) { return CheckNameTemplate(value, 64, "stream"); }
+std::optional<std::string> CheckStreamTemplate(std::string_view value) {
+  return CheckNameTemplate(value, 64, "stream");
+}
 std::optional<std::string> CheckKinesisStreamTemplate(std::string_view value) {
   return CheckNameTemplate(value, 128, "stream");
 }

@@ -42,8 +42,9 @@ void CheckS3Addressing(const Config& config, ErrorList& errors) {
   const std::string host = EndpointHost(config.s3.endpoint);
   if (!host.empty() && IsIpLiteral(host)) {
     errors.push_back("s3.path_style = false with s3.endpoint = \"" + config.s3.endpoint +
-                     "\": virtual-hosted addressing puts the bucket in the host name (\"" + config.s3.bucket +
-                     "." + host + "\"), which an IP address cannot take (every upload would fail with "
+                     "\": virtual-hosted addressing puts the bucket in the host name (\"" + config.s3.bucket + "." +
+                     host +
+                     "\"), which an IP address cannot take (every upload would fail with "
                      "\"Couldn't resolve host name\"); set s3.path_style = true");
   }
 }
@@ -56,7 +57,9 @@ std::vector<std::string> ConfigWarnings(const Config& config) {
       config.s3.bucket.find('.') != std::string::npos) {
     warnings.push_back("s3.bucket = \"" + config.s3.bucket +
                        "\" has dots and is addressed virtual-hosted over HTTPS (s3.path_style = false): the "
-                       "host name \"" + config.s3.bucket + ".<endpoint>\" is not covered by the endpoint's "
+                       "host name \"" +
+                       config.s3.bucket +
+                       ".<endpoint>\" is not covered by the endpoint's "
                        "wildcard certificate, so TLS verification fails; set s3.path_style = true, or use a "
                        "bucket name without dots");
   }

@@ -18,13 +18,11 @@ namespace tracklake::config_test {
 std::string WriteTempFile(std::string_view text, std::string_view extension) {
   static std::atomic<int> counter{0};
   const char* base = std::getenv("TRACKLAKE_TEST_TMP");
-  const std::string dir =
-      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/config_test";
+  const std::string dir = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/config_test";
   EXPECT_TRUE(CreateDirs(dir).ok());
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string path = dir + "/" + (info != nullptr ? info->name() : "config") + "-" +
-                           std::to_string(getpid()) + "-" + std::to_string(counter++) +
-                           std::string(extension);
+  const std::string path = dir + "/" + (info != nullptr ? info->name() : "config") + "-" + std::to_string(getpid()) +
+                           "-" + std::to_string(counter++) + std::string(extension);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
   return path;
 }

@@ -20,10 +20,8 @@ std::string TomlSource::At(const toml::node& node) const {
 
 Result<OptionValue> ValueFromToml(const OptionSpec& spec, const toml::node& node) {
   switch (spec.type) {
-    case OptionType::kString:
-      return StringFrom(node, "must be a string");
-    case OptionType::kEnum:
-      return StringFrom(node, "must be a string, one of " + FormatRule(spec));
+    case OptionType::kString: return StringFrom(node, "must be a string");
+    case OptionType::kEnum: return StringFrom(node, "must be a string, one of " + FormatRule(spec));
     case OptionType::kBool:
       if (const auto* b = node.as_boolean()) return OptionValue(b->get());
       return Status::InvalidArgument("must be true or false");
@@ -39,8 +37,7 @@ Result<OptionValue> ValueFromToml(const OptionSpec& spec, const toml::node& node
         Result<OptionValue> text_value = ValueFromText(spec, s->get());
         return text_value;
       }
-      return Status::InvalidArgument(
-          "must be a byte size: an integer or a string such as \"64MiB\"");
+      return Status::InvalidArgument("must be a byte size: an integer or a string such as \"64MiB\"");
     }
     case OptionType::kStringList: {
       const auto* array = node.as_array();
@@ -74,9 +71,8 @@ std::string NodeText(const toml::node& node) {
   return out.str();
 }
 
-std::string ValueError(std::string_view location, const OptionSpec& spec,
-                       std::string_view full_key, std::string_view value_text,
-                       std::string_view rule) {
+std::string ValueError(std::string_view location, const OptionSpec& spec, std::string_view full_key,
+                       std::string_view value_text, std::string_view rule) {
   std::string out(location);
   if (!out.empty()) out += ": ";
   out += full_key;

@@ -23,8 +23,8 @@ Deduplicator::Deduplicator(const DedupOptions& options, std::unique_ptr<IdJourna
 
 Result<std::unique_ptr<Deduplicator>> Deduplicator::Open(const DedupOptions& options, int64_t now_ms) {
   JournalLoad load;
-  Result<std::unique_ptr<IdJournal>> journal =
-      IdJournal::Load(options.dir, now_ms / kMillisPerSecond, options.window_s, load);
+  Result<std::unique_ptr<IdJournal>> journal = IdJournal::Load(options.dir, now_ms / kMillisPerSecond,
+                                                               options.window_s, load);
   if (!journal.ok()) return journal.status();
   std::unique_ptr<Deduplicator> d(new Deduplicator(options, std::move(journal).value()));
   {

@@ -44,7 +44,7 @@
 namespace tracklake {
 
 struct DedupOptions {
-  std::string dir;                // <wal.dir>/dedup
+  std::string dir;  // <wal.dir>/dedup
   int64_t window_s = 600;
   size_t max_ids = 4'000'000;
 };
@@ -106,8 +106,8 @@ class Deduplicator {
 
   mutable Mutex mu_;
   IdWindow window_ GUARDED_BY(mu_);
-  FlatMap64<Pending> pending_ GUARDED_BY(mu_);              // claimed, commit not ended
-  std::vector<JournalEntry> unjournaled_ GUARDED_BY(mu_);   // committed, not yet in the journal
+  FlatMap64<Pending> pending_ GUARDED_BY(mu_);             // claimed, commit not ended
+  std::vector<JournalEntry> unjournaled_ GUARDED_BY(mu_);  // committed, not yet in the journal
   uint64_t next_owner_ GUARDED_BY(mu_) = 1;
 
   Mutex journal_mu_;  // serialises SyncJournal

@@ -5,11 +5,11 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <optional>
-#include <sys/stat.h>
 
 #include "common/crc32c.h"
 #include "common/file_util.h"
@@ -74,8 +74,8 @@ std::string HeaderBytes(const SipKey& key, uint64_t number) {
 }
 
 // Reads one journal file's entries into out; returns the bytes that could not be used.
-uint64_t ReadJournalFile(std::string_view data, const SipKey& key, uint64_t number, int64_t now_s,
-                         int64_t window_s, std::vector<JournalEntry>& out, int64_t& newest) {
+uint64_t ReadJournalFile(std::string_view data, const SipKey& key, uint64_t number, int64_t now_s, int64_t window_s,
+                         std::vector<JournalEntry>& out, int64_t& newest) {
   if (data.size() < kHeaderBytes || data.substr(0, kHeaderBytes) != HeaderBytes(key, number)) return data.size();
   size_t pos = kHeaderBytes;
   while (data.size() - pos >= kBlockHeaderBytes) {
@@ -107,15 +107,19 @@ Result<std::unique_ptr<IdJournal>> IdJournal::Load(const std::string& dir, int64
   std::optional<SipKey> key;
   if (key_file.ok()) {
     key = ParseKeyFile(*key_file);
-    if (!key) spdlog::warn("deduplication key {}/KEY is damaged; starting a new key (ids journaled before are "
-                           "forgotten, ids still in the log are not)", dir);
+    if (!key)
+      spdlog::warn(
+          "deduplication key {}/KEY is damaged; starting a new key (ids journaled before are "
+          "forgotten, ids still in the log are not)",
+          dir);
   } else if (key_file.status().code() != Status::Code::kNotFound) {
     return key_file.status();
   }
   if (!key) {
     unsigned char random[16];
     if (RAND_bytes(random, sizeof random) != 1) return Status::IoError("no random bytes for the deduplication key");
-    key = SipKey{le::Load64(reinterpret_cast<const char*>(random)), le::Load64(reinterpret_cast<const char*>(random) + 8)};
+    key = SipKey{le::Load64(reinterpret_cast<const char*>(random)),
+                 le::Load64(reinterpret_cast<const char*>(random) + 8)};
     j->write_key_ = out.new_key = true;
   }
   j->key_ = *key;
@@ -132,7 +136,8 @@ Result<std::unique_ptr<IdJournal>> IdJournal::Load(const std::string& dir, int64
     const uint64_t skipped = ReadJournalFile(*data, j->key_, *number, now_s, window_s, out.entries, f.newest_second);
     if (skipped == data->size()) {
       f.usable = false;
-      if (!out.new_key) spdlog::warn("deduplication journal {} is not one of this key's; ignored", entry.path().string());
+      if (!out.new_key)
+        spdlog::warn("deduplication journal {} is not one of this key's; ignored", entry.path().string());
     } else if (skipped > 0) {
       spdlog::warn("deduplication journal {} has {} damaged or torn bytes at its end; skipped them",
                    entry.path().string(), skipped);

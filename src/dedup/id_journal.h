@@ -38,8 +38,8 @@ struct JournalEntry {
 struct JournalLoad {
   std::vector<JournalEntry> entries;  // within the window, in file order
   uint64_t files = 0;
-  uint64_t skipped_bytes = 0;         // damaged or torn, or of files that could not be used
-  bool new_key = false;               // no usable KEY: a fresh one (journal files of another key ignored)
+  uint64_t skipped_bytes = 0;  // damaged or torn, or of files that could not be used
+  bool new_key = false;        // no usable KEY: a fresh one (journal files of another key ignored)
 };
 
 class IdJournal {
@@ -81,7 +81,7 @@ class IdJournal {
   bool write_key_ = false;
   std::map<uint64_t, File> files_;  // by number
   int fd_ = -1;
-  uint64_t active_ = 0;             // number of the file fd_ appends to
+  uint64_t active_ = 0;  // number of the file fd_ appends to
   int64_t active_since_s_ = 0;
 };
 

@@ -23,16 +23,16 @@ enum class FileFormat { kNdjsonGzip, kParquet, kNdjson, kJsonMessages };
 enum class ParquetCompression { kNone, kSnappy, kGzip, kZstd };
 
 struct EncodeOptions {
-  std::string event_type;                    // of every event in the batch
+  std::string event_type;                     // of every event in the batch
   std::vector<std::string> declared_columns;  // extra typed columns for this event type (Parquet)
-  uint64_t first_seq = 0;                    // WAL range covered, written to file metadata
+  uint64_t first_seq = 0;                     // WAL range covered, written to file metadata
   uint64_t last_seq = 0;
   std::string node_id;
-  std::string log_id;                        // the write-ahead log's (wal/log_id.h); "" for an older log
+  std::string log_id;  // the write-ahead log's (wal/log_id.h); "" for an older log
   ParquetCompression compression = ParquetCompression::kZstd;
-  uint64_t row_group_bytes = 256ull << 20;   // Parquet: buffered bytes per row group (see docs/parquet.md)
-  uint64_t dictionary_bytes = 8ull << 20;    // Parquet: a column chunk's dictionary, at most (ditto)
-  std::string message_key = "none";          // JSON messages: the field whose value keys each message
+  uint64_t row_group_bytes = 256ull << 20;  // Parquet: buffered bytes per row group (see docs/parquet.md)
+  uint64_t dictionary_bytes = 8ull << 20;   // Parquet: a column chunk's dictionary, at most (ditto)
+  std::string message_key = "none";         // JSON messages: the field whose value keys each message
 };
 
 class BatchEncoder {

@@ -42,8 +42,7 @@ class JsonMessagesEncoder final : public BatchEncoder {
 
   Status Add(const EventView& event) override {
     const bool is_event = event.kind == RecordKind::kEvent;
-    const std::optional<std::string_view> key =
-        key_field_.empty() || !is_event ? std::nullopt : event.Get(key_field_);
+    const std::optional<std::string_view> key = key_field_.empty() || !is_event ? std::nullopt : event.Get(key_field_);
     if (key) {
       if (key->size() >= std::numeric_limits<uint32_t>::max()) return Status::InvalidArgument("key too long");
       PutLittleEndian<uint32_t>(out_, static_cast<uint32_t>(key->size() + 1));
@@ -62,7 +61,8 @@ class JsonMessagesEncoder final : public BatchEncoder {
     PutLittleEndian<uint32_t>(out_, 0);
     AppendEventJson(out_, event);
     const size_t value_size = out_.size() - size_at - sizeof(uint32_t);
-    for (size_t i = 0; i < sizeof(uint32_t); ++i) out_[size_at + i] = static_cast<char>((value_size >> (8 * i)) & 0xff);
+    for (size_t i = 0; i < sizeof(uint32_t); ++i)
+      out_[size_at + i] = static_cast<char>((value_size >> (8 * i)) & 0xff);
     return Status::Ok();
   }
 
@@ -117,8 +117,8 @@ bool MessageReader::Next(MessageView& out) {
     uint16_t name_size = 0;
     uint32_t value_size = 0;
     MessageHeader h;
-    if (!TakeLittleEndian(in, name_size) || !TakeBytes(in, name_size, h.name) ||
-        !TakeLittleEndian(in, value_size) || !TakeBytes(in, value_size, h.value)) {
+    if (!TakeLittleEndian(in, name_size) || !TakeBytes(in, name_size, h.name) || !TakeLittleEndian(in, value_size) ||
+        !TakeBytes(in, value_size, h.value)) {
       return damaged();
     }
     out.headers.push_back(h);

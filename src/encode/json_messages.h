@@ -39,7 +39,7 @@ struct MessageHeader {
 struct MessageView {
   std::optional<std::string_view> key;  // nullopt: no key (none chosen, or the event lacks the field)
   std::vector<MessageHeader> headers;
-  std::string_view value;               // the event's JSON object, without a newline
+  std::string_view value;  // the event's JSON object, without a newline
   // The value of the first header of that name, or "".
   std::string_view Header(std::string_view name) const;
 };

@@ -65,8 +65,7 @@ std::optional<std::string_view> EventView::Get(std::string_view key) const {
   return std::nullopt;
 }
 
-void EventRecordBuilder::Begin(RecordKind kind, int64_t received_at_ms, int64_t event_time_ms,
-                               size_t expected_bytes) {
+void EventRecordBuilder::Begin(RecordKind kind, int64_t received_at_ms, int64_t event_time_ms, size_t expected_bytes) {
   start_ = end_ = out_.size();
   char* p = Room(std::max(kHeaderSize, expected_bytes));
   *p++ = static_cast<char>(kEventRecordVersion);
@@ -116,8 +115,7 @@ Status DecodeEventRecord(std::string_view bytes, EventView& out) {
     return Status::Corruption("unknown event record version");
   }
   const auto kind = static_cast<uint8_t>(bytes[1]);
-  if (kind != static_cast<uint8_t>(RecordKind::kEvent) &&
-      kind != static_cast<uint8_t>(RecordKind::kRejected)) {
+  if (kind != static_cast<uint8_t>(RecordKind::kEvent) && kind != static_cast<uint8_t>(RecordKind::kRejected)) {
     return Status::Corruption("unknown event record kind");
   }
   out.kind = static_cast<RecordKind>(kind);

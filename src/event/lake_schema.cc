@@ -8,9 +8,8 @@ namespace {
 
 // Names a declared column may not take: they already are columns (or the map).
 bool IsFixedName(std::string_view name) {
-  return name == kLakePropertiesColumn.name ||
-         std::any_of(std::begin(kLakeFixedColumns), std::end(kLakeFixedColumns),
-                     [&](const LakeColumn& c) { return c.name == name; });
+  return name == kLakePropertiesColumn.name || std::any_of(std::begin(kLakeFixedColumns), std::end(kLakeFixedColumns),
+                                                           [&](const LakeColumn& c) { return c.name == name; });
 }
 
 }  // namespace

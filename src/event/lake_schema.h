@@ -27,8 +27,8 @@ struct LakeColumn {
 
 // Every table starts with these, in this order.
 inline constexpr LakeColumn kLakeFixedColumns[] = {
-    {kEventIdKey, LakeType::kString, true},      {kEventTypeKey, LakeType::kString, true},
-    {kAppIdKey, LakeType::kString, true},        {kReceivedAtKey, LakeType::kTimestamp, true},
+    {kEventIdKey, LakeType::kString, true},       {kEventTypeKey, LakeType::kString, true},
+    {kAppIdKey, LakeType::kString, true},         {kReceivedAtKey, LakeType::kTimestamp, true},
     {kEventTimeKey, LakeType::kTimestamp, false},
 };
 // Then optional strings: these, in this order, then the event type's declared columns.

@@ -41,6 +41,6 @@ bool IsValidEventId(std::string_view value);
 // The fields a Kafka message key or Kinesis partition key may be taken from, and "none"
 // (encode/json_messages.h; kafka.message_key, kinesis.partition_key).
 inline constexpr std::string_view kMessageKeyFields[] = {kUserIdKey, kAnonymousIdKey, kSessionIdKey, kEventIdKey,
-                                                        "none"};
+                                                         "none"};
 
 }  // namespace tracklake

@@ -28,8 +28,7 @@ std::string PartitionPath(std::string_view event_type, int64_t received_at_ms) {
 }
 
 std::string PartitionPathOf(const EventView& e) {
-  return PartitionPath(e.kind == RecordKind::kRejected ? kRejectedPartitionPrefix : e.event_type(),
-                       e.received_at_ms);
+  return PartitionPath(e.kind == RecordKind::kRejected ? kRejectedPartitionPrefix : e.event_type(), e.received_at_ms);
 }
 
 std::string_view PartitionEventType(std::string_view partition_path) {

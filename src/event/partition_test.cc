@@ -19,7 +19,8 @@ TEST(Partition, PathMatchesTheGeneralFormatterEveryHour) {
   for (int64_t ms = -2 * kHourMs; ms < 146'097LL * 24 * kHourMs; ms += kHourMs * 7) {
     const UtcDateHour t = ToUtcDateHour(ms + 1234);
     ASSERT_EQ(PartitionPath("e", ms + 1234),
-              fmt::format("e/dt={:04d}-{:02d}-{:02d}/hr={:02d}", t.year, t.month, t.day, t.hour)) << ms;
+              fmt::format("e/dt={:04d}-{:02d}-{:02d}/hr={:02d}", t.year, t.month, t.day, t.hour))
+        << ms;
   }
   EXPECT_EQ(PartitionPath("e", 253'402'300'800'000), "e/dt=10000-01-01/hr=00");
 }

@@ -38,7 +38,8 @@ std::optional<std::string_view> StoredRecordProblem(const EventView& e, bool fie
   if (!InLakeTimeRange(e.received_at_ms)) return "received_at outside 1900-9999";
   if (e.kind == RecordKind::kRejected) {
     const auto& f = e.fields;
-    if (e.event_time_ms != kNoEventTime || f.size() != std::size(kRejectedKeys) + 1) return "not a dead letter's fields";
+    if (e.event_time_ms != kNoEventTime || f.size() != std::size(kRejectedKeys) + 1)
+      return "not a dead letter's fields";
     for (size_t i = 0; i < std::size(kRejectedKeys); ++i) {
       if (f[i].key != kRejectedKeys[i]) return "not a dead letter's fields";
     }

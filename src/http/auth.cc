@@ -1,7 +1,7 @@
 #include "http/auth.h"
 
-#include <boost/beast/core/string.hpp>
 #include <openssl/crypto.h>
+#include <boost/beast/core/string.hpp>
 
 #include <cstdint>
 #include <cstring>
@@ -64,8 +64,8 @@ std::optional<std::string> ExtractWriteKey(std::string_view authorization_header
 
 Authenticator::Authenticator(bool enabled, std::vector<App> apps) : enabled_(enabled), apps_(std::move(apps)) {}
 
-Authenticator::Outcome Authenticator::Authenticate(std::string_view header, const AppIdentity** app,
-                                                   AuthMemo* memo, bool* browser) const {
+Authenticator::Outcome Authenticator::Authenticate(std::string_view header, const AppIdentity** app, AuthMemo* memo,
+                                                   bool* browser) const {
   *app = nullptr;
   if (browser != nullptr) *browser = false;
   if (!enabled_) return Outcome::kOk;

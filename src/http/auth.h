@@ -23,8 +23,8 @@ namespace tracklake {
 struct AppIdentity {
   std::string app_id;
   std::vector<std::string> event_types;  // empty: any
-  uint32_t rate_limit = 0;                // events per second; 0: unlimited
-  uint32_t rate_burst = 0;                // 0: one second's worth
+  uint32_t rate_limit = 0;               // events per second; 0: unlimited
+  uint32_t rate_burst = 0;               // 0: one second's worth
   // Browser access (docs/security.md): origins whose pages may use the app's browser keys or
   // Snowplow app ids, the event types those may send (empty: event_types), the Snowplow ids.
   // (Default member initializers: aggregate initializations that stop before them stay warning-free.)
@@ -46,7 +46,7 @@ class Authenticator {
  public:
   struct App {
     AppIdentity identity;
-    std::string key_sha256;  // raw 32 bytes
+    std::string key_sha256;                             // raw 32 bytes
     std::vector<std::string> browser_key_sha256s = {};  // raw 32 bytes each: public keys for web pages
   };
   // enabled=false: every request is accepted as the anonymous application (auth = "none").
@@ -57,8 +57,8 @@ class Authenticator {
   // a header equal to the memo's is accepted as its application, and an accepted header is kept.
   // *browser (when given) says whether the key is one of the app's browser keys, whose caller
   // must then be checked against the app's allowed origins.
-  Outcome Authenticate(std::string_view authorization_header, const AppIdentity** app,
-                       AuthMemo* memo = nullptr, bool* browser = nullptr) const;
+  Outcome Authenticate(std::string_view authorization_header, const AppIdentity** app, AuthMemo* memo = nullptr,
+                       bool* browser = nullptr) const;
   // The same for a key found elsewhere (a query string, a body): kMissing when key is empty.
   Outcome AuthenticateKey(std::string_view key, const AppIdentity** app, bool* browser) const;
   // The application that lists aid among its snowplow_app_ids, or nullptr. Not a secret.

@@ -15,7 +15,8 @@ std::string Digest(std::string_view key) {
 }
 
 Authenticator TwoApps() {
-  return Authenticator(true, {{{"web", {}, 0, 0, {}, {}, {}}, Digest("key-web"), {}}, {{"ios", {"purchase"}, 0, 0, {}, {}, {}}, Digest("key-ios"), {}}});
+  return Authenticator(true, {{{"web", {}, 0, 0, {}, {}, {}}, Digest("key-web"), {}},
+                              {{"ios", {"purchase"}, 0, 0, {}, {}, {}}, Digest("key-ios"), {}}});
 }
 
 TEST(Auth, BearerKeySelectsItsApplication) {

@@ -18,7 +18,8 @@ namespace tracklake {
 
 // Header fields and body come from the connection's arena (http/request_arena.h), reset between
 // requests: a single-event request costs no malloc for them. A request must not outlive Handle's call.
-using HttpRequestBody = boost::beast::http::basic_string_body<char, std::char_traits<char>, std::pmr::polymorphic_allocator<char>>;
+using HttpRequestBody =
+    boost::beast::http::basic_string_body<char, std::char_traits<char>, std::pmr::polymorphic_allocator<char>>;
 using HttpRequestFields = boost::beast::http::basic_fields<std::pmr::polymorphic_allocator<char>>;
 using HttpRequest = boost::beast::http::request<HttpRequestBody, HttpRequestFields>;
 

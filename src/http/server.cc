@@ -1,10 +1,10 @@
 #include "http/server.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -117,8 +117,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   }
 
   void Deliver(HttpResponse r) override {
-    net::dispatch(stream_.get_executor(),
-                  [self = this->shared_from_this(), r = std::move(r)] { self->Write(r); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), r = std::move(r)] { self->Write(r); });
   }
 
   void Start() {
@@ -260,7 +259,8 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
     std::string message;
     if (ec == http::error::body_limit) {
       status = 413;
-      message = "request body exceeds " + std::to_string(impl_.options.max_body_bytes) + " bytes (server.max_body_bytes)";
+      message = "request body exceeds " + std::to_string(impl_.options.max_body_bytes) +
+                " bytes (server.max_body_bytes)";
     } else if (ec == http::error::header_limit) {
       status = 431;
       message = "request headers exceed " + std::to_string(impl_.options.header_limit_bytes) + " bytes";
@@ -277,8 +277,8 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
                           std::to_string(read_phase_ == ReadPhase::kIdle ? impl_.options.idle_timeout_s
                                                                          : impl_.options.header_timeout_s) +
                           " s)";
-    } else if (ec.category() == beast::error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
-               ec != http::error::partial_message) {
+    } else if (ec.category() == beast::error_code(http::error::bad_target).category() &&
+               ec != http::error::end_of_stream && ec != http::error::partial_message) {
       status = 400;
       message = "malformed HTTP request: " + ec.message();
     }
@@ -347,7 +347,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
       read_deadline_;
   uint64_t read_generation_ = 0;  // of the armed deadline; a fired wait of another one is ignored
   ReadPhase read_phase_ = ReadPhase::kHeader;
-  bool read_timed_out_ = false;   // the deadline cut the read: answer 408 (or close, idle)
+  bool read_timed_out_ = false;  // the deadline cut the read: answer 408 (or close, idle)
   beast::flat_buffer buffer_;
   // Room for a single-event request's header fields and body.
   RequestArena<4096> arena_;
@@ -356,7 +356,7 @@ class Session final : public std::enable_shared_from_this<Session<Stream>>, publ
   std::string out_;  // the response being written
   HttpServer::Impl& impl_;
   bool first_request_ = true;
-  bool counted_ = false;  // this connection's request is in impl_.in_flight
+  bool counted_ = false;          // this connection's request is in impl_.in_flight
   bool tls_established_ = false;  // handshake done and no close_notify sent yet
   bool keep_alive_ = true;
   bool head_request_ = false;
@@ -429,9 +429,10 @@ void HttpServer::Impl::PauseAccepting(const boost::system::error_code& ec) {
   const auto now = std::chrono::steady_clock::now();
   const bool warned_before = last_accept_warning != std::chrono::steady_clock::time_point{};
   if (!warned_before || now - last_accept_warning >= kAcceptWarningInterval) {
-    spdlog::warn("accepting connections failed {} time(s) since the last warning, last with: {}; they wait in the "
-                 "listen backlog, retrying in {} ms",
-                 accept_failures, ec.message(), accept_delay.count());
+    spdlog::warn(
+        "accepting connections failed {} time(s) since the last warning, last with: {}; they wait in the "
+        "listen backlog, retrying in {} ms",
+        accept_failures, ec.message(), accept_delay.count());
     accept_failures = 0;
     last_accept_warning = now;
   }

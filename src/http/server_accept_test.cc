@@ -2,9 +2,9 @@
 // instead of failing the same accept in a loop, and takes them once descriptors are free again.
 #include <gtest/gtest.h>
 
-#include <boost/asio.hpp>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <boost/asio.hpp>
 
 #include <chrono>
 #include <string>

@@ -80,9 +80,10 @@ TEST_F(ServerFraming, ContentLengthWithTransferEncodingIsRefused) {
 }
 
 TEST_F(ServerFraming, ChunkedBodyIsStillAccepted) {
-  const std::string reply = Exchange(
-      port_, "POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n"
-             "2\r\n{}\r\n0\r\n\r\n");
+  const std::string reply =
+      Exchange(port_,
+               "POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n"
+               "2\r\n{}\r\n0\r\n\r\n");
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 200 ")) << reply;
   EXPECT_EQ(handler_.handled.load(), 1);
   EXPECT_EQ(handler_.last_target, "/v1/events");

@@ -56,8 +56,7 @@ void WarnIfOutsideValidity(SSL_CTX* ctx, const std::string& cert_file) {
   // Starting anyway keeps a collector up whose clients pin the certificate or skip checks;
   // the warning is what an operator needs to see.
   if (X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0) {
-    spdlog::warn("the TLS certificate in {} has expired: clients that verify it will refuse to connect",
-                 cert_file);
+    spdlog::warn("the TLS certificate in {} has expired: clients that verify it will refuse to connect", cert_file);
   } else if (X509_cmp_current_time(X509_get0_notBefore(leaf)) > 0) {
     spdlog::warn("the TLS certificate in {} is not valid yet: clients that verify it will refuse to connect",
                  cert_file);
@@ -93,8 +92,8 @@ Result<std::unique_ptr<ssl::context>> MakeTlsServerContext(const TlsOptions& opt
   boost::system::error_code ec;
   ctx->use_certificate_chain(boost::asio::buffer(*chain), ec);
   if (ec) {
-    return Status::InvalidArgument("server.tls_cert " + options.cert_file +
-                                   ": not a PEM certificate chain (" + ec.message() + ")");
+    return Status::InvalidArgument("server.tls_cert " + options.cert_file + ": not a PEM certificate chain (" +
+                                   ec.message() + ")");
   }
   const Status mismatch = Status::InvalidArgument("server.tls_key " + options.key_file +
                                                   " is not the private key of the certificate in server.tls_cert " +
@@ -104,8 +103,8 @@ Result<std::unique_ptr<ssl::context>> MakeTlsServerContext(const TlsOptions& opt
     // OpenSSL 3 refuses a key that does not match the certificate here.
     const auto code = static_cast<unsigned long>(ec.value());
     if (ERR_GET_LIB(code) == ERR_LIB_X509 && ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH) return mismatch;
-    return Status::InvalidArgument("server.tls_key " + options.key_file +
-                                   ": not an unencrypted PEM private key (" + ec.message() + ")");
+    return Status::InvalidArgument("server.tls_key " + options.key_file + ": not an unencrypted PEM private key (" +
+                                   ec.message() + ")");
   }
   // Older OpenSSL loads a mismatched key without complaint; every handshake would then fail.
   if (SSL_CTX_check_private_key(native) != 1) return mismatch;

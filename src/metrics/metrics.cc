@@ -1,7 +1,7 @@
 #include "metrics/metrics.h"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 namespace tracklake {
 namespace {

@@ -65,8 +65,8 @@ class MetricsRegistry {
     std::map<std::string, std::function<double()>> readings;  // by label set: gauges, counter readings
   };
   static Family MakeFamily(std::string_view help, std::string_view type);
-  void AddReading(std::string_view name, std::string_view help, std::string_view type,
-                  std::function<double()> read, std::string_view labels);
+  void AddReading(std::string_view name, std::string_view help, std::string_view type, std::function<double()> read,
+                  std::string_view labels);
   mutable std::mutex mu_;
   std::map<std::string, Family, std::less<>> families_;
 };

@@ -39,8 +39,10 @@ TEST(Metrics, GaugesAreReadAtScrape) {
 
 TEST(Metrics, ReadingsRenderPerLabelSetAndWithTheirType) {
   MetricsRegistry r;
-  r.AddGauge("tracklake_build_info", "Build.", [] { return 1.0; }, R"(version="1",sink="s3")");
-  r.AddGauge("tracklake_build_info", "Build.", [] { return 1.0; }, R"(version="2",sink="s3")");
+  r.AddGauge(
+      "tracklake_build_info", "Build.", [] { return 1.0; }, R"(version="1",sink="s3")");
+  r.AddGauge(
+      "tracklake_build_info", "Build.", [] { return 1.0; }, R"(version="2",sink="s3")");
   double cpu = 1.5;
   r.AddCounterReading("cpu_seconds_total", "CPU.", [&] { return cpu; });
   cpu = 2.5;

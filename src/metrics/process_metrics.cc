@@ -27,7 +27,8 @@ double BootTimeSeconds() {
   timespec real{}, since_boot{};
   ::clock_gettime(CLOCK_REALTIME, &real);
   ::clock_gettime(CLOCK_BOOTTIME, &since_boot);
-  return static_cast<double>(real.tv_sec - since_boot.tv_sec) + static_cast<double>(real.tv_nsec - since_boot.tv_nsec) / 1e9;
+  return static_cast<double>(real.tv_sec - since_boot.tv_sec) +
+         static_cast<double>(real.tv_nsec - since_boot.tv_nsec) / 1e9;
 }
 
 std::optional<ProcessStats> ReadSelf() {

@@ -76,8 +76,8 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   const bool dead_letter = type == kRejectedPartitionPrefix;
   // Dead letters keep their evidence in a format people read with zcat and jq. Message sinks
   // (Kafka, Kinesis) take them as messages too, to the "_rejected" event type's topic or stream.
-  const FileFormat format =
-      dead_letter && options_.format != FileFormat::kJsonMessages ? FileFormat::kNdjsonGzip : options_.format;
+  const FileFormat format = dead_letter && options_.format != FileFormat::kJsonMessages ? FileFormat::kNdjsonGzip
+                                                                                        : options_.format;
   EncodeOptions eo;
   eo.event_type = std::string(type);
   if (auto it = options_.event_type_columns.find(eo.event_type); it != options_.event_type_columns.end()) {
@@ -90,7 +90,8 @@ Status Pipeline::EncodeBatch(const Batch& batch, LakeObject& object) {
   eo.compression = options_.compression;
   eo.dictionary_bytes = options_.parquet_dictionary_bytes;
   eo.message_key = options_.message_key;
-  object.key = ObjectKey(batch.partition, options_.node_id, wal_->log_id(), batch.first_seq, batch.last_seq, FileExtension(format));
+  object.key = ObjectKey(batch.partition, options_.node_id, wal_->log_id(), batch.first_seq, batch.last_seq,
+                         FileExtension(format));
   // Partitions come from validated event types (or Replay's check): a bug, never a client, could
   // make this fail, and the batch then waits, visibly, instead of writing outside the lake.
   if (!IsSafeObjectKey(object.key)) return Status::InvalidArgument("unsafe lake object key " + object.key);

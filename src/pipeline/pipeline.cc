@@ -80,8 +80,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
       ++resumed;
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    spdlog::info("recovered the write-ahead log in {:.3f} s: {} sealed batches to deliver, {} bytes of events in {} "
-                 "open partitions", secs, resumed, p->batcher_.buffered_bytes(), p->batcher_.open_partitions());
+    spdlog::info(
+        "recovered the write-ahead log in {:.3f} s: {} sealed batches to deliver, {} bytes of events in {} "
+        "open partitions",
+        secs, resumed, p->batcher_.buffered_bytes(), p->batcher_.open_partitions());
   }
   // Before any delivery: what a previous run left unfinished at the destination goes first.
   p->sink_->Recover();
@@ -110,14 +112,22 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(PipelineOptions options, std::
 
 void Pipeline::RegisterMetrics() {
   files_written_ = &metrics_.GetCounter("tracklake_lake_files_written_total", "Files delivered to the lake.");
-  events_delivered_ = &metrics_.GetCounter("tracklake_lake_events_written_total", "Events delivered to the lake (dead letters included).");
+  events_delivered_ = &metrics_.GetCounter("tracklake_lake_events_written_total",
+                                           "Events delivered to the lake (dead letters included).");
   bytes_written_ = &metrics_.GetCounter("tracklake_lake_bytes_written_total", "Bytes of files delivered to the lake.");
-  delivery_retries_ = &metrics_.GetCounter("tracklake_sink_retries_total", "Deliveries that failed transiently and were retried.");
-  delivery_rejected_ = &metrics_.GetCounter("tracklake_sink_rejected_total", "Files the sink refused for good, kept in the dead-letter directory.");
-  catch_up_files_ = &metrics_.GetCounter("tracklake_lake_catch_up_files_total", "Files delivered at normal priority because their batch waited longer than flush.max_delivery_lag (the collector's CPU was saturated).");
-  wal_write_seconds_ = &metrics_.GetHistogram("tracklake_wal_append_seconds", "Time to write one group commit.", LatencyBuckets());
-  wal_fsync_seconds_ = &metrics_.GetHistogram("tracklake_wal_fsync_seconds", "Time of one fdatasync of the write-ahead log.", LatencyBuckets());
-  wal_corrupt_bytes_ = &metrics_.GetCounter("tracklake_wal_corrupt_bytes_skipped_total", "Damaged or torn write-ahead log bytes skipped during recovery.");
+  delivery_retries_ = &metrics_.GetCounter("tracklake_sink_retries_total",
+                                           "Deliveries that failed transiently and were retried.");
+  delivery_rejected_ = &metrics_.GetCounter("tracklake_sink_rejected_total",
+                                            "Files the sink refused for good, kept in the dead-letter directory.");
+  catch_up_files_ = &metrics_.GetCounter("tracklake_lake_catch_up_files_total",
+                                         "Files delivered at normal priority because their batch waited longer than "
+                                         "flush.max_delivery_lag (the collector's CPU was saturated).");
+  wal_write_seconds_ = &metrics_.GetHistogram("tracklake_wal_append_seconds", "Time to write one group commit.",
+                                              LatencyBuckets());
+  wal_fsync_seconds_ = &metrics_.GetHistogram("tracklake_wal_fsync_seconds",
+                                              "Time of one fdatasync of the write-ahead log.", LatencyBuckets());
+  wal_corrupt_bytes_ = &metrics_.GetCounter("tracklake_wal_corrupt_bytes_skipped_total",
+                                            "Damaged or torn write-ahead log bytes skipped during recovery.");
   duplicates_ = &metrics_.GetCounter("tracklake_events_duplicate_total",
                                      "Events dropped because their app_id and event_id were accepted within "
                                      "dedup.window (answered as accepted: a client's retry).");
@@ -144,7 +154,8 @@ void Pipeline::RegisterMetrics() {
                       for (auto it = std::filesystem::recursive_directory_iterator(options_.dead_letter_dir, ec);
                            !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
                         const std::string name = it->path().filename().string();
-                        if (it->is_regular_file(ec) && !name.starts_with(".") && !name.ends_with(kDeadLetterReasonSuffix)) {
+                        if (it->is_regular_file(ec) && !name.starts_with(".") &&
+                            !name.ends_with(kDeadLetterReasonSuffix)) {
                           ++files;
                         }
                       }
@@ -165,11 +176,13 @@ void Pipeline::RegisterMetrics() {
       "dead-letter area, others skipped (logged).");
   metrics_.AddGauge("tracklake_wal_disk_bytes", "Bytes of write-ahead log segments on disk.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().disk_bytes) : 0.0; });
-  metrics_.AddGauge("tracklake_wal_max_bytes", "Disk budget of the write-ahead log (wal.max_bytes): beyond it ingest answers 503.",
+  metrics_.AddGauge("tracklake_wal_max_bytes",
+                    "Disk budget of the write-ahead log (wal.max_bytes): beyond it ingest answers 503.",
                     [this] { return static_cast<double>(options_.wal.max_bytes); });
   metrics_.AddGauge("tracklake_wal_segments", "Write-ahead log segment files.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().segments) : 0.0; });
-  metrics_.AddGauge("tracklake_wal_spare_segments", "Released log segment files kept to be overwritten by new segments.",
+  metrics_.AddGauge("tracklake_wal_spare_segments",
+                    "Released log segment files kept to be overwritten by new segments.",
                     [this] { return wal_ ? static_cast<double>(wal_->stats().spare_segments) : 0.0; });
   metrics_.AddGauge("tracklake_buffered_bytes", "Bytes of events accepted but not yet in the lake.", [this] {
     MutexLock lock(mu_);
@@ -181,7 +194,8 @@ void Pipeline::RegisterMetrics() {
                     "Age of the oldest accepted event not yet in the lake (0 when none).", [this] {
                       MutexLock lock(mu_);
                       std::optional<int64_t> oldest = batcher_.OldestOpenMillis();
-                      for (const auto& [first, b] : sealed_) oldest = std::min(oldest.value_or(b.oldest_ms), b.oldest_ms);
+                      for (const auto& [first, b] : sealed_)
+                        oldest = std::min(oldest.value_or(b.oldest_ms), b.oldest_ms);
                       return oldest ? std::max<double>(0, static_cast<double>(NowMillis() - *oldest) / 1000.0) : 0.0;
                     });
 }
@@ -248,7 +262,8 @@ void Pipeline::SkipInvalid(const WalRecord& r, std::string_view problem, bool ke
 }
 
 Status Pipeline::Ingest(std::string records, std::vector<RecordSpan> spans, std::function<void(const Status&)> done) {
-  return Ingest(std::move(records), std::move(spans), {}, [done = std::move(done)](const Status& s, uint32_t) { done(s); });
+  return Ingest(std::move(records), std::move(spans), {},
+                [done = std::move(done)](const Status& s, uint32_t) { done(s); });
 }
 
 Result<uint32_t> Pipeline::Deduplicate(std::string_view records, std::vector<RecordSpan>& spans,
@@ -326,32 +341,32 @@ Status Pipeline::Ingest(std::string records, std::vector<RecordSpan> spans, std:
   }
   // The routing views point into records, which moves into the log: copy what we kept first.
   if (claim && claim->hashes.empty()) claim.reset();
-  Status appended = wal_->Append(
-      std::move(records), std::move(spans),
-      [this, c = std::move(c), done = std::move(done), claim, duplicates](
-          const Status& s, uint64_t first, std::span<const WalPosition> ps) mutable {
-                        // Before the records reach the batcher: their ids are then in the journal's
-                        // buffer by the time their segment can be released.
-                        if (claim) dedup_->Resolve(*claim, s.ok());
-                        // Disk full shows at a segment's creation; readiness watches for space.
-                        if (s.ok() || s.code() == Status::Code::kNoSpace) {
-                          no_space_.store(!s.ok(), std::memory_order_relaxed);
-                        }
-                        if (s.ok()) {
-                          c.first_seq = first;
-                          c.positions.assign(ps.begin(), ps.end());
-                          bool wake = false;
-                          {
-                            MutexLock lock(mu_);
-                            const size_t before = committed_events_;
-                            committed_events_ += c.positions.size();
-                            committed_.push_back(std::move(c));
-                            wake = before < kWakeBatcherEvents && committed_events_ >= kWakeBatcherEvents;
-                          }
-                          if (wake) batcher_cv_.notify_one();
-                        }
-                        done(s, duplicates);
-                      });
+  Status appended = wal_->Append(std::move(records), std::move(spans),
+                                 [this, c = std::move(c), done = std::move(done), claim,
+                                  duplicates](const Status& s, uint64_t first,
+                                              std::span<const WalPosition> ps) mutable {
+                                   // Before the records reach the batcher: their ids are then in the journal's
+                                   // buffer by the time their segment can be released.
+                                   if (claim) dedup_->Resolve(*claim, s.ok());
+                                   // Disk full shows at a segment's creation; readiness watches for space.
+                                   if (s.ok() || s.code() == Status::Code::kNoSpace) {
+                                     no_space_.store(!s.ok(), std::memory_order_relaxed);
+                                   }
+                                   if (s.ok()) {
+                                     c.first_seq = first;
+                                     c.positions.assign(ps.begin(), ps.end());
+                                     bool wake = false;
+                                     {
+                                       MutexLock lock(mu_);
+                                       const size_t before = committed_events_;
+                                       committed_events_ += c.positions.size();
+                                       committed_.push_back(std::move(c));
+                                       wake = before < kWakeBatcherEvents && committed_events_ >= kWakeBatcherEvents;
+                                     }
+                                     if (wake) batcher_cv_.notify_one();
+                                   }
+                                   done(s, duplicates);
+                                 });
   // Refused at once: the completion never runs, so the ids are taken back here.
   if (!appended.ok() && claim) dedup_->Resolve(*claim, false);
   return appended;
@@ -367,7 +382,7 @@ Status Pipeline::Readiness() const {
   if (no_space_.load(std::memory_order_relaxed)) {
     // Appends fail once a new segment cannot be made: ready again as soon as one fits, so that
     // traffic (the only thing that clears the flag) comes back.
-    struct statvfs fs{};
+    struct statvfs fs {};
     if (::statvfs(options_.wal.dir.c_str(), &fs) != 0 ||
         static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < options_.wal.segment_bytes) {
       return Status::NoSpace("no disk space for the write-ahead log's next segment in " + options_.wal.dir);
@@ -378,11 +393,11 @@ Status Pipeline::Readiness() const {
     if (draining_) return Status::Unavailable("stopping");
     if (!refused_.empty()) {
       const auto& [destination, why] = *refused_.begin();
-      return Status::Unavailable(
-          "the " + std::string(sink_->name()) + " sink refuses " + destination + " (" + why.detail + ")" +
-          (refused_.size() > 1 ? " and " + std::to_string(refused_.size() - 1) + " more" : "") +
-          ": its batches go to the dead-letter directory " + options_.dead_letter_dir +
-          "; resend them with `tracklake redrive` once fixed");
+      return Status::Unavailable("the " + std::string(sink_->name()) + " sink refuses " + destination + " (" +
+                                 why.detail + ")" +
+                                 (refused_.size() > 1 ? " and " + std::to_string(refused_.size() - 1) + " more" : "") +
+                                 ": its batches go to the dead-letter directory " + options_.dead_letter_dir +
+                                 "; resend them with `tracklake redrive` once fixed");
     }
   }
   return sink_->Readiness();
@@ -395,15 +410,19 @@ void Pipeline::NoteDestination(const std::string& event_type, const DeliveryResu
   MutexLock lock(mu_);
   if (refused) {
     if (refused_.count(destination) == 0) {
-      spdlog::error("the {} sink refuses {}: {}; /readyz answers 503 and its batches go to the dead-letter "
-                    "directory {} until it accepts again (checked every {} s); then resend them with "
-                    "`tracklake redrive`", sink_->name(), destination, r.detail, options_.dead_letter_dir,
-                    static_cast<double>(options_.sink_recheck_ms) / 1000);
+      spdlog::error(
+          "the {} sink refuses {}: {}; /readyz answers 503 and its batches go to the dead-letter "
+          "directory {} until it accepts again (checked every {} s); then resend them with "
+          "`tracklake redrive`",
+          sink_->name(), destination, r.detail, options_.dead_letter_dir,
+          static_cast<double>(options_.sink_recheck_ms) / 1000);
     }
     refused_[destination] = Refusal{event_type, r.detail};
   } else if (refused_.erase(destination) > 0) {
-    spdlog::info("the {} sink accepts {} again; files refused before wait in {}: resend them with "
-                 "`tracklake redrive`", sink_->name(), destination, options_.dead_letter_dir);
+    spdlog::info(
+        "the {} sink accepts {} again; files refused before wait in {}: resend them with "
+        "`tracklake redrive`",
+        sink_->name(), destination, options_.dead_letter_dir);
   }
 }
 
@@ -412,7 +431,8 @@ void Pipeline::SinkCheckLoop() {
   // destination), so that a wrong bucket, stream, region or credential shows before the first
   // batch is due.
   std::map<std::string, std::string> destinations;  // destination -> an event type of it
-  for (const auto& [type, columns] : options_.event_type_columns) destinations.try_emplace(sink_->Destination(type), type);
+  for (const auto& [type, columns] : options_.event_type_columns)
+    destinations.try_emplace(sink_->Destination(type), type);
   if (sink_->Destination("") == sink_->Destination("probe_event_type")) destinations = {{sink_->Destination(""), ""}};
   for (const auto& [destination, type] : destinations) {
     const DeliveryResult r = sink_->Check(type);
@@ -428,7 +448,8 @@ void Pipeline::SinkCheckLoop() {
   }
   UniqueLock lock(mu_);
   for (;;) {
-    if (check_cv_.wait_for(lock, std::chrono::milliseconds(options_.sink_recheck_ms), [&]() REQUIRES(mu_) { return stopping_; })) {
+    if (check_cv_.wait_for(lock, std::chrono::milliseconds(options_.sink_recheck_ms),
+                           [&]() REQUIRES(mu_) { return stopping_; })) {
       return;
     }
     std::vector<std::string> types;
@@ -442,11 +463,10 @@ void Pipeline::SinkCheckLoop() {
 void Pipeline::BatcherLoop() {
   UniqueLock lock(mu_);
   for (;;) {
-    batcher_cv_.wait_for(lock, kBatcherTick,
-                         [&]() REQUIRES(mu_) {
-                           return stopping_ || committed_events_ >= kWakeBatcherEvents ||
-                                  (draining_ && (!committed_.empty() || batcher_.open_partitions() > 0));
-                         });
+    batcher_cv_.wait_for(lock, kBatcherTick, [&]() REQUIRES(mu_) {
+      return stopping_ || committed_events_ >= kWakeBatcherEvents ||
+             (draining_ && (!committed_.empty() || batcher_.open_partitions() > 0));
+    });
     if (stopping_) return;
     committed_events_ = 0;
     while (!committed_.empty()) {
@@ -557,8 +577,10 @@ void Pipeline::Shutdown() {
       return committed_.empty() && batcher_.open_partitions() == 0 && sealed_.empty();
     });
     if (!drained) {
-      spdlog::warn("shutting down with {} batches not yet delivered; they stay in the write-ahead log and are "
-                   "delivered at the next start", sealed_.size());
+      spdlog::warn(
+          "shutting down with {} batches not yet delivered; they stay in the write-ahead log and are "
+          "delivered at the next start",
+          sealed_.size());
     }
     stopping_ = true;
   }

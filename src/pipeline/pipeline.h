@@ -159,7 +159,7 @@ class Pipeline {
   std::condition_variable idle_cv_;
   Batcher batcher_ GUARDED_BY(mu_);
   std::deque<Committed> committed_ GUARDED_BY(mu_);
-  size_t committed_events_ GUARDED_BY(mu_) = 0;     // events in committed_, for waking the batcher
+  size_t committed_events_ GUARDED_BY(mu_) = 0;       // events in committed_, for waking the batcher
   std::map<uint64_t, Batch> sealed_ GUARDED_BY(mu_);  // by first_seq: sealing or delivering
   std::vector<uint64_t> reseal_ GUARDED_BY(mu_);      // seals that failed to append
   std::deque<InFlight> ready_ GUARDED_BY(mu_);        // sealed durably, waiting for a delivery thread
@@ -178,9 +178,9 @@ class Pipeline {
     std::string detail;
   };
   std::map<std::string, Refusal> refused_ GUARDED_BY(mu_);  // by Sink::Destination
-  std::condition_variable check_cv_;         // the sink check thread: stopping_
-  std::atomic<bool> no_space_{false};        // the last event append failed for lack of disk space
-  EventView replay_scratch_ GUARDED_BY(mu_);  // Replay's decoded record
+  std::condition_variable check_cv_;                        // the sink check thread: stopping_
+  std::atomic<bool> no_space_{false};                       // the last event append failed for lack of disk space
+  EventView replay_scratch_ GUARDED_BY(mu_);                // Replay's decoded record
 
   std::vector<std::thread> threads_;
 

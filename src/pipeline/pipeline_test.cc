@@ -99,7 +99,8 @@ TEST_F(PipelineTest, ShutdownDeliversEveryPartitionAndReleasesTheLog) {
   std::string log_id;
   std::ifstream(fs::path(options_.wal.dir) / kLogIdFile) >> log_id;
   ASSERT_TRUE(IsValidLogId(log_id)) << log_id;
-  EXPECT_EQ(files.count("a/dt=2025-11-26/hr=06/n1-" + log_id + "-00000000000000000001-00000000000000000003.ndjson.gz"), 1u);
+  EXPECT_EQ(files.count("a/dt=2025-11-26/hr=06/n1-" + log_id + "-00000000000000000001-00000000000000000003.ndjson.gz"),
+            1u);
   size_t lines = 0;
   for (const auto& [path, text] : files) lines += static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
   EXPECT_EQ(lines, 4u);
@@ -129,8 +130,10 @@ TEST_F(PipelineTest, ReplayDeliversOpenEventsAfterRestart) {
     ASSERT_TRUE(wal.ok());
     std::string bytes = Event("a", "1", kT);
     std::promise<void> done;
-    ASSERT_TRUE((*wal)->Append(bytes, {{0, static_cast<uint32_t>(bytes.size())}},
-                               [&](const Status&, uint64_t, auto) { done.set_value(); }).ok());
+    ASSERT_TRUE((*wal)
+                    ->Append(bytes, {{0, static_cast<uint32_t>(bytes.size())}},
+                             [&](const Status&, uint64_t, auto) { done.set_value(); })
+                    .ok());
     done.get_future().get();
   }
   auto p = Start();
@@ -246,8 +249,8 @@ bool WaitFor(const std::function<size_t()>& count, size_t n, int ms) {
 std::unique_ptr<Pipeline> PipelineTest::StartWithFirstPutBlocked(int64_t lag_ms, std::promise<void>& release) {
   options_.limits.max_age_ms = 1;
   options_.max_delivery_lag_ms = lag_ms;
-  auto p = Start(std::make_unique<FirstPutBlocks>(MakeLocalDirSink((root_ / "lake").string()),
-                                                  release.get_future().share()));
+  auto p = Start(
+      std::make_unique<FirstPutBlocks>(MakeLocalDirSink((root_ / "lake").string()), release.get_future().share()));
   IngestSync(*p, {Event("a", "1", kT)});
   IngestSync(*p, {Event("b", "2", kT)});
   return p;

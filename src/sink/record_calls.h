@@ -29,7 +29,7 @@ struct RecordCallOutcome {
 };
 
 struct RecordRetryPolicy {
-  int max_rounds = 3;              // rounds of resending failed records
+  int max_rounds = 3;                // rounds of resending failed records
   int64_t initial_backoff_ms = 100;  // before the first resend; doubles each round
 };
 

@@ -9,7 +9,8 @@ namespace tracklake {
 
 std::string ObjectKey(std::string_view partition, std::string_view node_id, std::string_view log_id,
                       uint64_t first_seq, uint64_t last_seq, std::string_view extension) {
-  if (log_id.empty()) return fmt::format("{}/{}-{:020d}-{:020d}{}", partition, node_id, first_seq, last_seq, extension);
+  if (log_id.empty())
+    return fmt::format("{}/{}-{:020d}-{:020d}{}", partition, node_id, first_seq, last_seq, extension);
   return fmt::format("{}/{}-{}-{:020d}-{:020d}{}", partition, node_id, log_id, first_seq, last_seq, extension);
 }
 
@@ -54,9 +55,11 @@ bool IsLakeKey(std::string_view key) {
   name.remove_suffix(ext->size());
   // <node>[-<log id>]-<first>-<last>: the node may hold '-', so parse from the end.
   if (name.size() < 2 * (kSeqDigits + 1) + 1) return false;
-  if (!Digits(name.substr(name.size() - kSeqDigits), kSeqDigits) || name[name.size() - kSeqDigits - 1] != '-') return false;
+  if (!Digits(name.substr(name.size() - kSeqDigits), kSeqDigits) || name[name.size() - kSeqDigits - 1] != '-')
+    return false;
   name.remove_suffix(kSeqDigits + 1);
-  if (!Digits(name.substr(name.size() - kSeqDigits), kSeqDigits) || name[name.size() - kSeqDigits - 1] != '-') return false;
+  if (!Digits(name.substr(name.size() - kSeqDigits), kSeqDigits) || name[name.size() - kSeqDigits - 1] != '-')
+    return false;
   name.remove_suffix(kSeqDigits + 1);
   // Either "<node>-<8 hex>" or "<node>": the node's own characters cover both.
   if (name.empty() || name.size() > kMaxNodeBytes + 1 + kLogIdDigits || !AllOf(name, IsNodeChar)) return false;
@@ -68,7 +71,8 @@ bool IsSafeObjectKey(std::string_view key) {
   size_t start = 0;
   for (;;) {
     const size_t slash = key.find('/', start);
-    const std::string_view part = key.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    const std::string_view part = key.substr(start,
+                                             slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (part.empty() || part == "." || part == "..") return false;
     for (const char c : part) {
       const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

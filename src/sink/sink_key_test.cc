@@ -17,8 +17,12 @@ TEST(IsLakeKey, AcceptsWhatObjectKeyMakes) {
 TEST(IsLakeKey, RefusesEverythingElse) {
   const std::string good = ObjectKey("click/dt=2026-01-01/hr=00", "host", "0a0b0c0d", 1, 1, ".parquet");
   for (const std::string& key : std::vector<std::string>{
-           std::string("../etc/passwd"), "click/dt=2026-01-01/hr=00/../../x.parquet", "/" + good, good + "/x",
-           "other/" + good, "Click/dt=2026-01-01/hr=00/host-00000000000000000001-00000000000000000001.parquet",
+           std::string("../etc/passwd"),
+           "click/dt=2026-01-01/hr=00/../../x.parquet",
+           "/" + good,
+           good + "/x",
+           "other/" + good,
+           "Click/dt=2026-01-01/hr=00/host-00000000000000000001-00000000000000000001.parquet",
            "click/dt=2026-1-01/hr=00/host-00000000000000000001-00000000000000000001.parquet",
            "click/dt=2026-01-01/hr=0/host-00000000000000000001-00000000000000000001.parquet",
            "click/dt=2026-01-01/hr=00/host-00000000000000000001-0000000000000000001.parquet",
@@ -26,7 +30,8 @@ TEST(IsLakeKey, RefusesEverythingElse) {
            "click/dt=2026-01-01/hr=00/.-00000000000000000001-00000000000000000001.parquet",
            "click/dt=2026-01-01/hr=00/-00000000000000000001-00000000000000000001.parquet",
            "click/dt=2026-01-01/hr=00/a b-00000000000000000001-00000000000000000001.parquet",
-           "", "click",
+           "",
+           "click",
        }) {
     EXPECT_FALSE(IsLakeKey(key)) << key;
   }

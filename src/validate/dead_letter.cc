@@ -10,8 +10,7 @@
 namespace tracklake {
 namespace {
 
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kBase64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr size_t kBase64InGroup = 3;
 constexpr size_t kBase64OutGroup = 4;
 constexpr unsigned kSixBits = 0x3f;
@@ -40,9 +39,8 @@ void AppendBase64(std::string& out, std::string_view in) {
   out.push_back('=');
 }
 
-void RejectEvent(ValidatedBody& out, const RequestInfo& info, uint32_t index,
-                 std::string_view field, std::string_view error, std::string_view raw,
-                 std::string& scratch) {
+void RejectEvent(ValidatedBody& out, const RequestInfo& info, uint32_t index, std::string_view field,
+                 std::string_view error, std::string_view raw, std::string& scratch) {
   out.rejected.push_back(Rejection{index, std::string(field), std::string(error)});
 
   char digits[kMaxUint32Digits];

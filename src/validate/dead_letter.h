@@ -19,8 +19,7 @@ void AppendBase64(std::string& out, std::string_view in);
 // Pushes Rejection{index, field, error} to out.rejected and appends the record
 // {app_id, index, field, error, raw | raw_base64} with its span. raw is stored as text when
 // it is valid UTF-8, else base64-encoded (built in scratch) under "raw_base64".
-void RejectEvent(ValidatedBody& out, const RequestInfo& info, uint32_t index,
-                 std::string_view field, std::string_view error, std::string_view raw,
-                 std::string& scratch);
+void RejectEvent(ValidatedBody& out, const RequestInfo& info, uint32_t index, std::string_view field,
+                 std::string_view error, std::string_view raw, std::string& scratch);
 
 }  // namespace tracklake

@@ -136,12 +136,11 @@ struct EventChecker::EventState {
 
 template <typename Value>
 [[gnu::always_inline]] inline error_code EventChecker::ReadString(Value& v, std::string_view key, EventState& e,
-                                                                std::string_view& value) {
+                                                                  std::string_view& value) {
   json_type type;
   if (error_code err = v.type().get(type)) return err;
   switch (type) {
-    case json_type::string:
-      return v.get_string().get(value);
+    case json_type::string: return v.get_string().get(value);
     case json_type::number:
       if (!rules_.coerce_scalars) {
         e.failure.Set(key, kErrGotNumber);
@@ -161,15 +160,9 @@ template <typename Value>
       value = b ? kTrue : kFalse;
       return simdjson::SUCCESS;
     }
-    case json_type::null:
-      e.failure.Set(key, kErrGotNull);
-      return simdjson::SUCCESS;
-    case json_type::object:
-      e.failure.Set(key, kErrGotObject);
-      return simdjson::SUCCESS;
-    case json_type::array:
-      e.failure.Set(key, kErrGotArray);
-      return simdjson::SUCCESS;
+    case json_type::null: e.failure.Set(key, kErrGotNull); return simdjson::SUCCESS;
+    case json_type::object: e.failure.Set(key, kErrGotObject); return simdjson::SUCCESS;
+    case json_type::array: e.failure.Set(key, kErrGotArray); return simdjson::SUCCESS;
   }
   return simdjson::SUCCESS;
 }
@@ -274,8 +267,7 @@ error_code EventChecker::CheckFields(Range& range, std::string_view raw, uint32_
   return simdjson::SUCCESS;
 }
 
-error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::string_view raw,
-                                     uint32_t index) {
+error_code EventChecker::CheckObject(simdjson::ondemand::object& object, std::string_view raw, uint32_t index) {
   return CheckFields(object, raw, index);
 }
 
@@ -294,8 +286,7 @@ const KnownKeys::Sequence* EventChecker::SequenceOfType(std::string_view event_t
   return other->key(position) == kEventTypeKey ? other : current;
 }
 
-void EventChecker::Reject(uint32_t index, std::string_view field, std::string_view error,
-                          std::string_view raw) {
+void EventChecker::Reject(uint32_t index, std::string_view field, std::string_view error, std::string_view raw) {
   RejectEvent(out_, info_, index, field, error, raw, scratch_.base64);
 }
 
@@ -309,8 +300,7 @@ bool EventChecker::EventTypeAllowed(std::string_view event_type) const {
 }
 
 void EventChecker::AppendAccepted(std::string_view event_type, const std::string_view* event_id,
-                                  const std::string_view* app_id, int64_t event_time_ms,
-                                  size_t raw_bytes) {
+                                  const std::string_view* app_id, int64_t event_time_ms, size_t raw_bytes) {
   const auto offset = static_cast<uint32_t>(out_.records.size());
   EventRecordBuilder b(out_.records);
   b.Begin(RecordKind::kEvent, info_.received_at_ms, event_time_ms, RecordBytesBound(raw_bytes, info_));

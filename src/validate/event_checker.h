@@ -18,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
+#include "event/event_record.h"
 #include "validate/key_set.h"
 #include "validate/known_keys.h"
-#include "event/event_record.h"
 #include "validate/validate.h"
 
 namespace tracklake {
@@ -49,8 +49,8 @@ struct EventScratch {
 
 class EventChecker {
  public:
-  EventChecker(const ValidationRules& rules, const ValidationMessages& messages,
-               const RequestInfo& info, ValidatedBody& out, EventScratch& scratch)
+  EventChecker(const ValidationRules& rules, const ValidationMessages& messages, const RequestInfo& info,
+               ValidatedBody& out, EventScratch& scratch)
       : rules_(rules), messages_(messages), info_(info), out_(out), scratch_(scratch) {
     scratch_.known.UseRules(rules_.max_key_bytes);
   }
@@ -59,8 +59,7 @@ class EventChecker {
   // reset the object to its start) as event number index. Returns SUCCESS once the event is
   // accepted or rejected, or the simdjson error when the JSON turns out to be malformed, in
   // which case nothing was appended. The object may be left partly consumed.
-  simdjson::error_code CheckObject(simdjson::ondemand::object& object, std::string_view raw,
-                                   uint32_t index);
+  simdjson::error_code CheckObject(simdjson::ondemand::object& object, std::string_view raw, uint32_t index);
 
   // Validates an event a protocol adapter has already made flat (string keys and values, in the
   // order they should be stored) under the same rules as CheckObject; raw is the text it came
@@ -68,8 +67,7 @@ class EventChecker {
   void CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index);
 
   // Records a rejection and its dead-letter record.
-  void Reject(uint32_t index, std::string_view field, std::string_view error,
-              std::string_view raw);
+  void Reject(uint32_t index, std::string_view field, std::string_view error, std::string_view raw);
 
  private:
   struct EventState;  // what the fields of one event have shown so far (event_checker.cc)
@@ -93,8 +91,8 @@ class EventChecker {
   // found) are this event's; otherwise current.
   const KnownKeys::Sequence* SequenceOfType(std::string_view event_type, size_t position,
                                             const KnownKeys::Sequence* current) const;
-  void AppendAccepted(std::string_view event_type, const std::string_view* event_id,
-                      const std::string_view* app_id, int64_t event_time_ms, size_t raw_bytes);
+  void AppendAccepted(std::string_view event_type, const std::string_view* event_id, const std::string_view* app_id,
+                      int64_t event_time_ms, size_t raw_bytes);
 
   const ValidationRules& rules_;
   const ValidationMessages& messages_;

@@ -24,8 +24,7 @@ ValidationMessages MakeValidationMessages(const ValidationRules& rules) {
   const size_t key_tail = rules.max_key_bytes == 0 ? 0 : rules.max_key_bytes - 1;
   m.bad_key = "key must match [A-Za-z_][A-Za-z0-9_.-]{0," + std::to_string(key_tail) + "}";
   m.bad_event_type = "must match [a-z0-9_]{1," + std::to_string(rules.max_event_type_bytes) + "}";
-  m.too_many_events = "request body has more than " + std::to_string(rules.max_events_per_request) +
-                      " events";
+  m.too_many_events = "request body has more than " + std::to_string(rules.max_events_per_request) + " events";
   return m;
 }
 

@@ -20,12 +20,10 @@ inline constexpr std::string_view kErrRequired = "required";
 inline constexpr std::string_view kErrEventTypeNotAllowed = "not allowed for this application";
 inline constexpr std::string_view kErrAppIdMismatch = "does not match the application of the write key";
 inline constexpr std::string_view kErrBadEventId = "must be 1 to 128 printable ASCII characters";
-inline constexpr std::string_view kErrBadEventTime =
-    "must be an RFC 3339 date-time such as 2026-11-26T06:07:15.123Z";
+inline constexpr std::string_view kErrBadEventTime = "must be an RFC 3339 date-time such as 2026-11-26T06:07:15.123Z";
 inline constexpr std::string_view kErrEventTimeOutOfRange =
     "must fall within 1900-01-01 and 9999-12-31 in UTC, once its offset is applied";
-inline constexpr std::string_view kErrEventTypeReserved =
-    "reserved: event types starting with _ are tracklake's";
+inline constexpr std::string_view kErrEventTypeReserved = "reserved: event types starting with _ are tracklake's";
 inline constexpr std::string_view kErrReserved = "reserved: set by the server";
 inline constexpr std::string_view kErrGotNumber = "must be a string (got number)";
 inline constexpr std::string_view kErrGotBool = "must be a string (got bool)";

@@ -23,7 +23,9 @@ TEST(FieldRules, JsonNumberGrammar) {
 }
 
 TEST(FieldRules, TruncateUtf8NeverSplitsASequence) {
-  const std::string s = "ab\xc3\xa9" "c";  // "abéc"
+  const std::string s =
+      "ab\xc3\xa9"
+      "c";  // "abéc"
   EXPECT_EQ(TruncateUtf8(s, 10), s);
   EXPECT_EQ(TruncateUtf8(s, 4), "ab\xc3\xa9");
   EXPECT_EQ(TruncateUtf8(s, 3), "ab");  // would cut é in half
@@ -69,9 +71,14 @@ TEST(KeySet, ManyClearsDoNotResurrectOldKeys) {
 }
 
 TEST(Base64, Rfc4648TestVectors) {
-  const std::pair<std::string, std::string> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}, {"\xff\xfe", "//4="}};
+  const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"},
+                                                         {"\xff\xfe", "//4="}};
   for (const auto& [in, want] : vectors) {
     std::string out = "x";
     AppendBase64(out, in);

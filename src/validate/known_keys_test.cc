@@ -19,7 +19,7 @@ struct Verdict {
   bool ok = false;
   uint32_t accepted = 0;
   std::vector<std::string> rejections;  // "index field error"
-  std::string records;  // decoded, generated event ids blanked (they are random)
+  std::string records;                  // decoded, generated event ids blanked (they are random)
 
   bool operator==(const Verdict&) const = default;
 };
@@ -66,30 +66,31 @@ void ExpectSameVerdictsWarmAndCold(const ValidationRules& rules, const std::vect
 }
 
 TEST(KnownKeysTest, EventsLeavingAKnownSequenceAreCheckedInFull) {
-  ExpectSameVerdictsWarmAndCold(ValidationRules{}, {
-      R"({"event_type":"x","a":"1","b":"2"})",
-      R"({"event_type":"x","a":"1","a":"2"})",            // duplicate right where the sequence ends
-      R"({"event_type":"x","a":"1","b":"2","a":"3"})",    // duplicate after the whole sequence
-      R"({"event_type":"x","b":"1","a":"2"})",            // same keys, other order
-      R"({"event_type":"x","a":"1","b":"2","received_at":"3"})",
-      R"({"event_type":"x","a":"1","bad key":"2"})",
-      R"({"event_type":"x","a":"1"})",                    // a prefix of the sequence
-      R"({"event_type":"x","a":"1","b":"2","event_type":"y"})",
-      R"({"a":"1","event_type":"x","b":"2"})",            // event_type not first
-      R"({"a":"1","event_type":"x","a":"2"})",
-  });
+  ExpectSameVerdictsWarmAndCold(
+      ValidationRules{}, {
+                             R"({"event_type":"x","a":"1","b":"2"})",
+                             R"({"event_type":"x","a":"1","a":"2"})",  // duplicate right where the sequence ends
+                             R"({"event_type":"x","a":"1","b":"2","a":"3"})",  // duplicate after the whole sequence
+                             R"({"event_type":"x","b":"1","a":"2"})",          // same keys, other order
+                             R"({"event_type":"x","a":"1","b":"2","received_at":"3"})",
+                             R"({"event_type":"x","a":"1","bad key":"2"})",
+                             R"({"event_type":"x","a":"1"})",  // a prefix of the sequence
+                             R"({"event_type":"x","a":"1","b":"2","event_type":"y"})",
+                             R"({"a":"1","event_type":"x","b":"2"})",  // event_type not first
+                             R"({"a":"1","event_type":"x","a":"2"})",
+                         });
 }
 
 TEST(KnownKeysTest, SwitchingBetweenEventTypesKeepsEachTypesRules) {
   ExpectSameVerdictsWarmAndCold(ValidationRules{}, {
-      R"({"event_type":"x","p":"1","q":"2"})",
-      R"({"event_type":"y","r":"1"})",
-      R"({"event_type":"x","p":"1","p":"2"})",
-      R"({"event_type":"y","r":"1","r":"2"})",
-      R"({"event_type":"x","p":"1","q":"2"})",
-      R"({"event_type":"y","p":"1","q":"2"})",  // y with x's keys
-      R"({"event_type":"y","r":"1","q":"2","q":"3"})",
-  });
+                                                       R"({"event_type":"x","p":"1","q":"2"})",
+                                                       R"({"event_type":"y","r":"1"})",
+                                                       R"({"event_type":"x","p":"1","p":"2"})",
+                                                       R"({"event_type":"y","r":"1","r":"2"})",
+                                                       R"({"event_type":"x","p":"1","q":"2"})",
+                                                       R"({"event_type":"y","p":"1","q":"2"})",  // y with x's keys
+                                                       R"({"event_type":"y","r":"1","q":"2","q":"3"})",
+                                                   });
 }
 
 TEST(KnownKeysTest, AStricterKeyLimitOnTheSameThreadIsEnforced) {

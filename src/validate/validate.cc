@@ -20,8 +20,7 @@ using simdjson::ondemand::json_type;
 namespace {
 
 constexpr std::string_view kErrEmptyBody = "request body is empty";
-constexpr std::string_view kErrTopLevelScalar =
-    "request body must be a JSON object or an array of JSON objects";
+constexpr std::string_view kErrTopLevelScalar = "request body must be a JSON object or an array of JSON objects";
 constexpr std::string_view kErrTrailingContent =
     "request body is not valid JSON: unexpected content after the top-level value (several events: send a "
     "JSON array, or one object per line as Content-Type: application/x-ndjson)";
@@ -58,9 +57,7 @@ Status NotJson(error_code e) {
 }
 
 // After the top-level value has been consumed: is there anything left?
-bool AtEnd(simdjson::ondemand::document& doc) {
-  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
-}
+bool AtEnd(simdjson::ondemand::document& doc) { return doc.current_location().error() == simdjson::OUT_OF_BOUNDS; }
 
 // Reads a scalar far enough to know it is well-formed JSON; token is its trimmed raw text.
 template <typename V>
@@ -70,8 +67,7 @@ error_code CheckScalar(V& v, json_type type, std::string_view token) {
       std::string_view s;
       return v.get_string().get(s);
     }
-    case json_type::number:
-      return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    case json_type::number: return IsJsonNumber(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
     case json_type::boolean: {
       bool b;
       return v.get_bool().get(b);
@@ -82,8 +78,7 @@ error_code CheckScalar(V& v, json_type type, std::string_view token) {
       return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
     }
     case json_type::object:
-    case json_type::array:
-      break;
+    case json_type::array: break;
   }
   return simdjson::INCORRECT_TYPE;
 }
@@ -91,8 +86,8 @@ error_code CheckScalar(V& v, json_type type, std::string_view token) {
 // Body-level state for one Parse call.
 class BodyParser {
  public:
-  BodyParser(const ValidationRules& rules, const ValidationMessages& messages,
-             const RequestInfo& info, ValidatedBody& out, ThreadScratch& scratch)
+  BodyParser(const ValidationRules& rules, const ValidationMessages& messages, const RequestInfo& info,
+             ValidatedBody& out, ThreadScratch& scratch)
       : rules_(rules),
         messages_(messages),
         parser_(scratch.parser),
@@ -106,8 +101,7 @@ class BodyParser {
   error_code CheckArrayElement(simdjson::ondemand::value& v, uint32_t index);
   // One NDJSON line; never fails the body.
   void CheckLine(const char* line, size_t len, size_t capacity, uint32_t index);
-  error_code CheckLineDocument(simdjson::ondemand::document& doc, std::string_view line,
-                               uint32_t index);
+  error_code CheckLineDocument(simdjson::ondemand::document& doc, std::string_view line, uint32_t index);
 
   const ValidationRules& rules_;
   const ValidationMessages& messages_;
@@ -189,8 +183,7 @@ Status BodyParser::ParseNdjson(const char* buf, size_t len, size_t capacity) {
   size_t pos = 0;
   while (pos < len) {
     const void* newline = std::memchr(buf + pos, '\n', len - pos);
-    const size_t end = newline != nullptr ? static_cast<size_t>(static_cast<const char*>(newline) - buf)
-                                          : len;
+    const size_t end = newline != nullptr ? static_cast<size_t>(static_cast<const char*>(newline) - buf) : len;
     size_t line_len = end - pos;
     if (line_len > 0 && buf[pos + line_len - 1] == '\r') --line_len;
     if (!TrimJsonWhitespace(std::string_view(buf + pos, line_len)).empty()) {
@@ -218,8 +211,7 @@ void BodyParser::CheckLine(const char* line, size_t len, size_t capacity, uint32
   }
 }
 
-error_code BodyParser::CheckLineDocument(simdjson::ondemand::document& doc, std::string_view line,
-                                         uint32_t index) {
+error_code BodyParser::CheckLineDocument(simdjson::ondemand::document& doc, std::string_view line, uint32_t index) {
   json_type type;
   if (error_code e = doc.type().get(type)) return e;
   if (type == json_type::object) {
@@ -263,11 +255,9 @@ bool LooksLikeNdjson(std::string_view body) {
 
 }  // namespace
 
-Validator::Validator(ValidationRules rules)
-    : rules_(rules), messages_(MakeValidationMessages(rules_)) {}
+Validator::Validator(ValidationRules rules) : rules_(rules), messages_(MakeValidationMessages(rules_)) {}
 
-Status Validator::Parse(std::string_view body, BodyFormat format, const RequestInfo& info,
-                        ValidatedBody& out) const {
+Status Validator::Parse(std::string_view body, BodyFormat format, const RequestInfo& info, ValidatedBody& out) const {
   ClearOutput(out);
   if (TrimJsonWhitespace(body).empty()) return Status::InvalidArgument(std::string(kErrEmptyBody));
 

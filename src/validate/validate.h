@@ -30,8 +30,8 @@ enum class BodyFormat { kJson, kNdjson };
 inline constexpr std::string_view kErrBodyNotUtf8 = "request body is not valid UTF-8";
 
 struct ValidationRules {
-  bool coerce_scalars = false;       // numbers/bools become their JSON text; null/object/array still rejected
-  size_t max_fields = 256;           // per event, including event_type
+  bool coerce_scalars = false;         // numbers/bools become their JSON text; null/object/array still rejected
+  size_t max_fields = 256;             // per event, including event_type
   size_t max_event_bytes = 32 * 1024;  // raw JSON text of one event
   size_t max_key_bytes = 128;
   size_t max_event_type_bytes = 64;
@@ -40,16 +40,16 @@ struct ValidationRules {
 
 // Who sent the request and when; fixed for every event of one request.
 struct RequestInfo {
-  std::string_view app_id;          // from the write key; empty when auth is "none"
-  int64_t received_at_ms = 0;       // stamped once per request
+  std::string_view app_id;     // from the write key; empty when auth is "none"
+  int64_t received_at_ms = 0;  // stamped once per request
   // Event types the application may write; empty means any.
   const std::vector<std::string>* allowed_event_types = nullptr;
 };
 
 struct Rejection {
-  uint32_t index = 0;   // position of the event in the request (array index or NDJSON line number, from 0)
-  std::string field;    // offending key, or "" when the event as a whole is at fault
-  std::string error;    // the rule, in words: "required", "must be a string", ...
+  uint32_t index = 0;  // position of the event in the request (array index or NDJSON line number, from 0)
+  std::string field;   // offending key, or "" when the event as a whole is at fault
+  std::string error;   // the rule, in words: "required", "must be a string", ...
 };
 
 // Output of one request. records holds the event records (see event/event_record.h) of the
@@ -98,15 +98,14 @@ class Validator {
   // out is cleared first and may be reused across calls to keep its capacity.
   // A kJson body that is not one JSON document but has objects on lines of their own is read as
   // NDJSON: clients often post NDJSON under a JSON or form content type (curl --data-binary).
-  Status Parse(std::string_view body, BodyFormat format, const RequestInfo& info,
-               ValidatedBody& out) const;
+  Status Parse(std::string_view body, BodyFormat format, const RequestInfo& info, ValidatedBody& out) const;
 
   // The protocol adapters' entry (src/adapt): one event already made flat (string keys and
   // values, in the order to store them) is validated under the same rules as a JSON event and
   // appended to out (not cleared first). raw is the protocol's text of the event: measured
   // against max_event_bytes and kept in the dead-letter record when the event is rejected.
-  void CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index,
-                 const RequestInfo& info, ValidatedBody& out) const;
+  void CheckFlat(const Field* fields, size_t count, std::string_view raw, uint32_t index, const RequestInfo& info,
+                 ValidatedBody& out) const;
   // Appends the rejection of an event an adapter could not make flat (and its dead letter).
   void Reject(uint32_t index, std::string_view field, std::string_view error, std::string_view raw,
               const RequestInfo& info, ValidatedBody& out) const;

@@ -10,15 +10,15 @@ namespace tracklake {
 namespace {
 
 // Whole-body failure: InvalidArgument and nothing left in the output.
-#define EXPECT_BODY_FAILS(body, format, message_part)                                   \
-  do {                                                                                   \
-    const Status s_ = Run(body, format);                                                 \
-    EXPECT_EQ(s_.code(), Status::Code::kInvalidArgument) << s_.ToString();               \
-    EXPECT_NE(s_.message().find(message_part), std::string::npos) << s_.message();       \
-    EXPECT_TRUE(out_.records.empty());                                                   \
-    EXPECT_TRUE(out_.spans.empty());                                                     \
-    EXPECT_TRUE(out_.rejected.empty());                                                  \
-    EXPECT_EQ(out_.accepted, 0u);                                                        \
+#define EXPECT_BODY_FAILS(body, format, message_part)                              \
+  do {                                                                             \
+    const Status s_ = Run(body, format);                                           \
+    EXPECT_EQ(s_.code(), Status::Code::kInvalidArgument) << s_.ToString();         \
+    EXPECT_NE(s_.message().find(message_part), std::string::npos) << s_.message(); \
+    EXPECT_TRUE(out_.records.empty());                                             \
+    EXPECT_TRUE(out_.spans.empty());                                               \
+    EXPECT_TRUE(out_.rejected.empty());                                            \
+    EXPECT_EQ(out_.accepted, 0u);                                                  \
   } while (0)
 
 TEST_F(ValidateTest, SingleObjectBodyIsOneEvent) {
@@ -32,9 +32,8 @@ TEST_F(ValidateTest, SingleObjectBodyIsOneEvent) {
 TEST_F(ValidateTest, MixedBatchKeepsIndicesRawTextAndRecordOrder) {
   const std::string bad1 = R"({"event_type":"b", "n": 1, "nested": {"x": [1, {"y": 2}]}})";
   const std::string bad3 = R"({"bad key":"v","event_type":"c"})";
-  const std::string body = "[ {\"event_type\":\"a\"} ,\n  " + bad1 +
-                           " , {\"event_type\":\"ok\",\"k\":\"v\"},\t" + bad3 +
-                           ", 7 , {\"event_type\":\"last\"} ]";
+  const std::string body = "[ {\"event_type\":\"a\"} ,\n  " + bad1 + " , {\"event_type\":\"ok\",\"k\":\"v\"},\t" +
+                           bad3 + ", 7 , {\"event_type\":\"last\"} ]";
   ASSERT_TRUE(Run(body).ok());
   EXPECT_EQ(out_.accepted, 3u);
   ASSERT_EQ(out_.rejected.size(), 3u);
@@ -121,8 +120,8 @@ TEST_F(ValidateTest, EventCountLimitIsInclusive) {
   rules_.max_events_per_request = 3;
   ASSERT_TRUE(Run(R"([{"event_type":"a"},{"event_type":"a"},1])").ok());
   EXPECT_EQ(out_.accepted + out_.rejected.size(), 3u);
-  EXPECT_BODY_FAILS(R"([{"event_type":"a"},{"event_type":"a"},{"event_type":"a"},{}])",
-                    BodyFormat::kJson, "more than 3 events");
+  EXPECT_BODY_FAILS(R"([{"event_type":"a"},{"event_type":"a"},{"event_type":"a"},{}])", BodyFormat::kJson,
+                    "more than 3 events");
   EXPECT_BODY_FAILS("{}\n{}\n\n{}\n{}\n", BodyFormat::kNdjson, "more than 3 events");
   ASSERT_TRUE(Run("{}\n\n{}\n{}\n\n", BodyFormat::kNdjson).ok());
 }
@@ -207,9 +206,7 @@ TEST_F(ValidateTest, NdjsonSizeRuleMeasuresTheLine) {
   EXPECT_EQ(Value(records_[1], "raw"), over);
 }
 
-TEST_F(ValidateTest, NdjsonWithOnlyBlankLinesIsEmpty) {
-  EXPECT_BODY_FAILS("\n \n\r\n", BodyFormat::kNdjson, "empty");
-}
+TEST_F(ValidateTest, NdjsonWithOnlyBlankLinesIsEmpty) { EXPECT_BODY_FAILS("\n \n\r\n", BodyFormat::kNdjson, "empty"); }
 
 TEST_F(ValidateTest, DeadLetterAppIdIsEmptyWithoutAuth) {
   info_.app_id = "";
@@ -265,7 +262,9 @@ class ValidateFlatTest : public ValidateTest {
 };
 
 TEST_F(ValidateFlatTest, AcceptedEventHasTheCanonicalFieldsFirst) {
-  RunFlat({{"properties.a", "1"}, {"event_id", "m-1"}, {"event_type", "order_completed"},
+  RunFlat({{"properties.a", "1"},
+           {"event_id", "m-1"},
+           {"event_type", "order_completed"},
            {"event_time", "2026-11-26T06:00:00.000Z"}});
   ASSERT_EQ(out_.accepted, 1u);
   ASSERT_EQ(records_.size(), 1u);

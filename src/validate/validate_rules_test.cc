@@ -49,9 +49,8 @@ TEST_F(ValidateTest, GeneratedEventIdIsUuidV7OfReceiveTime) {
 }
 
 TEST_F(ValidateTest, ClientFieldsFollowCanonicalOnesInOrderReceived) {
-  const EventView e = RunAccepted(
-      R"({"zeta":"1","app_id":"shop","alpha":"2","event_id":"id-1","event_type":"buy",)"
-      R"("event_time":"2026-11-26T07:07:15.5+01:00","mid":"3"})");
+  const EventView e = RunAccepted(R"({"zeta":"1","app_id":"shop","alpha":"2","event_id":"id-1","event_type":"buy",)"
+                                  R"("event_time":"2026-11-26T07:07:15.5+01:00","mid":"3"})");
   EXPECT_EQ(Keys(e), (KeyList{"event_type", "event_id", "app_id", "zeta", "alpha", "event_time", "mid"}));
   EXPECT_EQ(Value(e, "event_id"), "id-1");
   EXPECT_EQ(Value(e, "event_time"), "2026-11-26T07:07:15.5+01:00");  // kept as sent
@@ -135,9 +134,10 @@ TEST_F(ValidateTest, DuplicateKeyIsRejected) {
 }
 
 TEST_F(ValidateTest, NonStringValuesAreRejectedWithTheirType) {
-  const std::pair<std::string, std::string> cases[] = {
-      {"12", "number"}, {"-1.5e3", "number"}, {"true", "bool"}, {"false", "bool"},
-      {"null", "null"}, {R"({"a":"b"})", "object"}, {R"(["a"])", "array"}};
+  const std::pair<std::string, std::string> cases[] = {{"12", "number"},     {"-1.5e3", "number"},
+                                                       {"true", "bool"},     {"false", "bool"},
+                                                       {"null", "null"},     {R"({"a":"b"})", "object"},
+                                                       {R"(["a"])", "array"}};
   for (const auto& [json, type] : cases) {
     SCOPED_TRACE(json);
     const Rejection r = RunRejected(R"({"event_type":"a","v":)" + json + "}");
@@ -148,9 +148,8 @@ TEST_F(ValidateTest, NonStringValuesAreRejectedWithTheirType) {
 
 TEST_F(ValidateTest, CoerceScalarsKeepsNumberTextAndSpellsBools) {
   rules_.coerce_scalars = true;
-  const EventView e = RunAccepted(
-      R"({"event_type":"a","i":12,"f":-1.5E+3,"big":123456789012345678901234567890,)"
-      R"("z":0 ,"t":true,"u":false})");
+  const EventView e = RunAccepted(R"({"event_type":"a","i":12,"f":-1.5E+3,"big":123456789012345678901234567890,)"
+                                  R"("z":0 ,"t":true,"u":false})");
   EXPECT_EQ(Value(e, "i"), "12");
   EXPECT_EQ(Value(e, "f"), "-1.5E+3");
   EXPECT_EQ(Value(e, "big"), "123456789012345678901234567890");
@@ -182,8 +181,8 @@ TEST_F(ValidateTest, EventTypeIsRequired) {
 TEST_F(ValidateTest, EventTypeMustMatchPatternUpToItsLengthLimit) {
   RunAccepted(R"({"event_type":")" + std::string(64, 'a') + R"("})");
   RunAccepted(R"({"event_type":"a_1_z"})");
-  for (const std::string& bad : {std::string(65, 'a'), std::string(""), std::string("Page"),
-                                std::string("a-b"), std::string("a b"), std::string("\xc3\xa9")}) {
+  for (const std::string& bad : {std::string(65, 'a'), std::string(""), std::string("Page"), std::string("a-b"),
+                                 std::string("a b"), std::string("\xc3\xa9")}) {
     SCOPED_TRACE(bad);
     const Rejection r = RunRejected(R"({"event_type":")" + bad + R"("})");
     EXPECT_EQ(r.field, "event_type");
@@ -202,7 +201,8 @@ TEST_F(ValidateTest, EventTypesStartingWithAnUnderscoreAreReserved) {
   // An app's allow-list cannot open them either (configuration refuses it too).
   const std::vector<std::string> allowed = {"_rejected"};
   info_.allowed_event_types = &allowed;
-  EXPECT_EQ(RunRejected(R"({"event_type":"_rejected"})").error, "reserved: event types starting with _ are tracklake's");
+  EXPECT_EQ(RunRejected(R"({"event_type":"_rejected"})").error,
+            "reserved: event types starting with _ are tracklake's");
 }
 
 TEST_F(ValidateTest, EventTypeMustBeAllowedWhenTheAppHasAList) {
@@ -235,11 +235,10 @@ TEST_F(ValidateTest, WithoutAuthTheEventsAppIdOrDefaultIsStored) {
 
 TEST_F(ValidateTest, ClientEventIdMustBePrintableAsciiUpTo128Bytes) {
   const std::string longest(128, '~');
-  EXPECT_EQ(Value(RunAccepted(R"({"event_type":"a","event_id":")" + longest + R"("})"), "event_id"),
-            longest);
+  EXPECT_EQ(Value(RunAccepted(R"({"event_type":"a","event_id":")" + longest + R"("})"), "event_id"), longest);
   EXPECT_EQ(Value(RunAccepted(R"({"event_type":"a","event_id":"a b!"})"), "event_id"), "a b!");
-  for (const std::string& bad : {std::string(129, 'x'), std::string(""), std::string("a\\tb"),
-                                std::string("\xc3\xa9"), std::string("a\\u007fb")}) {
+  for (const std::string& bad : {std::string(129, 'x'), std::string(""), std::string("a\\tb"), std::string("\xc3\xa9"),
+                                 std::string("a\\u007fb")}) {
     SCOPED_TRACE(bad);
     const Rejection r = RunRejected(R"({"event_type":"a","event_id":")" + bad + R"("})");
     EXPECT_EQ(r.field, "event_id");
@@ -313,9 +312,8 @@ TEST_F(ValidateTest, MultibyteUtf8ValuesArePreserved) {
 }
 
 TEST_F(ValidateTest, EscapedStringsAreStoredUnescaped) {
-  const EventView e = RunAccepted(
-      R"({"event_type":"a","nl":"a\nb","q":"say \"hi\"","e":"caf\u00e9",)"
-      R"("emoji":"\ud83d\ude00","slash":"a\/b\\c","nul":"a\u0000b"})");
+  const EventView e = RunAccepted(R"({"event_type":"a","nl":"a\nb","q":"say \"hi\"","e":"caf\u00e9",)"
+                                  R"("emoji":"\ud83d\ude00","slash":"a\/b\\c","nul":"a\u0000b"})");
   EXPECT_EQ(Value(e, "nl"), "a\nb");
   EXPECT_EQ(Value(e, "q"), "say \"hi\"");
   EXPECT_EQ(Value(e, "e"), "caf\xc3\xa9");

@@ -25,8 +25,7 @@ class ValidateTest : public ::testing::Test {
     records_.clear();
     for (const RecordSpan& span : out_.spans) {
       EventView view;
-      const Status decoded =
-          DecodeEventRecord(std::string_view(out_.records).substr(span.offset, span.size), view);
+      const Status decoded = DecodeEventRecord(std::string_view(out_.records).substr(span.offset, span.size), view);
       EXPECT_TRUE(decoded.ok()) << decoded.ToString();
       records_.push_back(std::move(view));
     }

@@ -32,7 +32,7 @@ class CommitDelay {
   void Took(size_t appends, uint64_t bytes, Clock::time_point now);
 
   double append_rate() const { return append_rate_; }  // per second, a moving average
-  bool delaying() const { return delaying_; }           // light traffic seen: small groups get the delay
+  bool delaying() const { return delaying_; }          // light traffic seen: small groups get the delay
 
  private:
   const std::chrono::microseconds delay_;

@@ -25,7 +25,9 @@ CommitDelay AfterSmallGroups(microseconds delay, int groups, microseconds gap, C
 }
 
 // 4,000 appends/s: two expected within the 500 us delay.
-CommitDelay LightTraffic(Clock::time_point* end = nullptr) { return AfterSmallGroups(kDelay, 3, microseconds{250}, end); }
+CommitDelay LightTraffic(Clock::time_point* end = nullptr) {
+  return AfterSmallGroups(kDelay, 3, microseconds{250}, end);
+}
 
 // The wait for one small append that has just arrived at a writer that found it waiting.
 Clock::duration WaitForOne(const CommitDelay& d) { return d.WaitBeforeTaking(1, kEventBytes, kZero, kZero); }

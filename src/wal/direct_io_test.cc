@@ -94,7 +94,8 @@ TEST_F(SegmentAppenderTest, ZerosAheadOfSmallAppendsGrowTheFileInStepsUpToTheRes
     const uint64_t now = fs::file_size(path_);
     if (expected.size() <= kReserved - kDirectAlign) {
       ASSERT_LE(now, kReserved) << "zeros past the reserved end after append " << i;
-      ASSERT_LE(now, AlignUp(expected.size(), kDirectAlign) + SegmentAppender::kZeroAheadBytes) << "one step ahead at most";
+      ASSERT_LE(now, AlignUp(expected.size(), kDirectAlign) + SegmentAppender::kZeroAheadBytes)
+          << "one step ahead at most";
       ASSERT_GE(now, std::min<uint64_t>(kReserved, expected.size() + SegmentAppender::kZeroAheadBytes / 4));
     } else if (expected.size() > kReserved) {
       ASSERT_EQ(now, AlignUp(expected.size(), kDirectAlign)) << "past the reserved end: no zeros ahead";

@@ -27,9 +27,10 @@ Result<std::string> LoadOrCreateLogId(const std::string& dir, bool log_is_new) {
     std::string id = std::move(text).value();
     while (!id.empty() && (id.back() == '\n' || id.back() == '\r' || id.back() == ' ')) id.pop_back();
     if (!IsValidLogId(id)) {
-      return Status::InvalidArgument(fmt::format(
-          "{} does not hold a log id (8 hex digits): the write-ahead log's identity is damaged; "
-          "restore the file, or move the log aside if its records are delivered", path));
+      return Status::InvalidArgument(
+          fmt::format("{} does not hold a log id (8 hex digits): the write-ahead log's identity is damaged; "
+                      "restore the file, or move the log aside if its records are delivered",
+                      path));
     }
     return id;
   }

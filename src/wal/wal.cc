@@ -117,7 +117,7 @@ void Wal::AppendControl(wal::RecordType type, std::string payload, bool sync, Co
 
 WalStats Wal::stats() const {
   MutexLock lock(mu_);
-  return WalStats{disk_bytes_, segments_.size(), queued_bytes_, next_seq_public_.load(), corrupt_skipped_.load(),
+  return WalStats{disk_bytes_,   segments_.size(), queued_bytes_, next_seq_public_.load(), corrupt_skipped_.load(),
                   spares_.size()};
 }
 

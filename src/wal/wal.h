@@ -38,10 +38,10 @@ namespace tracklake {
 
 struct WalOptions {
   std::string dir;
-  bool fsync = true;                    // false: acknowledge after write(2)
+  bool fsync = true;  // false: acknowledge after write(2)
   uint64_t segment_bytes = 64ull << 20;
-  uint64_t max_bytes = 8ull << 30;      // disk budget for all segments
-  uint64_t queue_bytes = 64ull << 20;   // appends waiting for the writer
+  uint64_t max_bytes = 8ull << 30;     // disk budget for all segments
+  uint64_t queue_bytes = 64ull << 20;  // appends waiting for the writer
   // With fsync: how long the writer lets a small group (a few appends) gather before writing
   // it, so that more appends share one fdatasync (PostgreSQL's commit_delay), counted from the
   // arrival of the first of them. Applies only in light traffic, once small groups follow each
@@ -182,16 +182,16 @@ class Wal {
   std::map<uint64_t, Segment> segments_ GUARDED_BY(mu_);  // the writer thread mutates it
   uint64_t disk_bytes_ GUARDED_BY(mu_) = 0;
   uint64_t release_before_ GUARDED_BY(mu_) = 0;
-  bool reclaimer_stop_ GUARDED_BY(mu_) = false;  // the writer has stopped, reclaim and exit
+  bool reclaimer_stop_ GUARDED_BY(mu_) = false;   // the writer has stopped, reclaim and exit
   std::vector<uint64_t> spares_ GUARDED_BY(mu_);  // released segment files kept for reuse
-  std::condition_variable reclaim_cv_;  // released segments to reclaim, or stop
+  std::condition_variable reclaim_cv_;            // released segments to reclaim, or stop
 
   // Writer-thread state.
   int fd_ = -1;
   uint64_t active_first_ = 0;
   uint64_t active_bytes_ = 0;
-  uint64_t writeback_from_ = 0;  // durability "write": writeback started below this offset
-  bool direct_ = false;          // fd_ is O_DIRECT
+  uint64_t writeback_from_ = 0;    // durability "write": writeback started below this offset
+  bool direct_ = false;            // fd_ is O_DIRECT
   wal::SegmentAppender appender_;  // the records of the group being committed
   uint64_t active_salt_ = 0;
   wal::Framing active_framing_;

@@ -149,7 +149,8 @@ TEST_P(WalForgeryTest, ForgedRecordsInARecycledSegmentsStaleTailAreNeverReplayed
   EXPECT_EQ(forged, 0u) << "forged records replayed";
   // Every record of the second generation (acknowledged, in segments after the forged runs).
   size_t lost = 0;
-  for (auto it = appended.upper_bound(last_genuine - 40); it != appended.end(); ++it) lost += replayed.count(it->first) == 0;
+  for (auto it = appended.upper_bound(last_genuine - 40); it != appended.end(); ++it)
+    lost += replayed.count(it->first) == 0;
   EXPECT_EQ(lost, 0u) << "acknowledged records lost, of 40";
   EXPECT_EQ(AppendSync(*wal, "after").first, last_genuine + 1) << "the sequence jumped forward";
 }

@@ -83,12 +83,12 @@ Status Wal::ReadEvents(std::span<const WalPosition> positions,
       window_size = n > 0 ? static_cast<size_t>(n) : 0;
     }
     const bool whole = p.offset + need <= window_start + window_size;
-    const std::string_view buf =
-        whole ? std::string_view(window.data() + (p.offset - window_start), need) : std::string_view();
+    const std::string_view buf = whole ? std::string_view(window.data() + (p.offset - window_start), need)
+                                       : std::string_view();
     wal::ParsedRecord rec;
     if (!whole || !wal::ParseRecordAt(buf, framing, rec)) {
-      status = Status::Corruption(fmt::format("write-ahead log record at segment {} offset {} does not verify",
-                                              p.segment, p.offset));
+      status = Status::Corruption(
+          fmt::format("write-ahead log record at segment {} offset {} does not verify", p.segment, p.offset));
       break;
     }
     fn(order[k], rec.payload);

@@ -52,12 +52,14 @@ void Wal::ReclaimerLoop() {
       const std::string path = SegmentPath(id, seg.recycled);
       const bool kept = keep && ::rename(path.c_str(), SparePath(id).c_str()) == 0;
       const bool deleted = kept || ::unlink(path.c_str()) == 0 || errno == ENOENT;
-      if (!deleted) spdlog::error("cannot delete delivered write-ahead log segment {}: {}", path, std::strerror(errno));
+      if (!deleted)
+        spdlog::error("cannot delete delivered write-ahead log segment {}: {}", path, std::strerror(errno));
       lock.lock();
       if (kept) spares_.push_back(id);
       if (!deleted) {
         // Kept, and counted against the disk budget; tried again later.
-        if (reclaim_cv_.wait_for(lock, std::chrono::seconds(1), [&]() REQUIRES(mu_) { return reclaimer_stop_; })) return;
+        if (reclaim_cv_.wait_for(lock, std::chrono::seconds(1), [&]() REQUIRES(mu_) { return reclaimer_stop_; }))
+          return;
         continue;
       }
       disk_bytes_ -= seg.bytes;

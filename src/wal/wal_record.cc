@@ -185,11 +185,8 @@ SegmentScan ScanSegment(std::string_view file, uint64_t id, bool recycled, uint6
       static_cast<ScanResult&>(s) = ScanRecords(file, 0, o, fn);
       s.framing = o.framing;
       return s;
-    case HeaderCheck::kDamaged:
-      s.skipped_bytes = file.size();
-      return s;
-    case HeaderCheck::kNewerFormat:
-      return s;
+    case HeaderCheck::kDamaged: s.skipped_bytes = file.size(); return s;
+    case HeaderCheck::kNewerFormat: return s;
   }
   return s;
 }

@@ -85,8 +85,8 @@ ScanResult ScanRecords(std::string_view data, size_t start, const ScanOptions& o
 // A segment file as recovery reads it: its header, then its records.
 struct SegmentScan : ScanResult {
   HeaderCheck header = HeaderCheck::kAbsent;
-  uint32_t version = 0;       // with kNewerFormat: the file's format version
-  Framing framing;            // of its records
+  uint32_t version = 0;  // with kNewerFormat: the file's format version
+  Framing framing;       // of its records
 };
 // id: the file's name (its first sequence number); recycled: an ".r.wal" file; max_seq: the
 // next segment's first sequence number minus one. A format-2 header of another generation (a

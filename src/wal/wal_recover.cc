@@ -77,9 +77,10 @@ Result<std::vector<std::pair<uint64_t, bool>>> Wal::ListSegments() {
   for (size_t i = 1; i < ids.size(); ++i) {
     // The writer never leaves both: which one holds the log's records is not for recovery to guess.
     if (ids[i].first == ids[i - 1].first) {
-      return Status::Corruption(fmt::format("{} and {} both claim the write-ahead log's records from {}: move the "
-                                            "one that is not the log's aside", SegmentPath(ids[i].first, false),
-                                            SegmentPath(ids[i].first, true), ids[i].first));
+      return Status::Corruption(
+          fmt::format("{} and {} both claim the write-ahead log's records from {}: move the "
+                      "one that is not the log's aside",
+                      SegmentPath(ids[i].first, false), SegmentPath(ids[i].first, true), ids[i].first));
     }
   }
   return ids;
@@ -97,7 +98,8 @@ Status Wal::RecoverSegment(uint64_t id, bool recycled, bool newest, uint64_t max
   if (r.header == wal::HeaderCheck::kNewerFormat) {
     return Status::InvalidArgument(fmt::format(
         "write-ahead log segment {} has format {}; this build reads formats up to {}: run the tracklake that "
-        "wrote it until its log is delivered, or a newer one", path, r.version, wal::kFormatVersion));
+        "wrote it until its log is delivered, or a newer one",
+        path, r.version, wal::kFormatVersion));
   }
   if (r.header == wal::HeaderCheck::kDamaged) {
     spdlog::error("write-ahead log segment {} has a damaged header: none of its {} bytes can be verified", path,

@@ -222,7 +222,8 @@ TEST_P(WalTest, RecycledSegmentWithOnlyOlderRecordsReplaysNothing) {
   // A crash right after a spare became segment 50: it holds only its old life's records 1..3.
   fs::create_directories(dir_);
   std::string stale;
-  for (uint64_t seq = 1; seq <= 3; ++seq) wal::AppendRecord(stale, wal::Framing::Legacy(), wal::RecordType::kEvent, seq, "old");
+  for (uint64_t seq = 1; seq <= 3; ++seq)
+    wal::AppendRecord(stale, wal::Framing::Legacy(), wal::RecordType::kEvent, seq, "old");
   std::ofstream(dir_ / "00000000000000000050.r.wal", std::ios::binary) << stale;
   std::ofstream(dir_ / "00000000000000000007.spare", std::ios::binary) << stale;
   std::vector<WalRecord> replayed;
@@ -339,7 +340,7 @@ TEST_P(WalTest, WriteDurabilityStartsWritebackAsTheSegmentGrows) {
   for (const auto& e : fs::directory_iterator(dir_)) segment = e.path();
   const std::optional<PageCache> cache = PageCacheOf(segment);
   if (!cache) GTEST_SKIP() << "cachestat(2) is not available on this kernel";
-  struct statfs sfs{};
+  struct statfs sfs {};
   constexpr long kTmpfsMagic = 0x01021994;  // memory only: there is no writeback to start
   if (::statfs(segment.c_str(), &sfs) == 0 && sfs.f_type == kTmpfsMagic) GTEST_SKIP() << "tmpfs";
   const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
@@ -350,9 +351,8 @@ TEST_P(WalTest, RefusesAtOnceWhenDiskBudgetIsUsed) {
   options_.max_bytes = 4096;
   auto wal = Open();
   AppendSync(*wal, {std::string(3000, 'a')});
-  Status s = wal->Append(std::string(3000, 'b'), {{0, 3000}}, [](const Status&, uint64_t, auto) {
-    ADD_FAILURE() << "refused append must not complete";
-  });
+  Status s = wal->Append(std::string(3000, 'b'), {{0, 3000}},
+                         [](const Status&, uint64_t, auto) { ADD_FAILURE() << "refused append must not complete"; });
   EXPECT_EQ(s.code(), Status::Code::kNoSpace);
 }
 
@@ -376,11 +376,13 @@ std::vector<bool> WalTest::AckedWhenOneSyncFails(size_t items, int fail_at) {
     // The writer waits in this append's completion, so the appends below queue up as one group.
     std::promise<void> held;
     std::promise<void> release;
-    EXPECT_TRUE(wal->Append("x", {{0, 1}}, [&](const Status& st, uint64_t, auto) {
-                     EXPECT_TRUE(st.ok()) << st.ToString();
-                     held.set_value();
-                     release.get_future().wait();
-                   }).ok());
+    EXPECT_TRUE(wal->Append("x", {{0, 1}},
+                            [&](const Status& st, uint64_t, auto) {
+                              EXPECT_TRUE(st.ok()) << st.ToString();
+                              held.set_value();
+                              release.get_future().wait();
+                            })
+                    .ok());
     held.get_future().wait();
     std::vector<std::promise<void>> done(items);
     for (size_t i = 0; i < items; ++i) {

@@ -85,7 +85,7 @@ Status Wal::OpenSegment(uint64_t first_seq) {
     ::unlink(path.c_str());
     return Status::NoSpace("no space for a new write-ahead log segment in " + options_.dir);
   }
-  struct stat st{};
+  struct stat st {};
   const uint64_t written_end = ::fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   if (Status s = SyncDir(options_.dir); !s.ok()) {
     ::close(fd);
@@ -251,8 +251,8 @@ struct Wal::Group {
 
   std::vector<Outcome> out;  // one per append
   std::vector<WalPosition> positions;
-  size_t unflushed = 0;  // first append whose records are staged in appender_
-  size_t unsynced = 0;   // first append whose records are in the active segment
+  size_t unflushed = 0;   // first append whose records are staged in appender_
+  size_t unsynced = 0;    // first append whose records are in the active segment
   uint64_t dequeued = 0;  // queued bytes the group takes off the queue
   bool sync;              // the group ends with an fdatasync
 };

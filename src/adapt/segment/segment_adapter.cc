@@ -26,10 +26,10 @@ struct CallName {
 };
 // The long names and analytics.js's one-letter paths.
 constexpr CallName kCalls[] = {
-    {"track", SegmentCall::kTrack},   {"t", SegmentCall::kTrack},    {"identify", SegmentCall::kIdentify},
-    {"i", SegmentCall::kIdentify},    {"page", SegmentCall::kPage},  {"p", SegmentCall::kPage},
-    {"screen", SegmentCall::kScreen}, {"s", SegmentCall::kScreen},   {"group", SegmentCall::kGroup},
-    {"g", SegmentCall::kGroup},       {"alias", SegmentCall::kAlias}, {"a", SegmentCall::kAlias},
+    {"track", SegmentCall::kTrack},   {"t", SegmentCall::kTrack},      {"identify", SegmentCall::kIdentify},
+    {"i", SegmentCall::kIdentify},    {"page", SegmentCall::kPage},    {"p", SegmentCall::kPage},
+    {"screen", SegmentCall::kScreen}, {"s", SegmentCall::kScreen},     {"group", SegmentCall::kGroup},
+    {"g", SegmentCall::kGroup},       {"alias", SegmentCall::kAlias},  {"a", SegmentCall::kAlias},
     {"batch", SegmentCall::kBatch},   {"import", SegmentCall::kBatch}, {"b", SegmentCall::kBatch},
 };
 
@@ -86,7 +86,6 @@ std::optional<SegmentCall> MessageType(std::string_view type) {
   return std::nullopt;
 }
 
-
 }  // namespace
 
 std::optional<SegmentCall> SegmentCallOf(std::string_view name) {
@@ -121,7 +120,8 @@ SegmentRequest::Scratch& SegmentRequest::ThreadScratch() {
   return scratch;
 }
 
-std::optional<AdaptError> SegmentRequest::Parse(SegmentCall call, std::string_view body, const ValidationRules& rules) {
+std::optional<AdaptError> SegmentRequest::Parse(SegmentCall call, std::string_view body,
+                                                const ValidationRules& rules) {
   call_ = call;
   body_bytes_ = body.size();
   limits_ = FlattenLimits{FlattenLimits{}.max_depth, rules.max_fields, rules.max_key_bytes};
@@ -129,8 +129,9 @@ std::optional<AdaptError> SegmentRequest::Parse(SegmentCall call, std::string_vi
   const bool batch = call == SegmentCall::kBatch;
   const size_t limit = batch ? kSegmentMaxBatchBytes : rules.max_event_bytes;
   if (body.size() > limit) {
-    return AdaptError{400, "", "request body must be at most " + std::to_string(limit) + " bytes (Segment's limit per " +
-                                   (batch ? "batch)" : "message)")};
+    return AdaptError{400, "",
+                      "request body must be at most " + std::to_string(limit) + " bytes (Segment's limit per " +
+                          (batch ? "batch)" : "message)")};
   }
   if (TrimJsonWhitespace(body).empty()) return AdaptError{400, "", "request body must not be empty"};
   if (error_code e = ParseBody(body, doc_)) return MalformedJson(e);
@@ -163,7 +164,8 @@ std::optional<AdaptError> SegmentRequest::FindWriteKey(std::string_view& key) {
   return std::nullopt;
 }
 
-std::optional<AdaptError> SegmentRequest::Emit(const Validator& validator, const RequestInfo& info, ValidatedBody& out) {
+std::optional<AdaptError> SegmentRequest::Emit(const Validator& validator, const RequestInfo& info,
+                                               ValidatedBody& out) {
   out.Clear();
   out.records.reserve(body_bytes_ + body_bytes_ / 2);  // flattened keys repeat their prefixes
   Scratch& s = ThreadScratch();
@@ -214,8 +216,9 @@ std::optional<AdaptError> SegmentRequest::ReadBatch(const Validator& validator) 
         simdjson::ondemand::value message;
         if (error_code e = element.get(message)) return MalformedJson(e);
         if (index >= max_events_) {
-          return AdaptError{400, "batch", "must hold at most " + std::to_string(max_events_) +
-                                              " messages (validation.max_events_per_request)"};
+          return AdaptError{400, "batch",
+                            "must hold at most " + std::to_string(max_events_) +
+                                " messages (validation.max_events_per_request)"};
         }
         if (auto e = ReadMessage(message, index, false, validator)) return e;
         ++index;
@@ -333,14 +336,11 @@ void SegmentRequest::FinishMessage(const Message& m, const Validator& validator,
     validator.Reject(m.index, field, rule, m.raw, info, out);
   };
   switch (m.kind) {
-    case Message::Kind::kNotObject:
-      return reject("", kErrNotObject);
+    case Message::Kind::kNotObject: return reject("", kErrNotObject);
     case Message::Kind::kTooLarge:
       return validator.CheckFlat(nullptr, 0, m.raw, m.index, info, out);  // names the size rule
-    case Message::Kind::kTooDeep:
-      return reject(m.field, kRuleDepth);
-    case Message::Kind::kMapped:
-      break;
+    case Message::Kind::kTooDeep: return reject(m.field, kRuleDepth);
+    case Message::Kind::kMapped: break;
   }
   const MessageSlots& slots = m.slots;
   if (!m.field.empty()) return reject(m.field, kRuleString);
@@ -376,7 +376,8 @@ void SegmentRequest::FinishMessage(const Message& m, const Validator& validator,
     const std::optional<int64_t> happened = ParseRfc3339Millis(timestamp);
     if (!happened) return reject("timestamp", kErrBadEventTime);
     std::optional<int64_t> sent = sent_at_ms_;  // the batch's, checked once
-    if (!slots.sent_at.empty() && !(sent = ParseRfc3339Millis(slots.sent_at))) return reject("sentAt", kErrBadEventTime);
+    if (!slots.sent_at.empty() && !(sent = ParseRfc3339Millis(slots.sent_at)))
+      return reject("sentAt", kErrBadEventTime);
     const std::optional<int64_t> corrected = SkewCorrectedTime(info.received_at_ms, sent, *happened);
     if (!corrected) return reject("timestamp", kErrBadEventTime);
     char* text = event.Take(kRfc3339MillisBytes);

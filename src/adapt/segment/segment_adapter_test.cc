@@ -60,9 +60,11 @@ TEST_F(SegmentTest, TrackMapsIdsNameTimeAndFlattensItsObjects) {
 }
 
 TEST_F(SegmentTest, OtherCallsNameTheirEventType) {
-  const std::pair<SegmentCall, std::string> calls[] = {
-      {SegmentCall::kIdentify, "identify"}, {SegmentCall::kPage, "page"}, {SegmentCall::kScreen, "screen"},
-      {SegmentCall::kGroup, "group"},       {SegmentCall::kAlias, "alias"}};
+  const std::pair<SegmentCall, std::string> calls[] = {{SegmentCall::kIdentify, "identify"},
+                                                       {SegmentCall::kPage, "page"},
+                                                       {SegmentCall::kScreen, "screen"},
+                                                       {SegmentCall::kGroup, "group"},
+                                                       {SegmentCall::kAlias, "alias"}};
   for (const auto& [call, type] : calls) {
     ASSERT_EQ(Run(call, R"({"userId":"u","groupId":"g","previousId":"p","traits":{"plan":"pro"}})"), "");
     ASSERT_EQ(out_.accepted, 1u) << type;
@@ -108,7 +110,8 @@ TEST_F(SegmentTest, BatchFieldsAfterTheMessagesApplyToThemAll) {
   EXPECT_TRUE(out_.spans.empty());
   EXPECT_EQ(Run(SegmentCall::kBatch, R"({"batch":[],"sentAt":"later"})"), "sentAt: " + std::string(kErrBadEventTime));
   EXPECT_EQ(Run(SegmentCall::kBatch, R"({"batch":[],"writeKey":[1]})"), "writeKey: must be a string");
-  EXPECT_EQ(Run(SegmentCall::kTrack, R"({"event":"x","userId":"u","writeKey":{"k":1}})"), "writeKey: must be a string");
+  EXPECT_EQ(Run(SegmentCall::kTrack, R"({"event":"x","userId":"u","writeKey":{"k":1}})"),
+            "writeKey: must be a string");
 }
 
 TEST_F(SegmentTest, KeysBuiltForOneMessageAreNotMistakenForTheNext) {
@@ -148,10 +151,16 @@ TEST_F(SegmentTest, MessageRulesRejectOneMessageNotTheBatch) {
   EXPECT_EQ(out_.accepted, 1u);
   std::vector<std::pair<uint32_t, std::string>> got;
   for (const Rejection& r : out_.rejected) got.emplace_back(r.index, r.field);
-  EXPECT_EQ(got, (std::vector<std::pair<uint32_t, std::string>>{{0, "event"},     {1, "type"},    {2, "type"},
-                                                                  {3, "userId"},    {4, "event"},   {5, "timestamp"},
-                                                                  {6, "sentAt"},    {7, "userId"},  {8, ""},
-                                                                  {9, "properties.a_b"}}));
+  EXPECT_EQ(got, (std::vector<std::pair<uint32_t, std::string>>{{0, "event"},
+                                                                {1, "type"},
+                                                                {2, "type"},
+                                                                {3, "userId"},
+                                                                {4, "event"},
+                                                                {5, "timestamp"},
+                                                                {6, "sentAt"},
+                                                                {7, "userId"},
+                                                                {8, ""},
+                                                                {9, "properties.a_b"}}));
   EXPECT_EQ(out_.rejected[9].error, "duplicate key");
 }
 

@@ -22,7 +22,8 @@ namespace {
 constexpr std::string_view kPayloadSchemaPrefix = "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-";
 constexpr std::string_view kRuleEvent = "must be one of pv, pp, se, tr, ti, ue";
 constexpr std::string_view kRuleMillis = "must be milliseconds since the epoch";
-constexpr std::string_view kRuleSelfDescribing = "must be a self-describing JSON {\"schema\": \"iglu:...\", \"data\": ...}";
+constexpr std::string_view kRuleSelfDescribing =
+    "must be a self-describing JSON {\"schema\": \"iglu:...\", \"data\": ...}";
 constexpr std::string_view kRuleBase64 = "must be base64url of JSON";
 constexpr std::string_view kRuleString = "must be a string";
 constexpr std::string_view kRuleAppId = "must be one of the snowplow_app_ids of the request's app";
@@ -35,8 +36,13 @@ enum class ParamKind : uint8_t {
   kNetwork,    // renamed, dropped under SP-Anonymous (ip, nuid)
   kNetworkId,  // tnuid: kept under its own name, dropped under SP-Anonymous
   kEvent,      // e
-  kDeviceCreated, kDeviceSent, kTrueTime,  // dtm, stm, ttm
-  kUnstruct, kUnstruct64, kContexts, kContexts64,  // ue_pr, ue_px, co, cx
+  kDeviceCreated,
+  kDeviceSent,
+  kTrueTime,  // dtm, stm, ttm
+  kUnstruct,
+  kUnstruct64,
+  kContexts,
+  kContexts64,  // ue_pr, ue_px, co, cx
 };
 struct ParamSpec {
   ParamKind kind;
@@ -49,35 +55,63 @@ using K = ParamKind;
 // tracklake's. Any other parameter is kept under its own name. Built at start-up, so that a
 // lookup is inlined without a guard.
 const NameTable<ParamSpec> kParams({
-      {"eid", {K::kRename, kEventIdKey}},         {"uid", {K::kRename, kUserIdKey}},
-      {"duid", {K::kRename, kAnonymousIdKey}},    {"sid", {K::kRename, kSessionIdKey}},
-      {"aid", {K::kAppId, "tracker_app_id"}},    {"p", {K::kRename, "platform"}},
-      {"tv", {K::kRename, "v_tracker"}},         {"tna", {K::kRename, "name_tracker"}},
-      {"vid", {K::kRename, "domain_sessionidx"}}, {"nuid", {K::kNetwork, "network_userid"}},
-      {"ip", {K::kNetwork, "user_ipaddress"}},   {"tnuid", {K::kNetworkId, "tnuid"}},
-      {"tz", {K::kRename, "os_timezone"}},       {"lang", {K::kRename, "br_lang"}},
-      {"ua", {K::kRename, "useragent"}},         {"url", {K::kRename, "page_url"}},
-      {"refr", {K::kRename, "page_referrer"}},   {"page", {K::kRename, "page_title"}},
-      {"res", {K::kRename, "dvce_screen_resolution"}}, {"vp", {K::kRename, "br_viewport"}},
-      {"ds", {K::kRename, "doc_size"}},          {"cs", {K::kRename, "doc_charset"}},
-      {"cd", {K::kRename, "br_colordepth"}},     {"cookie", {K::kRename, "br_cookies"}},
-      {"se_ca", {K::kRename, "se_category"}},    {"se_ac", {K::kRename, "se_action"}},
-      {"se_la", {K::kRename, "se_label"}},       {"se_pr", {K::kRename, "se_property"}},
-      {"se_va", {K::kRename, "se_value"}},       {"tr_id", {K::kRename, "tr_orderid"}},
-      {"tr_af", {K::kRename, "tr_affiliation"}}, {"tr_tt", {K::kRename, "tr_total"}},
-      {"tr_tx", {K::kRename, "tr_tax"}},         {"tr_sh", {K::kRename, "tr_shipping"}},
-      {"tr_ci", {K::kRename, "tr_city"}},        {"tr_st", {K::kRename, "tr_state"}},
-      {"tr_co", {K::kRename, "tr_country"}},     {"tr_cu", {K::kRename, "tr_currency"}},
-      {"ti_id", {K::kRename, "ti_orderid"}},     {"ti_sk", {K::kRename, "ti_sku"}},
-      {"ti_nm", {K::kRename, "ti_name"}},        {"ti_ca", {K::kRename, "ti_category"}},
-      {"ti_pr", {K::kRename, "ti_price"}},       {"ti_qu", {K::kRename, "ti_quantity"}},
-      {"ti_cu", {K::kRename, "ti_currency"}},    {"pp_mix", {K::kRename, "pp_xoffset_min"}},
-      {"pp_max", {K::kRename, "pp_xoffset_max"}}, {"pp_miy", {K::kRename, "pp_yoffset_min"}},
-      {"pp_may", {K::kRename, "pp_yoffset_max"}}, {"e", {K::kEvent, ""}},
-      {"dtm", {K::kDeviceCreated, "dvce_created_tstamp"}}, {"stm", {K::kDeviceSent, "dvce_sent_tstamp"}},
-      {"ttm", {K::kTrueTime, "true_tstamp"}},    {"ue_pr", {K::kUnstruct, ""}},
-      {"ue_px", {K::kUnstruct64, ""}},           {"co", {K::kContexts, ""}},
-      {"cx", {K::kContexts64, ""}},
+    {"eid", {K::kRename, kEventIdKey}},
+    {"uid", {K::kRename, kUserIdKey}},
+    {"duid", {K::kRename, kAnonymousIdKey}},
+    {"sid", {K::kRename, kSessionIdKey}},
+    {"aid", {K::kAppId, "tracker_app_id"}},
+    {"p", {K::kRename, "platform"}},
+    {"tv", {K::kRename, "v_tracker"}},
+    {"tna", {K::kRename, "name_tracker"}},
+    {"vid", {K::kRename, "domain_sessionidx"}},
+    {"nuid", {K::kNetwork, "network_userid"}},
+    {"ip", {K::kNetwork, "user_ipaddress"}},
+    {"tnuid", {K::kNetworkId, "tnuid"}},
+    {"tz", {K::kRename, "os_timezone"}},
+    {"lang", {K::kRename, "br_lang"}},
+    {"ua", {K::kRename, "useragent"}},
+    {"url", {K::kRename, "page_url"}},
+    {"refr", {K::kRename, "page_referrer"}},
+    {"page", {K::kRename, "page_title"}},
+    {"res", {K::kRename, "dvce_screen_resolution"}},
+    {"vp", {K::kRename, "br_viewport"}},
+    {"ds", {K::kRename, "doc_size"}},
+    {"cs", {K::kRename, "doc_charset"}},
+    {"cd", {K::kRename, "br_colordepth"}},
+    {"cookie", {K::kRename, "br_cookies"}},
+    {"se_ca", {K::kRename, "se_category"}},
+    {"se_ac", {K::kRename, "se_action"}},
+    {"se_la", {K::kRename, "se_label"}},
+    {"se_pr", {K::kRename, "se_property"}},
+    {"se_va", {K::kRename, "se_value"}},
+    {"tr_id", {K::kRename, "tr_orderid"}},
+    {"tr_af", {K::kRename, "tr_affiliation"}},
+    {"tr_tt", {K::kRename, "tr_total"}},
+    {"tr_tx", {K::kRename, "tr_tax"}},
+    {"tr_sh", {K::kRename, "tr_shipping"}},
+    {"tr_ci", {K::kRename, "tr_city"}},
+    {"tr_st", {K::kRename, "tr_state"}},
+    {"tr_co", {K::kRename, "tr_country"}},
+    {"tr_cu", {K::kRename, "tr_currency"}},
+    {"ti_id", {K::kRename, "ti_orderid"}},
+    {"ti_sk", {K::kRename, "ti_sku"}},
+    {"ti_nm", {K::kRename, "ti_name"}},
+    {"ti_ca", {K::kRename, "ti_category"}},
+    {"ti_pr", {K::kRename, "ti_price"}},
+    {"ti_qu", {K::kRename, "ti_quantity"}},
+    {"ti_cu", {K::kRename, "ti_currency"}},
+    {"pp_mix", {K::kRename, "pp_xoffset_min"}},
+    {"pp_max", {K::kRename, "pp_xoffset_max"}},
+    {"pp_miy", {K::kRename, "pp_yoffset_min"}},
+    {"pp_may", {K::kRename, "pp_yoffset_max"}},
+    {"e", {K::kEvent, ""}},
+    {"dtm", {K::kDeviceCreated, "dvce_created_tstamp"}},
+    {"stm", {K::kDeviceSent, "dvce_sent_tstamp"}},
+    {"ttm", {K::kTrueTime, "true_tstamp"}},
+    {"ue_pr", {K::kUnstruct, ""}},
+    {"ue_px", {K::kUnstruct64, ""}},
+    {"co", {K::kContexts, ""}},
+    {"cx", {K::kContexts64, ""}},
 });
 
 const ParamSpec* FindParam(std::string_view name) { return kParams.Find(name); }
@@ -89,7 +123,6 @@ struct EventCode {
 constexpr EventCode kEventCodes[] = {
     {"pv", "page_view"}, {"pp", "page_ping"}, {"se", "structured"}, {"tr", "transaction"}, {"ti", "transaction_item"},
 };
-
 
 // "iglu:com.acme/checkout/jsonschema/1-0-0" into its four parts.
 struct IgluUri {
@@ -156,8 +189,9 @@ std::optional<AdaptError> SnowplowRequest::ParseGet(std::string_view query, cons
   max_events_ = rules.max_events_per_request;
   raw_query_ = query;
   if (query.size() > rules.max_event_bytes) {
-    return AdaptError{400, "", "query string must be at most " + std::to_string(rules.max_event_bytes) +
-                                   " bytes (validation.max_event_bytes)"};
+    return AdaptError{400, "",
+                      "query string must be at most " + std::to_string(rules.max_event_bytes) +
+                          " bytes (validation.max_event_bytes)"};
   }
   query_.Parse(query, rules.max_fields + 1);
   if (query_.items().empty()) return AdaptError{400, "e", std::string(kErrRequired)};
@@ -169,7 +203,7 @@ std::optional<AdaptError> SnowplowRequest::Emit(const Validator& validator, cons
                                                 const std::vector<std::string>* app_ids, ValidatedBody& out) {
   out.Clear();
   out.records.reserve(body_bytes_ * 2);  // short parameter names become longer field names
-  event_.Clear(limits_);  // each event then Begins in it, reusing the keys built for the one before
+  event_.Clear(limits_);                 // each event then Begins in it, reusing the keys built for the one before
   context_key_ = {};
   // The memos view this request's text and event_'s storage: forgotten with them.
   for (TimeParam& t : times_) t = TimeParam{};
@@ -198,8 +232,9 @@ std::optional<AdaptError> SnowplowRequest::Emit(const Validator& validator, cons
   uint32_t index = 0;
   for (auto element : data) {
     if (index >= max_events_) {
-      return fail(AdaptError{400, "data", "must hold at most " + std::to_string(max_events_) +
-                                              " events (validation.max_events_per_request)"});
+      return fail(AdaptError{400, "data",
+                             "must hold at most " + std::to_string(max_events_) +
+                                 " events (validation.max_events_per_request)"});
     }
     simdjson::ondemand::value v;
     if (error_code e = element.get(v)) return fail(MalformedJson(e));
@@ -259,9 +294,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
       continue;
     }
     switch (spec->kind) {
-      case ParamKind::kRename:
-        event_.Add(spec->field, p.value);
-        continue;
+      case ParamKind::kRename: event_.Add(spec->field, p.value); continue;
       case ParamKind::kAppId:
         aid = p.value;
         event_.Add(spec->field, p.value);
@@ -270,9 +303,7 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
       case ParamKind::kNetworkId:
         if (!anonymous) event_.Add(spec->field, p.value);  // SP-Anonymous: dropped
         continue;
-      case ParamKind::kEvent:
-        e = p.value;
-        continue;
+      case ParamKind::kEvent: e = p.value; continue;
       case ParamKind::kDeviceCreated:
       case ParamKind::kDeviceSent:
       case ParamKind::kTrueTime: {
@@ -286,10 +317,10 @@ void SnowplowRequest::EmitEvent(const std::vector<Param>& params, std::string_vi
       case ParamKind::kUnstruct:
       case ParamKind::kUnstruct64:
       case ParamKind::kContexts:
-      case ParamKind::kContexts64:
-        break;
+      case ParamKind::kContexts64: break;
     }
-    if (const std::string_view rule = AddSelfDescribing(static_cast<int>(spec->kind), p.value); !rule.empty()) return reject(name, rule);
+    if (const std::string_view rule = AddSelfDescribing(static_cast<int>(spec->kind), p.value); !rule.empty())
+      return reject(name, rule);
   }
   if (app_ids != nullptr && std::find(app_ids->begin(), app_ids->end(), aid) == app_ids->end()) {
     return reject("aid", kRuleAppId);

@@ -6,7 +6,8 @@
 namespace tracklake {
 namespace {
 
-constexpr std::string_view kPayload = R"({"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[)";
+constexpr std::string_view kPayload =
+    R"({"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[)";
 
 class SnowplowTest : public ::testing::Test {
  protected:
@@ -76,8 +77,9 @@ TEST_F(SnowplowTest, TimesAreSkewCorrected) {
 }
 
 TEST_F(SnowplowTest, SelfDescribingEventsAndContextsJsonOrBase64url) {
-  const std::string ue = R"({"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0",)"
-                         R"("data":{"schema":"iglu:com.acme/Check Out/jsonschema/1-2-0","data":{"step":2,"x":{"y":null}}}})";
+  const std::string ue =
+      R"({"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0",)"
+      R"("data":{"schema":"iglu:com.acme/Check Out/jsonschema/1-2-0","data":{"step":2,"x":{"y":null}}}})";
   const std::string co = R"({"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0","data":[)"
                          R"({"schema":"iglu:com.acme/user/jsonschema/2-0-0","data":{"tier":"gold"}},)"
                          R"({"schema":"iglu:com.acme/user/jsonschema/2-0-0","data":{"tier":"silver"}}]})";
@@ -96,9 +98,11 @@ TEST_F(SnowplowTest, SelfDescribingEventsAndContextsJsonOrBase64url) {
   EXPECT_EQ(r["contexts.com_acme_user_2.tier"], "gold");
   EXPECT_EQ(r["contexts.com_acme_user_2_2.tier"], "silver");
   // The same as base64url (unpadded), as the JavaScript tracker encodes them.
-  ASSERT_EQ(Get("e=ue&ue_px=eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy91bnN0cnVjdF9ldmVudC9qc29uc2No"
-                "ZW1hLzEtMC0wIiwiZGF0YSI6eyJzY2hlbWEiOiJpZ2x1OmNvbS5hY21lL2NsaWNrL2pzb25zY2hlbWEvMS0wLTAiLCJkYXRhIjp7ImEiOjF9fX0"),
-            "");
+  ASSERT_EQ(
+      Get("e=ue&ue_px=eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy91bnN0cnVjdF9ldmVudC9qc29uc2No"
+          "ZW1hLzEtMC0wIiwiZGF0YSI6eyJzY2hlbWEiOiJpZ2x1OmNvbS5hY21lL2NsaWNrL2pzb25zY2hlbWEvMS0wLTAiLCJkYXRhIjp7ImEiOjF"
+          "9fX0"),
+      "");
   ASSERT_EQ(out_.accepted, 1u);
   EXPECT_EQ(records_[0]["event_type"], "click");
   EXPECT_EQ(records_[0]["unstruct_event.a"], "1");
@@ -222,7 +226,9 @@ TEST_F(SnowplowTest, GetDecodesTheQueryAndRefusesInvalidUtf8) {
 TEST_F(SnowplowTest, BodyShape) {
   SnowplowRequest request;
   EXPECT_EQ(request.ParsePost(R"({"schema":"iglu:x/y/jsonschema/1-0-0","data":[]})", rules_)->field, "schema");
-  EXPECT_EQ(request.ParsePost(R"({"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4"})", rules_)->field,
+  EXPECT_EQ(request
+                .ParsePost(R"({"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4"})", rules_)
+                ->field,
             "data");
   EXPECT_NE(request.ParsePost("{nope", rules_)->rule.find("valid JSON"), std::string::npos);
   rules_.max_events_per_request = 1;

@@ -91,8 +91,8 @@ Status DecodeDataPage(std::string_view p, const PageHeader& h, const LeafInfo& l
 
 }  // namespace
 
-Status DecodeColumnChunk(std::string_view file, size_t data_end, const ColumnChunk& chunk,
-                         const LeafInfo& leaf, uint64_t& value_budget, ColumnValues& out) {
+Status DecodeColumnChunk(std::string_view file, size_t data_end, const ColumnChunk& chunk, const LeafInfo& leaf,
+                         uint64_t& value_budget, ColumnValues& out) {
   out = ColumnValues{};
   const ColumnMetaData& m = chunk.meta_data;
   if (m.type != leaf.type) return Corrupt("physical type differs from the schema");

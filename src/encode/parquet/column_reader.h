@@ -24,8 +24,8 @@ struct LeafInfo {
 };
 
 struct ColumnValues {
-  std::vector<uint32_t> defs;  // one per entry (all max_def when the column is required)
-  std::vector<uint32_t> reps;  // one per entry when max_rep > 0, else empty
+  std::vector<uint32_t> defs;        // one per entry (all max_def when the column is required)
+  std::vector<uint32_t> reps;        // one per entry when max_rep > 0, else empty
   std::vector<std::string> strings;  // present values of a BYTE_ARRAY column, in order
   std::vector<int64_t> ints;         // present values of an INT64 column, in order
   size_t size() const { return defs.size(); }
@@ -33,7 +33,7 @@ struct ColumnValues {
 
 // file: the whole file; data_end: where the footer starts (chunks must lie before it).
 // value_budget: decremented by the chunk's declared value count, which must not exceed it.
-Status DecodeColumnChunk(std::string_view file, size_t data_end, const ColumnChunk& chunk,
-                         const LeafInfo& leaf, uint64_t& value_budget, ColumnValues& out);
+Status DecodeColumnChunk(std::string_view file, size_t data_end, const ColumnChunk& chunk, const LeafInfo& leaf,
+                         uint64_t& value_budget, ColumnValues& out);
 
 }  // namespace tracklake::parquet

@@ -253,8 +253,8 @@ Status ColumnWriter::WriteChunk(std::string& out, ColumnChunk& chunk) {
   int64_t uncompressed = 0;
   if (wrote_dict_pages_) {
     m.dictionary_page_offset = start;
-    AppendPage(PageType::kDictionaryPage, Encoding::kPlain, static_cast<int32_t>(dict_.size()),
-               dict_.plain_values(), out, uncompressed);
+    AppendPage(PageType::kDictionaryPage, Encoding::kPlain, static_cast<int32_t>(dict_.size()), dict_.plain_values(),
+               out, uncompressed);
   }
   m.data_page_offset = static_cast<int64_t>(out.size());
   out.append(pages_);

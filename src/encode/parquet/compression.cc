@@ -17,8 +17,7 @@ constexpr int kDeflateMemLevel = 8;
 
 Status GzipCompress(std::string_view in, std::string& out) {
   z_stream zs{};
-  if (deflateInit2(&zs, kGzipLevel, Z_DEFLATED, kDeflateWindowBits, kDeflateMemLevel,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&zs, kGzipLevel, Z_DEFLATED, kDeflateWindowBits, kDeflateMemLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
     return Status::InvalidArgument("deflateInit2 failed");
   }
   out.resize(deflateBound(&zs, in.size()));
@@ -74,15 +73,12 @@ std::string_view CodecName(Codec codec) {
 Status Compress(Codec codec, std::string_view in, std::string& out) {
   if (in.size() > std::numeric_limits<uInt>::max()) return Status::InvalidArgument("page too large");
   switch (codec) {
-    case Codec::kUncompressed:
-      out.assign(in);
-      return Status::Ok();
+    case Codec::kUncompressed: out.assign(in); return Status::Ok();
     case Codec::kSnappy:
       out.clear();
       snappy::Compress(in.data(), in.size(), &out);
       return Status::Ok();
-    case Codec::kGzip:
-      return GzipCompress(in, out);
+    case Codec::kGzip: return GzipCompress(in, out);
     case Codec::kZstd: {
       out.resize(ZSTD_compressBound(in.size()));
       // One context per thread, reused: ZSTD_compress would allocate and initialise a fresh
@@ -120,8 +116,7 @@ Status Decompress(Codec codec, std::string_view in, size_t uncompressed_size, st
       }
       return Status::Ok();
     }
-    case Codec::kGzip:
-      return GzipDecompress(in, uncompressed_size, out);
+    case Codec::kGzip: return GzipDecompress(in, uncompressed_size, out);
     case Codec::kZstd: {
       out.resize(uncompressed_size);
       const size_t n = ZSTD_decompress(out.data(), out.size(), in.data(), in.size());

@@ -70,9 +70,7 @@ void ReadColumnMetaData(CompactReader& r, CompactType t, ColumnMetaData& m) {
       case 2:
         ForEachElement(r, ft, [&](CompactType et) { m.encodings.push_back(static_cast<Encoding>(I32(r, et))); });
         break;
-      case 3:
-        ForEachElement(r, ft, [&](CompactType et) { m.path_in_schema.push_back(Binary(r, et)); });
-        break;
+      case 3: ForEachElement(r, ft, [&](CompactType et) { m.path_in_schema.push_back(Binary(r, et)); }); break;
       case 4: m.codec = static_cast<Codec>(I32(r, ft)); break;
       case 5: m.num_values = I64(r, ft); break;
       case 6: m.total_uncompressed_size = I64(r, ft); break;
@@ -132,9 +130,7 @@ void ReadLogicalType(CompactReader& r, CompactType t, SchemaElement& e) {
           }
         });
         break;
-      default:
-        e.logical = LogicalKind::kOther;
-        r.Skip(ft);
+      default: e.logical = LogicalKind::kOther; r.Skip(ft);
     }
   });
 }
@@ -203,8 +199,14 @@ Status ReadPageHeader(std::string_view in, PageHeader& out, size_t& consumed) {
   while (r.NextField(id, ft)) {
     switch (id) {
       case 1: out.type = static_cast<PageType>(I32(r, ft)); break;
-      case 2: out.uncompressed_page_size = I32(r, ft); has_sizes[0] = true; break;
-      case 3: out.compressed_page_size = I32(r, ft); has_sizes[1] = true; break;
+      case 2:
+        out.uncompressed_page_size = I32(r, ft);
+        has_sizes[0] = true;
+        break;
+      case 3:
+        out.compressed_page_size = I32(r, ft);
+        has_sizes[1] = true;
+        break;
       case 5:
       case 7: {
         const bool data = id == 5;
@@ -220,8 +222,8 @@ Status ReadPageHeader(std::string_view in, PageHeader& out, size_t& consumed) {
       default: r.Skip(ft);
     }
   }
-  if (!r.ok() || !has_sizes[0] || !has_sizes[1] || out.uncompressed_page_size < 0 ||
-      out.compressed_page_size < 0 || out.num_values < 0) {
+  if (!r.ok() || !has_sizes[0] || !has_sizes[1] || out.uncompressed_page_size < 0 || out.compressed_page_size < 0 ||
+      out.num_values < 0) {
     return Status::Corruption("malformed Parquet page header");
   }
   consumed = r.consumed();

@@ -37,8 +37,7 @@ constexpr size_t kLeadingFields = 3;
 
 // Leaf column indices of the fixed part of the schema (event/lake_schema.h), which Add fills
 // by position.
-enum Leaf : size_t { kLeafEventId, kLeafEventType, kLeafAppId, kLeafReceivedAt, kLeafEventTime,
-                     kFirstNamedLeaf };
+enum Leaf : size_t { kLeafEventId, kLeafEventType, kLeafAppId, kLeafReceivedAt, kLeafEventTime, kFirstNamedLeaf };
 static_assert(std::size(kLakeFixedColumns) == kFirstNamedLeaf);
 static_assert(kLakeFixedColumns[kLeafEventId].name == kEventIdKey);
 static_assert(kLakeFixedColumns[kLeafEventType].name == kEventTypeKey);
@@ -109,7 +108,8 @@ class NameFilter {
 class ParquetEncoder final : public BatchEncoder {
  public:
   explicit ParquetEncoder(const EncodeOptions& options)
-      : options_(options), named_(LakeNamedColumns(options.declared_columns)),
+      : options_(options),
+        named_(LakeNamedColumns(options.declared_columns)),
         codec_(parquet::ToCodec(options.compression)) {
     BuildSchema();
     // LakeNamedColumns has no duplicates, so the dictionary index of a name is its column.
@@ -167,12 +167,8 @@ void ParquetEncoder::BuildSchema() {
     const Repetition rep = c.required ? Repetition::kRequired : Repetition::kOptional;
     const int16_t max_def = c.required ? 0 : kOptionalDef;
     switch (c.type) {
-      case LakeType::kString:
-        AddColumn(StringElement(c.name, rep), {std::string(c.name)}, max_def, 0);
-        break;
-      case LakeType::kTimestamp:
-        AddColumn(TimestampElement(c.name, rep), {std::string(c.name)}, max_def, 0);
-        break;
+      case LakeType::kString: AddColumn(StringElement(c.name, rep), {std::string(c.name)}, max_def, 0); break;
+      case LakeType::kTimestamp: AddColumn(TimestampElement(c.name, rep), {std::string(c.name)}, max_def, 0); break;
       case LakeType::kStringMap: AddMapColumn(c.name, rep); break;
     }
   }
@@ -186,8 +182,7 @@ void ParquetEncoder::AddMapColumn(std::string_view name, Repetition rep) {
   meta_.schema.push_back(GroupElement(kKeyValue, Repetition::kRepeated, 2));
   const std::string p(name), kv(kKeyValue);
   AddColumn(StringElement(kKey, Repetition::kRequired), {p, kv, std::string(kKey)}, kMapKeyDef, kMapMaxRep);
-  AddColumn(StringElement(kValue, Repetition::kOptional), {p, kv, std::string(kValue)}, kMapValueDef,
-            kMapMaxRep);
+  AddColumn(StringElement(kValue, Repetition::kOptional), {p, kv, std::string(kValue)}, kMapValueDef, kMapMaxRep);
 }
 
 bool ParquetEncoder::IsReservedField(size_t index, std::string_view key) const {

@@ -37,8 +37,8 @@ const ParquetMap& MapAt(const ParquetTable& t, size_t r) {
 }
 
 TEST(ParquetEncoderTest, RoundTripsFixedNamedAndPropertyFields) {
-  TestEvent a = MakeEvent("e1", {{"event_time", "2024-01-01T00:00:00Z"}, {"url", "/a"}, {"user_id", "u1"},
-                                 {"plan", "pro"}, {"ref", "x"}});
+  TestEvent a = MakeEvent(
+      "e1", {{"event_time", "2024-01-01T00:00:00Z"}, {"url", "/a"}, {"user_id", "u1"}, {"plan", "pro"}, {"ref", "x"}});
   a.event_time_ms = 1'704'067'200'000;
   TestEvent b = MakeEvent("e2", {{"session_id", "s2"}}, -5);
   EncodeOptions o;
@@ -46,7 +46,7 @@ TEST(ParquetEncoderTest, RoundTripsFixedNamedAndPropertyFields) {
   const ParquetTable t = ReadAll(EncodeEvents(o, {a, b}));
   ASSERT_EQ(t.rows.size(), 2u);
   EXPECT_EQ(t.columns, (std::vector<std::string>{"event_id", "event_type", "app_id", "received_at", "event_time",
-                                                  "user_id", "anonymous_id", "session_id", "plan", "properties"}));
+                                                 "user_id", "anonymous_id", "session_id", "plan", "properties"}));
   EXPECT_EQ(CellString(t, 0, "event_id"), "e1");
   EXPECT_EQ(CellString(t, 0, "event_type"), "page_view");
   EXPECT_EQ(CellString(t, 0, "app_id"), "app-1");
@@ -65,9 +65,12 @@ TEST(ParquetEncoderTest, RoundTripsFixedNamedAndPropertyFields) {
 // Names that look like column names to the encoder's quick filter (same length, first and last
 // byte as user_id, event_id, app_id) are still properties; the real ones are not.
 TEST(ParquetEncoderTest, NamesResemblingColumnsAreProperties) {
-  const ParquetTable t = ReadAll(EncodeEvents(
-      {}, {MakeEvent("e", {{"user_id", "u"}, {"usxx_id", "1"}, {"evxxx_id", "2"}, {"apx_id", "3"},
-                           {"event_id", "dup"}, {"uid", "4"}})}));
+  const ParquetTable t = ReadAll(EncodeEvents({}, {MakeEvent("e", {{"user_id", "u"},
+                                                                   {"usxx_id", "1"},
+                                                                   {"evxxx_id", "2"},
+                                                                   {"apx_id", "3"},
+                                                                   {"event_id", "dup"},
+                                                                   {"uid", "4"}})}));
   EXPECT_EQ(CellString(t, 0, "user_id"), "u");
   EXPECT_EQ(CellString(t, 0, "event_id"), "e");
   EXPECT_EQ(MapAt(t, 0), (ParquetMap{{"usxx_id", "1"}, {"evxxx_id", "2"}, {"apx_id", "3"}, {"uid", "4"}}));
@@ -138,7 +141,8 @@ void ExpectOnePropertyMaps(const std::string& file, const std::vector<TestEvent>
 TEST(ParquetEncoderTest, ManyDistinctLongValuesFallBackToPlainAndRoundTrip) {
   std::vector<TestEvent> events;
   for (int i = 0; i < 3000; ++i) {
-    events.push_back(MakeEvent("e" + std::to_string(i), {{"blob", std::string(1000, 'a' + i % 26) + std::to_string(i)}}));
+    events.push_back(
+        MakeEvent("e" + std::to_string(i), {{"blob", std::string(1000, 'a' + i % 26) + std::to_string(i)}}));
   }
   const std::string file = EncodeEvents({}, events);
   const FileMetaData m = Footer(file);

@@ -15,24 +15,29 @@ inline constexpr std::string_view kMagic = "PAR1";
 inline constexpr size_t kFooterLengthBytes = 4;
 inline constexpr int32_t kFormatVersion = 1;
 
-enum class PhysicalType : int32_t { kBoolean = 0, kInt32 = 1, kInt64 = 2, kInt96 = 3, kFloat = 4,
-                                    kDouble = 5, kByteArray = 6, kFixedLenByteArray = 7 };
+enum class PhysicalType : int32_t {
+  kBoolean = 0,
+  kInt32 = 1,
+  kInt64 = 2,
+  kInt96 = 3,
+  kFloat = 4,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixedLenByteArray = 7
+};
 
-enum class ConvertedType : int32_t { kUtf8 = 0, kMap = 1, kMapKeyValue = 2, kList = 3,
-                                     kTimestampMillis = 9 };
+enum class ConvertedType : int32_t { kUtf8 = 0, kMap = 1, kMapKeyValue = 2, kList = 3, kTimestampMillis = 9 };
 
 enum class Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
 
-enum class Encoding : int32_t { kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4,
-                                kRleDictionary = 8 };
+enum class Encoding : int32_t { kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4, kRleDictionary = 8 };
 
 enum class Codec : int32_t { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 6 };
 
 enum class PageType : int32_t { kDataPage = 0, kIndexPage = 1, kDictionaryPage = 2, kDataPageV2 = 3 };
 
 // The LogicalType union members tracklake knows (field ids of the union in parquet.thrift).
-enum class LogicalKind : int16_t { kNone = 0, kString = 1, kMap = 2, kList = 3, kTimestamp = 8,
-                                   kOther = -1 };
+enum class LogicalKind : int16_t { kNone = 0, kString = 1, kMap = 2, kList = 3, kTimestamp = 8, kOther = -1 };
 enum class TimeUnit : int16_t { kNone = 0, kMillis = 1, kMicros = 2, kNanos = 3 };
 
 // Writer limits. Pages are cut near kPageBytes of uncompressed data (at row boundaries), which

@@ -55,8 +55,7 @@ Result<Layout> ReadLayout(const std::vector<SchemaElement>& schema) {
     const SchemaElement& value = schema[i + 3];
     if (IsLeaf(kv) || *kv.num_children != 2 || kv.repetition != Repetition::kRepeated || !IsLeaf(key) ||
         !IsLeaf(value) || key.type != PhysicalType::kByteArray || value.type != PhysicalType::kByteArray ||
-        key.repetition != Repetition::kRequired || !value.repetition ||
-        *value.repetition == Repetition::kRepeated) {
+        key.repetition != Repetition::kRequired || !value.repetition || *value.repetition == Repetition::kRepeated) {
       return Unsupported("group is not a map<string,string>");
     }
     const auto base = static_cast<int16_t>(DefOf(e) + 1);  // + the repeated key_value level
@@ -85,8 +84,8 @@ Status AssembleFlat(const ColumnValues& v, const LeafInfo& leaf, size_t col, siz
 }
 
 Status AssembleMap(const ColumnValues& keys, const ColumnValues& values, const LeafInfo& key_leaf,
-                   const LeafInfo& value_leaf, size_t col, size_t n,
-                   std::vector<std::vector<ParquetCell>>& rows, size_t first) {
+                   const LeafInfo& value_leaf, size_t col, size_t n, std::vector<std::vector<ParquetCell>>& rows,
+                   size_t first) {
   if (keys.size() != values.size() || keys.reps != values.reps) return Mismatch("map key/value levels differ");
   const auto key_def = static_cast<uint32_t>(key_leaf.max_def);
   const auto value_def = static_cast<uint32_t>(value_leaf.max_def);

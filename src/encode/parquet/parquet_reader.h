@@ -44,7 +44,6 @@ struct ParquetTable {
 Status ReadParquetMetadata(std::string_view file, parquet::FileMetaData& out);
 
 // Decodes up to max_rows rows (all by default), row group by row group.
-Result<ParquetTable> ReadParquetRows(std::string_view file,
-                                     size_t max_rows = std::numeric_limits<size_t>::max());
+Result<ParquetTable> ReadParquetRows(std::string_view file, size_t max_rows = std::numeric_limits<size_t>::max());
 
 }  // namespace tracklake

@@ -18,7 +18,8 @@ std::string SampleFile(ParquetCompression codec = ParquetCompression::kZstd) {
   o.node_id = "n1";
   std::vector<parquet_test::TestEvent> events;
   for (int i = 0; i < 60; ++i) {
-    events.push_back(MakeEvent("e" + std::to_string(i), {{"user_id", "u" + std::to_string(i % 4)}, {"p", "v\n\"q\""}}));
+    events.push_back(
+        MakeEvent("e" + std::to_string(i), {{"user_id", "u" + std::to_string(i % 4)}, {"p", "v\n\"q\""}}));
   }
   events[0].event_time_ms = 0;
   return EncodeEvents(o, events);
@@ -59,8 +60,8 @@ TEST(ParquetReaderTest, TruncatedFilesFailCleanly) {
 // crash the reader or the inspector (run under ASan/UBSan in CI's sanitizer preset).
 TEST(ParquetReaderTest, MutatedFilesNeverCrash) {
   std::mt19937 rng(7);
-  for (ParquetCompression codec : {ParquetCompression::kNone, ParquetCompression::kSnappy,
-                                   ParquetCompression::kGzip, ParquetCompression::kZstd}) {
+  for (ParquetCompression codec : {ParquetCompression::kNone, ParquetCompression::kSnappy, ParquetCompression::kGzip,
+                                   ParquetCompression::kZstd}) {
     const std::string f = SampleFile(codec);
     size_t failures = 0;
     for (int iter = 0; iter < 400; ++iter) {

@@ -80,11 +80,11 @@ TEST(RleBpTest, ZeroWidthRoundTrips) {
 
 TEST(RleBpTest, DecoderRejectsMalformedInput) {
   std::vector<uint32_t> out;
-  EXPECT_FALSE(DecodeRleBp("", 1, 1, out));                      // empty
-  EXPECT_FALSE(DecodeRleBp(std::string("\x03", 1), 3, 8, out));  // bit-packed group truncated
-  EXPECT_FALSE(DecodeRleBp(std::string("\x14\x09", 2), 3, 10, out));  // 9 does not fit 3 bits
+  EXPECT_FALSE(DecodeRleBp("", 1, 1, out));                            // empty
+  EXPECT_FALSE(DecodeRleBp(std::string("\x03", 1), 3, 8, out));        // bit-packed group truncated
+  EXPECT_FALSE(DecodeRleBp(std::string("\x14\x09", 2), 3, 10, out));   // 9 does not fit 3 bits
   EXPECT_FALSE(DecodeRleBp(std::string("\x14\x01", 2), 33, 10, out));  // width out of range
-  EXPECT_FALSE(DecodeRleBp(std::string("\x14\x01", 2), 3, 11, out));  // fewer values than asked
+  EXPECT_FALSE(DecodeRleBp(std::string("\x14\x01", 2), 3, 11, out));   // fewer values than asked
   EXPECT_FALSE(DecodeRleBp(std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11), 3, 1, out));
 }
 

@@ -7,8 +7,8 @@
 namespace tracklake::parquet {
 namespace {
 
-constexpr size_t kGroupSize = 8;     // bit-packed runs are made of groups of 8 values
-constexpr size_t kMinRleRun = 8;     // shorter repeats are cheaper bit-packed
+constexpr size_t kGroupSize = 8;  // bit-packed runs are made of groups of 8 values
+constexpr size_t kMinRleRun = 8;  // shorter repeats are cheaper bit-packed
 constexpr int kMaxVarintShift = 63;
 
 void PutVarint(std::string& out, uint64_t v) {

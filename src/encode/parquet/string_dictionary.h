@@ -34,8 +34,8 @@ inline bool EqualBytes(const char* a, const char* b, size_t n) {
   }
   if (n > 2 * kWord && n <= 4 * kWord) {
     const size_t last = n - 2 * kWord;
-    return Load64(a) == Load64(b) && Load64(a + kWord) == Load64(b + kWord) &&
-           Load64(a + last) == Load64(b + last) && Load64(a + last + kWord) == Load64(b + last + kWord);
+    return Load64(a) == Load64(b) && Load64(a + kWord) == Load64(b + kWord) && Load64(a + last) == Load64(b + last) &&
+           Load64(a + last + kWord) == Load64(b + last + kWord);
   }
   if (n > 4 * kWord) return std::memcmp(a, b, n) == 0;
   for (size_t i = 0; i < n; ++i) {
@@ -101,10 +101,10 @@ class StringDictionary {
   void Grow();
 
   ByteBuffer arena_;
-  uint32_t size_ = 0;              // entries
-  std::vector<Slot> slots_;        // power-of-two size
-  size_t mask_ = 0;                // slots_.size() - 1 (a 12-byte slot makes size() a division)
-  size_t pending_slot_ = 0;        // set by Find on a miss
+  uint32_t size_ = 0;        // entries
+  std::vector<Slot> slots_;  // power-of-two size
+  size_t mask_ = 0;          // slots_.size() - 1 (a 12-byte slot makes size() a division)
+  size_t pending_slot_ = 0;  // set by Find on a miss
   uint32_t pending_hash_ = 0;
 };
 

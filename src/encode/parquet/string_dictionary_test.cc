@@ -29,8 +29,8 @@ TEST(StringDictionary, AssignsDenseIndicesInFirstSeenOrder) {
 
 TEST(StringDictionary, DistinguishesPrefixesEmbeddedNulsAndTails) {
   StringDictionary d;
-  const std::string values[] = {"abcdefgh", "abcdefghi", "abcdefgh\0", std::string("abcdefgh\0", 9),
-                                std::string("\0", 1), "abcdefgX", "x"};
+  const std::string values[] = {"abcdefgh",           "abcdefghi", "abcdefgh\0", std::string("abcdefgh\0", 9),
+                                std::string("\0", 1), "abcdefgX",  "x"};
   std::unordered_map<std::string, uint32_t> expected;
   for (const std::string& v : values) expected.emplace(v, static_cast<uint32_t>(expected.size()));
   for (int round = 0; round < 2; ++round) {

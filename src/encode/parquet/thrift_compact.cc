@@ -11,9 +11,7 @@ constexpr int kMaxVarintShift = 63;
 constexpr int kMaxSkipDepth = 32;
 constexpr size_t kDoubleBytes = 8;
 
-uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
@@ -53,9 +51,7 @@ void CompactWriter::FieldI64(int16_t id, int64_t v) {
   Varint(ZigZag(v));
 }
 
-void CompactWriter::FieldBool(int16_t id, bool v) {
-  FieldHeader(id, v ? CompactType::kTrue : CompactType::kFalse);
-}
+void CompactWriter::FieldBool(int16_t id, bool v) { FieldHeader(id, v ? CompactType::kTrue : CompactType::kFalse); }
 
 void CompactWriter::FieldBinary(int16_t id, std::string_view v) {
   FieldHeader(id, CompactType::kBinary);
@@ -150,8 +146,7 @@ int64_t CompactReader::ReadInt(CompactType type) {
       if (type == CompactType::kI32 && (v < INT32_MIN || v > INT32_MAX)) break;
       return v;
     }
-    default:
-      break;
+    default: break;
   }
   Fail();
   return 0;
@@ -214,20 +209,16 @@ void CompactReader::SkipDepth(CompactType type, int depth) {
   }
   switch (type) {
     case CompactType::kTrue:
-    case CompactType::kFalse:
-      return;  // a bool field's value lives in its header
+    case CompactType::kFalse: return;  // a bool field's value lives in its header
     case CompactType::kByte:
     case CompactType::kI16:
     case CompactType::kI32:
-    case CompactType::kI64:
-      ReadInt(type);
-      return;
+    case CompactType::kI64: ReadInt(type); return;
     case CompactType::kDouble:
-      if (in_.size() - pos_ < kDoubleBytes) Fail(); else pos_ += kDoubleBytes;
+      if (in_.size() - pos_ < kDoubleBytes) Fail();
+      else pos_ += kDoubleBytes;
       return;
-    case CompactType::kBinary:
-      ReadBinary();
-      return;
+    case CompactType::kBinary: ReadBinary(); return;
     case CompactType::kList:
     case CompactType::kSet: {
       CompactType elem;
@@ -269,8 +260,7 @@ void CompactReader::SkipDepth(CompactType type, int depth) {
       LeaveStruct();
       return;
     }
-    case CompactType::kStop:
-      break;
+    case CompactType::kStop: break;
   }
   Fail();
 }

@@ -19,8 +19,19 @@
 namespace tracklake::parquet {
 
 enum class CompactType : uint8_t {
-  kStop = 0, kTrue = 1, kFalse = 2, kByte = 3, kI16 = 4, kI32 = 5, kI64 = 6, kDouble = 7,
-  kBinary = 8, kList = 9, kSet = 10, kMap = 11, kStruct = 12,
+  kStop = 0,
+  kTrue = 1,
+  kFalse = 2,
+  kByte = 3,
+  kI16 = 4,
+  kI32 = 5,
+  kI64 = 6,
+  kDouble = 7,
+  kBinary = 8,
+  kList = 9,
+  kSet = 10,
+  kMap = 11,
+  kStruct = 12,
 };
 
 class CompactWriter {
@@ -79,7 +90,10 @@ class CompactReader {
   // Skips a value of the given type (any type, nested up to a fixed depth).
   void Skip(CompactType type);
 
-  void Fail() { ok_ = false; pos_ = in_.size(); }
+  void Fail() {
+    ok_ = false;
+    pos_ = in_.size();
+  }
 
  private:
   uint64_t Varint();

@@ -90,7 +90,8 @@ DeliveryResult ClassifyDescribeCall(const DescribeApi& api, std::string_view str
   simdjson::dom::parser parser;
   std::string_view text;
   if (parser.parse(response->body)[api.description_field][api.status_field].get(text) != simdjson::SUCCESS) {
-    return {DeliveryOutcome::kRetry, fmt::format("{} {}: no {} in the answer", api.call_name, stream, api.status_field)};
+    return {DeliveryOutcome::kRetry,
+            fmt::format("{} {}: no {} in the answer", api.call_name, stream, api.status_field)};
   }
   *status = text;
   return {};

@@ -19,8 +19,8 @@
 namespace tracklake {
 
 struct RecordApi {
-  std::string_view call_name;       // "Firehose PutRecordBatch"
-  std::string_view results_field;   // the answer's per-record array: "RequestResponses", "Records"
+  std::string_view call_name;      // "Firehose PutRecordBatch"
+  std::string_view results_field;  // the answer's per-record array: "RequestResponses", "Records"
   bool (*retryable)(std::string_view error_type) = nullptr;  // the service's transient error types
 };
 
@@ -32,10 +32,10 @@ RecordCallOutcome ClassifyRecordCall(const RecordApi& api, std::string_view dest
 // The call that describes a stream before delivering to it (Sink::Check: Firehose
 // DescribeDeliveryStream, Kinesis DescribeStreamSummary) and where its answer holds the status.
 struct DescribeApi {
-  std::string_view call_name;          // "Kinesis DescribeStreamSummary"
-  std::string_view name_field;         // the request's: "StreamName"
-  std::string_view description_field;  // the answer's: "StreamDescriptionSummary"
-  std::string_view status_field;       // "StreamStatus"
+  std::string_view call_name;                                // "Kinesis DescribeStreamSummary"
+  std::string_view name_field;                               // the request's: "StreamName"
+  std::string_view description_field;                        // the answer's: "StreamDescriptionSummary"
+  std::string_view status_field;                             // "StreamStatus"
   bool (*retryable)(std::string_view error_type) = nullptr;  // the service's transient error types
 };
 

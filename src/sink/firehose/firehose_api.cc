@@ -42,8 +42,8 @@ Result<std::unique_ptr<FirehoseClient>> FirehoseClient::Create(const FirehoseSin
   return std::unique_ptr<FirehoseClient>(new FirehoseClient(std::move(api).value()));
 }
 
-aws::HttpRequest FirehoseClient::Prepare(std::string_view body, const aws::Credentials& credentials,
-                                         int64_t time_ms, std::string_view target) const {
+aws::HttpRequest FirehoseClient::Prepare(std::string_view body, const aws::Credentials& credentials, int64_t time_ms,
+                                         std::string_view target) const {
   return api_->Prepare(target, body, credentials, time_ms);
 }
 

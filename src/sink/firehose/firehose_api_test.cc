@@ -23,26 +23,28 @@ TEST(PutRecordBatchBody, CarriesTheStreamAndBase64Records) {
 
 TEST(ClassifyPutRecordBatch, AllAcceptedMeansNoFailedRecords) {
   const auto out = ClassifyPutRecordBatch(
-      "s", Response(200, R"({"FailedPutCount":0,"Encrypted":false,"RequestResponses":[{"RecordId":"1"},{"RecordId":"2"}]})"),
+      "s",
+      Response(200,
+               R"({"FailedPutCount":0,"Encrypted":false,"RequestResponses":[{"RecordId":"1"},{"RecordId":"2"}]})"),
       2);
   EXPECT_EQ(out.call, DeliveryOutcome::kDelivered);
   EXPECT_TRUE(out.failed.empty());
 }
 
 TEST(ClassifyPutRecordBatch, PartialFailureListsTheFailedPositions) {
-  const auto out = ClassifyPutRecordBatch(
-      "s",
-      Response(200, R"({"FailedPutCount":2,"RequestResponses":[{"RecordId":"1"},
+  const auto out = ClassifyPutRecordBatch("s",
+                                          Response(200, R"({"FailedPutCount":2,"RequestResponses":[{"RecordId":"1"},
         {"ErrorCode":"ServiceUnavailableException","ErrorMessage":"Slow down."},{"RecordId":"3"},
         {"ErrorCode":"InternalFailure","ErrorMessage":"oops"}]})"),
-      4);
+                                          4);
   EXPECT_EQ(out.call, DeliveryOutcome::kDelivered);
   EXPECT_EQ(out.failed, (std::vector<size_t>{1, 3}));
   EXPECT_NE(out.detail.find("ServiceUnavailableException"), std::string::npos);
 }
 
 TEST(ClassifyPutRecordBatch, RecordsTheAnswerDoesNotCoverCountAsFailed) {
-  const auto out = ClassifyPutRecordBatch("s", Response(200, R"({"FailedPutCount":0,"RequestResponses":[{"RecordId":"1"}]})"), 3);
+  const auto out =
+      ClassifyPutRecordBatch("s", Response(200, R"({"FailedPutCount":0,"RequestResponses":[{"RecordId":"1"}]})"), 3);
   EXPECT_EQ(out.failed, (std::vector<size_t>{1, 2}));
   EXPECT_EQ(ClassifyPutRecordBatch("s", Response(200, "not json"), 3).call, DeliveryOutcome::kRetry);
 }
@@ -50,7 +52,9 @@ TEST(ClassifyPutRecordBatch, RecordsTheAnswerDoesNotCoverCountAsFailed) {
 TEST(ClassifyPutRecordBatch, ThrottlingAndServerErrorsAreRetried) {
   for (const char* type : {"ThrottlingException", "LimitExceededException", "ServiceUnavailableException"}) {
     const auto out = ClassifyPutRecordBatch(
-        "s", Response(400, std::string(R"({"__type":"com.amazonaws.firehose.v20150804#)") + type + R"(","message":"m"})"), 1);
+        "s",
+        Response(400, std::string(R"({"__type":"com.amazonaws.firehose.v20150804#)") + type + R"(","message":"m"})"),
+        1);
     EXPECT_EQ(out.call, DeliveryOutcome::kRetry) << type;
     EXPECT_NE(out.detail.find(type), std::string::npos);
   }
@@ -74,8 +78,11 @@ TEST(ClassifyPutRecordBatch, AMissingStreamOrAccessDeniedIsRejectedWithTheReason
   EXPECT_EQ(denied.call, DeliveryOutcome::kRejected);
   EXPECT_NE(denied.detail.find("AccessDeniedException"), std::string::npos);
   const auto signature = ClassifyPutRecordBatch(
-      "s", Response(403, "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>"
-                         "</ErrorResponse>"), 1);
+      "s",
+      Response(403,
+               "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>"
+               "</ErrorResponse>"),
+      1);
   EXPECT_EQ(signature.call, DeliveryOutcome::kRejected);
   EXPECT_NE(signature.detail.find("SignatureDoesNotMatch: bad"), std::string::npos);
 }
@@ -86,7 +93,8 @@ TEST(DescribeDeliveryStreamBody, NamesTheStream) {
 
 TEST(ClassifyDescribeDeliveryStream, ActiveAcceptsAMissingStreamRefusesOthersCannotTell) {
   EXPECT_EQ(ClassifyDescribeDeliveryStream(
-                "s", Response(200, R"({"DeliveryStreamDescription":{"DeliveryStreamStatus":"ACTIVE"}})")).outcome,
+                "s", Response(200, R"({"DeliveryStreamDescription":{"DeliveryStreamStatus":"ACTIVE"}})"))
+                .outcome,
             DeliveryOutcome::kDelivered);
   const DeliveryResult creating = ClassifyDescribeDeliveryStream(
       "s", Response(200, R"({"DeliveryStreamDescription":{"DeliveryStreamStatus":"CREATING"}})"));

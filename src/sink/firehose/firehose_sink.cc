@@ -29,7 +29,8 @@ class FirehoseSink : public Sink {
     const std::string event_type = object.key.substr(0, object.key.find('/'));
     const std::string stream = StreamName(options_.stream_template, event_type);
     if (!IsValidStreamName(stream)) {
-      return {DeliveryOutcome::kRejected, fmt::format("Firehose {}: \"{}\" is not a valid stream name", object.key, stream),
+      return {DeliveryOutcome::kRejected,
+              fmt::format("Firehose {}: \"{}\" is not a valid stream name", object.key, stream),
               /*destination_refuses=*/true};
     }
     std::string unzipped;
@@ -75,8 +76,8 @@ class FirehoseSink : public Sink {
     if (!IsValidStreamName(stream)) {
       return {DeliveryOutcome::kRejected, fmt::format("Firehose: \"{}\" is not a valid stream name", stream), true};
     }
-    return ClassifyDescribeDeliveryStream(
-        stream, client_->Send(DescribeDeliveryStreamBody(stream), kDescribeDeliveryStreamTarget));
+    return ClassifyDescribeDeliveryStream(stream, client_->Send(DescribeDeliveryStreamBody(stream),
+                                                                kDescribeDeliveryStreamTarget));
   }
 
  private:

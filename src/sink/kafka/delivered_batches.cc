@@ -52,7 +52,9 @@ std::string DeliveredBatches::Encode() const {
 
 Result<DeliveredBatches> DeliveredBatches::Decode(std::string_view text) {
   DeliveredBatches d;
-  const auto corrupt = [&] { return Status::Corruption("not a tracklake log position: \"" + std::string(text.substr(0, 64)) + "\""); };
+  const auto corrupt = [&] {
+    return Status::Corruption("not a tracklake log position: \"" + std::string(text.substr(0, 64)) + "\"");
+  };
   size_t pos = 0;
   int field = 0;
   while (pos <= text.size()) {

@@ -19,7 +19,7 @@ TEST(DeliveredBatches, TheOldestBatchAdvancesTheWatermarkOthersAreListed) {
   EXPECT_EQ(d.below(), 11u);
   EXPECT_EQ(d.Lookup(10), State::kDelivered);
   EXPECT_EQ(d.Lookup(17), State::kNotDelivered);  // not a batch we know of: a later one
-  d.Advance(30);  // the pipeline's watermark passed both
+  d.Advance(30);                                  // the pipeline's watermark passed both
   EXPECT_EQ(d.listed(), 0u);
   EXPECT_EQ(d.Lookup(25), State::kDelivered);
 }

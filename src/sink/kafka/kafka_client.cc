@@ -151,9 +151,11 @@ KafkaClient::KafkaClient(const KafkaClientOptions& options) : options_(options) 
 KafkaClient::~KafkaClient() = default;
 
 std::optional<KafkaError> KafkaClient::Connect(int64_t timeout_ms) {
-  if (options_.transactional) return Check(rd_kafka_init_transactions(handles_->producer, static_cast<int>(timeout_ms)));
+  if (options_.transactional)
+    return Check(rd_kafka_init_transactions(handles_->producer, static_cast<int>(timeout_ms)));
   const rd_kafka_metadata_t* metadata = nullptr;
-  const rd_kafka_resp_err_t err = rd_kafka_metadata(handles_->producer, 0, nullptr, &metadata, static_cast<int>(timeout_ms));
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(handles_->producer, 0, nullptr, &metadata,
+                                                    static_cast<int>(timeout_ms));
   if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return FromCode(err);
   return std::nullopt;
@@ -199,9 +201,8 @@ ProduceOutcome KafkaClient::Produce(const std::string& topic, const std::vector<
     for (;;) {
       const rd_kafka_resp_err_t err = rd_kafka_producev(
           handles_->producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_VALUE(value, value_size), RD_KAFKA_V_HEADERS(headers),
-          RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END);
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_VALUE(value, value_size),
+          RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;  // librdkafka owns the headers now
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(handles_->producer, kQueueFullWaitMs);  // serves delivery reports, making room

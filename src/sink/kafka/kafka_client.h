@@ -30,11 +30,11 @@ struct KafkaClientOptions {
 
 // A failed librdkafka call, classified the way the sink acts on it.
 struct KafkaError {
-  std::string code;     // librdkafka's error name ("MSG_SIZE_TOO_LARGE", "_TIMED_OUT"): a bounded set
-  std::string message;  // librdkafka's words
-  bool fatal = false;           // the producer is unusable (fenced, ...): make a new one
-  bool abort_needed = false;    // the transaction must be aborted
-  bool retriable = false;       // the same call may be repeated
+  std::string code;           // librdkafka's error name ("MSG_SIZE_TOO_LARGE", "_TIMED_OUT"): a bounded set
+  std::string message;        // librdkafka's words
+  bool fatal = false;         // the producer is unusable (fenced, ...): make a new one
+  bool abort_needed = false;  // the transaction must be aborted
+  bool retriable = false;     // the same call may be repeated
   std::string ToString() const;
 };
 

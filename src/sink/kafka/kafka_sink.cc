@@ -31,9 +31,9 @@ constexpr std::string_view kTooLarge = "MSG_SIZE_TOO_LARGE";
 constexpr const char* kMissingTopic = "the topic does not exist (and the brokers do not create topics automatically)";
 // Broker errors that no retry fixes: the batch goes to the dead-letter area with the reason.
 constexpr std::string_view kPermanentErrors[] = {
-    "UNKNOWN_TOPIC_OR_PART", "_UNKNOWN_TOPIC",       "TOPIC_AUTHORIZATION_FAILED", "CLUSTER_AUTHORIZATION_FAILED",
-    "INVALID_TOPIC_EXCEPTION", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", "GROUP_AUTHORIZATION_FAILED",
-    "INVALID_RECORD",
+    "UNKNOWN_TOPIC_OR_PART",        "_UNKNOWN_TOPIC",          "TOPIC_AUTHORIZATION_FAILED",
+    "CLUSTER_AUTHORIZATION_FAILED", "INVALID_TOPIC_EXCEPTION", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+    "GROUP_AUTHORIZATION_FAILED",   "INVALID_RECORD",
 };
 
 KafkaClientOptions ClientOptions(const KafkaSinkOptions& o, const std::string& transactional_id) {
@@ -79,7 +79,9 @@ class KafkaSink : public Sink {
                                      LatencyBuckets());
     metrics.AddGauge("tracklake_kafka_producer_queue_messages", "Messages waiting in the Kafka producer's queues.",
                      [depth = queue_depth_] { return static_cast<double>(depth->load()); });
-    metrics.AddGauge("tracklake_kafka_connected", "1 while the Kafka sink's producer has reached the brokers; 0 before, and while a replacement producer (after a fenced or unknown commit) reconnects.",
+    metrics.AddGauge("tracklake_kafka_connected",
+                     "1 while the Kafka sink's producer has reached the brokers; 0 before, and while a replacement "
+                     "producer (after a fenced or unknown commit) reconnects.",
                      [connected = connected_flag_] { return connected->load() ? 1.0 : 0.0; });
     not_ready_ = "kafka: connecting to " + options_.brokers;
   }
@@ -114,7 +116,8 @@ class KafkaSink : public Sink {
   DeliveryResult Put(const LakeObject& object) override {
     const std::string topic = NameFromTemplate(options_.topic_template, object.batch.event_type);
     if (!IsValidTopicName(topic)) {
-      return {DeliveryOutcome::kRejected, fmt::format("Kafka {}: \"{}\" is not a valid topic name", object.key, topic)};
+      return {DeliveryOutcome::kRejected,
+              fmt::format("Kafka {}: \"{}\" is not a valid topic name", object.key, topic)};
     }
     Result<std::vector<MessageView>> messages = ReadMessages(object.bytes);
     if (!messages.ok()) {
@@ -166,8 +169,11 @@ class KafkaSink : public Sink {
         e = EnsureConnected();
       }
       if (!e) return;
-      if (first) spdlog::warn("kafka sink: no answer from the brokers at {} yet ({}); events are kept in the log "
-                              "and /readyz answers 503 until one answers", options_.brokers, e->ToString());
+      if (first)
+        spdlog::warn(
+            "kafka sink: no answer from the brokers at {} yet ({}); events are kept in the log "
+            "and /readyz answers 503 until one answers",
+            options_.brokers, e->ToString());
     }
   }
 
@@ -211,8 +217,9 @@ class KafkaSink : public Sink {
       missing_topics_[topic] = std::chrono::steady_clock::now();
       e.message = kMissingTopic;
     }
-    metrics_.GetCounter("tracklake_kafka_delivery_errors_total", "Kafka delivery errors by librdkafka's error name.",
-                        fmt::format("reason=\"{}\"", LabelValue(e.code)))
+    metrics_
+        .GetCounter("tracklake_kafka_delivery_errors_total", "Kafka delivery errors by librdkafka's error name.",
+                    fmt::format("reason=\"{}\"", LabelValue(e.code)))
         .Inc();
     const bool permanent = IsPermanent(e.code);
     return {permanent ? DeliveryOutcome::kRejected : DeliveryOutcome::kRetry,
@@ -229,9 +236,10 @@ class KafkaSink : public Sink {
     if (!text->empty()) {
       Result<DeliveredBatches> decoded = DeliveredBatches::Decode(*text);
       if (!decoded.ok()) {
-        return Status::Corruption(fmt::format("the consumer group {} has a committed offset on {} that tracklake did "
-                                              "not write ({}); is another program using this group?",
-                                              transactional_id_, topic, decoded.status().message()));
+        return Status::Corruption(
+            fmt::format("the consumer group {} has a committed offset on {} that tracklake did "
+                        "not write ({}); is another program using this group?",
+                        transactional_id_, topic, decoded.status().message()));
       }
       batches = std::move(decoded).value();
     }
@@ -241,7 +249,8 @@ class KafkaSink : public Sink {
   DeliveryResult PutTransactional(const std::string& topic, const LakeObject& object,
                                   const std::vector<MessageView>& messages) REQUIRES(mu_) {
     Result<DeliveredBatches*> position = Position(topic);
-    if (!position.ok()) return {DeliveryOutcome::kRetry, fmt::format("Kafka topic {}: {}", topic, position.status().ToString())};
+    if (!position.ok())
+      return {DeliveryOutcome::kRetry, fmt::format("Kafka topic {}: {}", topic, position.status().ToString())};
     DeliveredBatches& delivered = **position;
     delivered.Advance(object.batch.delivered_below);
     switch (delivered.Lookup(object.batch.first_seq)) {
@@ -253,7 +262,8 @@ class KafkaSink : public Sink {
         skipped_->Inc();
         return {DeliveryOutcome::kRejected,
                 fmt::format("Kafka topic {}: {} was committed before a restart without its messages over the size "
-                            "limit", topic, object.key)};
+                            "limit",
+                            topic, object.key)};
       case DeliveredBatches::State::kNotDelivered: break;
     }
     const std::vector<bool> none(messages.size(), false);
@@ -270,8 +280,9 @@ class KafkaSink : public Sink {
       } else if (!produced.errors[i].empty()) {
         KafkaError e{produced.errors[i], "a message's delivery failed", false, true, false};
         if (e.code == kTooLarge) {
-          e.message = "the broker refused a record batch as too large: the topic's max.message.bytes is below the "
-                      "producer's message.max.bytes (lower it in [kafka.properties])";
+          e.message =
+              "the broker refused a record batch as too large: the topic's max.message.bytes is below the "
+              "producer's message.max.bytes (lower it in [kafka.properties])";
         }
         return AbortAndFail(topic, e);
       }
@@ -284,9 +295,11 @@ class KafkaSink : public Sink {
       aborted_->Inc();
       return {DeliveryOutcome::kRetry,
               fmt::format("Kafka topic {}: {} batches were delivered ahead of an older one still waiting; this "
-                          "one waits for it", topic, delivered.listed())};
+                          "one waits for it",
+                          topic, delivered.listed())};
     }
-    if (auto e = client_->SendPosition(topic, static_cast<int64_t>(next.below()), text, options_.transaction_timeout_ms)) {
+    if (auto e = client_->SendPosition(topic, static_cast<int64_t>(next.below()), text,
+                                       options_.transaction_timeout_ms)) {
       return AbortAndFail(topic, *e);
     }
     if (auto e = client_->Commit(options_.transaction_timeout_ms)) {
@@ -321,7 +334,8 @@ class KafkaSink : public Sink {
     }
     if (produced.error || !other_error.empty()) {
       remembered_.Keep(object.key, fingerprint, std::move(done));
-      return Failed(topic, produced.error ? *produced.error : KafkaError{other_error, "delivery failed", false, false, true});
+      return Failed(topic,
+                    produced.error ? *produced.error : KafkaError{other_error, "delivery failed", false, false, true});
     }
     if (!too_large.empty()) {
       remembered_.Keep(object.key, fingerprint, std::move(done));
@@ -370,7 +384,7 @@ class KafkaSink : public Sink {
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> known_topics_ GUARDED_BY(mu_);
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> missing_topics_ GUARDED_BY(mu_);
   std::atomic<bool> ever_connected_{false};
-  AcceptedRecords remembered_;                                 // at-least-once mode
+  AcceptedRecords remembered_;  // at-least-once mode
 
   MetricsRegistry& metrics_;
   Counter* produced_ = nullptr;

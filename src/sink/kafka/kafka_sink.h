@@ -38,7 +38,7 @@ struct KafkaSinkOptions {
   std::string topic_template = "tracking.{event_type}";
   bool exactly_once = true;
   int64_t transaction_timeout_ms = 60'000;
-  int64_t connect_timeout_ms = 10'000;  // each attempt at reaching the brokers
+  int64_t connect_timeout_ms = 10'000;            // each attempt at reaching the brokers
   std::map<std::string, std::string> properties;  // [kafka.properties]
 };
 

@@ -51,11 +51,13 @@ DeliveryResult ClassifyDescribeStreamSummary(std::string_view stream, const Resu
   std::string status;
   DeliveryResult r = ClassifyDescribeCall(kDescribeStreamSummary, stream, response, &status);
   // Kinesis says AccessDeniedException; IAM's own front end (and moto) AccessDenied.
-  const std::string type =
-      r.outcome == DeliveryOutcome::kRejected && response.ok() ? aws::ParseJsonApiError(response.value()).type : "";
+  const std::string type = r.outcome == DeliveryOutcome::kRejected && response.ok()
+                               ? aws::ParseJsonApiError(response.value()).type
+                               : "";
   if (type == "AccessDeniedException" || type == "AccessDenied") {
-    r.detail += "; the collector's credentials need kinesis:DescribeStreamSummary (its check) and kinesis:PutRecords "
-                "on the stream (docs/kinesis.md)";
+    r.detail +=
+        "; the collector's credentials need kinesis:DescribeStreamSummary (its check) and kinesis:PutRecords "
+        "on the stream (docs/kinesis.md)";
   }
   if (r.outcome != DeliveryOutcome::kDelivered || status == "ACTIVE" || status == "UPDATING") return r;
   // CREATING and DELETING streams take no records (and a deleting one never will again).

@@ -77,8 +77,8 @@ class KinesisSink : public Sink {
     if (!IsValidKinesisStreamName(stream)) {
       return {DeliveryOutcome::kRejected, fmt::format("Kinesis: \"{}\" is not a valid stream name", stream), true};
     }
-    return ClassifyDescribeStreamSummary(stream,
-                                         client_->Send(kDescribeStreamSummaryTarget, DescribeStreamSummaryBody(stream)));
+    return ClassifyDescribeStreamSummary(stream, client_->Send(kDescribeStreamSummaryTarget,
+                                                               DescribeStreamSummaryBody(stream)));
   }
 
  private:

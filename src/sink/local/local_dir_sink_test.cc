@@ -29,8 +29,8 @@ TEST(ObjectKey, TwoLogsNeverShareAName) {
 
 TEST(ObjectKey, OnlyKeysMadeOfValidatedNamesAreSafe) {
   EXPECT_TRUE(IsSafeObjectKey(ObjectKey("page_view/dt=2026-11-26/hr=06", "node-1.a", "0a1b2c3d", 7, 42, ".parquet")));
-  for (std::string_view bad : {"", "/etc/passwd", "a//b", "a/./b", "../../escape_pwned/dt=2022-03-12/hr=18/f",
-                               "a/..", "a/b c", "a/b\\c", "a/\x01", "pwn/dt=2022/hr=18/", ".."}) {
+  for (std::string_view bad : {"", "/etc/passwd", "a//b", "a/./b", "../../escape_pwned/dt=2022-03-12/hr=18/f", "a/..",
+                               "a/b c", "a/b\\c", "a/\x01", "pwn/dt=2022/hr=18/", ".."}) {
     EXPECT_FALSE(IsSafeObjectKey(bad)) << bad;
   }
   EXPECT_EQ(PathUnder("/lake/", "t/f.parquet"), fs::path("/lake/t/f.parquet"));

@@ -13,10 +13,22 @@ constexpr long kFirstRedirect = 300;
 // Codes that say "try again" even when they come with a 4xx status. Digest mismatches mean the
 // bytes were damaged in transit: the next attempt sends them again.
 constexpr std::string_view kRetryableCodes[] = {
-    "RequestTimeout",     "RequestTimeTooSkewed", "SlowDown",         "Throttling",
-    "ThrottlingException", "ThrottledException",  "RequestThrottled", "RequestLimitExceeded",
-    "TooManyRequestsException", "InternalError",  "ServiceUnavailable", "ExpiredToken",
-    "TokenRefreshRequired", "BadDigest",          "XAmzContentSHA256Mismatch", "IncompleteBody",
+    "RequestTimeout",
+    "RequestTimeTooSkewed",
+    "SlowDown",
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottled",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "InternalError",
+    "ServiceUnavailable",
+    "ExpiredToken",
+    "TokenRefreshRequired",
+    "BadDigest",
+    "XAmzContentSHA256Mismatch",
+    "IncompleteBody",
     "NoSuchUpload",  // the multipart upload this attempt started is gone: start a new one
     "OperationAborted",
 };

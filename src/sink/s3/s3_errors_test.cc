@@ -43,7 +43,8 @@ TEST(ClassifyS3Response, NetworkErrorsAreRetried) {
 }
 
 TEST(ClassifyS3Response, OtherClientErrorsAreRejectedWithCodeMessageAndRequestId) {
-  const DeliveryResult r = ClassifyS3Response("PutObject", "events/a.gz", Answer(403, "AccessDenied", "Access Denied"));
+  const DeliveryResult r = ClassifyS3Response("PutObject", "events/a.gz",
+                                              Answer(403, "AccessDenied", "Access Denied"));
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRejected);
   EXPECT_EQ(r.detail, "S3 PutObject events/a.gz: HTTP 403 AccessDenied: Access Denied (request id REQ123)");
   EXPECT_EQ(Outcome(Answer(404, "NoSuchBucket", "The specified bucket does not exist")), DeliveryOutcome::kRejected);

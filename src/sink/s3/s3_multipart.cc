@@ -31,9 +31,10 @@ bool Abort(const S3Client& client, const std::string& key, const std::string& up
     if (last.outcome == DeliveryOutcome::kRejected) break;
     std::this_thread::sleep_for(kAbortPause * attempt);
   }
-  spdlog::error("could not abort multipart upload {} of {}: {}; it is tried again at the next start (and a bucket "
-                "lifecycle rule, AbortIncompleteMultipartUpload, removes it eventually)",
-                upload_id, key, last.detail);
+  spdlog::error(
+      "could not abort multipart upload {} of {}: {}; it is tried again at the next start (and a bucket "
+      "lifecycle rule, AbortIncompleteMultipartUpload, removes it eventually)",
+      upload_id, key, last.detail);
   return false;
 }
 
@@ -62,7 +63,8 @@ DeliveryResult PutMultipart(const S3Client& client, const S3SinkOptions& options
   // Durably before the first part: a crash from here on leaves a record the next start aborts.
   if (Status s = records.Add(key, upload_id); !s.ok()) {
     if (Abort(client, key, upload_id)) records.Remove(key, upload_id);
-    return {DeliveryOutcome::kRetry, "cannot record multipart upload " + upload_id + " of " + key + ": " + s.ToString()};
+    return {DeliveryOutcome::kRetry,
+            "cannot record multipart upload " + upload_id + " of " + key + ": " + s.ToString()};
   }
 
   const size_t part_size = std::max<size_t>(options.part_size, 1);
@@ -97,8 +99,7 @@ DeliveryResult PutMultipart(const S3Client& client, const S3SinkOptions& options
 
   if (!failed) {
     std::string document;
-    Result<aws::HttpResponse> completed =
-        client.Send(CompleteMultipartUploadCall(key, upload_id, etags, document));
+    Result<aws::HttpResponse> completed = client.Send(CompleteMultipartUploadCall(key, upload_id, etags, document));
     result = ClassifyS3Response("CompleteMultipartUpload", key, completed);
     if (result.outcome == DeliveryOutcome::kDelivered) {
       records.Remove(key, upload_id);

@@ -64,8 +64,12 @@ S3Call CreateMultipartUploadCall(const S3SinkOptions& options, const std::string
 }
 
 S3Call UploadPartCall(const std::string& key, const std::string& upload_id, int part_number, std::string_view body) {
-  S3Call call{"UploadPart", "PUT", key,
-              "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::UriEncode(upload_id, false), {}, body};
+  S3Call call{"UploadPart",
+              "PUT",
+              key,
+              "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::UriEncode(upload_id, false),
+              {},
+              body};
   call.headers.emplace_back("Content-MD5", ContentMd5(body));
   return call;
 }
@@ -78,8 +82,12 @@ S3Call CompleteMultipartUploadCall(const std::string& key, const std::string& up
                 "</ETag></Part>";
   }
   document += "</CompleteMultipartUpload>";
-  S3Call call{"CompleteMultipartUpload", "POST", key, "uploadId=" + aws::UriEncode(upload_id, false),
-              {{"Content-Type", "application/xml"}}, document};
+  S3Call call{"CompleteMultipartUpload",
+              "POST",
+              key,
+              "uploadId=" + aws::UriEncode(upload_id, false),
+              {{"Content-Type", "application/xml"}},
+              document};
   call.headers.emplace_back("Content-MD5", ContentMd5(document));
   return call;
 }
@@ -93,8 +101,8 @@ S3Call HeadBucketCall() { return S3Call{"HeadBucket", "HEAD", "", "", {}, {}}; }
 Result<std::unique_ptr<S3Client>> S3Client::Create(const S3SinkOptions& options,
                                                    std::shared_ptr<aws::CredentialsProvider> credentials) {
   if (options.bucket.empty()) return Status::InvalidArgument("s3.bucket is empty");
-  const std::string endpoint =
-      options.endpoint.empty() ? "https://s3." + options.region + ".amazonaws.com" : options.endpoint;
+  const std::string endpoint = options.endpoint.empty() ? "https://s3." + options.region + ".amazonaws.com"
+                                                        : options.endpoint;
   Result<aws::Url> url = aws::ParseUrl(endpoint);
   if (!url.ok()) return Status::InvalidArgument("s3.endpoint: " + url.status().message());
   std::unique_ptr<S3Client> client(new S3Client(options, std::move(credentials)));

@@ -23,13 +23,13 @@ namespace tracklake {
 
 struct S3SinkOptions {
   std::string bucket;
-  std::string prefix;          // prepended to every lake key ("events/"); '/' added if missing
+  std::string prefix;  // prepended to every lake key ("events/"); '/' added if missing
   std::string region = "us-east-1";
-  std::string endpoint;        // "" = AWS (https://s3.<region>.amazonaws.com); else an override
-  bool path_style = false;     // https://host/bucket/key instead of https://bucket.host/key
-  std::string sse;             // "", "AES256" or "aws:kms"
-  std::string sse_kms_key_id;  // with sse = "aws:kms"; "" = the account's default key
-  std::string storage_class;   // "" = STANDARD
+  std::string endpoint;                        // "" = AWS (https://s3.<region>.amazonaws.com); else an override
+  bool path_style = false;                     // https://host/bucket/key instead of https://bucket.host/key
+  std::string sse;                             // "", "AES256" or "aws:kms"
+  std::string sse_kms_key_id;                  // with sse = "aws:kms"; "" = the account's default key
+  std::string storage_class;                   // "" = STANDARD
   uint64_t multipart_threshold = 64ull << 20;  // objects at least this big go multipart
   uint64_t part_size = 16ull << 20;            // S3 needs >= 5 MiB for all parts but the last
   int max_parallel_parts = 4;
@@ -43,18 +43,16 @@ struct S3Call {
   std::string operation;  // "PutObject", for messages
   std::string method;
   std::string key;
-  std::string query;      // already encoded, e.g. "partNumber=1&uploadId=abc"
+  std::string query;  // already encoded, e.g. "partNumber=1&uploadId=abc"
   aws::HeaderList headers;
   std::string_view body;  // must outlive Send
 };
 
 // The calls the sink makes. Bodies are referenced, not copied.
 std::string S3ObjectKey(const S3SinkOptions& options, std::string_view lake_key);
-S3Call PutObjectCall(const S3SinkOptions& options, const std::string& key, std::string_view body,
-                     uint64_t events);
+S3Call PutObjectCall(const S3SinkOptions& options, const std::string& key, std::string_view body, uint64_t events);
 S3Call CreateMultipartUploadCall(const S3SinkOptions& options, const std::string& key, uint64_t events);
-S3Call UploadPartCall(const std::string& key, const std::string& upload_id, int part_number,
-                      std::string_view body);
+S3Call UploadPartCall(const std::string& key, const std::string& upload_id, int part_number, std::string_view body);
 // The CompleteMultipartUpload document is built into `document`, which the call references.
 S3Call CompleteMultipartUploadCall(const std::string& key, const std::string& upload_id,
                                    const std::vector<std::string>& etags, std::string& document);

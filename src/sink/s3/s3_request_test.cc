@@ -46,13 +46,15 @@ TEST(S3Client, PathStyleKeepsTheBucketInThePathAndEncodesHiveKeysOnce) {
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   const std::string key = S3ObjectKey(o, kLakeKey);
   const aws::HttpRequest r = (*client)->Prepare(PutObjectCall(o, key, "body", 1), kCredentials, 0);
-  EXPECT_EQ(r.url, "http://127.0.0.1:5000/lake/events/page_view/dt%3D2026-11-26/hr%3D06/"
-                   "node-00000000000000000001-00000000000000000042.ndjson.gz");
+  EXPECT_EQ(r.url,
+            "http://127.0.0.1:5000/lake/events/page_view/dt%3D2026-11-26/hr%3D06/"
+            "node-00000000000000000001-00000000000000000042.ndjson.gz");
   EXPECT_EQ(HeaderOf(r.headers, "Host"), "127.0.0.1:5000");
   EXPECT_EQ(HeaderOf(r.headers, "X-Amz-Content-Sha256"), aws::Sha256Hex("body"));
   EXPECT_EQ(HeaderOf(r.headers, "X-Amz-Date"), "19700101T000000Z");
-  EXPECT_EQ(HeaderOf(r.headers, "Authorization").rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/19700101/us-east-1/s3/", 0),
-            0u);
+  EXPECT_EQ(
+      HeaderOf(r.headers, "Authorization").rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/19700101/us-east-1/s3/", 0),
+      0u);
   EXPECT_EQ(r.body, "body");
 }
 

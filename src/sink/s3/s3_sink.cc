@@ -40,10 +40,11 @@ class S3Sink : public Sink {
 
   DeliveryResult Put(const LakeObject& object) override {
     const std::string key = S3ObjectKey(options_, object.key);
-    DeliveryResult r =
-        object.bytes.size() >= options_.multipart_threshold
-            ? PutMultipart(*client_, options_, records_, key, object.bytes, object.events)
-            : ClassifyS3Response("PutObject", key, client_->Send(PutObjectCall(options_, key, object.bytes, object.events)));
+    DeliveryResult r = object.bytes.size() >= options_.multipart_threshold
+                           ? PutMultipart(*client_, options_, records_, key, object.bytes, object.events)
+                           : ClassifyS3Response("PutObject", key,
+                                                client_->Send(
+                                                    PutObjectCall(options_, key, object.bytes, object.events)));
     // The lake's objects are well-formed: S3 refusing one for good (denied, no bucket, wrong
     // region or KMS key) refuses them all.
     r.destination_refuses = r.outcome == DeliveryOutcome::kRejected;

@@ -45,8 +45,8 @@ struct TrackerOptions {
   std::vector<std::string> event_types;  // the event types this service sends; Track refuses others
   std::string endpoint;                  // http(s)://host[:port][/path]; path defaults to /v1/events
   std::string write_key;
-  std::string ca_file;                   // https: trust only this PEM CA file (default: system CAs)
-  bool compress = true;                  // gzip request bodies
+  std::string ca_file;   // https: trust only this PEM CA file (default: system CAs)
+  bool compress = true;  // gzip request bodies
   size_t batch_events = 500;
   size_t batch_bytes = 512 * 1024;
   std::chrono::milliseconds batch_age{1000};  // a batch leaves at this age at the latest
