@@ -49,8 +49,9 @@ class CollectorHandler final : public RequestHandler {
   void Ingest(HttpRequest& request, ConnectionState& connection, const Responder& respond);
   // drop_in_routes.cc: the Segment and Snowplow paths; false when target is none of them.
   bool RouteDropIn(std::string_view target, HttpRequest& request, ConnectionState& connection, Responder& respond);
-  void IngestSegment(HttpRequest& request, ConnectionState& connection, Responder respond, int call, bool pixel);
-  void IngestSnowplow(HttpRequest& request, ConnectionState& connection, Responder respond, bool pixel);
+  void IngestSegment(HttpRequest& request, ConnectionState& connection, const Responder& respond, int call,
+                     bool pixel);
+  void IngestSnowplow(HttpRequest& request, ConnectionState& connection, const Responder& respond, bool pixel);
   // The body as sent or gunzipped into inflated; on failure the refusal.
   std::optional<HttpResponse> DecodeBody(HttpRequest& request, ReplyStyle style, std::string& inflated,
                                          std::string_view& body);

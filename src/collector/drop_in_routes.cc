@@ -51,15 +51,15 @@ bool CollectorHandler::RouteDropIn(std::string_view target, HttpRequest& request
     r.headers.emplace_back("Allow", get ? "GET, OPTIONS" : "POST, OPTIONS");
     Respond(respond, std::move(r));
   } else if (segment_call) {
-    IngestSegment(request, connection, std::move(respond), static_cast<int>(*segment_call), pixel);
+    IngestSegment(request, connection, respond, static_cast<int>(*segment_call), pixel);
   } else {
-    IngestSnowplow(request, connection, std::move(respond), pixel);
+    IngestSnowplow(request, connection, respond, pixel);
   }
   return true;
 }
 
-void CollectorHandler::IngestSegment(HttpRequest& request, ConnectionState& connection, Responder respond, int call,
-                                     bool pixel) {
+void CollectorHandler::IngestSegment(HttpRequest& request, ConnectionState& connection, const Responder& respond,
+                                     int call, bool pixel) {
   const auto t0 = std::chrono::steady_clock::now();
   const ReplyStyle style = pixel ? ReplyStyle::kPixel : ReplyStyle::kSegment;
   bytes_in_.Inc(request.body().size());
@@ -104,7 +104,7 @@ void CollectorHandler::IngestSegment(HttpRequest& request, ConnectionState& conn
   Commit(caller, std::move(out), respond, style, t0);
 }
 
-void CollectorHandler::IngestSnowplow(HttpRequest& request, ConnectionState& connection, Responder respond,
+void CollectorHandler::IngestSnowplow(HttpRequest& request, ConnectionState& connection, const Responder& respond,
                                       bool pixel) {
   const auto t0 = std::chrono::steady_clock::now();
   const ReplyStyle style = pixel ? ReplyStyle::kPixel : ReplyStyle::kSnowplow;
