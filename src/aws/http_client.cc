@@ -75,7 +75,7 @@ Result<HttpResponse> SendHttp(const HttpRequest& request) {
   auto add_header = [&](const std::string& line) {
     headers.reset(curl_slist_append(headers.release(), line.c_str()));
   };
-  for (const auto& [name, value] : request.headers) add_header(name + ": " + value);
+  for (const auto& [name, value] : request.headers) add_header(std::string(name).append(": ").append(value));
   // Without these curl would add "Expect: 100-continue" to large bodies (a round trip more)
   // and a form Content-Type to bodies sent as POSTFIELDS.
   add_header("Expect:");

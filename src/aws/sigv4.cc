@@ -110,7 +110,7 @@ std::string CanonicalQuery(std::string_view query) {
   std::string out;
   for (const auto& [name, value] : params) {
     if (!out.empty()) out += '&';
-    out += name + "=" + value;
+    out.append(name).append("=").append(value);
   }
   return out;
 }

@@ -37,7 +37,7 @@ class Worker {
  public:
   Worker(const RunnerConfig& config, tcp::endpoint endpoint, int connections, Clock::time_point start)
       : config_(config),
-        endpoint_(endpoint),
+        endpoint_(std::move(endpoint)),
         start_(start),
         end_(start + Seconds(config.duration_s)),
         drain_end_(end_ + Seconds(std::min(config.timeout_s, kMaxDrainS))),
@@ -311,6 +311,7 @@ Result<LoadStats> RunLoad(const RunnerConfig& config) {
     workers.push_back(std::make_unique<Worker>(effective, endpoint, conns, start));
   }
   std::vector<std::thread> running;
+  running.reserve(workers.size());
   for (auto& w : workers) running.emplace_back([&w] { w->Run(); });
   for (auto& t : running) t.join();
   LoadStats total;

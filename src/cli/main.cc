@@ -29,7 +29,7 @@ tracklake::Result<tracklake::Config> Load(const std::string& flag) {
 }
 
 // Tables: the event types declared in the configuration plus those already in the lake.
-int Ddl(const tracklake::Config& config, const std::string& dialect, std::string location) {
+int Ddl(const tracklake::Config& config, const std::string& dialect, const std::string& location) {
   namespace fs = std::filesystem;
   tracklake::DdlInput in;
   in.dialect = dialect == "redshift" ? tracklake::SqlDialect::kRedshift

@@ -27,19 +27,19 @@ std::string_view SegmentCode(unsigned status) {
 
 }  // namespace
 
-void AppendRejections(std::string& body, const std::vector<Rejection>& rejected) {
-  body.push_back('[');
+void AppendRejections(std::string& out, const std::vector<Rejection>& rejected) {
+  out.push_back('[');
   for (size_t i = 0; i < rejected.size(); ++i) {
-    if (i > 0) body.push_back(',');
-    body += "{\"index\":";
-    body += fmt::format_int(rejected[i].index).c_str();
-    body += ",\"field\":";
-    AppendJsonString(body, rejected[i].field);
-    body += ",\"error\":";
-    AppendJsonString(body, rejected[i].error);
-    body.push_back('}');
+    if (i > 0) out.push_back(',');
+    out += "{\"index\":";
+    out += fmt::format_int(rejected[i].index).c_str();
+    out += ",\"field\":";
+    AppendJsonString(out, rejected[i].field);
+    out += ",\"error\":";
+    AppendJsonString(out, rejected[i].error);
+    out.push_back('}');
   }
-  body.push_back(']');
+  out.push_back(']');
 }
 
 HttpResponse ErrorReply(ReplyStyle style, unsigned status, std::string_view field, std::string_view message) {

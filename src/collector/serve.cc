@@ -1,6 +1,6 @@
 #include "collector/serve.h"
 
-#include <signal.h>
+#include <csignal>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

@@ -103,9 +103,9 @@ const bool kHasHardware = __builtin_cpu_supports("sse4.2");
 
 namespace internal {
 
-uint32_t ExtendTable(uint32_t init_crc, const char* p, size_t n) {
+uint32_t ExtendTable(uint32_t init_crc, const char* data, size_t n) {
   uint32_t crc = ~init_crc;
-  for (size_t i = 0; i < n; ++i) crc = kTable[(crc ^ static_cast<unsigned char>(p[i])) & 0xff] ^ (crc >> 8);
+  for (size_t i = 0; i < n; ++i) crc = kTable[(crc ^ static_cast<unsigned char>(data[i])) & 0xff] ^ (crc >> 8);
   return ~crc;
 }
 

@@ -87,6 +87,7 @@ std::string DescribeMarkdown(const std::vector<DescribeRow>& rows) {
 std::string DescribeText(const std::vector<DescribeRow>& rows) {
   const std::vector<std::string> header = {"KEY", "TYPE", "DEFAULT", "BOUNDS / ALLOWED", "ENV"};
   std::vector<size_t> widths;
+  widths.reserve(header.size());
   for (const std::string& h : header) widths.push_back(h.size());
   auto cells = [](const DescribeRow& row) {
     return std::vector<std::string>{row.key, row.type, row.default_value, row.rule,

@@ -1,8 +1,8 @@
 #include "metrics/process_metrics.h"
 
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
+#include <ctime>
 
 #include <filesystem>
 #include <fstream>

@@ -78,7 +78,7 @@ bool ParseArgs(int argc, char** argv, Args& a, std::string& error) {
         return false;
       }
     } catch (const std::exception&) {
-      error = "bad value for " + flag + ": " + v;
+      error.assign("bad value for ").append(flag).append(": ").append(v);
       return false;
     }
   }
